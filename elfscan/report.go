@@ -1,0 +1,67 @@
+package elfscan
+
+// Kind is how a binary is linked, read from its program headers.
+type Kind string
+
+// The kinds of ELF file that Scan tells apart. They agree with file(1).
+const (
+	Static       Kind = "static"        // ET_EXEC with no PT_INTERP
+	StaticPIE    Kind = "static-pie"    // ET_DYN with no PT_INTERP and no DT_NEEDED
+	Dynamic      Kind = "dynamic"       // has PT_INTERP
+	SharedObject Kind = "shared-object" // a library, not a program
+)
+
+// Libc is the C library flavour a binary was linked against.
+type Libc string
+
+// The C library flavours Scan recognises.
+const (
+	LibcNone    Libc = "none"    // no C library (a pure Go binary, say)
+	LibcGlibc   Libc = "glibc"   // GNU C library
+	LibcMusl    Libc = "musl"    // musl libc
+	LibcUnknown Libc = "unknown" // statically linked C of no recognisable flavour
+)
+
+// Report is what Scan learned about one file.
+type Report struct {
+	Path        string    `json:"path"`
+	Kind        Kind      `json:"kind"`
+	Platform    Platform  `json:"platform"`
+	Interpreter string    `json:"interpreter,omitempty"` // PT_INTERP, as written in the file
+	Libc        Libc      `json:"libc"`
+	Needed      []string  `json:"needed"`    // DT_NEEDED of the file itself
+	Libraries   []Library `json:"libraries"` // the resolved closure, interpreter excluded
+	NeedsCerts  bool      `json:"needs_certs"`
+	NeedsTZData bool      `json:"needs_tzdata"`
+	Warnings    []string  `json:"warnings"`
+	Go          *GoInfo   `json:"go,omitempty"`
+}
+
+// Library is one shared library of the closure, as the loader finds it.
+type Library struct {
+	Name     string   `json:"name"`     // the DT_NEEDED name
+	Path     string   `json:"path"`     // where the loader finds it, in the target root
+	RealPath string   `json:"realpath"` // Path with every symlink followed, in the target root
+	Links    []string `json:"links,omitempty"`
+	NeededBy string   `json:"needed_by"` // the target-root path of the first object that needs it
+}
+
+// GoInfo is what debug/buildinfo says about a Go binary.
+type GoInfo struct {
+	Version  string            `json:"version"`
+	Path     string            `json:"path,omitempty"`   // the main package
+	Module   string            `json:"module,omitempty"` // the main module
+	CGO      bool              `json:"cgo"`
+	Settings map[string]string `json:"settings,omitempty"`
+}
+
+// Options changes how Scan resolves libraries.
+type Options struct {
+	// Sysroot is the root that library paths are resolved in, as if it
+	// were "/". Empty means the host root.
+	Sysroot string
+	// LibPath is searched like LD_LIBRARY_PATH, inside Sysroot.
+	LibPath []string
+	// NoResolve skips library resolution: Libraries stays empty.
+	NoResolve bool
+}

@@ -1,0 +1,196 @@
+package elfscan
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"debug/elf"
+	"errors"
+	"io"
+	"os"
+	"strings"
+)
+
+// Scan analyses the ELF file at path. It reads the file and, to resolve
+// libraries, the files of opts.Sysroot; it runs nothing.
+func Scan(path string, opts Options) (r *Report, err error) {
+	// debug/elf is hardened against hostile input, but a panic in it must
+	// still become an error about this file, never a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fileErr(path, ErrMalformed, "malformed ELF file (%v)", p)
+		}
+	}()
+	f, err := openELF(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+
+	r = &Report{Path: path, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
+	if err := r.readHeader(path, f.File); err != nil {
+		return nil, err
+	}
+	if err := r.readGo(f.os); err != nil {
+		return nil, err
+	}
+	r.Libc = detectLibc(r, f.File)
+	return r, nil
+}
+
+// elfFile is an open ELF file and the os.File under it.
+type elfFile struct {
+	*elf.File
+	os *os.File
+}
+
+func (f *elfFile) Close() error { return f.os.Close() }
+
+// openELF opens path and checks that it is a regular ELF file.
+func openELF(path string) (*elfFile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &FileError{Path: path, Err: errors.New("no such file")}
+		}
+		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
+	}
+	if fi.IsDir() {
+		return nil, fileErr(path, ErrNotELF, "is a directory; name the program file inside it")
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fileErr(path, ErrNotELF, "not a regular file")
+	}
+	osf, err := os.Open(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
+	}
+	var magic [4]byte
+	n, _ := io.ReadFull(osf, magic[:])
+	if n < 4 || string(magic[:]) != elf.ELFMAG {
+		osf.Close()
+		return nil, notELF(path, magic[:n])
+	}
+	f, err := elf.NewFile(osf)
+	if err != nil {
+		osf.Close()
+		return nil, fileErr(path, ErrMalformed, "malformed ELF file (%v); is it truncated?", err)
+	}
+	return &elfFile{File: f, os: osf}, nil
+}
+
+func notELF(path string, head []byte) error {
+	switch {
+	case len(head) == 0:
+		return fileErr(path, ErrNotELF, "not an ELF file (it is empty)")
+	case bytes.HasPrefix(head, []byte("#!")):
+		return fileErr(path, ErrNotELF, "not an ELF file but a script; pack a compiled program, or the interpreter with the script added")
+	case len(head) >= 2 && head[0] == 'M' && head[1] == 'Z':
+		return fileErr(path, ErrNotELF, "not an ELF file but a Windows program; build it with GOOS=linux")
+	case len(head) == 4 && (bytes.Equal(head, []byte{0xcf, 0xfa, 0xed, 0xfe}) || bytes.Equal(head, []byte{0xca, 0xfe, 0xba, 0xbe})):
+		return fileErr(path, ErrNotELF, "not an ELF file but a macOS program; build it with GOOS=linux")
+	}
+	return fileErr(path, ErrNotELF, "not an ELF file; pack a Linux program")
+}
+
+// readHeader fills in kind, platform, interpreter and needed names.
+func (r *Report) readHeader(path string, f *elf.File) error {
+	osName, ok := osFromABI(f.OSABI)
+	if !ok {
+		return fileErr(path, ErrUnsupported, "built for %s, not Linux; rebuild it for Linux", strings.TrimPrefix(f.OSABI.String(), "ELFOSABI_"))
+	}
+	arch := machineArch(f)
+	if arch == "" {
+		return fileErr(path, ErrUnsupported, "machine %s (%s, %s) has no OCI architecture name", strings.TrimPrefix(f.Machine.String(), "EM_"), f.Class, f.Data)
+	}
+	r.Platform = Platform{OS: osName, Architecture: arch, Variant: elfVariant(f, arch)}
+
+	interp, hasInterp, err := readInterp(f)
+	if err != nil {
+		return fileErr(path, ErrMalformed, "malformed ELF file (%v)", err)
+	}
+	dyn, err := readDynamic(f)
+	if err != nil {
+		return fileErr(path, ErrMalformed, "malformed ELF file (%v)", err)
+	}
+	r.Interpreter = interp
+	r.Needed = append(r.Needed, dyn.needed...)
+
+	// file(1) calls an ET_DYN file an executable only when DF_1_PIE is set.
+	pie := dyn.flags1&df1PIE != 0
+	switch {
+	case f.Type == elf.ET_EXEC && hasInterp, f.Type == elf.ET_DYN && hasInterp && pie:
+		r.Kind = Dynamic
+	case f.Type == elf.ET_EXEC:
+		r.Kind = Static
+	case f.Type == elf.ET_DYN && pie && len(dyn.needed) == 0:
+		r.Kind = StaticPIE
+	case f.Type == elf.ET_DYN:
+		r.Kind = SharedObject
+	default:
+		return fileErr(path, ErrUnsupported, "ELF type %s is not a program; pack an executable", strings.TrimPrefix(f.Type.String(), "ET_"))
+	}
+	return nil
+}
+
+// readGo fills in the Go facts of a Go binary; other binaries are left as
+// they are.
+func (r *Report) readGo(f io.ReaderAt) error {
+	bi, err := buildinfo.Read(f)
+	if err != nil {
+		return nil // not a Go binary, or one without build info
+	}
+	g := &GoInfo{Version: bi.GoVersion, Path: bi.Path, Module: bi.Main.Path, Settings: map[string]string{}}
+	for _, s := range bi.Settings {
+		g.Settings[s.Key] = s.Value
+	}
+	g.CGO = g.Settings["CGO_ENABLED"] == "1"
+	r.Go = g
+	if v := goVariant(r.Platform.Architecture, g.Settings); v != "" {
+		r.Platform.Variant = v
+	}
+	return nil
+}
+
+// detectLibc tells glibc from musl by the interpreter and needed names; a
+// static binary is "none" when it is Go without cgo.
+func detectLibc(r *Report, f *elf.File) Libc {
+	names := append([]string{r.Interpreter}, r.Needed...)
+	for _, n := range names {
+		base := n[strings.LastIndexByte(n, '/')+1:]
+		switch {
+		case strings.HasPrefix(base, "ld-musl-"), strings.HasPrefix(base, "libc.musl-"):
+			return LibcMusl
+		case strings.HasPrefix(base, "ld-linux"), base == "ld64.so.1", base == "ld64.so.2", base == "ld.so.1",
+			base == "libc.so.6", base == "libc.so.6.1":
+			return LibcGlibc
+		}
+	}
+	if r.Interpreter == "" && len(r.Needed) == 0 {
+		if r.Go != nil && !r.Go.CGO {
+			return LibcNone
+		}
+		if hasGNUABITag(f) {
+			return LibcGlibc
+		}
+		return LibcUnknown
+	}
+	if r.Go != nil && !r.Go.CGO && len(r.Needed) == 0 {
+		return LibcNone
+	}
+	return LibcUnknown
+}
+
+// hasGNUABITag reports whether a PT_NOTE segment holds NT_GNU_ABI_TAG,
+// which glibc's start files add and musl's do not.
+func hasGNUABITag(f *elf.File) bool {
+	const ntGNUABITag = 1
+	found := false
+	eachNote(f, func(name string, typ uint32, _ []byte) bool {
+		if name == "GNU" && typ == ntGNUABITag {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}

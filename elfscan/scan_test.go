@@ -1,0 +1,202 @@
+package elfscan
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// goHello builds a tiny Go program for goarch with the given extra env and
+// returns its path.
+func goHello(t *testing.T, goarch string, env ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte("package main\nfunc main() { println(\"hi\") }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "hello")
+	cmd := exec.Command("go", "build", "-o", out, src)
+	cmd.Env = append(os.Environ(), append([]string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + goarch}, env...)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+func TestScanGoPlatforms(t *testing.T) {
+	for _, tc := range []struct {
+		goarch string
+		env    []string
+		want   Platform
+	}{
+		{"amd64", nil, Platform{"linux", "amd64", ""}},
+		{"amd64", []string{"GOAMD64=v3"}, Platform{"linux", "amd64", "v3"}},
+		{"arm64", nil, Platform{"linux", "arm64", "v8"}},
+		{"arm", []string{"GOARM=6"}, Platform{"linux", "arm", "v6"}},
+		{"arm", []string{"GOARM=7"}, Platform{"linux", "arm", "v7"}},
+		{"386", nil, Platform{"linux", "386", ""}},
+		{"ppc64le", nil, Platform{"linux", "ppc64le", ""}},
+		{"s390x", nil, Platform{"linux", "s390x", ""}},
+		{"riscv64", nil, Platform{"linux", "riscv64", ""}},
+		{"mips64le", nil, Platform{"linux", "mips64le", ""}},
+		{"loong64", nil, Platform{"linux", "loong64", ""}},
+	} {
+		name := tc.goarch + strings.Join(tc.env, ",")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r, err := Scan(goHello(t, tc.goarch, tc.env...), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Platform != tc.want {
+				t.Errorf("platform = %v, want %v", r.Platform, tc.want)
+			}
+			if r.Kind != Static || r.Libc != LibcNone {
+				t.Errorf("kind, libc = %s, %s; want static, none", r.Kind, r.Libc)
+			}
+			if r.Go == nil || r.Go.CGO || !strings.HasPrefix(r.Go.Version, "go1.") {
+				t.Errorf("go info = %+v, want a Go version and cgo off", r.Go)
+			}
+		})
+	}
+}
+
+func TestScanRefusesNonELF(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hello := goHello(t, "amd64")
+	full, err := os.ReadFile(hello)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		sentinel   error
+		says       string
+	}{
+		{"missing", filepath.Join(dir, "nope"), nil, "no such file"},
+		{"directory", dir, ErrNotELF, "directory"},
+		{"empty", write("empty", nil), ErrNotELF, "empty"},
+		{"script", write("run.sh", []byte("#!/bin/sh\necho hi\n")), ErrNotELF, "script"},
+		{"text", write("notes.txt", []byte("hello world")), ErrNotELF, "not an ELF file"},
+		{"windows", write("app.exe", []byte("MZ\x90\x00rest")), ErrNotELF, "GOOS=linux"},
+		{"truncated header", write("trunc", full[:40]), ErrMalformed, "truncated"},
+		{"truncated body", write("trunc2", full[:4096]), nil, ""},
+		{"freebsd", write("fbsd", withOSABI(full, 9)), ErrUnsupported, "FREEBSD"},
+		{"unknown machine", write("vax", withMachine(full, 75)), ErrUnsupported, "no OCI architecture"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Scan(tc.path, Options{})
+			if err == nil {
+				t.Fatal("Scan succeeded, want an error")
+			}
+			if !strings.HasPrefix(err.Error(), tc.path+": ") {
+				t.Errorf("error %q does not start with the path", err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q is more than one line", err)
+			}
+			if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
+				t.Errorf("error %q is not %v", err, tc.sentinel)
+			}
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("error %q does not say %q", err, tc.says)
+			}
+		})
+	}
+}
+
+func withOSABI(b []byte, abi byte) []byte {
+	c := append([]byte(nil), b...)
+	c[7] = abi
+	return c
+}
+
+func withMachine(b []byte, m uint16) []byte {
+	c := append([]byte(nil), b...)
+	c[18], c[19] = byte(m), byte(m>>8)
+	return c
+}
+
+func TestScanCKinds(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "hello.c")
+	if err := os.WriteFile(src, []byte("#include <stdio.h>\nint main(){puts(\"hi\");return 0;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		flags  []string
+		kind   Kind
+		interp bool
+	}{
+		{nil, Dynamic, true},
+		{[]string{"-static"}, Static, false},
+		{[]string{"-static-pie"}, StaticPIE, false},
+		{[]string{"-shared", "-fPIC"}, SharedObject, false},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			out := filepath.Join(dir, string(tc.kind))
+			args := append([]string{"-o", out, src}, tc.flags...)
+			if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+				t.Skipf("gcc %v: %v\n%s", tc.flags, err, b)
+			}
+			r, err := Scan(out, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Kind != tc.kind {
+				t.Errorf("kind = %s, want %s", r.Kind, tc.kind)
+			}
+			if (r.Interpreter != "") != tc.interp {
+				t.Errorf("interpreter = %q, want one: %v", r.Interpreter, tc.interp)
+			}
+			if r.Libc != LibcGlibc {
+				t.Errorf("libc = %s, want glibc", r.Libc)
+			}
+		})
+	}
+}
+
+func TestPlatformMatches(t *testing.T) {
+	for _, tc := range []struct {
+		have, want string
+		ok         bool
+	}{
+		{"linux/arm64/v8", "linux/arm64", true},
+		{"linux/arm64/v8", "linux/arm64/v8", true},
+		{"linux/amd64", "linux/amd64/v1", true},
+		{"linux/amd64/v3", "linux/amd64/v2", false},
+		{"linux/arm/v7", "linux/arm/v6", false},
+		{"linux/amd64", "linux/arm64", false},
+	} {
+		have, err := ParsePlatform(tc.have)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ParsePlatform(tc.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := have.Matches(want); got != tc.ok {
+			t.Errorf("%s matches %s = %v, want %v", tc.have, tc.want, got, tc.ok)
+		}
+	}
+	for _, bad := range []string{"", "linux", "linux/", "a/b/c/d"} {
+		if _, err := ParsePlatform(bad); err == nil {
+			t.Errorf("ParsePlatform(%q) succeeded", bad)
+		}
+	}
+}
