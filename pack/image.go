@@ -1,0 +1,81 @@
+package pack
+
+import (
+	"fmt"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Config is what the image's config says about how to run it.
+type Config struct {
+	Platform     v1.Platform
+	Entrypoint   []string
+	Cmd          []string
+	Env          []string
+	WorkingDir   string
+	User         string
+	ExposedPorts []string // "8080/tcp"
+	Labels       map[string]string
+	Created      time.Time // the zero time means the Unix epoch
+}
+
+// Image assembles a single-layer OCI image on scratch.
+func Image(layer v1.Layer, c Config) (v1.Image, error) {
+	created := c.Created
+	if created.IsZero() {
+		created = time.Unix(0, 0)
+	}
+	created = created.UTC()
+	cf := &v1.ConfigFile{
+		Architecture: c.Platform.Architecture,
+		OS:           c.Platform.OS,
+		Variant:      c.Platform.Variant,
+		Created:      v1.Time{Time: created},
+		RootFS:       v1.RootFS{Type: "layers"},
+		Config: v1.Config{
+			Entrypoint: c.Entrypoint,
+			Cmd:        c.Cmd,
+			Env:        c.Env,
+			WorkingDir: c.WorkingDir,
+			User:       c.User,
+			Labels:     c.Labels,
+		},
+	}
+	if len(c.ExposedPorts) > 0 {
+		cf.Config.ExposedPorts = map[string]struct{}{}
+		for _, p := range c.ExposedPorts {
+			cf.Config.ExposedPorts[p] = struct{}{}
+		}
+	}
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	img, err := mutate.ConfigFile(img, cf)
+	if err != nil {
+		return nil, fmt.Errorf("setting image config: %w", err)
+	}
+	img, err = mutate.Append(img, mutate.Addendum{
+		Layer:     layer,
+		MediaType: layerMediaType(layer),
+		History: v1.History{
+			Created:   v1.Time{Time: created},
+			CreatedBy: "scratchpack pack",
+			Comment:   "single layer on scratch",
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("adding layer: %w", err)
+	}
+	return img, nil
+}
+
+func layerMediaType(l v1.Layer) types.MediaType {
+	mt, err := l.MediaType()
+	if err != nil {
+		return types.OCILayer
+	}
+	return mt
+}

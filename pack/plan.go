@@ -1,0 +1,128 @@
+package pack
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// EntryType is the kind of a file system entry in a plan.
+type EntryType int
+
+// The entry types a plan holds.
+const (
+	TypeDir EntryType = iota
+	TypeFile
+	TypeSymlink
+)
+
+// Entry is one file, directory or symlink in the image's root file system.
+type Entry struct {
+	Path     string      // absolute, clean, in the image
+	Type     EntryType   // directory, regular file or symlink
+	Mode     fs.FileMode // permission bits, plus fs.ModeSticky where wanted
+	Source   string      // for files: the host file to copy
+	Linkname string      // for symlinks: the link target, as written
+	UID, GID int
+}
+
+// Plan is the root file system of an image: a set of entries keyed by
+// path, with every parent directory present.
+type Plan struct {
+	entries map[string]Entry
+}
+
+// NewPlan returns an empty plan.
+func NewPlan() *Plan {
+	return &Plan{entries: map[string]Entry{}}
+}
+
+// CleanPath checks that p is an absolute image path with no ".." element
+// and returns it cleaned.
+func CleanPath(p string) (string, error) {
+	if !strings.HasPrefix(p, "/") {
+		return "", fmt.Errorf("image path %q is not absolute; start it with /", p)
+	}
+	for _, el := range strings.Split(p, "/") {
+		if el == ".." {
+			return "", fmt.Errorf("image path %q has a .. element", p)
+		}
+	}
+	c := path.Clean(p)
+	if c == "/" {
+		return "", fmt.Errorf("image path %q names the root directory", p)
+	}
+	return c, nil
+}
+
+// Add puts e into the plan, creating its parent directories (root-owned,
+// 0755) where they are missing. It is an error to add a path twice unless
+// both are directories, or to put anything beneath a file or symlink.
+func (p *Plan) Add(e Entry) error {
+	clean, err := CleanPath(e.Path)
+	if err != nil {
+		return err
+	}
+	e.Path = clean
+	if err := p.addParents(path.Dir(clean)); err != nil {
+		return err
+	}
+	if old, ok := p.entries[clean]; ok {
+		if old.Type == TypeDir && e.Type == TypeDir {
+			p.entries[clean] = e // an explicit directory wins over an implied one
+			return nil
+		}
+		if old == e {
+			return nil
+		}
+		return fmt.Errorf("image path %s is added twice (from %s and %s)", clean, describe(old), describe(e))
+	}
+	p.entries[clean] = e
+	return nil
+}
+
+func (p *Plan) addParents(dir string) error {
+	if dir == "/" {
+		return nil
+	}
+	if old, ok := p.entries[dir]; ok {
+		if old.Type != TypeDir {
+			return fmt.Errorf("image path %s is %s, so nothing can go beneath it", dir, describe(old))
+		}
+		return nil
+	}
+	if err := p.addParents(path.Dir(dir)); err != nil {
+		return err
+	}
+	p.entries[dir] = Entry{Path: dir, Type: TypeDir, Mode: 0o755}
+	return nil
+}
+
+// Lookup returns the entry at an image path.
+func (p *Plan) Lookup(imagePath string) (Entry, bool) {
+	e, ok := p.entries[path.Clean(imagePath)]
+	return e, ok
+}
+
+// Entries returns every entry sorted by path, so that a directory always
+// comes before what it holds.
+func (p *Plan) Entries() []Entry {
+	out := make([]Entry, 0, len(p.entries))
+	for _, e := range p.entries {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func describe(e Entry) string {
+	switch e.Type {
+	case TypeDir:
+		return "a directory"
+	case TypeSymlink:
+		return "a symlink to " + e.Linkname
+	}
+	return "file " + e.Source
+}

@@ -1,0 +1,28 @@
+package pack
+
+import (
+	"fmt"
+	"path"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+// DefaultDir is where a program goes in the image unless told otherwise.
+const DefaultDir = "/usr/local/bin"
+
+// ProgramPath is the default image path of the program at hostPath.
+func ProgramPath(hostPath string) string {
+	return path.Join(DefaultDir, path.Base(hostPath))
+}
+
+// AddProgram puts the scanned program into the plan at imagePath,
+// root-owned and mode 0755 (setuid and setgid bits are never carried
+// over). Only programs can be added: a shared library is refused.
+func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
+	switch r.Kind {
+	case elfscan.Static, elfscan.StaticPIE, elfscan.Dynamic:
+	default:
+		return fmt.Errorf("%s: is a shared library, not a program; pack the program that loads it", r.Path)
+	}
+	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Source: r.Path})
+}
