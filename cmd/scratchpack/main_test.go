@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// sp runs scratchpack in-process with env as its environment.
+func sp(env map[string]string, args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	a := &app{stdout: &o, stderr: &e, getenv: func(k string) string { return env[k] }}
+	code = a.main(args)
+	return o.String(), e.String(), code
+}
+
+func goBinary(t *testing.T, goarch string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "hello")
+	cmd := exec.Command("go", "build", "-o", out, "../../testdata/hello-go")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+var refLine = regexp.MustCompile(`^(\S+)@(sha256:[0-9a-f]{64})\n$`)
+
+func TestPackWritesTarballAndPrintsDigest(t *testing.T) {
+	bin := goBinary(t, "arm64")
+	out := filepath.Join(t.TempDir(), "img.tar")
+	stdout, stderr, code := sp(nil, "pack", "-t", "example.com/me/hello:1.2", "-o", out,
+		"--env", "A=b", "--label", "org.example=x", "--expose", "8080", bin, "--", "--flag", "v")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m := refLine.FindStringSubmatch(stdout)
+	if m == nil || m[1] != "example.com/me/hello:1.2" {
+		t.Fatalf("stdout = %q, want example.com/me/hello:1.2@sha256:...", stdout)
+	}
+	tag, _ := name.NewTag("example.com/me/hello:1.2")
+	img, err := tarball.ImageFromPath(out, &tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cf.Platform().String(); p != "linux/arm64/v8" {
+		t.Errorf("platform = %s, want linux/arm64/v8", p)
+	}
+	c := cf.Config
+	if strings.Join(c.Entrypoint, " ") != "/usr/local/bin/hello" || strings.Join(c.Cmd, " ") != "--flag v" {
+		t.Errorf("entrypoint %q cmd %q", c.Entrypoint, c.Cmd)
+	}
+	if strings.Join(c.Env, " ") != "PATH=/usr/local/bin:/usr/bin:/bin A=b" {
+		t.Errorf("env = %q", c.Env)
+	}
+	if c.Labels["org.example"] != "x" {
+		t.Errorf("labels = %v", c.Labels)
+	}
+	if _, ok := c.ExposedPorts["8080/tcp"]; !ok {
+		t.Errorf("exposed ports = %v", c.ExposedPorts)
+	}
+	layers, _ := img.Layers()
+	if len(layers) != 1 {
+		t.Errorf("%d layers, want 1", len(layers))
+	}
+}
+
+func TestPackIsReproducible(t *testing.T) {
+	bin := goBinary(t, "amd64")
+	dir := t.TempDir()
+	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}
+	var digests []string
+	var blobs [][]byte
+	for i, name := range []string{"a.tar", "b.tar"} {
+		out := filepath.Join(dir, name)
+		stdout, stderr, code := sp(env, "pack", "-o", out, bin)
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, stderr)
+		}
+		digests = append(digests, stdout)
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = append(blobs, b)
+	}
+	if digests[0] != digests[1] || !bytes.Equal(blobs[0], blobs[1]) {
+		t.Errorf("two runs differ: %q vs %q", digests[0], digests[1])
+	}
+	stdout, _, _ := sp(map[string]string{"SOURCE_DATE_EPOCH": "1700000001"}, "pack", "-o", filepath.Join(dir, "c.tar"), bin)
+	if stdout == digests[0] {
+		t.Error("a different SOURCE_DATE_EPOCH gave the same digest")
+	}
+}
+
+func TestPackFailures(t *testing.T) {
+	bin := goBinary(t, "arm64")
+	dir := t.TempDir()
+	script := filepath.Join(dir, "run.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out", "x.tar")
+	if err := os.Mkdir(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"missing", []string{"pack", "-o", out, filepath.Join(dir, "nope")}, 1, "nope: no such file"},
+		{"directory", []string{"pack", "-o", out, dir}, 1, "is a directory"},
+		{"script", []string{"pack", "-o", out, script}, 1, "script"},
+		{"wrong platform", []string{"pack", "--platform", "linux/amd64", "-o", out, bin}, 1, "built for linux/arm64/v8, not linux/amd64"},
+		{"bad flag", []string{"pack", "--nope", "-o", out, bin}, 2, "unknown flag"},
+		{"no binary", []string{"pack", "-o", out}, 2, "name the binary"},
+		{"no output", []string{"pack", bin}, 2, "-o FILE"},
+		{"bad tag", []string{"pack", "-t", "Bad Name", "-o", out, bin}, 2, "not an image name"},
+		{"bad env", []string{"pack", "--env", "noequals", "-o", out, bin}, 2, "want K=V"},
+		{"bad port", []string{"pack", "--expose", "99999", "-o", out, bin}, 2, "PORT"},
+		{"bad compression", []string{"pack", "--compression", "lz4", "-o", out, bin}, 2, "gzip, zstd or none"},
+		{"output dir missing", []string{"pack", "-o", filepath.Join(dir, "no", "x.tar"), bin}, 1, "no such file"},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := sp(nil, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.says) {
+				t.Errorf("stderr = %q, want one line saying %q", stderr, tc.says)
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+				t.Errorf("left %d files in the output directory", len(entries))
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"help", "pack"}, {"pack", "--help"}, {"pack", "-h"}} {
+		stdout, _, code := sp(nil, args...)
+		if code != 0 || !strings.Contains(stdout, "Usage: scratchpack pack") || !strings.Contains(stdout, "Examples:") || !strings.Contains(stdout, "--tag") {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout)
+		}
+	}
+	if stdout, _, code := sp(nil, "help"); code != 0 || !strings.Contains(stdout, "scan") {
+		t.Errorf("help: exit %d, stdout %q", code, stdout)
+	}
+	if _, stderr, code := sp(nil); code != 2 || !strings.Contains(stderr, "Commands:") {
+		t.Errorf("no args: exit %d, stderr %q", code, stderr)
+	}
+	if stdout, _, code := sp(nil, "version"); code != 0 || !strings.HasPrefix(stdout, "scratchpack ") {
+		t.Errorf("version: exit %d, stdout %q", code, stdout)
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+type scanFlags struct {
+	json     bool
+	platform string
+	sysroot  string
+	libPath  []string
+}
+
+func (a *app) scanCommand() command {
+	return command{
+		name:    "scan",
+		summary: "Analyse ELF files: kind, platform, libc, libraries, needs",
+		usage:   "scan [flags] FILE...",
+		examples: `  scratchpack scan ./app
+  scratchpack scan --json /usr/bin/curl | jq .libraries
+  scratchpack scan --sysroot /usr/aarch64-linux-gnu ./app-arm64`,
+		flags: func(fs *pflag.FlagSet) func([]string) error {
+			var f scanFlags
+			fs.BoolVar(&f.json, "json", false, "print one JSON object per file per line")
+			fs.StringVar(&f.platform, "platform", "", "fail unless each file is for `OS/ARCH[/VARIANT]`")
+			fs.StringVar(&f.sysroot, "sysroot", "", "resolve libraries inside `DIR` as if it were /")
+			fs.StringArrayVar(&f.libPath, "lib-path", nil, "search `DIR` first, like LD_LIBRARY_PATH (repeatable)")
+			return func(args []string) error { return a.scan(&f, args) }
+		},
+	}
+}
+
+func (a *app) scan(f *scanFlags, args []string) error {
+	files, extra := splitDash(args)
+	files = append(files, extra...)
+	if len(files) == 0 {
+		return usagef("name at least one file to scan")
+	}
+	if f.platform != "" {
+		if _, err := elfscan.ParsePlatform(f.platform); err != nil {
+			return usagef("--platform: %v", err)
+		}
+	}
+	opts := elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath}
+	var firstErr error
+	for _, file := range files {
+		r, err := elfscan.Scan(file, opts)
+		if err == nil {
+			err = checkPlatform(r, f.platform)
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			} else {
+				fmt.Fprintf(a.stderr, "scratchpack: %s\n", oneLine(err.Error()))
+			}
+			continue
+		}
+		if f.json {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s\n", b)
+		} else {
+			printReport(a.stdout, r)
+		}
+	}
+	return firstErr
+}
+
+// printReport writes one human-readable block for r.
+func printReport(w io.Writer, r *elfscan.Report) {
+	fmt.Fprintf(w, "%s\n", r.Path)
+	fmt.Fprintf(w, "  kind:        %s\n", r.Kind)
+	fmt.Fprintf(w, "  platform:    %s\n", r.Platform)
+	fmt.Fprintf(w, "  libc:        %s\n", r.Libc)
+	if r.Interpreter != "" {
+		fmt.Fprintf(w, "  interpreter: %s\n", r.Interpreter)
+	}
+	if r.Go != nil {
+		cgo := "off"
+		if r.Go.CGO {
+			cgo = "on"
+		}
+		fmt.Fprintf(w, "  go:          %s, %s, cgo %s\n", r.Go.Version, r.Go.Path, cgo)
+	}
+	if len(r.Needed) > 0 {
+		fmt.Fprintf(w, "  needed:      %s\n", strings.Join(r.Needed, " "))
+	}
+	if len(r.Libraries) > 0 {
+		fmt.Fprintf(w, "  libraries:\n")
+		for _, l := range r.Libraries {
+			fmt.Fprintf(w, "    %s => %s", l.Name, l.Path)
+			if l.RealPath != l.Path {
+				fmt.Fprintf(w, " -> %s", l.RealPath)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	var needs []string
+	if r.NeedsCerts {
+		needs = append(needs, "ca-certificates")
+	}
+	if r.NeedsTZData {
+		needs = append(needs, "tzdata")
+	}
+	if len(needs) > 0 {
+		fmt.Fprintf(w, "  needs:       %s\n", strings.Join(needs, " "))
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  warning:     %s\n", warn)
+	}
+}
