@@ -1,0 +1,47 @@
+# scratchpack's two commands: `make demo` (offline, no daemon) and
+# `make test` (unit tests, lint and the e2e suite on the real Docker engine).
+
+GO          ?= go
+BIN         := bin/scratchpack
+OUT         := out
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build demo test unit lint e2e clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/scratchpack
+
+# demo builds sample programs from testdata and packs each into out/ as a
+# docker-archive tarball. It needs Go and gcc (with the static libc), and no
+# daemon or registry.
+demo: build
+	@mkdir -p $(OUT)/bin
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(OUT)/bin/hello-go ./testdata/hello-go
+	CGO_ENABLED=0 GOARCH=arm64 $(GO) build -trimpath -o $(OUT)/bin/hello-go-arm64 ./testdata/hello-go
+	cc -O2 -static -o $(OUT)/bin/hello-c testdata/hello-c/hello.c
+	@for b in hello-go hello-go-arm64 hello-c; do \
+		echo "== $$b"; \
+		./$(BIN) scan $(OUT)/bin/$$b || exit 1; \
+		SOURCE_DATE_EPOCH=0 ./$(BIN) pack -t scratchpack-demo/$$b:latest -o $(OUT)/$$b.tar $(OUT)/bin/$$b || exit 1; \
+	done
+	@echo "demo: images are in $(OUT)/; load one with: docker load -i $(OUT)/hello-go.tar"
+
+test: lint unit e2e
+
+unit:
+	$(GO) test -count=1 -short ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+# e2e runs e2e/setup.sh itself (from TestMain): packages, dockerd, registry, binfmt.
+e2e:
+	$(GO) test -count=1 -timeout 30m -v ./e2e
+
+clean:
+	rm -rf bin $(OUT)

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# e2e/setup.sh: bring up, idempotently, what scratchpack's e2e tests run
+# against, and take it down again.
+#
+#   setup.sh up STATE_DIR    install the Debian packages that are missing,
+#                            start dockerd if no daemon answers, start a
+#                            registry on a free 127.0.0.1 port, enable the
+#                            qemu-aarch64 binfmt handler; write what it found
+#                            to STATE_DIR/env (KEY=VALUE lines) and print it
+#   setup.sh down STATE_DIR  stop the processes that "up" started
+#
+# Needs root on Debian. Logs go to stderr; the env file is the result.
+set -euo pipefail
+
+packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
+	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross file)
+
+log() { printf 'e2e/setup: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+install_packages() {
+	local missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		log "packages: all present"
+		return
+	fi
+	log "packages: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+start_docker() {
+	local state=$1
+	if docker info >/dev/null 2>&1; then
+		log "docker: a daemon already answers; using it"
+		return
+	fi
+	log "docker: starting dockerd --iptables=false --bridge=none"
+	setsid dockerd --iptables=false --bridge=none >"$state/dockerd.log" 2>&1 </dev/null &
+	echo $! >"$state/dockerd.pid"
+	for _ in $(seq 1 120); do
+		docker info >/dev/null 2>&1 && { log "docker: up"; return; }
+		kill -0 "$(cat "$state/dockerd.pid")" 2>/dev/null || break
+		sleep 0.5
+	done
+	tail -n 20 "$state/dockerd.log" >&2 || true
+	die "docker: dockerd did not come up; see $state/dockerd.log"
+}
+
+free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	die "registry: no free port found"
+}
+
+start_registry() {
+	local state=$1 port
+	port=$(free_port)
+	mkdir -p "$state/registry-data"
+	cat >"$state/registry.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $state/registry-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+YAML
+	setsid docker-registry serve "$state/registry.yml" >"$state/registry.log" 2>&1 </dev/null &
+	echo $! >"$state/registry.pid"
+	for _ in $(seq 1 100); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			log "registry: up at 127.0.0.1:$port"
+			echo "127.0.0.1:$port"
+			return
+		fi
+		kill -0 "$(cat "$state/registry.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$state/registry.log" >&2 || true
+	die "registry: did not come up; see $state/registry.log"
+}
+
+enable_binfmt() {
+	local dir=/proc/sys/fs/binfmt_misc
+	if [ ! -e "$dir/register" ]; then
+		mount -t binfmt_misc binfmt_misc "$dir" || die "binfmt: cannot mount binfmt_misc at $dir"
+	fi
+	if [ ! -e "$dir/qemu-aarch64" ]; then
+		update-binfmts --enable qemu-aarch64 >&2 || die "binfmt: update-binfmts --enable qemu-aarch64 failed"
+	fi
+	grep -q '^enabled' "$dir/qemu-aarch64" || echo 1 >"$dir/qemu-aarch64"
+	grep -q 'flags:.*F' "$dir/qemu-aarch64" || die "binfmt: qemu-aarch64 lacks the F flag, so it cannot run inside containers"
+	log "binfmt: qemu-aarch64 enabled"
+}
+
+up() {
+	local state=$1
+	[ "$(id -u)" -eq 0 ] || die "needs root (to install packages and start dockerd)"
+	command -v apt-get >/dev/null || die "needs Debian (apt-get)"
+	mkdir -p "$state"
+	state=$(cd "$state" && pwd)
+	install_packages
+	start_docker "$state"
+	local registry
+	registry=$(start_registry "$state")
+	enable_binfmt
+	{
+		echo "REGISTRY=$registry"
+		echo "DOCKER_VERSION=$(docker version --format '{{.Server.Version}}')"
+		echo "QEMU_AARCH64=/usr/bin/qemu-aarch64-static"
+		echo "AARCH64_SYSROOT=/usr/aarch64-linux-gnu"
+	} >"$state/env.tmp"
+	mv "$state/env.tmp" "$state/env"
+	cat "$state/env"
+}
+
+down() {
+	local state=$1 pidfile pid
+	for pidfile in "$state/registry.pid" "$state/dockerd.pid"; do
+		[ -f "$pidfile" ] || continue
+		pid=$(cat "$pidfile")
+		if kill -0 "$pid" 2>/dev/null; then
+			log "stopping $(basename "$pidfile" .pid) (pid $pid)"
+			kill "$pid" 2>/dev/null || true
+			for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		rm -f "$pidfile"
+	done
+}
+
+case "${1:-}" in
+up) up "${2:?usage: setup.sh up STATE_DIR}" ;;
+down) down "${2:?usage: setup.sh down STATE_DIR}" ;;
+*) die "usage: setup.sh up|down STATE_DIR" ;;
+esac
