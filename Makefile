@@ -31,7 +31,7 @@ demo: build
 test: lint unit e2e
 
 unit:
-	$(GO) test -count=1 -short ./...
+	$(GO) test -count=1 -short $$($(GO) list ./... | grep -v /e2e)
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
