@@ -29,8 +29,9 @@ type Report struct {
 	Platform    Platform  `json:"platform"`
 	Interpreter string    `json:"interpreter,omitempty"` // PT_INTERP, as written in the file
 	Libc        Libc      `json:"libc"`
-	Needed      []string  `json:"needed"`    // DT_NEEDED of the file itself
-	Libraries   []Library `json:"libraries"` // the resolved closure, interpreter excluded
+	Needed      []string  `json:"needed"`           // DT_NEEDED of the file itself
+	Loader      *Library  `json:"loader,omitempty"` // the interpreter, resolved in the root
+	Libraries   []Library `json:"libraries"`        // the resolved closure, interpreter excluded
 	NeedsCerts  bool      `json:"needs_certs"`
 	NeedsTZData bool      `json:"needs_tzdata"`
 	Warnings    []string  `json:"warnings"`
@@ -39,11 +40,13 @@ type Report struct {
 
 // Library is one shared library of the closure, as the loader finds it.
 type Library struct {
-	Name     string   `json:"name"`     // the DT_NEEDED name
-	Path     string   `json:"path"`     // where the loader finds it, in the target root
-	RealPath string   `json:"realpath"` // Path with every symlink followed, in the target root
-	Links    []string `json:"links,omitempty"`
-	NeededBy string   `json:"needed_by"` // the target-root path of the first object that needs it
+	Name     string `json:"name"`             // the DT_NEEDED name
+	Path     string `json:"path"`             // where the loader finds it, in its root
+	RealPath string `json:"realpath"`         // Path with every symlink followed, in its root
+	Links    []Link `json:"links,omitempty"`  // the symlinks on the way from Path to RealPath
+	Host     string `json:"host"`             // RealPath on this machine, to read the file from
+	Origin   string `json:"origin,omitempty"` // for a library found through $ORIGIN: Path relative to the program's directory
+	NeededBy string `json:"needed_by"`        // the path of the first object that needs it
 }
 
 // GoInfo is what debug/buildinfo says about a Go binary.

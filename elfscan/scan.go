@@ -27,13 +27,19 @@ func Scan(path string, opts Options) (r *Report, err error) {
 	defer f.Close()
 
 	r = &Report{Path: path, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
-	if err := r.readHeader(path, f.File); err != nil {
+	dyn, err := r.readHeader(path, f.File)
+	if err != nil {
 		return nil, err
 	}
 	if err := r.readGo(f.os); err != nil {
 		return nil, err
 	}
 	r.Libc = detectLibc(r, f.File)
+	if !opts.NoResolve {
+		if err := r.resolve(f.File, headerFlags(f.os, f.File), dyn, opts); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
@@ -93,24 +99,24 @@ func notELF(path string, head []byte) error {
 }
 
 // readHeader fills in kind, platform, interpreter and needed names.
-func (r *Report) readHeader(path string, f *elf.File) error {
+func (r *Report) readHeader(path string, f *elf.File) (dynamicInfo, error) {
 	osName, ok := osFromABI(f.OSABI)
 	if !ok {
-		return fileErr(path, ErrUnsupported, "built for %s, not Linux; rebuild it for Linux", strings.TrimPrefix(f.OSABI.String(), "ELFOSABI_"))
+		return dynamicInfo{}, fileErr(path, ErrUnsupported, "built for %s, not Linux; rebuild it for Linux", strings.TrimPrefix(f.OSABI.String(), "ELFOSABI_"))
 	}
 	arch := machineArch(f)
 	if arch == "" {
-		return fileErr(path, ErrUnsupported, "machine %s (%s, %s) has no OCI architecture name", strings.TrimPrefix(f.Machine.String(), "EM_"), f.Class, f.Data)
+		return dynamicInfo{}, fileErr(path, ErrUnsupported, "machine %s (%s, %s) has no OCI architecture name", strings.TrimPrefix(f.Machine.String(), "EM_"), f.Class, f.Data)
 	}
 	r.Platform = Platform{OS: osName, Architecture: arch, Variant: elfVariant(f, arch)}
 
 	interp, hasInterp, err := readInterp(f)
 	if err != nil {
-		return fileErr(path, ErrMalformed, "malformed ELF file (%v)", err)
+		return dynamicInfo{}, fileErr(path, ErrMalformed, "malformed ELF file (%v)", err)
 	}
 	dyn, err := readDynamic(f)
 	if err != nil {
-		return fileErr(path, ErrMalformed, "malformed ELF file (%v)", err)
+		return dyn, fileErr(path, ErrMalformed, "malformed ELF file (%v)", err)
 	}
 	r.Interpreter = interp
 	r.Needed = append(r.Needed, dyn.needed...)
@@ -127,9 +133,9 @@ func (r *Report) readHeader(path string, f *elf.File) error {
 	case f.Type == elf.ET_DYN:
 		r.Kind = SharedObject
 	default:
-		return fileErr(path, ErrUnsupported, "ELF type %s is not a program; pack an executable", strings.TrimPrefix(f.Type.String(), "ET_"))
+		return dyn, fileErr(path, ErrUnsupported, "ELF type %s is not a program; pack an executable", strings.TrimPrefix(f.Type.String(), "ET_"))
 	}
-	return nil
+	return dyn, nil
 }
 
 // readGo fills in the Go facts of a Go binary; other binaries are left as

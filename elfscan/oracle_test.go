@@ -1,0 +1,149 @@
+package elfscan
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// loaderList asks the program's own loader what it maps, the way ldd
+// does (LD_TRACE_LOADED_OBJECTS for glibc, --list for musl), with env as
+// the whole environment. It returns name => path for each library, leaving
+// out the loader itself, and the names it could not find. It is the test
+// oracle: the code under test never runs anything.
+func loaderList(t testing.TB, prefix []string, interp, file string, env ...string) (found map[string]string, missing []string) {
+	t.Helper()
+	args := append(append([]string{}, prefix...), interp)
+	env = append(env, "PATH=/usr/bin:/bin")
+	if strings.Contains(interp, "ld-musl") {
+		args = append(args, "--list", file)
+	} else {
+		args = append(args, file)
+		env = append(env, "LD_TRACE_LOADED_OBJECTS=1")
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = env
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("%v: %v", args, err)
+	}
+	found = map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) < 3 || f[1] != "=>":
+			// the loader itself, or linux-vdso.so.1
+		case f[2] == "not":
+			missing = append(missing, f[0])
+		case f[2] != interp:
+			found[f[0]] = f[2]
+		}
+	}
+	if len(found) == 0 && len(missing) == 0 {
+		t.Fatalf("%v listed nothing: %v", args, err)
+	}
+	return found, missing
+}
+
+// hostPrograms lists the dynamically linked programs for this machine's
+// architecture in the given directories (symlinks skipped: their targets
+// are listed in their own right).
+func hostPrograms(t testing.TB, dirs ...string) []*Report {
+	t.Helper()
+	var out []*Report
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			r, err := Scan(filepath.Join(dir, e.Name()), Options{NoResolve: true})
+			if err != nil || r.Kind != Dynamic || r.Platform.Architecture != hostArch(t) {
+				continue
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func hostArch(t testing.TB) string {
+	r, err := Scan("/proc/self/exe", Options{NoResolve: true})
+	if err != nil {
+		t.Fatalf("scanning the test binary: %v", err)
+	}
+	return r.Platform.Architecture
+}
+
+// TestResolveAgreesWithGlibcLoader compares the resolved closure of every
+// dynamically linked program under /usr/bin and /usr/sbin with what
+// glibc's loader maps for it.
+func TestResolveAgreesWithGlibcLoader(t *testing.T) {
+	progs := hostPrograms(t, "/usr/bin", "/usr/sbin")
+	if len(progs) < 20 {
+		t.Skipf("only %d dynamically linked programs here; this test wants a Debian-like host", len(progs))
+	}
+	agree := 0
+	for _, p := range progs {
+		if p.Libc != LibcGlibc {
+			continue
+		}
+		want, missing := loaderList(t, nil, p.Interpreter, p.Path)
+		r, err := Scan(p.Path, Options{})
+		if len(missing) > 0 {
+			if !errors.Is(err, ErrLibraryNotFound) {
+				t.Errorf("%s: the loader cannot find %v, but Scan says %v", p.Path, missing, err)
+			}
+			for _, m := range missing {
+				if err != nil && !strings.Contains(err.Error(), m) {
+					t.Errorf("%s: error %q does not name %s", p.Path, err, m)
+				}
+			}
+			agree++
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", p.Path, err)
+			continue
+		}
+		got := map[string]string{}
+		for _, l := range r.Libraries {
+			got[l.Name] = l.Path
+		}
+		if d := diffMaps(got, want); d != "" {
+			t.Errorf("%s: differs from the loader:\n%s", p.Path, d)
+			continue
+		}
+		agree++
+	}
+	t.Logf("agreement with glibc's loader: %d of %d programs", agree, len(progs))
+}
+
+// diffMaps describes how got differs from want, or returns "".
+func diffMaps(got, want map[string]string) string {
+	var lines []string
+	for k, w := range want {
+		if g, ok := got[k]; !ok {
+			lines = append(lines, "  missing "+k+" => "+w)
+		} else if g != w {
+			lines = append(lines, "  "+k+" => "+g+", loader says "+w)
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			lines = append(lines, "  extra "+k+" => "+g)
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}

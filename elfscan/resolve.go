@@ -1,0 +1,365 @@
+package elfscan
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// ErrLibraryNotFound means a needed library is in none of the places the
+// loader would look.
+var ErrLibraryNotFound = errors.New("library not found")
+
+const df1NoDefLib = 0x800 // DF_1_NODEFLIB
+
+// object is one ELF object of the closure being resolved.
+type object struct {
+	path   string // where it was found, in its root
+	root   root   // the tree path is in
+	origin string // what $ORIGIN expands to, in root
+	dyn    dynamicInfo
+	loader *object // the object whose DT_NEEDED brought it in; nil for the program
+}
+
+// searchDir is one directory the loader searches, in its root.
+type searchDir struct {
+	root      root
+	dir       string
+	viaOrigin bool // the directory came from expanding $ORIGIN
+}
+
+// resolver finds the closure of a program's libraries by the rules of its
+// loader, reading files only.
+type resolver struct {
+	sys     root // where libraries and the interpreter are looked for
+	libPath []string
+	arch    archInfo
+	class   elf.Class
+	machine elf.Machine
+	musl    bool
+	main    *object
+	cache   *ldCache
+	byName  map[string]bool // names already satisfied
+	byReal  map[string]bool // real host paths already loaded
+	libs    []Library
+	missing []string
+}
+
+// resolve fills in r.Loader and r.Libraries.
+func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Options) error {
+	if r.Kind == Static || r.Kind == StaticPIE {
+		return nil
+	}
+	abs, err := filepath.Abs(r.Path)
+	if err != nil {
+		return &FileError{Path: r.Path, Err: err}
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	res := &resolver{
+		sys:     newRoot(opts.Sysroot),
+		libPath: opts.LibPath,
+		arch:    archInfoFor(r.Platform.Architecture, flags),
+		class:   f.Class,
+		machine: f.Machine,
+		musl:    r.Libc == LibcMusl,
+		byName:  map[string]bool{},
+		byReal:  map[string]bool{},
+	}
+	res.main = &object{path: abs, root: newRoot(""), origin: filepath.Dir(abs), dyn: dyn}
+	if r.Interpreter != "" {
+		loader, err := res.loadInterpreter(r.Interpreter)
+		if err != nil {
+			return &FileError{Path: r.Path, Err: err}
+		}
+		r.Loader = loader
+	}
+	res.closure()
+	if len(res.missing) > 0 {
+		where := "the host"
+		if opts.Sysroot != "" {
+			where = "sysroot " + opts.Sysroot
+		}
+		return &FileError{Path: r.Path, Err: &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf(
+			"%s not found in %s; give --sysroot DIR for the program's root, or --lib-path DIR where it is",
+			strings.Join(res.missing, ", "), where)}}
+	}
+	r.Libraries = res.libs
+	return nil
+}
+
+// loadInterpreter resolves PT_INTERP in the root and marks the names it
+// answers to (its own soname, and for musl the libc it is) as loaded.
+func (res *resolver) loadInterpreter(interp string) (*Library, error) {
+	real, links, err := res.sys.eval(interp)
+	if err != nil {
+		return nil, fmt.Errorf("interpreter %s not found in %s (%v); give --sysroot DIR for the program's root", interp, res.where(), unwrapPathErr(err))
+	}
+	host := res.sys.host(real)
+	res.byReal[host] = true
+	res.byName[path.Base(interp)] = true
+	if f, err := elf.Open(host); err == nil {
+		if d, err := readDynamic(f); err == nil && d.soname != "" {
+			res.byName[d.soname] = true
+		}
+		f.Close()
+	}
+	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Host: host}, nil
+}
+
+func (res *resolver) where() string {
+	if res.sys.dir == "/" {
+		return "the host"
+	}
+	return "sysroot " + res.sys.dir
+}
+
+// closure walks DT_NEEDED breadth first, as both loaders do.
+func (res *resolver) closure() {
+	queue := []*object{res.main}
+	for len(queue) > 0 {
+		obj := queue[0]
+		queue = queue[1:]
+		for _, name := range obj.dyn.needed {
+			if res.byName[name] || res.musl && muslBuiltin(name) {
+				continue
+			}
+			lib, found := res.find(name, obj)
+			if found == nil {
+				res.missing = append(res.missing, fmt.Sprintf("%s (needed by %s)", name, obj.path))
+				res.byName[name] = true // report it once
+				continue
+			}
+			res.byName[name] = true
+			if found.dyn.soname != "" {
+				res.byName[found.dyn.soname] = true
+			}
+			if res.byReal[lib.Host] {
+				continue
+			}
+			res.byReal[lib.Host] = true
+			res.libs = append(res.libs, lib)
+			queue = append(queue, found)
+		}
+	}
+}
+
+// find looks for name on behalf of req by the loader's rules.
+func (res *resolver) find(name string, req *object) (Library, *object) {
+	if strings.Contains(name, "/") {
+		p := res.expand(name, req)
+		if !path.IsAbs(p) {
+			return Library{}, nil // relative to the loader's working directory: unknowable
+		}
+		return res.try(searchDir{root: res.sys, dir: path.Dir(p)}, path.Base(p), name, req)
+	}
+	for _, d := range res.searchDirs(req) {
+		if lib, obj := res.try(d, name, name, req); obj != nil {
+			return lib, obj
+		}
+	}
+	if res.musl {
+		return Library{}, nil
+	}
+	if req.dyn.flags1&df1NoDefLib != 0 {
+		return Library{}, nil
+	}
+	if res.cache == nil {
+		c, err := readLDCache(res.sys.host("/etc/ld.so.cache"), nil)
+		if err != nil {
+			c = &ldCache{} // a cache the loader cannot read is one it does not use
+		}
+		res.cache = c
+	}
+	for _, p := range res.cache.lookup(name, res.arch.cacheFlags) {
+		if lib, obj := res.try(searchDir{root: res.sys, dir: path.Dir(p)}, path.Base(p), name, req); obj != nil {
+			return lib, obj
+		}
+	}
+	for _, d := range res.defaultDirs() {
+		if lib, obj := res.try(searchDir{root: res.sys, dir: d}, name, name, req); obj != nil {
+			return lib, obj
+		}
+	}
+	return Library{}, nil
+}
+
+// searchDirs lists the directories searched before the cache and the
+// defaults. glibc: DT_RPATH of the requester and up its loading chain
+// (only when the requester has no DT_RUNPATH, and skipping objects that
+// have one), then --lib-path, then the requester's own DT_RUNPATH. musl:
+// --lib-path, then the rpath (DT_RUNPATH, else DT_RPATH) of the requester
+// and up its chain, then its path file or default directories.
+func (res *resolver) searchDirs(req *object) []searchDir {
+	var dirs []searchDir
+	add := func(entries []string, o *object) {
+		for _, e := range entries {
+			d := res.expand(e, o)
+			if !path.IsAbs(d) {
+				continue
+			}
+			dr := searchDir{root: res.sys, dir: d}
+			if strings.Contains(e, "$ORIGIN") || strings.Contains(e, "${ORIGIN}") {
+				dr = searchDir{root: o.root, dir: d, viaOrigin: true}
+			}
+			dirs = append(dirs, dr)
+		}
+	}
+	if res.musl {
+		add(res.libPath, res.main)
+		for o := req; o != nil; o = o.loader {
+			if len(o.dyn.runpath) > 0 {
+				add(o.dyn.runpath, o)
+			} else {
+				add(o.dyn.rpath, o)
+			}
+		}
+		for _, d := range res.muslSysPath() {
+			dirs = append(dirs, searchDir{root: res.sys, dir: d})
+		}
+		return dirs
+	}
+	if len(req.dyn.runpath) == 0 {
+		for o := req; o != nil; o = o.loader {
+			if len(o.dyn.runpath) == 0 {
+				add(o.dyn.rpath, o)
+			}
+		}
+	}
+	add(res.libPath, res.main)
+	add(req.dyn.runpath, req)
+	return dirs
+}
+
+// try looks for file in dir and accepts it only when it is a shared object
+// of the program's class and machine, as the loaders do.
+func (res *resolver) try(d searchDir, file, name string, req *object) (Library, *object) {
+	// Joined as the loader joins it, so that a path from $ORIGIN/../lib
+	// reads the way ldd prints it; eval resolves the .. after symlinks.
+	p := strings.TrimSuffix(d.dir, "/") + "/" + file
+	real, links, err := d.root.eval(p)
+	if err != nil {
+		return Library{}, nil
+	}
+	host := d.root.host(real)
+	dyn, ok := res.compatible(host)
+	if !ok {
+		return Library{}, nil
+	}
+	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Host: host, NeededBy: req.path}
+	if d.viaOrigin && d.root == res.main.root {
+		if rel, err := filepath.Rel(res.main.origin, path.Clean(p)); err == nil {
+			lib.Origin = rel
+		}
+	}
+	return lib, &object{path: p, root: d.root, origin: path.Dir(p), dyn: dyn, loader: req}
+}
+
+// compatible opens a candidate and reads its dynamic section when it is a
+// shared object the program can load.
+func (res *resolver) compatible(host string) (dynamicInfo, bool) {
+	fi, err := os.Stat(host)
+	if err != nil || !fi.Mode().IsRegular() {
+		return dynamicInfo{}, false
+	}
+	f, err := elf.Open(host)
+	if err != nil {
+		return dynamicInfo{}, false
+	}
+	defer f.Close()
+	if f.Class != res.class || f.Machine != res.machine || f.Type != elf.ET_DYN {
+		return dynamicInfo{}, false
+	}
+	dyn, err := readDynamic(f)
+	if err != nil {
+		return dynamicInfo{}, false
+	}
+	return dyn, true
+}
+
+// expand substitutes $ORIGIN, $LIB and $PLATFORM (bare or in braces).
+func (res *resolver) expand(s string, o *object) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	r := strings.NewReplacer(
+		"${ORIGIN}", o.origin, "$ORIGIN", o.origin,
+		"${LIB}", res.libDir(), "$LIB", res.libDir(),
+		"${PLATFORM}", res.arch.platform, "$PLATFORM", res.arch.platform,
+	)
+	return r.Replace(s) // not cleaned: the loader does not clean it either
+}
+
+// libDir is what $LIB expands to: Debian's glibc uses the multiarch
+// directory, others lib64 or lib.
+func (res *resolver) libDir() string {
+	if res.arch.triple != "" && isDir(res.sys.host("/lib/"+res.arch.triple)) {
+		return "lib/" + res.arch.triple
+	}
+	if res.class == elf.ELFCLASS64 && isDir(res.sys.host("/lib64")) {
+		return "lib64"
+	}
+	return "lib"
+}
+
+// defaultDirs are glibc's system search path: the multiarch directories,
+// lib64 on 64-bit systems that use it, then /lib and /usr/lib.
+func (res *resolver) defaultDirs() []string {
+	var dirs []string
+	if res.arch.triple != "" {
+		dirs = append(dirs, "/lib/"+res.arch.triple, "/usr/lib/"+res.arch.triple)
+	}
+	if res.class == elf.ELFCLASS64 {
+		dirs = append(dirs, "/lib64", "/usr/lib64")
+	}
+	return append(dirs, "/lib", "/usr/lib")
+}
+
+// muslSysPath reads /etc/ld-musl-ARCH.path (entries split on newlines or
+// colons) or returns musl's defaults.
+func (res *resolver) muslSysPath() []string {
+	b, err := os.ReadFile(res.sys.host("/etc/ld-musl-" + res.arch.muslArch + ".path"))
+	if err != nil {
+		return []string{"/lib", "/usr/local/lib", "/usr/lib"}
+	}
+	return strings.FieldsFunc(string(b), func(r rune) bool { return r == '\n' || r == ':' })
+}
+
+// muslBuiltin reports whether musl's loader itself provides a library:
+// libc and the libraries glibc splits out of it.
+func muslBuiltin(name string) bool {
+	if strings.HasPrefix(name, "ld-musl-") || strings.HasPrefix(name, "libc.musl-") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, "lib")
+	if !ok {
+		return false
+	}
+	stem, _, _ := strings.Cut(rest, ".so")
+	if stem == rest || !strings.HasPrefix(rest[len(stem):], ".so") {
+		return false
+	}
+	switch stem {
+	case "c", "pthread", "rt", "m", "dl", "util", "xnet", "resolv", "crypt":
+		return true
+	}
+	return false
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,321 @@
+package elfscan
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fixture compiles small C programs and libraries into a temporary tree.
+type fixture struct {
+	t   *testing.T
+	dir string
+	cc  string
+}
+
+func newFixture(t *testing.T, cc string) *fixture {
+	t.Helper()
+	if _, err := exec.LookPath(cc); err != nil {
+		t.Skipf("%s is not installed", cc)
+	}
+	return &fixture{t: t, dir: t.TempDir(), cc: cc}
+}
+
+// lib builds lib<name>.so.1 (soname included) into dir, needing the given
+// libraries, and returns its path.
+func (fx *fixture) lib(dir, name string, ldflags ...string) string {
+	fx.t.Helper()
+	out := fx.path(dir, "lib"+name+".so.1")
+	src := "int " + name + "(void) { return 1; }\n"
+	fx.cc1(src, append([]string{"-shared", "-fPIC", "-Wl,-soname,lib" + name + ".so.1", "-o", out}, ldflags...)...)
+	return out
+}
+
+// prog builds a program into dir with the given link flags.
+func (fx *fixture) prog(dir, name string, ldflags ...string) string {
+	fx.t.Helper()
+	out := fx.path(dir, name)
+	fx.cc1("int main(void) { return 0; }\n", append([]string{"-o", out}, ldflags...)...)
+	return out
+}
+
+func (fx *fixture) path(dir, name string) string {
+	fx.t.Helper()
+	d := filepath.Join(fx.dir, dir)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		fx.t.Fatal(err)
+	}
+	return filepath.Join(d, name)
+}
+
+func (fx *fixture) cc1(src string, args ...string) {
+	fx.t.Helper()
+	cfile := filepath.Join(fx.dir, "src.c")
+	if err := os.WriteFile(cfile, []byte(src), 0o644); err != nil {
+		fx.t.Fatal(err)
+	}
+	// -Wl,--no-as-needed keeps DT_NEEDED for libraries the source does not call.
+	args = append([]string{cfile, "-Wl,--no-as-needed"}, args...)
+	if b, err := exec.Command(fx.cc, args...).CombinedOutput(); err != nil {
+		fx.t.Fatalf("%s %v: %v\n%s", fx.cc, args, err, b)
+	}
+}
+
+// link returns the flags that link against lib<name>.so.1 found in dir.
+func (fx *fixture) link(dir, name string) []string {
+	return []string{"-L" + filepath.Join(fx.dir, dir), "-l:lib" + name + ".so.1"}
+}
+
+// agree scans prog with libPath and checks the result against the
+// loader's --list with the same LD_LIBRARY_PATH; it returns the closure.
+func agree(t *testing.T, prog string, libPath ...string) map[string]string {
+	t.Helper()
+	r, err := Scan(prog, Options{LibPath: libPath})
+	nr, nerr := Scan(prog, Options{NoResolve: true})
+	if nerr != nil {
+		t.Fatal(nerr)
+	}
+	var env []string
+	if len(libPath) > 0 {
+		env = append(env, "LD_LIBRARY_PATH="+strings.Join(libPath, ":"))
+	}
+	want, missing := loaderList(t, nil, nr.Interpreter, prog, env...)
+	if len(missing) > 0 {
+		if !errors.Is(err, ErrLibraryNotFound) {
+			t.Fatalf("loader misses %v; Scan says %v", missing, err)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("Scan: %v (loader found %v)", err, want)
+	}
+	got := map[string]string{}
+	for _, l := range r.Libraries {
+		got[l.Name] = l.Path
+	}
+	delete(got, "libc.so.6") // compared by the /usr/bin test; keeps these cases short
+	delete(want, "libc.so.6")
+	if d := diffMaps(got, want); d != "" {
+		t.Fatalf("differs from the loader:\n%s", d)
+	}
+	return got
+}
+
+func TestResolveSearchOrder(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	a, b := filepath.Join(fx.dir, "a"), filepath.Join(fx.dir, "b")
+	fooA := fx.lib("a", "foo")
+	fooB := fx.lib("b", "foo")
+	link := fx.link("a", "foo")
+
+	rpath := fx.prog("bin", "rpath", append(link, "-Wl,--disable-new-dtags,-rpath,"+a)...)
+	runpath := fx.prog("bin", "runpath", append(link, "-Wl,--enable-new-dtags,-rpath,"+a)...)
+	for _, tc := range []struct {
+		name, prog string
+		libPath    []string
+		want       string
+	}{
+		{"RPATH", rpath, nil, fooA},
+		{"RPATH before --lib-path", rpath, []string{b}, fooA},
+		{"RUNPATH", runpath, nil, fooA},
+		{"--lib-path before RUNPATH", runpath, []string{b}, fooB},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := agree(t, tc.prog, tc.libPath...)["libfoo.so.1"]; got != tc.want {
+				t.Errorf("libfoo.so.1 => %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestResolveOrigin(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	foo := fx.lib("lib", "foo")
+	prog := fx.prog("bin", "app", append(fx.link("lib", "foo"), "-Wl,-rpath,$ORIGIN/../lib")...)
+	// The loader does not clean the expanded $ORIGIN, and neither does Scan.
+	if got, want := agree(t, prog)["libfoo.so.1"], filepath.Join(fx.dir, "bin")+"/../lib/libfoo.so.1"; got != want {
+		t.Errorf("libfoo.so.1 => %s, want %s", got, want)
+	}
+	r, err := Scan(prog, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range r.Libraries {
+		if l.Name == "libfoo.so.1" && (l.Origin != "../lib/libfoo.so.1" || l.RealPath != foo) {
+			t.Errorf("origin, realpath = %q, %q; want ../lib/libfoo.so.1, %s", l.Origin, l.RealPath, foo)
+		}
+	}
+}
+
+// TestResolveRpathInheritance: a library with no RUNPATH of its own finds
+// its needs through the program's DT_RPATH, but not its DT_RUNPATH.
+func TestResolveRpathInheritance(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	deep := filepath.Join(fx.dir, "deep")
+	baz := fx.lib("deep", "baz")
+	fx.lib("mid", "bar", fx.link("deep", "baz")...)
+	mid := filepath.Join(fx.dir, "mid")
+	flags := fx.link("mid", "bar")
+
+	inherit := fx.prog("bin", "inherit", append(flags, "-Wl,--disable-new-dtags,-rpath,"+mid+":"+deep)...)
+	if got := agree(t, inherit)["libbaz.so.1"]; got != baz {
+		t.Errorf("via inherited RPATH: libbaz.so.1 => %s, want %s", got, baz)
+	}
+	noInherit := fx.prog("bin", "noinherit", append(flags, "-Wl,--enable-new-dtags,-rpath,"+mid+":"+deep)...)
+	if got := agree(t, noInherit); got != nil {
+		t.Errorf("RUNPATH was inherited: %v", got)
+	}
+	_, err := Scan(noInherit, Options{})
+	if err == nil || !strings.Contains(err.Error(), "libbaz.so.1 (needed by "+filepath.Join(mid, "libbar.so.1")+")") || !strings.Contains(err.Error(), "--sysroot") {
+		t.Errorf("error = %v, want it to name libbaz.so.1, who needs it, and the fix", err)
+	}
+}
+
+func TestResolveSkipsWrongMachine(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	wrong := fx.lib("wrong", "foo")
+	b, err := os.ReadFile(wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wrong, withMachine(b, 183), 0o755); err != nil { // EM_AARCH64
+		t.Fatal(err)
+	}
+	right := fx.lib("right", "foo")
+	dirs := filepath.Join(fx.dir, "wrong") + ":" + filepath.Join(fx.dir, "right")
+	prog := fx.prog("bin", "app", append(fx.link("right", "foo"), "-Wl,-rpath,"+dirs)...)
+	if got := agree(t, prog)["libfoo.so.1"]; got != right {
+		t.Errorf("libfoo.so.1 => %s, want %s", got, right)
+	}
+}
+
+func TestResolveNoDefaultLib(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	prog := fx.prog("bin", "app", "-Wl,-z,nodefaultlib")
+	if got := agree(t, prog); got != nil {
+		t.Errorf("with DF_1_NODEFLIB and no rpath, libc should be unfindable; got %v", got)
+	}
+}
+
+func TestResolveCycle(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	dir := filepath.Join(fx.dir, "lib")
+	fx.lib("lib", "b")
+	fx.lib("lib", "a", fx.link("lib", "b")...)
+	fx.lib("lib", "b", fx.link("lib", "a")...) // now a needs b and b needs a
+	// DT_RPATH, so that liba and libb find each other through the program's.
+	prog := fx.prog("bin", "app", append(fx.link("lib", "a"), "-Wl,--disable-new-dtags,-rpath,"+dir)...)
+	got := agree(t, prog)
+	if len(got) != 2 {
+		t.Errorf("closure = %v, want liba and libb once each", got)
+	}
+}
+
+func TestResolveMusl(t *testing.T) {
+	fx := newFixture(t, "musl-gcc")
+	foo := fx.lib("lib", "foo")
+	prog := fx.prog("bin", "app", append(fx.link("lib", "foo"), "-Wl,-rpath,"+filepath.Join(fx.dir, "lib"))...)
+	got := agree(t, prog)
+	if got["libfoo.so.1"] != foo || len(got) != 1 {
+		t.Errorf("closure = %v, want only libfoo.so.1 => %s (libc is the loader)", got, foo)
+	}
+}
+
+// TestResolveSysrootCache builds a root whose only way to a library is its
+// ld.so.cache, made by ldconfig -r, and resolves inside it.
+func TestResolveSysrootCache(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	if _, err := exec.LookPath("ldconfig"); err != nil {
+		t.Skip("no ldconfig")
+	}
+	root := filepath.Join(fx.dir, "root")
+	fx.lib("root/opt/foo/lib", "foo")
+	prog := fx.prog("bin", "app", fx.link("root/opt/foo/lib", "foo")...)
+	// Give the root its own libc and loader, from the host, at the usual places.
+	host, err := Scan(prog, Options{LibPath: []string{filepath.Join(root, "opt/foo/lib")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range append(host.Libraries, *host.Loader) {
+		if l.Name == "libfoo.so.1" {
+			continue
+		}
+		copyFile(t, l.Host, filepath.Join(root, l.Path))
+	}
+	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "/opt/foo/lib\n")
+	if b, err := exec.Command("ldconfig", "-r", root).CombinedOutput(); err != nil {
+		t.Fatalf("ldconfig -r: %v\n%s", err, b)
+	}
+	r, err := Scan(prog, Options{Sysroot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, l := range r.Libraries {
+		if l.Name == "libfoo.so.1" {
+			found = true
+			if l.Path != "/opt/foo/lib/libfoo.so.1" || l.Host != filepath.Join(root, "opt/foo/lib/libfoo.so.1") {
+				t.Errorf("libfoo.so.1 at %s (host %s), want /opt/foo/lib/libfoo.so.1 in the root", l.Path, l.Host)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("libfoo.so.1 not in %+v", r.Libraries)
+	}
+	if err := os.Remove(filepath.Join(root, "etc/ld.so.cache")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Scan(prog, Options{Sysroot: root}); !errors.Is(err, ErrLibraryNotFound) {
+		t.Errorf("without the cache: %v, want ErrLibraryNotFound", err)
+	}
+}
+
+// TestScanNeverRunsTheInterpreter gives a program an interpreter that is a
+// script leaving a marker file, and checks that scanning leaves none.
+func TestScanNeverRunsTheInterpreter(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	marker := filepath.Join(fx.dir, "ran")
+	interp := filepath.Join(fx.dir, "interp.sh")
+	writeFile(t, interp, "#!/bin/sh\ntouch "+marker+"\n")
+	if err := os.Chmod(interp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prog := fx.prog("bin", "app", "-Wl,--dynamic-linker="+interp)
+	r, err := Scan(prog, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Interpreter != interp {
+		t.Errorf("interpreter = %s, want %s", r.Interpreter, interp)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the interpreter ran")
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
