@@ -6,7 +6,7 @@ BIN         := bin/scratchpack
 OUT         := out
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test unit lint e2e clean
+.PHONY: all build demo test tools unit lint e2e fuzz testdata-elf clean
 
 all: build
 
@@ -28,7 +28,11 @@ demo: build
 	done
 	@echo "demo: images are in $(OUT)/; load one with: docker load -i $(OUT)/hello-go.tar"
 
-test: lint unit e2e
+test: lint tools unit e2e
+
+# tools installs the Debian packages the tests use (as root on Debian; a no-op elsewhere).
+tools:
+	bash e2e/setup.sh install
 
 unit:
 	$(GO) test -count=1 -short $$($(GO) list ./... | grep -v /e2e)
@@ -42,6 +46,20 @@ lint:
 # e2e runs e2e/setup.sh itself (from TestMain): packages, dockerd, registry, binfmt.
 e2e:
 	$(GO) test -count=1 -timeout 30m -v ./e2e
+
+# fuzz runs the elfscan fuzz target for a minute (the seeds run in every `make unit`).
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzScan -fuzztime 60s -fuzzminimizetime 5s ./elfscan
+
+# testdata-elf rebuilds the fuzz seed corpus (needs the tools from `make tools`).
+testdata-elf:
+	cd testdata/elf && src=../hello-c/hello.c && \
+	musl-gcc -Os -s -static -o musl-static $$src && \
+	musl-gcc -Os -s -o musl-dynamic $$src && \
+	gcc -Os -s -o glibc-dynamic $$src && \
+	gcc -Os -s -Wl,--disable-new-dtags,-rpath,'$$ORIGIN/../lib' -o glibc-rpath-origin $$src && \
+	aarch64-linux-gnu-gcc -Os -s -Wl,-z,max-page-size=4096 -o arm64-dynamic $$src && \
+	gcc -Os -s -shared -fPIC -o libshared.so $$src
 
 clean:
 	rm -rf bin $(OUT)

@@ -8,6 +8,8 @@
 #                            qemu-aarch64 binfmt handler; write what it found
 #                            to STATE_DIR/env (KEY=VALUE lines) and print it
 #   setup.sh down STATE_DIR  stop the processes that "up" started
+#   setup.sh install         only install the missing packages (the unit
+#                            tests use the cross compilers, musl and file)
 #
 # Needs root on Debian. Logs go to stderr; the env file is the result.
 set -euo pipefail
@@ -144,7 +146,14 @@ down() {
 }
 
 case "${1:-}" in
+install)
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+		log "install: skipped (needs root on Debian); tests that need the packages will say so"
+		exit 0
+	fi
+	install_packages
+	;;
 up) up "${2:?usage: setup.sh up STATE_DIR}" ;;
 down) down "${2:?usage: setup.sh down STATE_DIR}" ;;
-*) die "usage: setup.sh up|down STATE_DIR" ;;
+*) die "usage: setup.sh install | up STATE_DIR | down STATE_DIR" ;;
 esac

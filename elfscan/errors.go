@@ -16,6 +16,10 @@ var (
 	ErrUnsupported = errors.New("unsupported ELF file")
 )
 
+// errInternal marks a panic recovered inside Scan: still an error about
+// the file, but a bug in the analyser, which the fuzz target hunts.
+var errInternal = fmt.Errorf("%w (internal error)", ErrMalformed)
+
 // FileError records a failure to analyse one file.
 type FileError struct {
 	Path string // the file, as given

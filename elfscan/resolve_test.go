@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // fixture compiles small C programs and libraries into a temporary tree.
@@ -18,9 +20,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, cc string) *fixture {
 	t.Helper()
-	if _, err := exec.LookPath(cc); err != nil {
-		t.Skipf("%s is not installed", cc)
-	}
+	testtool.Need(t, cc)
 	return &fixture{t: t, dir: t.TempDir(), cc: cc}
 }
 
@@ -228,9 +228,7 @@ func TestResolveMusl(t *testing.T) {
 // ld.so.cache, made by ldconfig -r, and resolves inside it.
 func TestResolveSysrootCache(t *testing.T) {
 	fx := newFixture(t, "gcc")
-	if _, err := exec.LookPath("ldconfig"); err != nil {
-		t.Skip("no ldconfig")
-	}
+	testtool.Need(t, "ldconfig")
 	root := filepath.Join(fx.dir, "root")
 	fx.lib("root/opt/foo/lib", "foo")
 	prog := fx.prog("bin", "app", fx.link("root/opt/foo/lib", "foo")...)

@@ -17,7 +17,7 @@ func Scan(path string, opts Options) (r *Report, err error) {
 	// still become an error about this file, never a crash.
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fileErr(path, ErrMalformed, "malformed ELF file (%v)", p)
+			r, err = nil, fileErr(path, errInternal, "malformed ELF file (internal error: %v)", p)
 		}
 	}()
 	f, err := openELF(path)
@@ -39,6 +39,9 @@ func Scan(path string, opts Options) (r *Report, err error) {
 		if err := r.resolve(f.File, headerFlags(f.os, f.File), dyn, opts); err != nil {
 			return nil, err
 		}
+	}
+	if fi, err := f.os.Stat(); err == nil {
+		r.readNeeds(f.File, f.os, fi.Size())
 	}
 	return r, nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // goHello builds a tiny Go program for goarch with the given extra env and
@@ -27,7 +29,10 @@ func goHello(t *testing.T, goarch string, env ...string) string {
 	return out
 }
 
+// TestScanGoPlatforms builds a Go program for every Linux GOARCH the
+// toolchain supports and checks kind and platform, against file(1) too.
 func TestScanGoPlatforms(t *testing.T) {
+	testtool.Need(t, "file")
 	for _, tc := range []struct {
 		goarch string
 		env    []string
@@ -40,15 +45,20 @@ func TestScanGoPlatforms(t *testing.T) {
 		{"arm", []string{"GOARM=7"}, Platform{"linux", "arm", "v7"}},
 		{"386", nil, Platform{"linux", "386", ""}},
 		{"ppc64le", nil, Platform{"linux", "ppc64le", ""}},
+		{"ppc64", nil, Platform{"linux", "ppc64", ""}},
 		{"s390x", nil, Platform{"linux", "s390x", ""}},
 		{"riscv64", nil, Platform{"linux", "riscv64", ""}},
 		{"mips64le", nil, Platform{"linux", "mips64le", ""}},
+		{"mips64", nil, Platform{"linux", "mips64", ""}},
+		{"mipsle", nil, Platform{"linux", "mipsle", ""}},
+		{"mips", nil, Platform{"linux", "mips", ""}},
 		{"loong64", nil, Platform{"linux", "loong64", ""}},
 	} {
 		name := tc.goarch + strings.Join(tc.env, ",")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			r, err := Scan(goHello(t, tc.goarch, tc.env...), Options{})
+			bin := goHello(t, tc.goarch, tc.env...)
+			r, err := Scan(bin, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +71,23 @@ func TestScanGoPlatforms(t *testing.T) {
 			if r.Go == nil || r.Go.CGO || !strings.HasPrefix(r.Go.Version, "go1.") {
 				t.Errorf("go info = %+v, want a Go version and cgo off", r.Go)
 			}
+			agreeWithFile(t, bin, r)
 		})
+	}
+}
+
+// TestGoArchesCovered fails when the toolchain learns a Linux GOARCH that
+// TestScanGoPlatforms does not build.
+func TestGoArchesCovered(t *testing.T) {
+	out, err := exec.Command("go", "tool", "dist", "list").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := "386 amd64 arm arm64 loong64 mips mips64 mips64le mipsle ppc64 ppc64le riscv64 s390x"
+	for _, line := range strings.Fields(string(out)) {
+		if arch, ok := strings.CutPrefix(line, "linux/"); ok && !strings.Contains(" "+known+" ", " "+arch+" ") {
+			t.Errorf("GOARCH %s is not covered", arch)
+		}
 	}
 }
 
@@ -128,44 +154,52 @@ func withMachine(b []byte, m uint16) []byte {
 	return c
 }
 
+// TestScanCKinds builds C programs with gcc, musl-gcc and the aarch64
+// cross compiler, and checks kind, platform and libc against file(1).
 func TestScanCKinds(t *testing.T) {
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("no gcc")
-	}
+	testtool.Need(t, "file", "gcc", "musl-gcc", "aarch64-linux-gnu-gcc")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "hello.c")
 	if err := os.WriteFile(src, []byte("#include <stdio.h>\nint main(){puts(\"hi\");return 0;}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	amd64 := Platform{"linux", "amd64", ""}
+	arm64 := Platform{"linux", "arm64", "v8"}
 	for _, tc := range []struct {
-		flags  []string
-		kind   Kind
-		interp bool
+		cc    string
+		flags []string
+		kind  Kind
+		plat  Platform
+		libc  Libc
 	}{
-		{nil, Dynamic, true},
-		{[]string{"-static"}, Static, false},
-		{[]string{"-static-pie"}, StaticPIE, false},
-		{[]string{"-shared", "-fPIC"}, SharedObject, false},
+		{"gcc", nil, Dynamic, amd64, LibcGlibc},
+		{"gcc", []string{"-static"}, Static, amd64, LibcGlibc},
+		{"gcc", []string{"-static-pie"}, StaticPIE, amd64, LibcGlibc},
+		{"gcc", []string{"-shared", "-fPIC"}, SharedObject, amd64, LibcGlibc},
+		{"gcc", []string{"-no-pie"}, Dynamic, amd64, LibcGlibc},
+		{"musl-gcc", nil, Dynamic, amd64, LibcMusl},
+		{"musl-gcc", []string{"-static"}, Static, amd64, LibcUnknown},
+		{"aarch64-linux-gnu-gcc", nil, Dynamic, arm64, LibcGlibc},
+		{"aarch64-linux-gnu-gcc", []string{"-static"}, Static, arm64, LibcGlibc},
 	} {
-		t.Run(string(tc.kind), func(t *testing.T) {
-			out := filepath.Join(dir, string(tc.kind))
+		name := tc.cc + strings.Join(tc.flags, "")
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(dir, name)
 			args := append([]string{"-o", out, src}, tc.flags...)
-			if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-				t.Skipf("gcc %v: %v\n%s", tc.flags, err, b)
+			if b, err := exec.Command(tc.cc, args...).CombinedOutput(); err != nil {
+				t.Fatalf("%s %v: %v\n%s", tc.cc, tc.flags, err, b)
 			}
-			r, err := Scan(out, Options{})
+			r, err := Scan(out, Options{NoResolve: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Kind != tc.kind {
-				t.Errorf("kind = %s, want %s", r.Kind, tc.kind)
+			if r.Kind != tc.kind || r.Platform != tc.plat || r.Libc != tc.libc {
+				t.Errorf("kind, platform, libc = %s, %s, %s; want %s, %s, %s", r.Kind, r.Platform, r.Libc, tc.kind, tc.plat, tc.libc)
 			}
-			if (r.Interpreter != "") != tc.interp {
-				t.Errorf("interpreter = %q, want one: %v", r.Interpreter, tc.interp)
+			if (r.Interpreter != "") != (tc.kind == Dynamic) {
+				t.Errorf("interpreter = %q for a %s file", r.Interpreter, tc.kind)
 			}
-			if r.Libc != LibcGlibc {
-				t.Errorf("libc = %s, want glibc", r.Libc)
-			}
+			agreeWithFile(t, out, r)
 		})
 	}
 }

@@ -82,7 +82,9 @@ func printReport(w io.Writer, r *elfscan.Report) {
 	fmt.Fprintf(w, "  kind:        %s\n", r.Kind)
 	fmt.Fprintf(w, "  platform:    %s\n", r.Platform)
 	fmt.Fprintf(w, "  libc:        %s\n", r.Libc)
-	if r.Interpreter != "" {
+	if r.Loader != nil && r.Loader.RealPath != r.Interpreter {
+		fmt.Fprintf(w, "  interpreter: %s -> %s\n", r.Interpreter, r.Loader.RealPath)
+	} else if r.Interpreter != "" {
 		fmt.Fprintf(w, "  interpreter: %s\n", r.Interpreter)
 	}
 	if r.Go != nil {

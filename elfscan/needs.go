@@ -1,0 +1,161 @@
+package elfscan
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Go function names whose presence in the pclntab tells what a Go binary
+// needs at run time. The linker keeps only reachable functions, and keeps
+// their names even in a binary built with -ldflags=-s.
+const (
+	goLoadSystemRoots = "crypto/x509.loadSystemRoots"        // reads the system CA bundle
+	goLoadLocation    = "time.LoadLocation"                  // reads zone files
+	goEmbeddedTZData  = "time/tzdata.loadFromEmbeddedTZData" // zone files are built in
+)
+
+// readNeeds fills in NeedsCerts, NeedsTZData and Warnings. It reads the
+// program's function names (Go) and the dynamic symbols and library names
+// of the closure (C).
+func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64) {
+	if r.Go != nil {
+		found := goFuncs(f, ra, size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
+		r.NeedsCerts = found[goLoadSystemRoots]
+		r.NeedsTZData = found[goLoadLocation] && !found[goEmbeddedTZData]
+	}
+	for _, l := range r.Libraries {
+		if tlsLibrary(l.Name) {
+			r.NeedsCerts = true
+		}
+	}
+	r.Warnings = append(r.Warnings, r.runtimeLoads(f)...)
+}
+
+// tlsLibrary reports whether a library name is one of the TLS stacks that
+// verify peers with the system CA bundle.
+func tlsLibrary(name string) bool {
+	for _, p := range []string{"libssl.so", "libcrypto.so", "libgnutls.so", "libcurl.so", "libcurl-gnutls.so", "libnss3.so"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// goFuncs reports which of names are functions in the binary's pclntab:
+// the .gopclntab section when there is one, else the whole file.
+func goFuncs(f *elf.File, ra io.ReaderAt, size int64, names ...string) map[string]bool {
+	var src io.Reader = io.NewSectionReader(ra, 0, size)
+	if s := f.Section(".gopclntab"); s != nil && s.Type != elf.SHT_NOBITS {
+		src = s.Open()
+	}
+	found := map[string]bool{}
+	needles := make([][]byte, len(names))
+	longest := 0
+	for i, n := range names {
+		needles[i] = []byte("\x00" + n + "\x00") // names are NUL-terminated, one after another
+		longest = max(longest, len(needles[i]))
+	}
+	buf := make([]byte, 1<<20)
+	carry := 0
+	for {
+		n, err := io.ReadFull(src, buf[carry:])
+		chunk := buf[:carry+n]
+		for i, nd := range needles {
+			if !found[names[i]] && bytes.Contains(chunk, nd) {
+				found[names[i]] = true
+			}
+		}
+		if err != nil { // io.EOF, io.ErrUnexpectedEOF, or a read error: done
+			return found
+		}
+		carry = copy(buf, chunk[len(chunk)-longest:])
+	}
+}
+
+// runtimeLoads warns of what the program loads at run time, out of sight
+// of static analysis: dlopen'ed libraries, glibc NSS modules, iconv
+// modules. It looks at the undefined dynamic symbols of the program and of
+// every library in its closure but the C library and loader.
+func (r *Report) runtimeLoads(f *elf.File) []string {
+	if r.Kind != Dynamic {
+		return nil
+	}
+	calls := map[string][]string{} // concern => "symbol in object"
+	check := func(obj string, ef *elf.File) {
+		syms, err := ef.ImportedSymbols()
+		if err != nil {
+			return
+		}
+		for _, s := range syms {
+			if c := runtimeConcern(s.Name); c != "" {
+				calls[c] = append(calls[c], s.Name+" in "+path.Base(obj))
+			}
+		}
+	}
+	check(r.Path, f)
+	for _, l := range r.Libraries {
+		if libcPart(l.Name) {
+			continue
+		}
+		lf, err := elf.Open(l.Host)
+		if err != nil {
+			continue
+		}
+		check(l.Path, lf)
+		lf.Close()
+	}
+	var out []string
+	for concern, where := range calls {
+		sort.Strings(where)
+		where = compact(where)
+		more := ""
+		if len(where) > 3 {
+			more = fmt.Sprintf(" and %d more", len(where)-3)
+			where = where[:3]
+		}
+		out = append(out, fmt.Sprintf("%s (%s%s)", concern, strings.Join(where, ", "), more))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func runtimeConcern(sym string) string {
+	switch sym {
+	case "dlopen", "dlmopen":
+		return "loads libraries with dlopen at run time; they are not packed unless added with --add"
+	case "iconv_open":
+		return "uses iconv; glibc loads gconv modules at run time, which are not packed"
+	case "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r", "getnameinfo",
+		"getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getgrnam", "getgrnam_r", "getgrgid", "getgrgid_r",
+		"getgrouplist", "getservbyname", "getservbyname_r", "initgroups":
+		return "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before 2.34, dlopens libnss_* modules"
+	}
+	return ""
+}
+
+// libcPart reports whether a library is the C library itself, whose own
+// imports (its dlopen of NSS modules, say) are not the program's doing.
+func libcPart(name string) bool {
+	base := strings.SplitN(name, ".so", 2)[0]
+	switch base {
+	case "libc", "libm", "libdl", "libpthread", "librt", "libresolv", "libnss_files", "libnss_dns":
+		return true
+	}
+	return strings.HasPrefix(base, "ld-linux") || strings.HasPrefix(base, "ld64")
+}
+
+func compact(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

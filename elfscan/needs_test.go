@@ -1,0 +1,102 @@
+package elfscan
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// goProgram builds a stripped static Go program from the source of main.
+func goProgram(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "prog")
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "main.go")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+func TestGoNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		src          string
+		certs, tzdat bool
+	}{
+		{"plain", `package main; import ("fmt"; "time"); func main() { fmt.Println(time.Now()) }`, false, false},
+		{"system roots", `package main; import ("crypto/x509"; "fmt"); func main() { fmt.Println(x509.SystemCertPool()) }`, true, false},
+		{"https client", `package main; import ("fmt"; "net/http"); func main() { fmt.Println(http.Get("https://example.com")) }`, true, false},
+		{"zones", `package main; import ("fmt"; "time"); func main() { fmt.Println(time.LoadLocation("Europe/Paris")) }`, false, true},
+		{"embedded zones", `package main; import ("fmt"; "time"; _ "time/tzdata"); func main() { fmt.Println(time.LoadLocation("Europe/Paris")) }`, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := Scan(goProgram(t, tc.src), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.NeedsCerts != tc.certs || r.NeedsTZData != tc.tzdat {
+				t.Errorf("needs certs, tzdata = %v, %v; want %v, %v", r.NeedsCerts, r.NeedsTZData, tc.certs, tc.tzdat)
+			}
+		})
+	}
+}
+
+func TestCWarnings(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	for _, tc := range []struct {
+		name, src string
+		warn      string
+	}{
+		{"dlopen", `#include <dlfcn.h>
+int main(int c, char **v) { return dlopen(v[0], RTLD_NOW) != 0; }`, "dlopen"},
+		{"nss", `#include <pwd.h>
+int main(void) { return getpwnam("root") != 0; }`, "NSS"},
+		{"iconv", `#include <iconv.h>
+int main(void) { return iconv_open("UTF-8", "LATIN1") != (iconv_t)-1; }`, "iconv"},
+		{"none", `int main(void) { return 0; }`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := fx.path("bin", tc.name)
+			fx.cc1(tc.src, "-o", out)
+			r, err := Scan(out, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(r.Warnings, "\n")
+			if tc.warn == "" && len(r.Warnings) > 0 || !strings.Contains(joined, tc.warn) {
+				t.Errorf("warnings = %q, want one about %q", r.Warnings, tc.warn)
+			}
+		})
+	}
+}
+
+func TestCNeedsCerts(t *testing.T) {
+	for _, p := range hostPrograms(t, "/usr/bin") {
+		r, err := Scan(p.Path, Options{})
+		if err != nil {
+			continue
+		}
+		tls := false
+		for _, l := range r.Libraries {
+			tls = tls || strings.HasPrefix(l.Name, "libssl.so") || strings.HasPrefix(l.Name, "libgnutls.so")
+		}
+		if tls && !r.NeedsCerts {
+			t.Errorf("%s links a TLS library but needs_certs is false", p.Path)
+		}
+		if filepath.Base(p.Path) == "curl" && !r.NeedsCerts {
+			t.Errorf("curl: needs_certs is false")
+		}
+		if filepath.Base(p.Path) == "ls" && r.NeedsCerts {
+			t.Errorf("ls: needs_certs is true")
+		}
+	}
+}
