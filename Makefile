@@ -6,7 +6,7 @@ BIN         := bin/scratchpack
 OUT         := out
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test tools unit lint e2e fuzz testdata-elf clean
+.PHONY: all build demo test tools unit lint e2e bench fuzz testdata-elf clean
 
 all: build
 
@@ -46,6 +46,11 @@ lint:
 # e2e runs e2e/setup.sh itself (from TestMain): packages, dockerd, registry, binfmt.
 e2e:
 	$(GO) test -count=1 -timeout 30m -v ./e2e
+
+# bench times scratchpack against its peers and prints the ratios.
+bench:
+	bash e2e/bench.sh
+	$(GO) test -run XXX -bench . -benchtime 3x ./elfscan
 
 # fuzz runs the elfscan fuzz target for a minute (the seeds run in every `make unit`).
 fuzz:

@@ -55,26 +55,43 @@ func goFuncs(f *elf.File, ra io.ReaderAt, size int64, names ...string) map[strin
 		src = s.Open()
 	}
 	found := map[string]bool{}
-	needles := make([][]byte, len(names))
 	longest := 0
-	for i, n := range names {
-		needles[i] = []byte("\x00" + n + "\x00") // names are NUL-terminated, one after another
-		longest = max(longest, len(needles[i]))
+	for _, n := range names {
+		longest = max(longest, len(n)+2)
 	}
 	buf := make([]byte, 1<<20)
 	carry := 0
 	for {
 		n, err := io.ReadFull(src, buf[carry:])
 		chunk := buf[:carry+n]
-		for i, nd := range needles {
-			if !found[names[i]] && bytes.Contains(chunk, nd) {
-				found[names[i]] = true
+		for _, name := range names {
+			if !found[name] && containsName(chunk, name) {
+				found[name] = true
 			}
 		}
-		if err != nil { // io.EOF, io.ErrUnexpectedEOF, or a read error: done
+		if err != nil || len(chunk) < longest { // io.EOF, io.ErrUnexpectedEOF, or a read error: done
 			return found
 		}
 		carry = copy(buf, chunk[len(chunk)-longest:])
+	}
+}
+
+// containsName reports whether b holds name as a whole NUL-terminated
+// string, the way the pclntab stores function names one after another.
+// It searches for the name itself, whose first byte is rare, and checks
+// the NULs around each hit.
+func containsName(b []byte, name string) bool {
+	nb := []byte(name)
+	for off := 0; ; {
+		i := bytes.Index(b[off:], nb)
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(nb)
+		if start > 0 && b[start-1] == 0 && end < len(b) && b[end] == 0 {
+			return true
+		}
+		off = start + 1
 	}
 }
 

@@ -61,6 +61,7 @@ func loaderList(t testing.TB, prefix []string, interp, file string, env ...strin
 func hostPrograms(t testing.TB, dirs ...string) []*Report {
 	t.Helper()
 	var out []*Report
+	arch := hostArch(t)
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -71,7 +72,7 @@ func hostPrograms(t testing.TB, dirs ...string) []*Report {
 				continue
 			}
 			r, err := Scan(filepath.Join(dir, e.Name()), Options{NoResolve: true})
-			if err != nil || r.Kind != Dynamic || r.Platform.Architecture != hostArch(t) {
+			if err != nil || r.Kind != Dynamic || r.Platform.Architecture != arch {
 				continue
 			}
 			out = append(out, r)
