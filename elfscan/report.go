@@ -29,9 +29,10 @@ type Report struct {
 	Platform    Platform  `json:"platform"`
 	Interpreter string    `json:"interpreter,omitempty"` // PT_INTERP, as written in the file
 	Libc        Libc      `json:"libc"`
-	Needed      []string  `json:"needed"`           // DT_NEEDED of the file itself
-	Loader      *Library  `json:"loader,omitempty"` // the interpreter, resolved in the root
-	Libraries   []Library `json:"libraries"`        // the resolved closure, interpreter excluded
+	Needed      []string  `json:"needed"`                 // DT_NEEDED of the file itself
+	Loader      *Library  `json:"loader,omitempty"`       // the interpreter, resolved in the root
+	Libraries   []Library `json:"libraries"`              // the resolved closure, interpreter excluded
+	DefaultDirs []string  `json:"default_dirs,omitempty"` // where the loader looks with no cache, no environment and no rpath
 	NeedsCerts  bool      `json:"needs_certs"`
 	NeedsTZData bool      `json:"needs_tzdata"`
 	Warnings    []string  `json:"warnings"`
@@ -46,8 +47,19 @@ type Library struct {
 	Links    []Link `json:"links,omitempty"`  // the symlinks on the way from Path to RealPath
 	Host     string `json:"host"`             // RealPath on this machine, to read the file from
 	Origin   string `json:"origin,omitempty"` // for a library found through $ORIGIN: Path relative to the program's directory
+	Via      string `json:"via"`              // how it was found: rpath, lib-path, runpath, cache, default or path
 	NeededBy string `json:"needed_by"`        // the path of the first object that needs it
 }
+
+// How a library was found: the value of Library.Via.
+const (
+	ViaRpath   = "rpath"    // DT_RPATH of the needing object or up its chain (musl: DT_RUNPATH too)
+	ViaLibPath = "lib-path" // Options.LibPath, as LD_LIBRARY_PATH
+	ViaRunpath = "runpath"  // DT_RUNPATH of the needing object
+	ViaCache   = "cache"    // glibc's ld.so.cache
+	ViaDefault = "default"  // the loader's default directories (musl: its path file)
+	ViaPath    = "path"     // the needed name was itself a path
+)
 
 // GoInfo is what debug/buildinfo says about a Go binary.
 type GoInfo struct {

@@ -29,7 +29,8 @@ type object struct {
 type searchDir struct {
 	root      root
 	dir       string
-	viaOrigin bool // the directory came from expanding $ORIGIN
+	via       string // one of the Via constants
+	viaOrigin bool   // the directory came from expanding $ORIGIN
 }
 
 // resolver finds the closure of a program's libraries by the rules of its
@@ -90,6 +91,11 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 			strings.Join(res.missing, ", "), where)}}
 	}
 	r.Libraries = res.libs
+	if res.musl {
+		r.DefaultDirs = muslDefaultDirs()
+	} else {
+		r.DefaultDirs = res.defaultDirs()
+	}
 	return nil
 }
 
@@ -156,7 +162,7 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 		if !path.IsAbs(p) {
 			return Library{}, nil // relative to the loader's working directory: unknowable
 		}
-		return res.try(searchDir{root: res.sys, dir: path.Dir(p)}, path.Base(p), name, req)
+		return res.try(searchDir{root: res.sys, dir: path.Dir(p), via: ViaPath}, path.Base(p), name, req)
 	}
 	for _, d := range res.searchDirs(req) {
 		if lib, obj := res.try(d, name, name, req); obj != nil {
@@ -177,12 +183,12 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 		res.cache = c
 	}
 	for _, p := range res.cache.lookup(name, res.arch.cacheFlags) {
-		if lib, obj := res.try(searchDir{root: res.sys, dir: path.Dir(p)}, path.Base(p), name, req); obj != nil {
+		if lib, obj := res.try(searchDir{root: res.sys, dir: path.Dir(p), via: ViaCache}, path.Base(p), name, req); obj != nil {
 			return lib, obj
 		}
 	}
 	for _, d := range res.defaultDirs() {
-		if lib, obj := res.try(searchDir{root: res.sys, dir: d}, name, name, req); obj != nil {
+		if lib, obj := res.try(searchDir{root: res.sys, dir: d, via: ViaDefault}, name, name, req); obj != nil {
 			return lib, obj
 		}
 	}
@@ -197,42 +203,42 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 // and up its chain, then its path file or default directories.
 func (res *resolver) searchDirs(req *object) []searchDir {
 	var dirs []searchDir
-	add := func(entries []string, o *object) {
+	add := func(via string, entries []string, o *object) {
 		for _, e := range entries {
 			d := res.expand(e, o)
 			if !path.IsAbs(d) {
 				continue
 			}
-			dr := searchDir{root: res.sys, dir: d}
+			dr := searchDir{root: res.sys, dir: d, via: via}
 			if strings.Contains(e, "$ORIGIN") || strings.Contains(e, "${ORIGIN}") {
-				dr = searchDir{root: o.root, dir: d, viaOrigin: true}
+				dr = searchDir{root: o.root, dir: d, via: via, viaOrigin: true}
 			}
 			dirs = append(dirs, dr)
 		}
 	}
 	if res.musl {
-		add(res.libPath, res.main)
+		add(ViaLibPath, res.libPath, res.main)
 		for o := req; o != nil; o = o.loader {
 			if len(o.dyn.runpath) > 0 {
-				add(o.dyn.runpath, o)
+				add(ViaRpath, o.dyn.runpath, o)
 			} else {
-				add(o.dyn.rpath, o)
+				add(ViaRpath, o.dyn.rpath, o)
 			}
 		}
 		for _, d := range res.muslSysPath() {
-			dirs = append(dirs, searchDir{root: res.sys, dir: d})
+			dirs = append(dirs, searchDir{root: res.sys, dir: d, via: ViaDefault})
 		}
 		return dirs
 	}
 	if len(req.dyn.runpath) == 0 {
 		for o := req; o != nil; o = o.loader {
 			if len(o.dyn.runpath) == 0 {
-				add(o.dyn.rpath, o)
+				add(ViaRpath, o.dyn.rpath, o)
 			}
 		}
 	}
-	add(res.libPath, res.main)
-	add(req.dyn.runpath, req)
+	add(ViaLibPath, res.libPath, res.main)
+	add(ViaRunpath, req.dyn.runpath, req)
 	return dirs
 }
 
@@ -251,7 +257,7 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 	if !ok {
 		return Library{}, nil
 	}
-	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Host: host, NeededBy: req.path}
+	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Host: host, Via: d.via, NeededBy: req.path}
 	if d.viaOrigin && d.root == res.main.root {
 		if rel, err := filepath.Rel(res.main.origin, path.Clean(p)); err == nil {
 			lib.Origin = rel
@@ -320,12 +326,15 @@ func (res *resolver) defaultDirs() []string {
 	return append(dirs, "/lib", "/usr/lib")
 }
 
+// muslDefaultDirs is musl's search path when no path file exists.
+func muslDefaultDirs() []string { return []string{"/lib", "/usr/local/lib", "/usr/lib"} }
+
 // muslSysPath reads /etc/ld-musl-ARCH.path (entries split on newlines or
 // colons) or returns musl's defaults.
 func (res *resolver) muslSysPath() []string {
 	b, err := os.ReadFile(res.sys.host("/etc/ld-musl-" + res.arch.muslArch + ".path"))
 	if err != nil {
-		return []string{"/lib", "/usr/local/lib", "/usr/lib"}
+		return muslDefaultDirs()
 	}
 	return strings.FieldsFunc(string(b), func(r rune) bool { return r == '\n' || r == ':' })
 }

@@ -58,13 +58,21 @@ func CleanPath(p string) (string, error) {
 }
 
 // Add puts e into the plan, creating its parent directories (root-owned,
-// 0755) where they are missing. It is an error to add a path twice unless
-// both are directories, or to put anything beneath a file or symlink.
+// 0755) where they are missing. A parent that is a symlink in the plan is
+// followed, as the kernel would in the image: with /lib -> usr/lib planned,
+// /lib/x/libc.so.6 lands at /usr/lib/x/libc.so.6. It is an error to add a
+// path twice unless both are the same or both directories, or to put
+// anything beneath a file.
 func (p *Plan) Add(e Entry) error {
 	clean, err := CleanPath(e.Path)
 	if err != nil {
 		return err
 	}
+	dir, err := p.resolveDir(path.Dir(clean))
+	if err != nil {
+		return err
+	}
+	clean = path.Join(dir, path.Base(clean))
 	e.Path = clean
 	if err := p.addParents(path.Dir(clean)); err != nil {
 		return err
@@ -98,6 +106,51 @@ func (p *Plan) addParents(dir string) error {
 	}
 	p.entries[dir] = Entry{Path: dir, Type: TypeDir, Mode: 0o755}
 	return nil
+}
+
+// resolveDir follows the plan's symlinks in the directory path dir.
+func (p *Plan) resolveDir(dir string) (string, error) {
+	resolved := "/"
+	rest := strings.Split(dir, "/")
+	for hops := 0; len(rest) > 0; {
+		c := rest[0]
+		rest = rest[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			resolved = path.Dir(resolved)
+			continue
+		}
+		next := path.Join(resolved, c)
+		e, ok := p.entries[next]
+		if !ok || e.Type != TypeSymlink {
+			resolved = next
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", fmt.Errorf("image path %s: too many levels of symbolic links", dir)
+		}
+		if path.IsAbs(e.Linkname) {
+			resolved = "/"
+		}
+		rest = append(strings.Split(e.Linkname, "/"), rest...)
+	}
+	return resolved, nil
+}
+
+// Resolve returns the image path p with the plan's symlinks followed in
+// its directory part.
+func (p *Plan) Resolve(imagePath string) (string, error) {
+	clean, err := CleanPath(imagePath)
+	if err != nil {
+		return "", err
+	}
+	dir, err := p.resolveDir(path.Dir(clean))
+	if err != nil {
+		return "", err
+	}
+	return path.Join(dir, path.Base(clean)), nil
 }
 
 // Lookup returns the entry at an image path.

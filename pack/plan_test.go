@@ -53,3 +53,19 @@ func TestCleanPath(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanFollowsPlannedSymlinks(t *testing.T) {
+	p := NewPlan()
+	if err := p.Add(Entry{Path: "/lib", Type: TypeSymlink, Mode: 0o777, Linkname: "usr/lib"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Add(Entry{Path: "/lib/x86_64-linux-gnu/libz.so.1", Type: TypeFile, Mode: 0o644, Source: "z"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Lookup("/usr/lib/x86_64-linux-gnu/libz.so.1"); !ok {
+		t.Errorf("file under a planned symlink did not land at its target: %v", p.Entries())
+	}
+	if got, _ := p.Resolve("/lib/x86_64-linux-gnu/libz.so.1"); got != "/usr/lib/x86_64-linux-gnu/libz.so.1" {
+		t.Errorf("Resolve = %s", got)
+	}
+}

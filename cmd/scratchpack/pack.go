@@ -28,6 +28,8 @@ type packFlags struct {
 	expose      []string
 	labels      []string
 	compression string
+	sysroot     string
+	libPath     []string
 }
 
 func (a *app) packCommand() command {
@@ -47,6 +49,8 @@ func (a *app) packCommand() command {
 			fs.StringVar(&f.imagePath, "path", "", "where the binary goes in the image (default /usr/local/bin/BINARY)")
 			fs.StringVar(&f.platform, "platform", "", "refuse unless the binary is for `OS/ARCH[/VARIANT]`")
 			fs.BoolVar(&f.static, "static", false, "refuse a dynamically linked binary")
+			fs.StringVar(&f.sysroot, "sysroot", "", "resolve libraries inside `DIR` as if it were / (for cross-arch)")
+			fs.StringArrayVar(&f.libPath, "lib-path", nil, "search `DIR` first for libraries, like LD_LIBRARY_PATH (repeatable)")
 			fs.StringVar(&f.entrypoint, "entrypoint", "", "entrypoint `PATH` (default: the binary's image path)")
 			fs.StringArrayVar(&f.env, "env", nil, "set `K=V` in the image's environment (repeatable)")
 			fs.StringVar(&f.workdir, "workdir", "", "working `DIR` of the container")
@@ -95,6 +99,8 @@ func (a *app) pack(f *packFlags, args []string) error {
 		return err
 	}
 
+	// The header first, so that a wrong platform or --static is refused
+	// before any library is looked for.
 	r, err := elfscan.Scan(bin, elfscan.Options{NoResolve: true})
 	if err != nil {
 		return err
@@ -102,11 +108,14 @@ func (a *app) pack(f *packFlags, args []string) error {
 	if err := checkPlatform(r, f.platform); err != nil {
 		return err
 	}
-	if r.Kind == elfscan.Dynamic {
-		if f.static {
-			return fmt.Errorf("%s: dynamically linked (interpreter %s), and --static was given; link it statically", bin, r.Interpreter)
-		}
-		return fmt.Errorf("%s: dynamically linked (interpreter %s); packing shared libraries is not supported yet, so link it statically (CGO_ENABLED=0, or -static)", bin, r.Interpreter)
+	if r.Kind == elfscan.Dynamic && f.static {
+		return fmt.Errorf("%s: dynamically linked (interpreter %s), and --static was given; link it statically", bin, r.Interpreter)
+	}
+	if r, err = elfscan.Scan(bin, elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath}); err != nil {
+		return err
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(a.stderr, "scratchpack: warning: %s: %s\n", bin, w)
 	}
 
 	imagePath := pack.ProgramPath(bin)
@@ -116,7 +125,13 @@ func (a *app) pack(f *packFlags, args []string) error {
 		}
 	}
 	plan := pack.NewPlan()
+	if err := plan.AddRuntime(r, imagePath); err != nil {
+		return err
+	}
 	if err := plan.AddProgram(r, imagePath); err != nil {
+		return err
+	}
+	if err := pack.Verify(plan, r, imagePath); err != nil {
 		return err
 	}
 	layer, err := pack.BuildLayer(plan, pack.LayerOptions{ModTime: created, Compression: compression})
@@ -151,8 +166,8 @@ func (a *app) pack(f *packFlags, args []string) error {
 		return err
 	}
 	size, _ := layer.Size()
-	fmt.Fprintf(a.stderr, "scratchpack: packed %s (%s, %s) at %s, layer %d bytes %s, into %s\n",
-		bin, r.Kind, r.Platform, imagePath, size, compression, f.output)
+	fmt.Fprintf(a.stderr, "scratchpack: packed %s (%s, %s, %d libraries) at %s, layer %d bytes %s, into %s\n",
+		bin, r.Kind, r.Platform, len(r.Libraries), imagePath, size, compression, f.output)
 	fmt.Fprintf(a.stdout, "%s@%s\n", tags[0], digest)
 	return nil
 }

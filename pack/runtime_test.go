@@ -1,0 +1,78 @@
+package pack
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
+)
+
+// dynamicProgram builds a glibc program that needs libz through an
+// $ORIGIN RUNPATH and libc through the cache.
+func dynamicProgram(t *testing.T) *elfscan.Report {
+	t.Helper()
+	testtool.Need(t, "gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.c")
+	lib := filepath.Join(dir, "lib")
+	if err := os.MkdirAll(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, []byte("int foo(void){return 0;}\nint main(void){return 0;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", filepath.Join(lib, "libfoo.so.1"), src},
+		{"-o", filepath.Join(dir, "bin", "app"), src, "-Wl,--no-as-needed", "-L" + lib, "-l:libfoo.so.1", "-Wl,-rpath,$ORIGIN/../lib"},
+	} {
+		_ = os.MkdirAll(filepath.Join(dir, "bin"), 0o755)
+		if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, b)
+		}
+	}
+	r, err := elfscan.Scan(filepath.Join(dir, "bin", "app"), elfscan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestAddRuntimeVerifies(t *testing.T) {
+	r := dynamicProgram(t)
+	p := NewPlan()
+	if err := p.AddRuntime(r, "/app/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AddProgram(r, "/app/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(p, r, "/app/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Lookup("/app/lib/libfoo.so.1"); !ok {
+		t.Error("the $ORIGIN library is not beside the program's image path")
+	}
+	if e, ok := p.Lookup(r.Loader.RealPath); !ok || e.Type != TypeFile {
+		t.Errorf("the loader is not at %s", r.Loader.RealPath)
+	}
+}
+
+func TestVerifyCatchesABadPlan(t *testing.T) {
+	r := dynamicProgram(t)
+	p := NewPlan()
+	if err := p.AddRuntime(r, "/app/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	// The program moved after its $ORIGIN library was placed for /app/bin.
+	if err := p.AddProgram(r, "/elsewhere/app"); err != nil {
+		t.Fatal(err)
+	}
+	err := Verify(p, r, "/elsewhere/app")
+	if err == nil || !strings.Contains(err.Error(), "libfoo.so.1") || !strings.Contains(err.Error(), "bug") {
+		t.Errorf("Verify = %v, want a bug report naming libfoo.so.1", err)
+	}
+}
