@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +13,8 @@ import (
 // app is one invocation of scratchpack: where results and logs go, and
 // where the environment comes from.
 type app struct {
-	stdout io.Writer // results: image references, reports
+	ctx    context.Context // cancelled on interrupt
+	stdout io.Writer       // results: image references, reports
 	stderr io.Writer // logs and errors
 	getenv func(string) string
 }

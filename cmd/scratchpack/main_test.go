@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 // sp runs scratchpack in-process with env as its environment.
 func sp(env map[string]string, args ...string) (stdout, stderr string, code int) {
 	var o, e bytes.Buffer
-	a := &app{stdout: &o, stderr: &e, getenv: func(k string) string { return env[k] }}
+	a := &app{ctx: context.Background(), stdout: &o, stderr: &e, getenv: func(k string) string { return env[k] }}
 	code = a.main(args)
 	return o.String(), e.String(), code
 }
@@ -129,6 +130,10 @@ func TestPackFailures(t *testing.T) {
 		{"bad flag", []string{"pack", "--nope", "-o", out, bin}, 2, "unknown flag"},
 		{"no binary", []string{"pack", "-o", out}, 2, "name the binary"},
 		{"no output", []string{"pack", bin}, 2, "-o FILE"},
+		{"push without tag", []string{"pack", "--push", bin}, 2, "--push needs -t"},
+		{"tarball of two", []string{"pack", "-o", out, bin, bin}, 2, "holds one platform"},
+		{"same platform twice", []string{"pack", "--oci-layout", filepath.Join(filepath.Dir(out), "layout"), bin, bin}, 1, "both for linux/arm64/v8"},
+		{"unreachable registry", []string{"pack", "-t", "127.0.0.1:1/x:1", "--push", bin}, 1, "push 127.0.0.1:1/x:1"},
 		{"bad tag", []string{"pack", "-t", "Bad Name", "-o", out, bin}, 2, "not an image name"},
 		{"bad env", []string{"pack", "--env", "noequals", "-o", out, bin}, 2, "want K=V"},
 		{"bad port", []string{"pack", "--expose", "99999", "-o", out, bin}, 2, "PORT"},
@@ -144,8 +149,10 @@ func TestPackFailures(t *testing.T) {
 			if stdout != "" {
 				t.Errorf("stdout = %q, want nothing", stdout)
 			}
-			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.says) {
-				t.Errorf("stderr = %q, want one line saying %q", stderr, tc.says)
+			// Progress lines may come first; the error is the last line, alone.
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, "scratchpack") || !strings.Contains(last, tc.says) {
+				t.Errorf("stderr = %q, want its last line to say %q", stderr, tc.says)
 			}
 			if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
 				t.Errorf("left %d files in the output directory", len(entries))

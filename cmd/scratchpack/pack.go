@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -18,6 +20,10 @@ import (
 type packFlags struct {
 	tags        []string
 	output      string
+	layoutDir   string
+	push        bool
+	docker      bool
+	insecure    bool
 	imagePath   string
 	platform    string
 	static      bool
@@ -35,19 +41,29 @@ type packFlags struct {
 func (a *app) packCommand() command {
 	return command{
 		name:    "pack",
-		summary: "Pack a Linux program into a single-layer image on scratch",
-		usage:   "pack [flags] BINARY [-- ARG...]",
-		examples: `  # Pack a static Go program into a tarball for docker load:
+		summary: "Pack Linux programs into a single-layer image on scratch",
+		usage:   "pack [flags] BINARY... [-- ARG...]",
+		examples: `  # A static Go program, as a tarball for docker load:
   CGO_ENABLED=0 go build -o hello . && scratchpack pack -t hello:1.0 -o hello.tar ./hello
 
-  # Arguments after -- become the image's Cmd:
-  scratchpack pack -o srv.tar ./srv -- --listen :8080`,
+  # A dynamic C program with its libraries, pushed; arguments after -- become Cmd:
+  scratchpack pack -t ghcr.io/me/srv:1.2 --push ./srv -- --listen :8080
+
+  # One binary per platform make a multi-arch index:
+  scratchpack pack -t ghcr.io/me/app:1.2 --push out/app-amd64 out/app-arm64
+
+  # An arm64 program whose libraries live in a cross sysroot:
+  scratchpack pack --sysroot /usr/aarch64-linux-gnu --oci-layout out/layout ./app-arm64`,
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			var f packFlags
 			fs.StringArrayVarP(&f.tags, "tag", "t", nil, "image name and tag, NAME[:TAG] (repeatable; default BINARY:latest)")
 			fs.StringVarP(&f.output, "output", "o", "", "write a docker-archive tarball (for docker load) to `FILE`")
+			fs.StringVar(&f.layoutDir, "oci-layout", "", "create or add to the OCI image layout `DIR`")
+			fs.BoolVar(&f.push, "push", false, "push to the registry named in each -t")
+			fs.BoolVar(&f.docker, "docker", false, "load into the local Docker daemon")
+			fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to the registry (automatic for localhost)")
 			fs.StringVar(&f.imagePath, "path", "", "where the binary goes in the image (default /usr/local/bin/BINARY)")
-			fs.StringVar(&f.platform, "platform", "", "refuse unless the binary is for `OS/ARCH[/VARIANT]`")
+			fs.StringVar(&f.platform, "platform", "", "refuse unless each binary is for one of `OS/ARCH[/VARIANT],...`")
 			fs.BoolVar(&f.static, "static", false, "refuse a dynamically linked binary")
 			fs.StringVar(&f.sysroot, "sysroot", "", "resolve libraries inside `DIR` as if it were / (for cross-arch)")
 			fs.StringArrayVar(&f.libPath, "lib-path", nil, "search `DIR` first for libraries, like LD_LIBRARY_PATH (repeatable)")
@@ -68,17 +84,18 @@ func (a *app) pack(f *packFlags, args []string) error {
 	switch {
 	case len(bins) == 0:
 		return usagef("name the binary to pack")
-	case len(bins) > 1:
-		return usagef("one binary at a time; got %d", len(bins))
-	case f.output == "":
-		return usagef("nothing to write; give -o FILE")
+	case f.output == "" && f.layoutDir == "" && !f.push && !f.docker:
+		return usagef("nothing to write; give -o FILE, --oci-layout DIR, --push or --docker")
+	case f.push && len(f.tags) == 0:
+		return usagef("--push needs -t REGISTRY/REPOSITORY:TAG")
+	case f.output != "" && len(bins) > 1:
+		return usagef("-o writes a docker-archive, which holds one platform; use --oci-layout or --push for %d binaries", len(bins))
 	}
-	bin := bins[0]
 	compression, err := pack.ParseCompression(f.compression)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	tags, err := parseTags(f.tags, bin)
+	tags, err := parseTags(f.tags, bins[0])
 	if err != nil {
 		return err
 	}
@@ -94,82 +111,152 @@ func (a *app) pack(f *packFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	platforms, err := parsePlatforms(f.platform)
+	if err != nil {
+		return err
+	}
 	created, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return err
 	}
-
-	// The header first, so that a wrong platform or --static is refused
-	// before any library is looked for.
-	r, err := elfscan.Scan(bin, elfscan.Options{NoResolve: true})
-	if err != nil {
-		return err
-	}
-	if err := checkPlatform(r, f.platform); err != nil {
-		return err
-	}
-	if r.Kind == elfscan.Dynamic && f.static {
-		return fmt.Errorf("%s: dynamically linked (interpreter %s), and --static was given; link it statically", bin, r.Interpreter)
-	}
-	if r, err = elfscan.Scan(bin, elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath}); err != nil {
-		return err
-	}
-	for _, w := range r.Warnings {
-		fmt.Fprintf(a.stderr, "scratchpack: warning: %s: %s\n", bin, w)
-	}
-
-	imagePath := pack.ProgramPath(bin)
+	var imagePath string
 	if f.imagePath != "" {
 		if imagePath, err = pack.CleanPath(f.imagePath); err != nil {
 			return usagef("--path: %v", err)
 		}
 	}
-	plan := pack.NewPlan()
-	if err := plan.AddRuntime(r, imagePath); err != nil {
-		return err
-	}
-	if err := plan.AddProgram(r, imagePath); err != nil {
-		return err
-	}
-	if err := pack.Verify(plan, r, imagePath); err != nil {
-		return err
-	}
-	layer, err := pack.BuildLayer(plan, pack.LayerOptions{ModTime: created, Compression: compression})
-	if err != nil {
-		return err
-	}
-	defer layer.Close()
-
-	entrypoint := []string{imagePath}
+	var entrypoint []string
 	if f.entrypoint != "" {
 		entrypoint = []string{f.entrypoint}
 	}
-	img, err := pack.Image(layer, pack.Config{
-		Platform:     v1.Platform{OS: r.Platform.OS, Architecture: r.Platform.Architecture, Variant: r.Platform.Variant},
-		Entrypoint:   entrypoint,
-		Cmd:          cmdArgs,
-		Env:          append([]string{"PATH=/usr/local/bin:/usr/bin:/bin"}, env...),
-		WorkingDir:   f.workdir,
-		User:         f.user,
-		ExposedPorts: ports,
-		Labels:       kvMap(labels),
-		Created:      created,
-	})
+	opts := pack.Options{
+		ImagePath: imagePath,
+		Layer:     pack.LayerOptions{ModTime: created, Compression: compression},
+		Config: pack.Config{
+			Entrypoint:   entrypoint,
+			Cmd:          cmdArgs,
+			Env:          append([]string{"PATH=/usr/local/bin:/usr/bin:/bin"}, env...),
+			WorkingDir:   f.workdir,
+			User:         f.user,
+			ExposedPorts: ports,
+			Labels:       kvMap(labels),
+			Created:      created,
+		},
+	}
+
+	// Every binary's header first, so that a wrong platform or --static
+	// is refused before any library is looked for or layer built.
+	seen := map[string]string{}
+	for _, bin := range bins {
+		r, err := elfscan.Scan(bin, elfscan.Options{NoResolve: true})
+		if err != nil {
+			return err
+		}
+		if err := checkPlatforms(r, platforms); err != nil {
+			return err
+		}
+		if r.Kind == elfscan.Dynamic && f.static {
+			return fmt.Errorf("%s: dynamically linked (interpreter %s), and --static was given; link it statically", bin, r.Interpreter)
+		}
+		if other, ok := seen[r.Platform.String()]; ok {
+			return fmt.Errorf("%s and %s are both for %s; an index holds one image per platform", other, bin, r.Platform)
+		}
+		seen[r.Platform.String()] = bin
+	}
+	var built []*pack.Built
+	defer func() {
+		for _, b := range built {
+			b.Close()
+		}
+	}()
+	for _, bin := range bins {
+		r, err := elfscan.Scan(bin, elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath})
+		if err != nil {
+			return err
+		}
+		for _, w := range r.Warnings {
+			fmt.Fprintf(a.stderr, "scratchpack: warning: %s: %s\n", bin, w)
+		}
+		b, err := pack.Build(r, opts)
+		if err != nil {
+			return err
+		}
+		built = append(built, b)
+		size, _ := b.Layer.Size()
+		fmt.Fprintf(a.stderr, "scratchpack: %s: %s %s, %d libraries, at %s; layer %d bytes %s\n",
+			bin, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, compression)
+	}
+	art := pack.Artifact{Image: built[0].Image}
+	if len(built) > 1 {
+		if art.Index, err = pack.Index(built); err != nil {
+			return err
+		}
+		art.Image = nil
+	}
+	digest, err := art.Digest()
 	if err != nil {
 		return err
 	}
-	digest, err := img.Digest()
-	if err != nil {
+	if err := a.writeOutputs(f, art, built, tags); err != nil {
 		return err
 	}
-	if err := pack.WriteTarball(f.output, img, tags); err != nil {
-		return err
-	}
-	size, _ := layer.Size()
-	fmt.Fprintf(a.stderr, "scratchpack: packed %s (%s, %s, %d libraries) at %s, layer %d bytes %s, into %s\n",
-		bin, r.Kind, r.Platform, len(r.Libraries), imagePath, size, compression, f.output)
 	fmt.Fprintf(a.stdout, "%s@%s\n", tags[0], digest)
 	return nil
+}
+
+// writeOutputs writes the artifact to every output the flags ask for.
+func (a *app) writeOutputs(f *packFlags, art pack.Artifact, built []*pack.Built, tags []name.Tag) error {
+	if f.output != "" {
+		if err := pack.WriteTarball(f.output, art.Image, tags); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "scratchpack: wrote %s\n", f.output)
+	}
+	if f.layoutDir != "" {
+		if err := pack.WriteLayout(f.layoutDir, art, tags); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "scratchpack: wrote %s\n", f.layoutDir)
+	}
+	if f.docker {
+		b := hostPlatformImage(built)
+		if err := pack.LoadDaemon(a.ctx, b.Image, tags); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "scratchpack: loaded %s (%s) into the Docker daemon\n", tags[0], b.Platform.String())
+	}
+	if f.push {
+		var progress io.Writer
+		if isTerminal(a.stderr) {
+			progress = a.stderr
+		}
+		if err := pack.Push(a.ctx, art, tags, pack.PushOptions{Insecure: f.insecure, Progress: progress, UserAgent: "scratchpack/" + version()}); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "scratchpack: pushed %s\n", tags[0])
+	}
+	return nil
+}
+
+// hostPlatformImage picks, of several platforms' images, the one this
+// machine's daemon runs natively; the first when none matches.
+func hostPlatformImage(built []*pack.Built) *pack.Built {
+	for _, b := range built {
+		if b.Platform.OS == "linux" && b.Platform.Architecture == runtime.GOARCH {
+			return b
+		}
+	}
+	return built[0]
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // parseTags checks each -t value, or makes one from the binary's name.
@@ -259,17 +346,35 @@ func sourceDateEpoch(s string) (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-// checkPlatform refuses a binary that is not for the --platform asked for.
-func checkPlatform(r *elfscan.Report, want string) error {
-	if want == "" {
+// parsePlatforms parses a comma-separated --platform list.
+func parsePlatforms(s string) ([]elfscan.Platform, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []elfscan.Platform
+	for _, p := range strings.Split(s, ",") {
+		pl, err := elfscan.ParsePlatform(strings.TrimSpace(p))
+		if err != nil {
+			return nil, usagef("--platform: %v", err)
+		}
+		out = append(out, pl)
+	}
+	return out, nil
+}
+
+// checkPlatforms refuses a binary that is for none of the platforms asked
+// for; an empty list accepts any.
+func checkPlatforms(r *elfscan.Report, want []elfscan.Platform) error {
+	if len(want) == 0 {
 		return nil
 	}
-	p, err := elfscan.ParsePlatform(want)
-	if err != nil {
-		return usagef("--platform: %v", err)
+	names := make([]string, len(want))
+	for i, p := range want {
+		if r.Platform.Matches(p) {
+			return nil
+		}
+		names[i] = p.String()
 	}
-	if !r.Platform.Matches(p) {
-		return fmt.Errorf("%s: built for %s, not %s; build it for %s or drop --platform", r.Path, r.Platform, p, p)
-	}
-	return nil
+	list := strings.Join(names, ", ")
+	return fmt.Errorf("%s: built for %s, not %s; build it for %s or drop --platform", r.Path, r.Platform, list, list)
 }

@@ -29,7 +29,7 @@ func (a *app) scanCommand() command {
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			var f scanFlags
 			fs.BoolVar(&f.json, "json", false, "print one JSON object per file per line")
-			fs.StringVar(&f.platform, "platform", "", "fail unless each file is for `OS/ARCH[/VARIANT]`")
+			fs.StringVar(&f.platform, "platform", "", "fail unless each file is for one of `OS/ARCH[/VARIANT],...`")
 			fs.StringVar(&f.sysroot, "sysroot", "", "resolve libraries inside `DIR` as if it were /")
 			fs.StringArrayVar(&f.libPath, "lib-path", nil, "search `DIR` first, like LD_LIBRARY_PATH (repeatable)")
 			return func(args []string) error { return a.scan(&f, args) }
@@ -43,17 +43,16 @@ func (a *app) scan(f *scanFlags, args []string) error {
 	if len(files) == 0 {
 		return usagef("name at least one file to scan")
 	}
-	if f.platform != "" {
-		if _, err := elfscan.ParsePlatform(f.platform); err != nil {
-			return usagef("--platform: %v", err)
-		}
+	platforms, err := parsePlatforms(f.platform)
+	if err != nil {
+		return err
 	}
 	opts := elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath}
 	var firstErr error
 	for _, file := range files {
 		r, err := elfscan.Scan(file, opts)
 		if err == nil {
-			err = checkPlatform(r, f.platform)
+			err = checkPlatforms(r, platforms)
 		}
 		if err != nil {
 			if firstErr == nil {

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+
+	"github.com/scratchpack/scratchpack/pack"
+)
+
+func TestPackOCILayout(t *testing.T) {
+	amd64, arm64 := goBinary(t, "amd64"), goBinary(t, "arm64")
+	dir := filepath.Join(t.TempDir(), "layout")
+
+	entries := func() map[string]string {
+		t.Helper()
+		lp, err := layout.FromPath(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ii, err := lp.ImageIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx, err := ii.IndexManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, d := range idx.Manifests {
+			m[d.Annotations[pack.AnnotationRefName]] = d.Digest.String()
+		}
+		return m
+	}
+	digestOf := func(stdout string) string {
+		t.Helper()
+		m := refLine.FindStringSubmatch(stdout)
+		if m == nil {
+			t.Fatalf("stdout = %q", stdout)
+		}
+		return m[2]
+	}
+
+	out, stderr, code := sp(nil, "pack", "-t", "app:1", "--oci-layout", dir, amd64)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	first := digestOf(out)
+	if got := entries(); got["1"] != first || len(got) != 1 {
+		t.Errorf("layout entries %v, want 1 => %s", got, first)
+	}
+
+	// A second tag adds an entry; the index digest for two platforms.
+	out, stderr, code = sp(nil, "pack", "-t", "app:multi", "--oci-layout", dir, amd64, arm64)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	multi := digestOf(out)
+	lp, _ := layout.FromPath(dir)
+	ii, err := lp.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := ii.IndexManifest()
+	var platforms []string
+	for _, d := range h.Manifests {
+		if d.Digest.String() != multi {
+			continue
+		}
+		child, err := ii.ImageIndex(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, _ := child.IndexManifest()
+		for _, c := range cm.Manifests {
+			platforms = append(platforms, c.Platform.String())
+		}
+	}
+	if strings.Join(platforms, " ") != "linux/amd64 linux/arm64/v8" {
+		t.Errorf("index platforms = %v", platforms)
+	}
+
+	// Packing a tag again replaces its entry.
+	if _, stderr, code = sp(map[string]string{"SOURCE_DATE_EPOCH": "99"}, "pack", "-t", "app:1", "--oci-layout", dir, amd64); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := entries(); len(got) != 2 || got["1"] == first || got["multi"] != multi {
+		t.Errorf("after re-packing app:1: entries %v", got)
+	}
+}

@@ -1,0 +1,123 @@
+package pack
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/match"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Annotations that name an entry of an OCI layout's index.json.
+const (
+	AnnotationRefName       = "org.opencontainers.image.ref.name" // the tag, as skopeo and umoci read it
+	AnnotationContainerName = "io.containerd.image.name"          // the full reference, as containerd reads it
+)
+
+// WriteLayout creates the OCI image layout dir, or adds to it, with one
+// index.json entry per tag (an entry with the same tag is replaced).
+//
+// Everything is written to a staging layout beside dir first. A new
+// layout is then renamed into place; for an existing one, the complete
+// blobs are moved in and index.json is replaced by a rename, the one step
+// that changes what the layout says. A failure leaves dir as it was, at
+// most with unreferenced blobs.
+func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
+	stage, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
+	}
+	defer os.RemoveAll(stage)
+	sp, err := layout.Write(stage, empty.Index)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if a.Index != nil {
+		err = sp.WriteIndex(a.Index)
+	} else {
+		err = sp.WriteImage(a.Image)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: writing blobs: %w", dir, err)
+	}
+
+	existing := true
+	var base v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		existing = false
+	} else {
+		lp, err := layout.FromPath(dir)
+		if err != nil {
+			return fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", dir)
+		}
+		if base, err = lp.ImageIndex(); err != nil {
+			return fmt.Errorf("%s: reading index.json: %w", dir, err)
+		}
+	}
+	for _, t := range tags {
+		base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.TagStr()))
+		base = mutate.AppendManifests(base, mutate.IndexAddendum{
+			Add: a.appendable(),
+			Descriptor: v1.Descriptor{Annotations: map[string]string{
+				AnnotationRefName:       t.TagStr(),
+				AnnotationContainerName: t.Name(),
+			}},
+		})
+	}
+	raw, err := base.RawManifest()
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+
+	if !existing {
+		if err := os.WriteFile(filepath.Join(stage, "index.json"), raw, 0o644); err != nil {
+			return fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
+		}
+		if err := os.Rename(stage, dir); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		return nil
+	}
+	if err := moveBlobs(filepath.Join(stage, "blobs"), filepath.Join(dir, "blobs")); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return writeAtomic(filepath.Join(dir, "index.json"), func(f *os.File) error {
+		_, err := f.Write(raw)
+		return err
+	})
+}
+
+// moveBlobs renames every blob under from into to that to does not have.
+// Blobs are named by their digest, so one that exists is the same blob.
+func moveBlobs(from, to string) error {
+	algs, err := os.ReadDir(from)
+	if err != nil {
+		return err
+	}
+	for _, alg := range algs {
+		if err := os.MkdirAll(filepath.Join(to, alg.Name()), 0o755); err != nil {
+			return err
+		}
+		blobs, err := os.ReadDir(filepath.Join(from, alg.Name()))
+		if err != nil {
+			return err
+		}
+		for _, b := range blobs {
+			dst := filepath.Join(to, alg.Name(), b.Name())
+			if _, err := os.Stat(dst); err == nil {
+				continue
+			}
+			if err := os.Rename(filepath.Join(from, alg.Name(), b.Name()), dst); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
