@@ -15,7 +15,7 @@ import (
 type app struct {
 	ctx    context.Context // cancelled on interrupt
 	stdout io.Writer       // results: image references, reports
-	stderr io.Writer // logs and errors
+	stderr io.Writer       // logs and errors
 	getenv func(string) string
 }
 
