@@ -1,0 +1,103 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPushMultiArchIndex pushes an amd64 and an arm64 build as one index
+// to the local registry, and runs it as each platform.
+func TestPushMultiArchIndex(t *testing.T) {
+	need(t)
+	ref := h.registry + "/e2e/multi:1"
+	amd64, arm64 := buildGo(t, "hello-go", "amd64"), buildGo(t, "hello-go", "arm64")
+	out := scratchpack(t, "pack", "-t", ref, "--push", amd64, arm64)
+	if !refLine.MatchString(out) || !strings.HasPrefix(out, ref+"@") {
+		t.Fatalf("stdout = %q, want %s@sha256:...", out, ref)
+	}
+	digest := strings.TrimSpace(strings.TrimPrefix(out, ref+"@"))
+	raw := must(t, nil, "skopeo", "inspect", "--raw", "--tls-verify=false", "docker://"+ref)
+	var idx struct {
+		MediaType string `json:"mediaType"`
+		Manifests []struct {
+			Platform struct{ Architecture string } `json:"platform"`
+		} `json:"manifests"`
+	}
+	if err := json.Unmarshal([]byte(raw), &idx); err != nil {
+		t.Fatal(err)
+	}
+	if idx.MediaType != "application/vnd.oci.image.index.v1+json" || len(idx.Manifests) != 2 ||
+		idx.Manifests[0].Platform.Architecture != "amd64" || idx.Manifests[1].Platform.Architecture != "arm64" {
+		t.Errorf("pushed index = %s", raw)
+	}
+	img := ref + "@" + digest
+	for _, arch := range []string{"amd64", "arm64"} {
+		// Docker 20.10 will not pull a digest it holds for another
+		// platform ("Cannot overwrite digest"), so each run starts clean.
+		_ = run(t, nil, "docker", "rmi", "-f", img)
+		got := must(t, nil, "docker", "run", "--rm", "--network", "none", "--pull", "always", "--platform", "linux/"+arch, img)
+		if want := "hello from Go on linux/" + arch + "\n"; got != want {
+			t.Errorf("%s: container printed %q, want %q", arch, got, want)
+		}
+	}
+	_ = run(t, nil, "docker", "rmi", "-f", img)
+}
+
+// TestPushedImageRunsUnderRunc copies a pushed image to an OCI layout with
+// skopeo, unpacks it with umoci and runs the bundle with runc.
+func TestPushedImageRunsUnderRunc(t *testing.T) {
+	need(t)
+	ref := h.registry + "/e2e/runc:1"
+	bin := buildC(t, "gcc", "zlib-c/zlib.c", "-lz")
+	scratchpack(t, "pack", "-t", ref, "--push", bin)
+	dir := t.TempDir()
+	layoutDir, bundle := filepath.Join(dir, "layout"), filepath.Join(dir, "bundle")
+	must(t, nil, "skopeo", "copy", "--src-tls-verify=false", "docker://"+ref, "oci:"+layoutDir+":1")
+	must(t, nil, "umoci", "unpack", "--image", layoutDir+":1", bundle)
+	cfgPath := filepath.Join(bundle, "config.json")
+	var cfg map[string]any
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["process"].(map[string]any)["terminal"] = false // no terminal under go test
+	if b, err = json.Marshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := "scratchpack-e2e-" + filepath.Base(dir)
+	t.Cleanup(func() { _ = run(t, nil, "runc", "delete", "-f", id) })
+	got := must(t, nil, "runc", "run", "-b", bundle, id)
+	if !strings.HasPrefix(got, "zlib 1.") {
+		t.Errorf("runc printed %q, want the zlib version", got)
+	}
+}
+
+// TestPushUnreachableRegistry: one line, exit 1, nothing on stdout.
+func TestPushUnreachableRegistry(t *testing.T) {
+	need(t)
+	bin := buildGo(t, "hello-go", "amd64")
+	r := run(t, nil, h.bin, "pack", "-t", "127.0.0.1:1/nobody/x:1", "--push", bin)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(lines[len(lines)-1], "127.0.0.1:1") {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestPackIntoDockerDaemon loads the image straight into the daemon.
+func TestPackIntoDockerDaemon(t *testing.T) {
+	need(t)
+	ref := imageName(t)
+	scratchpack(t, "pack", "-t", ref, "--docker", buildC(t, "g++", "hello-cxx/hello.cc"))
+	if got, want := must(t, nil, "docker", "run", "--rm", "--network", "none", ref), "hello from C++\n"; got != want {
+		t.Errorf("container printed %q, want %q", got, want)
+	}
+}
