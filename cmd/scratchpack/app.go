@@ -29,7 +29,7 @@ type command struct {
 }
 
 func (a *app) commands() []command {
-	return []command{a.packCommand(), a.scanCommand(), a.versionCommand(), a.helpCommand()}
+	return []command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.versionCommand(), a.helpCommand()}
 }
 
 func (a *app) lookup(name string) (command, bool) {

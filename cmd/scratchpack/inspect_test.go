@@ -1,0 +1,51 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInspect(t *testing.T) {
+	bin := goBinary(t, "amd64")
+	dir := t.TempDir()
+	tarball, lay := filepath.Join(dir, "i.tar"), filepath.Join(dir, "layout")
+	out, stderr, code := sp(nil, "pack", "-t", "insp:2", "-o", tarball, "--oci-layout", lay, "--user", "65532", "--label", "k=v", bin, "--", "x")
+	if code != 0 {
+		t.Fatalf("pack: exit %d: %s", code, stderr)
+	}
+	digest := strings.TrimSpace(out[strings.Index(out, "@")+1:])
+	for _, src := range []string{tarball, lay + ":2", lay} {
+		stdout, stderr, code := sp(nil, "inspect", "--json", src)
+		if code != 0 {
+			t.Fatalf("inspect %s: exit %d: %s", src, code, stderr)
+		}
+		var d struct {
+			Digest, Platform, User string
+			Entrypoint, Cmd        []string
+			Labels                 map[string]string
+			Layers                 []struct{ Files []struct{ Mode, Path string } }
+		}
+		if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+			t.Fatalf("inspect %s: %v\n%s", src, err, stdout)
+		}
+		if d.Platform != "linux/amd64" || d.User != "65532" || d.Labels["k"] != "v" ||
+			strings.Join(d.Entrypoint, " ") != "/usr/local/bin/hello" || strings.Join(d.Cmd, " ") != "x" {
+			t.Errorf("inspect %s: %+v", src, d)
+		}
+		if src != tarball && d.Digest != digest {
+			t.Errorf("inspect %s: digest %s, pack printed %s", src, d.Digest, digest)
+		}
+		if len(d.Layers) != 1 || len(d.Layers[0].Files) == 0 {
+			t.Fatalf("inspect %s: layers %+v", src, d.Layers)
+		}
+		last := d.Layers[0].Files[len(d.Layers[0].Files)-1]
+		if last.Path != "/usr/local/bin/hello" || last.Mode != "-rwxr-xr-x" {
+			t.Errorf("inspect %s: last file %+v", src, last)
+		}
+	}
+	if _, stderr, code := sp(nil, "inspect", lay+":nope"); code != 1 || !strings.Contains(stderr, `no image tagged "nope"`) {
+		t.Errorf("missing tag: exit %d, %q", code, stderr)
+	}
+}
