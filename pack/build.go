@@ -13,6 +13,7 @@ type Options struct {
 	ImagePath string       // where the program goes; ProgramPath(r.Path) when empty
 	Config    Config       // Platform comes from the report; Entrypoint defaults to ImagePath
 	Layer     LayerOptions // mtime and compression
+	Add       []Addition   // extra host files and directories
 }
 
 // Built is one program's image. Close removes its layer's temporary file,
@@ -42,6 +43,11 @@ func Build(r *elfscan.Report, opts Options) (*Built, error) {
 	}
 	if err := plan.AddProgram(r, imagePath); err != nil {
 		return nil, err
+	}
+	for _, a := range opts.Add {
+		if err := plan.AddHost(a); err != nil {
+			return nil, err
+		}
 	}
 	if err := Verify(plan, r, imagePath); err != nil {
 		return nil, err

@@ -20,7 +20,8 @@ type Config struct {
 	User         string
 	ExposedPorts []string // "8080/tcp"
 	Labels       map[string]string
-	Created      time.Time // the zero time means the Unix epoch
+	Annotations  map[string]string // on the manifest
+	Created      time.Time         // the zero time means the Unix epoch
 }
 
 // Image assembles a single-layer OCI image on scratch.
@@ -68,6 +69,9 @@ func Image(layer v1.Layer, c Config) (v1.Image, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("adding layer: %w", err)
+	}
+	if len(c.Annotations) > 0 {
+		img = mutate.Annotations(img, c.Annotations).(v1.Image)
 	}
 	return img, nil
 }

@@ -9,9 +9,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// Index makes an OCI image index of images for different platforms. Two
-// images for the same platform are an error naming both programs.
-func Index(built []*Built) (v1.ImageIndex, error) {
+// Index makes an OCI image index of images for different platforms, with
+// annotations on the index itself. Two images for the same platform are an
+// error naming both programs.
+func Index(built []*Built, annotations map[string]string) (v1.ImageIndex, error) {
 	seen := map[string]string{}
 	adds := make([]mutate.IndexAddendum, 0, len(built))
 	for _, b := range built {
@@ -24,5 +25,9 @@ func Index(built []*Built) (v1.ImageIndex, error) {
 		adds = append(adds, mutate.IndexAddendum{Add: b.Image, Descriptor: v1.Descriptor{Platform: &p}})
 	}
 	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
-	return mutate.AppendManifests(idx, adds...), nil
+	idx = mutate.AppendManifests(idx, adds...)
+	if len(annotations) > 0 {
+		idx = mutate.Annotations(idx, annotations).(v1.ImageIndex)
+	}
+	return idx, nil
 }

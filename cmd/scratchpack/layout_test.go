@@ -43,11 +43,22 @@ func TestPackOCILayout(t *testing.T) {
 		return m[2]
 	}
 
-	out, stderr, code := sp(nil, "pack", "-t", "app:1", "--oci-layout", dir, amd64)
+	out, stderr, code := sp(nil, "pack", "-t", "app:1", "--annotation", "org.opencontainers.image.source=https://example.com/app", "--oci-layout", dir, amd64)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	first := digestOf(out)
+	lp0, _ := layout.FromPath(dir)
+	ii0, _ := lp0.ImageIndex()
+	h0, _ := ii0.IndexManifest()
+	img0, err := ii0.Image(h0.Manifests[0].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m0, _ := img0.Manifest()
+	if m0.Annotations["org.opencontainers.image.source"] != "https://example.com/app" {
+		t.Errorf("manifest annotations = %v", m0.Annotations)
+	}
 	if got := entries(); got["1"] != first || len(got) != 1 {
 		t.Errorf("layout entries %v, want 1 => %s", got, first)
 	}

@@ -33,6 +33,8 @@ type packFlags struct {
 	user        string
 	expose      []string
 	labels      []string
+	annotations []string
+	adds        []string
 	compression string
 	sysroot     string
 	libPath     []string
@@ -73,6 +75,8 @@ func (a *app) packCommand() command {
 			fs.StringVar(&f.user, "user", "", "`UID[:GID]` the container runs as")
 			fs.StringArrayVar(&f.expose, "expose", nil, "document a `PORT[/PROTO]` the program listens on (repeatable)")
 			fs.StringArrayVar(&f.labels, "label", nil, "set an image label `K=V` (repeatable)")
+			fs.StringArrayVar(&f.annotations, "annotation", nil, "set a manifest annotation `K=V` (repeatable)")
+			fs.StringArrayVar(&f.adds, "add", nil, "add a host file or directory, `SRC:DST[:MODE]` (repeatable)")
 			fs.StringVar(&f.compression, "compression", "gzip", "layer compression: gzip, zstd or none")
 			return func(args []string) error { return a.pack(&f, args) }
 		},
@@ -107,6 +111,18 @@ func (a *app) pack(f *packFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	annotations, err := checkKV("--annotation", f.annotations)
+	if err != nil {
+		return err
+	}
+	var adds []pack.Addition
+	for _, s := range f.adds {
+		add, err := pack.ParseAddition(s)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		adds = append(adds, add)
+	}
 	ports, err := parsePorts(f.expose)
 	if err != nil {
 		return err
@@ -132,6 +148,7 @@ func (a *app) pack(f *packFlags, args []string) error {
 	opts := pack.Options{
 		ImagePath: imagePath,
 		Layer:     pack.LayerOptions{ModTime: created, Compression: compression},
+		Add:       adds,
 		Config: pack.Config{
 			Entrypoint:   entrypoint,
 			Cmd:          cmdArgs,
@@ -140,6 +157,7 @@ func (a *app) pack(f *packFlags, args []string) error {
 			User:         f.user,
 			ExposedPorts: ports,
 			Labels:       kvMap(labels),
+			Annotations:  kvMap(annotations),
 			Created:      created,
 		},
 	}
@@ -188,7 +206,7 @@ func (a *app) pack(f *packFlags, args []string) error {
 	}
 	art := pack.Artifact{Image: built[0].Image}
 	if len(built) > 1 {
-		if art.Index, err = pack.Index(built); err != nil {
+		if art.Index, err = pack.Index(built, kvMap(annotations)); err != nil {
 			return err
 		}
 		art.Image = nil
