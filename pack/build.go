@@ -10,10 +10,11 @@ import (
 
 // Options says how to build an image for one scanned program.
 type Options struct {
-	ImagePath string       // where the program goes; ProgramPath(r.Path) when empty
-	Config    Config       // Platform comes from the report; Entrypoint defaults to ImagePath
-	Layer     LayerOptions // mtime and compression
-	Add       []Addition   // extra host files and directories
+	ImagePath  string       // where the program goes; ProgramPath(r.Path) when empty
+	Config     Config       // Platform comes from the report; Entrypoint defaults to ImagePath
+	Layer      LayerOptions // mtime and compression
+	Add        []Addition   // extra host files and directories
+	Essentials Essentials   // passwd, /tmp, CA roots, zone files
 }
 
 // Built is one program's image. Close removes its layer's temporary file,
@@ -44,6 +45,10 @@ func Build(r *elfscan.Report, opts Options) (*Built, error) {
 	if err := plan.AddProgram(r, imagePath); err != nil {
 		return nil, err
 	}
+	essentialEnv, err := plan.AddEssentials(opts.Essentials)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.Path, err)
+	}
 	for _, a := range opts.Add {
 		if err := plan.AddHost(a); err != nil {
 			return nil, err
@@ -61,6 +66,10 @@ func Build(r *elfscan.Report, opts Options) (*Built, error) {
 	if len(cfg.Entrypoint) == 0 {
 		cfg.Entrypoint = []string{imagePath}
 	}
+	if cfg.User == "" {
+		cfg.User = DefaultUser
+	}
+	cfg.Env = append(append([]string{}, cfg.Env...), essentialEnv...)
 	img, err := Image(layer, cfg)
 	if err != nil {
 		layer.Close()

@@ -111,6 +111,15 @@ func writeEntry(tw *tar.Writer, e Entry, mtime time.Time) error {
 		hdr.Linkname = e.Linkname
 		return tw.WriteHeader(hdr)
 	}
+	if e.Source == "" {
+		hdr.Typeflag = tar.TypeReg
+		hdr.Size = int64(len(e.Data))
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		_, err := tw.Write(e.Data)
+		return err
+	}
 	src, err := os.Open(e.Source)
 	if err != nil {
 		return fmt.Errorf("%s: %w", e.Source, unwrapPathErr(err))

@@ -24,6 +24,12 @@ func (p *Plan) Materialize(dir string) error {
 				return err
 			}
 		case TypeFile:
+			if e.Source == "" {
+				if err := os.WriteFile(dst, e.Data, 0o644); err != nil {
+					return err
+				}
+				continue
+			}
 			src, err := filepath.EvalSymlinks(e.Source)
 			if err != nil {
 				return fmt.Errorf("%s: %w", e.Source, unwrapPathErr(err))

@@ -24,6 +24,7 @@ type Entry struct {
 	Type     EntryType   // directory, regular file or symlink
 	Mode     fs.FileMode // permission bits, plus fs.ModeSticky where wanted
 	Source   string      // for files: the host file to copy
+	Data     []byte      // for files: the content, when there is no Source
 	Linkname string      // for symlinks: the link target, as written
 	UID, GID int
 }
@@ -82,7 +83,7 @@ func (p *Plan) Add(e Entry) error {
 			p.entries[clean] = e // an explicit directory wins over an implied one
 			return nil
 		}
-		if old == e {
+		if sameEntry(old, e) {
 			return nil
 		}
 		return fmt.Errorf("image path %s is added twice (from %s and %s)", clean, describe(old), describe(e))
@@ -170,12 +171,20 @@ func (p *Plan) Entries() []Entry {
 	return out
 }
 
+func sameEntry(a, b Entry) bool {
+	return a.Path == b.Path && a.Type == b.Type && a.Mode == b.Mode && a.Source == b.Source &&
+		a.Linkname == b.Linkname && a.UID == b.UID && a.GID == b.GID && string(a.Data) == string(b.Data)
+}
+
 func describe(e Entry) string {
 	switch e.Type {
 	case TypeDir:
 		return "a directory"
 	case TypeSymlink:
 		return "a symlink to " + e.Linkname
+	}
+	if e.Source == "" {
+		return "a generated file"
 	}
 	return "file " + e.Source
 }

@@ -38,6 +38,7 @@ type packFlags struct {
 	compression string
 	sysroot     string
 	libPath     []string
+	essentials  essentialsFlags
 }
 
 func (a *app) packCommand() command {
@@ -69,10 +70,14 @@ func (a *app) packCommand() command {
 			fs.BoolVar(&f.static, "static", false, "refuse a dynamically linked binary")
 			fs.StringVar(&f.sysroot, "sysroot", "", "resolve libraries inside `DIR` as if it were / (for cross-arch)")
 			fs.StringArrayVar(&f.libPath, "lib-path", nil, "search `DIR` first for libraries, like LD_LIBRARY_PATH (repeatable)")
+			fs.StringVar(&f.essentials.certs, "certs", "auto", "CA roots: auto (when the binary needs them), always, never, embedded, or a PEM `FILE`")
+			fs.StringArrayVar(&f.essentials.ca, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
+			fs.StringVar(&f.essentials.tzdata, "tzdata", "auto", "time zone data: auto (when the binary needs it), always or never")
+			fs.BoolVar(&f.essentials.noEssentials, "no-essentials", false, "leave out /etc/passwd, /etc/group, nsswitch.conf, /tmp and the home directories")
 			fs.StringVar(&f.entrypoint, "entrypoint", "", "entrypoint `PATH` (default: the binary's image path)")
 			fs.StringArrayVar(&f.env, "env", nil, "set `K=V` in the image's environment (repeatable)")
 			fs.StringVar(&f.workdir, "workdir", "", "working `DIR` of the container")
-			fs.StringVar(&f.user, "user", "", "`UID[:GID]` the container runs as")
+			fs.StringVar(&f.user, "user", "", "`NAME|UID[:GID]` the container runs as (default nonroot, 65532:65532)")
 			fs.StringArrayVar(&f.expose, "expose", nil, "document a `PORT[/PROTO]` the program listens on (repeatable)")
 			fs.StringArrayVar(&f.labels, "label", nil, "set an image label `K=V` (repeatable)")
 			fs.StringArrayVar(&f.annotations, "annotation", nil, "set a manifest annotation `K=V` (repeatable)")
@@ -110,6 +115,14 @@ func (a *app) pack(f *packFlags, args []string) error {
 	labels, err := checkKV("--label", f.labels)
 	if err != nil {
 		return err
+	}
+	if err := f.essentials.check(); err != nil {
+		return err
+	}
+	if f.user != "" {
+		if err := pack.CheckUser(f.user, !f.essentials.noEssentials); err != nil {
+			return usagef("%v", err)
+		}
 	}
 	annotations, err := checkKV("--annotation", f.annotations)
 	if err != nil {
@@ -195,7 +208,11 @@ func (a *app) pack(f *packFlags, args []string) error {
 		for _, w := range r.Warnings {
 			fmt.Fprintf(a.stderr, "scratchpack: warning: %s: %s\n", bin, w)
 		}
-		b, err := pack.Build(r, opts)
+		o := opts
+		if o.Essentials, err = a.essentials(&f.essentials, r); err != nil {
+			return err
+		}
+		b, err := pack.Build(r, o)
 		if err != nil {
 			return err
 		}
