@@ -60,17 +60,6 @@ func TestPackDebianCurl(t *testing.T) {
 	}
 }
 
-func TestPackGoCgo(t *testing.T) {
-	need(t)
-	out := filepath.Join(t.TempDir(), "cgo-go")
-	must(t, []string{"CGO_ENABLED=1"}, "go", "build", "-o", out, "../testdata/cgo-go")
-	got := packRun(t, out, "amd64")
-	// Docker supplies /etc/hosts even with --network none.
-	if !strings.HasPrefix(got, "uid=0 ") || !strings.Contains(got, "127.0.0.1") {
-		t.Errorf("container printed %q, want uid=0 and localhost resolved", got)
-	}
-}
-
 // TestPackArm64DynamicC resolves an aarch64 program's libraries in the
 // Debian cross sysroot and runs the image under qemu.
 func TestPackArm64DynamicC(t *testing.T) {
