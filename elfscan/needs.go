@@ -19,10 +19,10 @@ const (
 	goEmbeddedTZData  = "time/tzdata.loadFromEmbeddedTZData" // zone files are built in
 )
 
-// readNeeds fills in NeedsCerts, NeedsTZData and Warnings. It reads the
-// program's function names (Go) and the dynamic symbols and library names
-// of the closure (C).
-func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64) {
+// readNeeds fills in NeedsCerts, NeedsTZData and Warnings, and reports
+// whether the program makes NSS lookups. It reads the program's function
+// names (Go) and the dynamic symbols and library names of the closure (C).
+func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64) (usesNSS bool) {
 	if r.Go != nil {
 		found := goFuncs(f, ra, size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
 		r.NeedsCerts = found[goLoadSystemRoots]
@@ -33,7 +33,9 @@ func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64) {
 			r.NeedsCerts = true
 		}
 	}
-	r.Warnings = append(r.Warnings, r.runtimeLoads(f)...)
+	warnings, usesNSS := r.runtimeLoads(f)
+	r.Warnings = append(r.Warnings, warnings...)
+	return usesNSS
 }
 
 // tlsLibrary reports whether a library name is one of the TLS stacks that
@@ -99,9 +101,9 @@ func containsName(b []byte, name string) bool {
 // of static analysis: dlopen'ed libraries, glibc NSS modules, iconv
 // modules. It looks at the undefined dynamic symbols of the program and of
 // every library in its closure but the C library and loader.
-func (r *Report) runtimeLoads(f *elf.File) []string {
+func (r *Report) runtimeLoads(f *elf.File) (warnings []string, usesNSS bool) {
 	if r.Kind != Dynamic {
-		return nil
+		return nil, false
 	}
 	calls := map[string][]string{} // concern => "symbol in object"
 	check := func(obj string, ef *elf.File) {
@@ -129,6 +131,7 @@ func (r *Report) runtimeLoads(f *elf.File) []string {
 	}
 	var out []string
 	for concern, where := range calls {
+		usesNSS = usesNSS || concern == concernNSS
 		sort.Strings(where)
 		where = compact(where)
 		more := ""
@@ -139,8 +142,10 @@ func (r *Report) runtimeLoads(f *elf.File) []string {
 		out = append(out, fmt.Sprintf("%s (%s%s)", concern, strings.Join(where, ", "), more))
 	}
 	sort.Strings(out)
-	return out
+	return out, usesNSS
 }
+
+const concernNSS = "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before 2.34, dlopens libnss_* modules (packed when the libc is that old)"
 
 func runtimeConcern(sym string) string {
 	switch sym {
@@ -151,7 +156,7 @@ func runtimeConcern(sym string) string {
 	case "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r", "getnameinfo",
 		"getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getgrnam", "getgrnam_r", "getgrgid", "getgrgid_r",
 		"getgrouplist", "getservbyname", "getservbyname_r", "initgroups":
-		return "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before 2.34, dlopens libnss_* modules"
+		return concernNSS
 	}
 	return ""
 }

@@ -50,14 +50,15 @@ type resolver struct {
 	missing []string
 }
 
-// resolve fills in r.Loader and r.Libraries.
-func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Options) error {
+// resolve fills in r.Loader and r.Libraries, and returns the resolver for
+// libraries found later (NSS modules).
+func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Options) (*resolver, error) {
 	if r.Kind == Static || r.Kind == StaticPIE {
-		return nil
+		return nil, nil
 	}
 	abs, err := filepath.Abs(r.Path)
 	if err != nil {
-		return &FileError{Path: r.Path, Err: err}
+		return nil, &FileError{Path: r.Path, Err: err}
 	}
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
@@ -76,19 +77,13 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 	if r.Interpreter != "" {
 		loader, err := res.loadInterpreter(r.Interpreter)
 		if err != nil {
-			return &FileError{Path: r.Path, Err: err}
+			return nil, &FileError{Path: r.Path, Err: err}
 		}
 		r.Loader = loader
 	}
-	res.closure()
-	if len(res.missing) > 0 {
-		where := "the host"
-		if opts.Sysroot != "" {
-			where = "sysroot " + opts.Sysroot
-		}
-		return &FileError{Path: r.Path, Err: &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf(
-			"%s not found in %s; give --sysroot DIR for the program's root, or --lib-path DIR where it is",
-			strings.Join(res.missing, ", "), where)}}
+	res.closure(res.main)
+	if err := res.missingErr(r.Path); err != nil {
+		return nil, err
 	}
 	r.Libraries = res.libs
 	if res.musl {
@@ -96,7 +91,17 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 	} else {
 		r.DefaultDirs = res.defaultDirs()
 	}
-	return nil
+	return res, nil
+}
+
+// missingErr reports the libraries that were not found, or nil.
+func (res *resolver) missingErr(program string) error {
+	if len(res.missing) == 0 {
+		return nil
+	}
+	return &FileError{Path: program, Err: &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf(
+		"%s not found in %s; give --sysroot DIR for the program's root, or --lib-path DIR where it is",
+		strings.Join(res.missing, ", "), res.where())}}
 }
 
 // loadInterpreter resolves PT_INTERP in the root and marks the names it
@@ -125,9 +130,8 @@ func (res *resolver) where() string {
 	return "sysroot " + res.sys.dir
 }
 
-// closure walks DT_NEEDED breadth first, as both loaders do.
-func (res *resolver) closure() {
-	queue := []*object{res.main}
+// closure walks DT_NEEDED breadth first from queue, as both loaders do.
+func (res *resolver) closure(queue ...*object) {
 	for len(queue) > 0 {
 		obj := queue[0]
 		queue = queue[1:]

@@ -35,13 +35,20 @@ func Scan(path string, opts Options) (r *Report, err error) {
 		return nil, err
 	}
 	r.Libc = detectLibc(r, f.File)
+	var res *resolver
 	if !opts.NoResolve {
-		if err := r.resolve(f.File, headerFlags(f.os, f.File), dyn, opts); err != nil {
+		if res, err = r.resolve(f.File, headerFlags(f.os, f.File), dyn, opts); err != nil {
 			return nil, err
 		}
 	}
-	if fi, err := f.os.Stat(); err == nil {
-		r.readNeeds(f.File, f.os, fi.Size())
+	fi, err := f.os.Stat()
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	if usesNSS := r.readNeeds(f.File, f.os, fi.Size()); usesNSS && res != nil && r.Libc == LibcGlibc {
+		if err := r.addNSSModules(res); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

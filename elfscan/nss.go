@@ -1,0 +1,106 @@
+package elfscan
+
+import (
+	"debug/elf"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// nssModules are what glibc before 2.34 dlopens for "files" and "dns"
+// lookups, the sources of the nsswitch.conf an image gets.
+func nssModules() []string {
+	return []string{"libnss_files.so.2", "libnss_dns.so.2", "libresolv.so.2"}
+}
+
+// addNSSModules adds, for a program that makes NSS lookups against a
+// glibc older than 2.34, the modules that glibc will dlopen, and their
+// own needs. From 2.34 they are part of libc itself.
+func (r *Report) addNSSModules(res *resolver) error {
+	var libc *Library
+	for i := range r.Libraries {
+		if r.Libraries[i].Name == "libc.so.6" {
+			libc = &r.Libraries[i]
+		}
+	}
+	if libc == nil {
+		return nil
+	}
+	version, ok := glibcVersion(libc.Host)
+	if !ok || !versionBefore(version, 2, 34) {
+		return nil
+	}
+	var added []*object
+	for _, name := range nssModules() {
+		if res.byName[name] {
+			continue
+		}
+		lib, obj := res.find(name, res.main)
+		if obj == nil {
+			res.missing = append(res.missing, fmt.Sprintf("%s (dlopened by glibc %s for NSS lookups)", name, version))
+			continue
+		}
+		res.byName[name] = true
+		if res.byReal[lib.Host] {
+			continue
+		}
+		res.byReal[lib.Host] = true
+		lib.NeededBy = libc.Path
+		res.libs = append(res.libs, lib)
+		added = append(added, obj)
+	}
+	res.closure(added...)
+	if err := res.missingErr(r.Path); err != nil {
+		return err
+	}
+	r.Libraries = res.libs
+	r.Warnings = append(r.Warnings, fmt.Sprintf("glibc %s loads NSS modules at run time; added %s", version, strings.Join(nssModules(), ", ")))
+	return nil
+}
+
+// glibcVersion returns the highest GLIBC_x.y version a libc defines.
+func glibcVersion(host string) (string, bool) {
+	f, err := elf.Open(host)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	vers, err := f.DynamicVersions()
+	if err != nil {
+		return "", false
+	}
+	best := ""
+	for _, v := range vers {
+		n, ok := strings.CutPrefix(v.Name, "GLIBC_")
+		if !ok || n == "" || n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		if best == "" || versionLess(best, n) {
+			best = n
+		}
+	}
+	return best, best != ""
+}
+
+// versionBefore reports whether dotted version v is before major.minor.
+func versionBefore(v string, major, minor int) bool {
+	return versionLess(v, strconv.Itoa(major)+"."+strconv.Itoa(minor))
+}
+
+// versionLess compares dotted numeric versions.
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}

@@ -1,0 +1,84 @@
+package elfscan
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// fakeGlibcRoot builds a sysroot whose libc.so.6 defines symbol versions
+// up to GLIBC_<newest>, with the NSS modules beside it and the host's
+// loader at the usual path. The libraries only need to be resolvable:
+// nothing runs them.
+func fakeGlibcRoot(t *testing.T, fx *fixture, newest string) string {
+	t.Helper()
+	root := filepath.Join(fx.dir, "root-"+newest)
+	libdir := filepath.Join(root, "lib", "x86_64-linux-gnu")
+	if err := os.MkdirAll(libdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	vmap := filepath.Join(fx.dir, "libc-"+newest+".map")
+	writeFile(t, vmap, "GLIBC_2.2.5 { global: getpwnam; local: *; };\nGLIBC_"+newest+" { global: fake_newest; } GLIBC_2.2.5;\n")
+	fx.cc1("void *getpwnam(const char *n) { return 0; }\nint fake_newest(void) { return 0; }\n",
+		"-shared", "-fPIC", "-nostdlib", "-Wl,-soname,libc.so.6", "-Wl,--version-script="+vmap, "-o", filepath.Join(libdir, "libc.so.6"))
+	for _, m := range nssModules() {
+		fx.cc1("int nss_module(void) { return 0; }\n", "-shared", "-fPIC", "-nostdlib", "-Wl,-soname,"+m, "-o", filepath.Join(libdir, m))
+	}
+	host, err := Scan("/usr/bin/true", Options{})
+	if err != nil || host.Loader == nil {
+		t.Fatalf("host loader: %v", err)
+	}
+	copyFile(t, host.Loader.Host, filepath.Join(root, host.Interpreter))
+	return root
+}
+
+func TestNSSModulesForOldGlibc(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	prog := fx.path("bin", "who")
+	fx.cc1("#include <pwd.h>\nint main(void) { return getpwnam(\"root\") != 0; }\n", "-o", prog)
+
+	names := func(r *Report) []string {
+		var out []string
+		for _, l := range r.Libraries {
+			out = append(out, l.Name)
+		}
+		return out
+	}
+	old, err := Scan(prog, Options{Sysroot: fakeGlibcRoot(t, fx, "2.31")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range nssModules() {
+		if !slices.Contains(names(old), m) {
+			t.Errorf("glibc 2.31: %s not in %v", m, names(old))
+		}
+	}
+	current, err := Scan(prog, Options{Sysroot: fakeGlibcRoot(t, fx, "2.34")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(current); !slices.Equal(got, []string{"libc.so.6"}) {
+		t.Errorf("glibc 2.34: libraries %v, want libc.so.6 alone", got)
+	}
+	host, err := Scan(prog, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := glibcVersion(host.Libraries[0].Host); ok && !versionBefore(v, 2, 34) && len(host.Libraries) != 1 {
+		t.Errorf("host glibc %s: libraries %v, want libc.so.6 alone", v, names(host))
+	}
+}
+
+func TestVersionLess(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		less bool
+	}{
+		{"2.31", "2.34", true}, {"2.34", "2.34", false}, {"2.36", "2.34", false}, {"2.2.5", "2.34", true}, {"2.9", "2.10", true},
+	} {
+		if got := versionLess(tc.a, tc.b); got != tc.less {
+			t.Errorf("versionLess(%s, %s) = %v", tc.a, tc.b, got)
+		}
+	}
+}
