@@ -1,6 +1,7 @@
 package elfscan
 
 import (
+	"debug/elf"
 	"errors"
 	"os"
 	"os/exec"
@@ -315,5 +316,30 @@ func writeFile(t *testing.T, p, s string) {
 	}
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestResolveDynamicStringTokens checks $LIB and $PLATFORM against the
+// loader: each expands to a directory holding a library only there.
+func TestResolveDynamicStringTokens(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	nr, err := Scan("/usr/bin/true", Options{NoResolve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &resolver{sys: newRoot(""), arch: archInfoFor(nr.Platform.Architecture, 0), class: elf.ELFCLASS64}
+	for _, tc := range []struct{ token, dir string }{
+		{"$LIB", res.libDir()},
+		{"${PLATFORM}", res.arch.platform},
+	} {
+		t.Run(tc.token, func(t *testing.T) {
+			sub := filepath.Join("tok", tc.dir)
+			lib := fx.lib(sub, "tok")
+			prog := fx.prog("bin", "tok", append(fx.link(sub, "tok"), "-Wl,-rpath,"+filepath.Join(fx.dir, "tok")+"/"+tc.token)...)
+			got := agree(t, prog)
+			if got == nil || !strings.HasSuffix(got["libtok.so.1"], "/"+tc.dir+"/libtok.so.1") {
+				t.Errorf("libtok.so.1 => %q, want %s", got["libtok.so.1"], lib)
+			}
+		})
 	}
 }
