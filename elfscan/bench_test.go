@@ -17,6 +17,18 @@ func BenchmarkScanUsrBin(b *testing.B) {
 	}
 }
 
+// BenchmarkScanUsrBinCached is BenchmarkScanUsrBin with one Cache for
+// the whole set, as "scratchpack scan" uses it.
+func BenchmarkScanUsrBinCached(b *testing.B) {
+	progs := hostPrograms(b, "/usr/bin")
+	for b.Loop() {
+		cache := NewCache()
+		for _, p := range progs {
+			_, _ = Scan(p.Path, Options{Cache: cache})
+		}
+	}
+}
+
 // BenchmarkLddUsrBin runs ldd on the same programs: the peer, for the
 // ratio that bench.sh prints.
 func BenchmarkLddUsrBin(b *testing.B) {

@@ -22,7 +22,7 @@ const (
 // readNeeds fills in NeedsCerts, NeedsTZData and Warnings, and reports
 // whether the program makes NSS lookups. It reads the program's function
 // names (Go) and the dynamic symbols and library names of the closure (C).
-func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64) (usesNSS bool) {
+func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, cache *Cache) (usesNSS bool) {
 	if r.Go != nil {
 		found := goFuncs(f, ra, size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
 		r.NeedsCerts = found[goLoadSystemRoots]
@@ -33,7 +33,7 @@ func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64) (usesNSS boo
 			r.NeedsCerts = true
 		}
 	}
-	warnings, usesNSS := r.runtimeLoads(f)
+	warnings, usesNSS := r.runtimeLoads(f, cache)
 	r.Warnings = append(r.Warnings, warnings...)
 	return usesNSS
 }
@@ -101,33 +101,31 @@ func containsName(b []byte, name string) bool {
 // of static analysis: dlopen'ed libraries, glibc NSS modules, iconv
 // modules. It looks at the undefined dynamic symbols of the program and of
 // every library in its closure but the C library and loader.
-func (r *Report) runtimeLoads(f *elf.File) (warnings []string, usesNSS bool) {
+func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, usesNSS bool) {
 	if r.Kind != Dynamic {
 		return nil, false
 	}
 	calls := map[string][]string{} // concern => "symbol in object"
-	check := func(obj string, ef *elf.File) {
-		syms, err := ef.ImportedSymbols()
-		if err != nil {
-			return
-		}
+	note := func(obj string, syms []string) {
 		for _, s := range syms {
-			if c := runtimeConcern(s.Name); c != "" {
-				calls[c] = append(calls[c], s.Name+" in "+path.Base(obj))
-			}
+			c := runtimeConcern(s)
+			calls[c] = append(calls[c], s+" in "+path.Base(obj))
 		}
 	}
-	check(r.Path, f)
+	if syms, err := f.ImportedSymbols(); err == nil {
+		var names []string
+		for _, s := range syms {
+			if runtimeConcern(s.Name) != "" {
+				names = append(names, s.Name)
+			}
+		}
+		note(r.Path, names)
+	}
 	for _, l := range r.Libraries {
 		if libcPart(l.Name) {
 			continue
 		}
-		lf, err := elf.Open(l.Host)
-		if err != nil {
-			continue
-		}
-		check(l.Path, lf)
-		lf.Close()
+		note(l.Path, cache.lib(l.Host).concernImports(l.Host))
 	}
 	var out []string
 	for concern, where := range calls {

@@ -79,4 +79,7 @@ type Options struct {
 	LibPath []string
 	// NoResolve skips library resolution: Libraries stays empty.
 	NoResolve bool
+	// Cache, when set, is shared by Scans so that each library and
+	// ld.so.cache is read once across them.
+	Cache *Cache
 }

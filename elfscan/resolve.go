@@ -43,7 +43,8 @@ type resolver struct {
 	machine elf.Machine
 	musl    bool
 	main    *object
-	cache   *ldCache
+	ldc     *ldCache        // read when first needed
+	cache   *Cache          // may be nil
 	byName  map[string]bool // names already satisfied
 	byReal  map[string]bool // real host paths already loaded
 	libs    []Library
@@ -70,6 +71,7 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		class:   f.Class,
 		machine: f.Machine,
 		musl:    r.Libc == LibcMusl,
+		cache:   opts.Cache,
 		byName:  map[string]bool{},
 		byReal:  map[string]bool{},
 	}
@@ -179,14 +181,10 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 	if req.dyn.flags1&df1NoDefLib != 0 {
 		return Library{}, nil
 	}
-	if res.cache == nil {
-		c, err := readLDCache(res.sys.host("/etc/ld.so.cache"), nil)
-		if err != nil {
-			c = &ldCache{} // a cache the loader cannot read is one it does not use
-		}
-		res.cache = c
+	if res.ldc == nil {
+		res.ldc = res.cache.ldCache(res.sys.host("/etc/ld.so.cache"))
 	}
-	for _, p := range res.cache.lookup(name, res.arch.cacheFlags) {
+	for _, p := range res.ldc.lookup(name, res.arch.cacheFlags) {
 		if lib, obj := res.try(searchDir{root: res.sys, dir: path.Dir(p), via: ViaCache}, path.Base(p), name, req); obj != nil {
 			return lib, obj
 		}
@@ -273,23 +271,11 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 // compatible opens a candidate and reads its dynamic section when it is a
 // shared object the program can load.
 func (res *resolver) compatible(host string) (dynamicInfo, bool) {
-	fi, err := os.Stat(host)
-	if err != nil || !fi.Mode().IsRegular() {
+	lf := res.cache.lib(host)
+	if !lf.elf || !lf.dynOK || lf.class != res.class || lf.machine != res.machine || lf.typ != elf.ET_DYN {
 		return dynamicInfo{}, false
 	}
-	f, err := elf.Open(host)
-	if err != nil {
-		return dynamicInfo{}, false
-	}
-	defer f.Close()
-	if f.Class != res.class || f.Machine != res.machine || f.Type != elf.ET_DYN {
-		return dynamicInfo{}, false
-	}
-	dyn, err := readDynamic(f)
-	if err != nil {
-		return dynamicInfo{}, false
-	}
-	return dyn, true
+	return lf.dyn, true
 }
 
 // expand substitutes $ORIGIN, $LIB and $PLATFORM (bare or in braces).

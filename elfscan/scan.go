@@ -45,7 +45,7 @@ func Scan(path string, opts Options) (r *Report, err error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
-	if usesNSS := r.readNeeds(f.File, f.os, fi.Size()); usesNSS && res != nil && r.Libc == LibcGlibc {
+	if usesNSS := r.readNeeds(f.File, f.os, fi.Size(), opts.Cache); usesNSS && res != nil && r.Libc == LibcGlibc {
 		if err := r.addNSSModules(res); err != nil {
 			return nil, err
 		}

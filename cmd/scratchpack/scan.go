@@ -47,7 +47,7 @@ func (a *app) scan(f *scanFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath}
+	opts := elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath, Cache: elfscan.NewCache()}
 	var firstErr error
 	for _, file := range files {
 		r, err := elfscan.Scan(file, opts)
