@@ -15,7 +15,8 @@
 set -euo pipefail
 
 packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
-	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross file g++ zlib1g-dev curl)
+	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
+	file g++ zlib1g-dev curl)
 
 log() { printf 'e2e/setup: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }

@@ -27,6 +27,7 @@ type Report struct {
 	Path        string    `json:"path"`
 	Kind        Kind      `json:"kind"`
 	Platform    Platform  `json:"platform"`
+	FloatABI    string    `json:"float_abi,omitempty"`   // arm only: hard or soft, when the file says
 	Interpreter string    `json:"interpreter,omitempty"` // PT_INTERP, as written in the file
 	Libc        Libc      `json:"libc"`
 	Needed      []string  `json:"needed"`                 // DT_NEEDED of the file itself

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -341,5 +342,41 @@ func TestResolveDynamicStringTokens(t *testing.T) {
 				t.Errorf("libtok.so.1 => %q, want %s", got["libtok.so.1"], lib)
 			}
 		})
+	}
+}
+
+// TestResolveMuslPathFile resolves a musl program in a root whose
+// /etc/ld-musl-x86_64.path names the only directory holding its library.
+func TestResolveMuslPathFile(t *testing.T) {
+	fx := newFixture(t, "musl-gcc")
+	root := filepath.Join(fx.dir, "root")
+	fx.lib("root/opt/musl/lib", "foo")
+	prog := fx.prog("bin", "app", fx.link("root/opt/musl/lib", "foo")...)
+	nr, err := Scan(prog, Options{NoResolve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := Scan("/usr/bin/true", Options{NoResolve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader, _, err := newRoot("").eval(nr.Interpreter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, loader, filepath.Join(root, nr.Interpreter))
+	if _, err := Scan(prog, Options{Sysroot: root}); !errors.Is(err, ErrLibraryNotFound) {
+		t.Fatalf("without a path file: %v, want ErrLibraryNotFound", err)
+	}
+	writeFile(t, filepath.Join(root, "etc/ld-musl-"+archInfoFor(host.Platform.Architecture, 0).muslArch+".path"), "/usr/lib\n/opt/musl/lib\n")
+	r, err := Scan(prog, Options{Sysroot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Libraries) != 1 || r.Libraries[0].Path != "/opt/musl/lib/libfoo.so.1" || r.Libraries[0].Via != ViaDefault {
+		t.Errorf("libraries = %+v, want libfoo.so.1 from /opt/musl/lib via the path file", r.Libraries)
+	}
+	if !slices.Equal(r.DefaultDirs, []string{"/lib", "/usr/local/lib", "/usr/lib"}) {
+		t.Errorf("default dirs = %v, want musl's own (an image has no path file)", r.DefaultDirs)
 	}
 }

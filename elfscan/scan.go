@@ -35,6 +35,9 @@ func Scan(path string, opts Options) (r *Report, err error) {
 		return nil, err
 	}
 	r.Libc = detectLibc(r, f.File)
+	if r.Platform.Architecture == "arm" {
+		r.FloatABI = armFloatABI(headerFlags(f.os, f.File), r.Go)
+	}
 	var res *resolver
 	if !opts.NoResolve {
 		if res, err = r.resolve(f.File, headerFlags(f.os, f.File), dyn, opts); err != nil {

@@ -234,3 +234,45 @@ func TestPlatformMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestScanCVariants checks the variants C compilers record: the x86 ISA
+// level note, and the ARM architecture attribute with the float ABI.
+// The ARM programs are linked without a C library, so only the compilers
+// are needed.
+func TestScanCVariants(t *testing.T) {
+	testtool.Need(t, "gcc", "arm-linux-gnueabihf-gcc", "arm-linux-gnueabi-gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "v.c")
+	if err := os.WriteFile(src, []byte("int main(void) { for (;;) {} }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bare := []string{"-nostdlib", "-static", "-Wl,-e,main"}
+	for _, tc := range []struct {
+		name, cc string
+		flags    []string
+		plat     Platform
+		float    string
+	}{
+		{"x86-64-v3", "gcc", []string{"-march=x86-64-v3", "-mneeded"}, Platform{"linux", "amd64", "v3"}, ""},
+		{"x86-64-v2", "gcc", []string{"-march=x86-64-v2", "-mneeded"}, Platform{"linux", "amd64", "v2"}, ""},
+		{"x86-64", "gcc", nil, Platform{"linux", "amd64", ""}, ""},
+		{"armv7 hard", "arm-linux-gnueabihf-gcc", append([]string{"-march=armv7-a+fp"}, bare...), Platform{"linux", "arm", "v7"}, "hard"},
+		{"armv6 hard", "arm-linux-gnueabihf-gcc", append([]string{"-march=armv6", "-mfpu=vfp", "-marm"}, bare...), Platform{"linux", "arm", "v6"}, "hard"},
+		{"armv5 soft", "arm-linux-gnueabi-gcc", append([]string{"-march=armv5te", "-marm"}, bare...), Platform{"linux", "arm", "v5"}, "soft"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			args := append([]string{"-o", out, src}, tc.flags...)
+			if b, err := exec.Command(tc.cc, args...).CombinedOutput(); err != nil {
+				t.Fatalf("%s %v: %v\n%s", tc.cc, tc.flags, err, b)
+			}
+			r, err := Scan(out, Options{NoResolve: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Platform != tc.plat || r.FloatABI != tc.float {
+				t.Errorf("platform %s float %q, want %s %q", r.Platform, r.FloatABI, tc.plat, tc.float)
+			}
+		})
+	}
+}

@@ -209,3 +209,24 @@ func uleb(b []byte) (uint64, int) {
 	}
 	return 0, 0
 }
+
+// armFloatABI is "hard" or "soft" from the EABI float flags in e_flags,
+// or from a Go binary's GOARM suffix; "" when neither says.
+func armFloatABI(flags uint32, g *GoInfo) string {
+	const (
+		efARMABIFloatSoft = 0x200
+		efARMABIFloatHard = 0x400
+	)
+	if g != nil {
+		if _, abi, ok := strings.Cut(g.Settings["GOARM"], ","); ok {
+			return strings.TrimSuffix(abi, "float")
+		}
+	}
+	switch {
+	case flags&efARMABIFloatHard != 0:
+		return "hard"
+	case flags&efARMABIFloatSoft != 0:
+		return "soft"
+	}
+	return ""
+}

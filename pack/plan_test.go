@@ -1,6 +1,8 @@
 package pack
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,23 @@ func TestPlanFollowsPlannedSymlinks(t *testing.T) {
 	}
 	if got, _ := p.Resolve("/lib/x86_64-linux-gnu/libz.so.1"); got != "/usr/lib/x86_64-linux-gnu/libz.so.1" {
 		t.Errorf("Resolve = %s", got)
+	}
+}
+
+func TestEssentialsZoneInfoZip(t *testing.T) {
+	zip := filepath.Join(t.TempDir(), "zoneinfo.zip")
+	if err := os.WriteFile(zip, []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan()
+	env, err := p.AddEssentials(Essentials{ZoneInfo: zip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := p.Lookup("/usr/share/zoneinfo.zip"); !ok || e.Source != zip {
+		t.Errorf("zoneinfo.zip not planned: %+v", p.Entries())
+	}
+	if len(env) != 1 || env[0] != "ZONEINFO=/usr/share/zoneinfo.zip" {
+		t.Errorf("env = %v, want ZONEINFO set", env)
 	}
 }

@@ -79,7 +79,11 @@ func (a *app) scan(f *scanFlags, args []string) error {
 func printReport(w io.Writer, r *elfscan.Report) {
 	fmt.Fprintf(w, "%s\n", r.Path)
 	fmt.Fprintf(w, "  kind:        %s\n", r.Kind)
-	fmt.Fprintf(w, "  platform:    %s\n", r.Platform)
+	if r.FloatABI != "" {
+		fmt.Fprintf(w, "  platform:    %s (%s float)\n", r.Platform, r.FloatABI)
+	} else {
+		fmt.Fprintf(w, "  platform:    %s\n", r.Platform)
+	}
 	fmt.Fprintf(w, "  libc:        %s\n", r.Libc)
 	if r.Loader != nil && r.Loader.RealPath != r.Interpreter {
 		fmt.Fprintf(w, "  interpreter: %s -> %s\n", r.Interpreter, r.Loader.RealPath)

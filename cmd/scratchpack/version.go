@@ -9,9 +9,10 @@ import (
 
 func (a *app) versionCommand() command {
 	return command{
-		name:    "version",
-		summary: "Print scratchpack's version",
-		usage:   "version",
+		name:     "version",
+		summary:  "Print scratchpack's version",
+		usage:    "version",
+		examples: "  scratchpack version",
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			return func(args []string) error {
 				if len(args) > 0 {
