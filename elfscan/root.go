@@ -1,12 +1,11 @@
 package elfscan
 
 import (
-	"errors"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/symlink"
 )
 
 // Link is one symlink met on the way from a path to the file it names.
@@ -36,47 +35,24 @@ func (r root) host(p string) string {
 	return filepath.Join(r.dir, p)
 }
 
-// errLoop is returned for too many symlinks, as the kernel's ELOOP.
-var errLoop = errors.New("too many levels of symbolic links")
-
 // eval follows every symlink in the absolute root path p, the way the
 // kernel would inside a chroot to the root, and returns the real path with
 // the symlinks it went through.
 func (r root) eval(p string) (string, []Link, error) {
-	var links []Link
-	resolved := "/"
-	rest := strings.Split(path.Clean("/"+p), "/")
-	for hops := 0; len(rest) > 0; {
-		c := rest[0]
-		rest = rest[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			resolved = path.Dir(resolved)
-			continue
-		}
-		next := path.Join(resolved, c)
+	real, steps, err := symlink.Resolve(p, func(next string) (string, bool, error) {
 		fi, err := os.Lstat(r.host(next))
-		if err != nil {
-			return "", nil, err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			resolved = next
-			continue
-		}
-		if hops++; hops > 40 {
-			return "", nil, errLoop
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return "", false, err
 		}
 		target, err := os.Readlink(r.host(next))
-		if err != nil {
-			return "", nil, err
-		}
-		links = append(links, Link{Path: next, Target: target})
-		if path.IsAbs(target) {
-			resolved = "/"
-		}
-		rest = append(strings.Split(target, "/"), rest...)
+		return target, err == nil, err
+	})
+	if err != nil {
+		return "", nil, err
 	}
-	return resolved, links, nil
+	links := make([]Link, len(steps))
+	for i, s := range steps {
+		links[i] = Link(s)
+	}
+	return real, links, nil
 }

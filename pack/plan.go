@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/symlink"
 )
 
 // EntryType is the kind of a file system entry in a plan.
@@ -109,35 +111,17 @@ func (p *Plan) addParents(dir string) error {
 	return nil
 }
 
-// resolveDir follows the plan's symlinks in the directory path dir.
+// resolveDir follows the plan's symlinks in the directory path dir; a
+// component the plan does not hold is taken as a directory.
 func (p *Plan) resolveDir(dir string) (string, error) {
-	resolved := "/"
-	rest := strings.Split(dir, "/")
-	for hops := 0; len(rest) > 0; {
-		c := rest[0]
-		rest = rest[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			resolved = path.Dir(resolved)
-			continue
-		}
-		next := path.Join(resolved, c)
+	real, _, err := symlink.Resolve(dir, func(next string) (string, bool, error) {
 		e, ok := p.entries[next]
-		if !ok || e.Type != TypeSymlink {
-			resolved = next
-			continue
-		}
-		if hops++; hops > 40 {
-			return "", fmt.Errorf("image path %s: too many levels of symbolic links", dir)
-		}
-		if path.IsAbs(e.Linkname) {
-			resolved = "/"
-		}
-		rest = append(strings.Split(e.Linkname, "/"), rest...)
+		return e.Linkname, ok && e.Type == TypeSymlink, nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("image path %s: %w", dir, err)
 	}
-	return resolved, nil
+	return real, nil
 }
 
 // Resolve returns the image path p with the plan's symlinks followed in
