@@ -13,20 +13,28 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/scratchpack
 
-# demo builds sample programs from testdata and packs each into out/ as a
-# docker-archive tarball. It needs Go and gcc (with the static libc), and no
-# daemon or registry.
+# demo builds sample programs from testdata and packs them into out/: a
+# static Go program, a static and a dynamic C program (the dynamic one with
+# its loader and libc), a C program that needs zlib, and a two-platform
+# index of the Go program in an OCI layout. It needs Go and gcc with zlib's
+# headers, and no daemon or registry.
 demo: build
 	@mkdir -p $(OUT)/bin
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(OUT)/bin/hello-go ./testdata/hello-go
 	CGO_ENABLED=0 GOARCH=arm64 $(GO) build -trimpath -o $(OUT)/bin/hello-go-arm64 ./testdata/hello-go
-	cc -O2 -static -o $(OUT)/bin/hello-c testdata/hello-c/hello.c
-	@for b in hello-go hello-go-arm64 hello-c; do \
+	cc -O2 -static -o $(OUT)/bin/hello-c-static testdata/hello-c/hello.c
+	cc -O2 -o $(OUT)/bin/hello-c testdata/hello-c/hello.c
+	cc -O2 -o $(OUT)/bin/zlib-c testdata/zlib-c/zlib.c -lz
+	@for b in hello-go hello-c-static hello-c zlib-c; do \
 		echo "== $$b"; \
 		./$(BIN) scan $(OUT)/bin/$$b || exit 1; \
 		SOURCE_DATE_EPOCH=0 ./$(BIN) pack -t scratchpack-demo/$$b:latest -o $(OUT)/$$b.tar $(OUT)/bin/$$b || exit 1; \
 	done
-	@echo "demo: images are in $(OUT)/; load one with: docker load -i $(OUT)/hello-go.tar"
+	@echo "== multi-arch index"
+	@rm -rf $(OUT)/layout
+	SOURCE_DATE_EPOCH=0 ./$(BIN) pack -t scratchpack-demo/hello-go:multi --oci-layout $(OUT)/layout $(OUT)/bin/hello-go $(OUT)/bin/hello-go-arm64
+	./$(BIN) inspect $(OUT)/zlib-c.tar
+	@echo "demo: images are in $(OUT)/; load one with: docker load -i $(OUT)/zlib-c.tar && docker run --rm scratchpack-demo/zlib-c"
 
 test: lint tools unit e2e
 

@@ -76,3 +76,44 @@ func TestVerifyCatchesABadPlan(t *testing.T) {
 		t.Errorf("Verify = %v, want a bug report naming libfoo.so.1", err)
 	}
 }
+
+// TestAddRuntimeMovesLibPathLibraries: a library found only through
+// --lib-path (LD_LIBRARY_PATH) goes to the loader's first default
+// directory, where the image's loader finds it with no environment.
+func TestAddRuntimeMovesLibPathLibraries(t *testing.T) {
+	testtool.Need(t, "gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.c")
+	if err := os.WriteFile(src, []byte("int bar(void){return 0;}\nint main(void){return 0;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-shared", "-fPIC", "-Wl,-soname,libbar.so.1", "-o", filepath.Join(dir, "libbar.so.1"), src},
+		{"-o", filepath.Join(dir, "app"), src, "-Wl,--no-as-needed", "-L" + dir, "-l:libbar.so.1"},
+	} {
+		if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, b)
+		}
+	}
+	r, err := elfscan.Scan(filepath.Join(dir, "app"), elfscan.Options{LibPath: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan()
+	if err := p.AddRuntime(r, "/usr/local/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AddProgram(r, "/usr/local/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(p, r, "/usr/local/bin/app"); err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.Resolve(r.DefaultDirs[0] + "/libbar.so.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := p.Lookup(want); !ok || e.Source != filepath.Join(dir, "libbar.so.1") {
+		t.Errorf("libbar.so.1 not at %s: %+v", want, p.Entries())
+	}
+}
