@@ -200,8 +200,9 @@ func (a *app) pack(f *packFlags, args []string) error {
 			b.Close()
 		}
 	}()
+	scanOpts := elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath, Cache: elfscan.NewCache()}
 	for _, bin := range bins {
-		r, err := elfscan.Scan(bin, elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath})
+		r, err := elfscan.Scan(bin, scanOpts)
 		if err != nil {
 			return err
 		}
