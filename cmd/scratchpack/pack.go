@@ -100,43 +100,7 @@ func (a *app) pack(f *packFlags, args []string) error {
 	case f.output != "" && len(bins) > 1:
 		return usagef("-o writes a docker-archive, which holds one platform; use --oci-layout or --push for %d binaries", len(bins))
 	}
-	compression, err := pack.ParseCompression(f.compression)
-	if err != nil {
-		return usagef("%v", err)
-	}
 	tags, err := parseTags(f.tags, bins[0])
-	if err != nil {
-		return err
-	}
-	env, err := checkKV("--env", f.env)
-	if err != nil {
-		return err
-	}
-	labels, err := checkKV("--label", f.labels)
-	if err != nil {
-		return err
-	}
-	if err := f.essentials.check(); err != nil {
-		return err
-	}
-	if f.user != "" {
-		if err := pack.CheckUser(f.user, !f.essentials.noEssentials); err != nil {
-			return usagef("%v", err)
-		}
-	}
-	annotations, err := checkKV("--annotation", f.annotations)
-	if err != nil {
-		return err
-	}
-	var adds []pack.Addition
-	for _, s := range f.adds {
-		add, err := pack.ParseAddition(s)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		adds = append(adds, add)
-	}
-	ports, err := parsePorts(f.expose)
 	if err != nil {
 		return err
 	}
@@ -144,35 +108,9 @@ func (a *app) pack(f *packFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	created, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
+	opts, err := f.options(cmdArgs, a.getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return err
-	}
-	var imagePath string
-	if f.imagePath != "" {
-		if imagePath, err = pack.CleanPath(f.imagePath); err != nil {
-			return usagef("--path: %v", err)
-		}
-	}
-	var entrypoint []string
-	if f.entrypoint != "" {
-		entrypoint = []string{f.entrypoint}
-	}
-	opts := pack.Options{
-		ImagePath: imagePath,
-		Layer:     pack.LayerOptions{ModTime: created, Compression: compression},
-		Add:       adds,
-		Config: pack.Config{
-			Entrypoint:   entrypoint,
-			Cmd:          cmdArgs,
-			Env:          append([]string{"PATH=/usr/local/bin:/usr/bin:/bin"}, env...),
-			WorkingDir:   f.workdir,
-			User:         f.user,
-			ExposedPorts: ports,
-			Labels:       kvMap(labels),
-			Annotations:  kvMap(annotations),
-			Created:      created,
-		},
 	}
 
 	// Every binary's header first, so that a wrong platform or --static
@@ -220,11 +158,11 @@ func (a *app) pack(f *packFlags, args []string) error {
 		built = append(built, b)
 		size, _ := b.Layer.Size()
 		fmt.Fprintf(a.stderr, "scratchpack: %s: %s %s, %d libraries, at %s; layer %d bytes %s\n",
-			bin, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, compression)
+			bin, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, opts.Layer.Compression)
 	}
 	art := pack.Artifact{Image: built[0].Image}
 	if len(built) > 1 {
-		if art.Index, err = pack.Index(built, kvMap(annotations)); err != nil {
+		if art.Index, err = pack.Index(built, opts.Config.Annotations); err != nil {
 			return err
 		}
 		art.Image = nil
@@ -238,6 +176,77 @@ func (a *app) pack(f *packFlags, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "%s@%s\n", tags[0], digest)
 	return nil
+}
+
+// options turns the flags that shape every image into pack.Options;
+// cmdArgs become the Cmd and sourceDate is SOURCE_DATE_EPOCH.
+func (f *packFlags) options(cmdArgs []string, sourceDate string) (pack.Options, error) {
+	compression, err := pack.ParseCompression(f.compression)
+	if err != nil {
+		return pack.Options{}, usagef("%v", err)
+	}
+	env, err := checkKV("--env", f.env)
+	if err != nil {
+		return pack.Options{}, err
+	}
+	labels, err := checkKV("--label", f.labels)
+	if err != nil {
+		return pack.Options{}, err
+	}
+	if err := f.essentials.check(); err != nil {
+		return pack.Options{}, err
+	}
+	if f.user != "" {
+		if err := pack.CheckUser(f.user, !f.essentials.noEssentials); err != nil {
+			return pack.Options{}, usagef("%v", err)
+		}
+	}
+	annotations, err := checkKV("--annotation", f.annotations)
+	if err != nil {
+		return pack.Options{}, err
+	}
+	var adds []pack.Addition
+	for _, s := range f.adds {
+		add, err := pack.ParseAddition(s)
+		if err != nil {
+			return pack.Options{}, usagef("%v", err)
+		}
+		adds = append(adds, add)
+	}
+	ports, err := parsePorts(f.expose)
+	if err != nil {
+		return pack.Options{}, err
+	}
+	created, err := sourceDateEpoch(sourceDate)
+	if err != nil {
+		return pack.Options{}, err
+	}
+	var imagePath string
+	if f.imagePath != "" {
+		if imagePath, err = pack.CleanPath(f.imagePath); err != nil {
+			return pack.Options{}, usagef("--path: %v", err)
+		}
+	}
+	var entrypoint []string
+	if f.entrypoint != "" {
+		entrypoint = []string{f.entrypoint}
+	}
+	return pack.Options{
+		ImagePath: imagePath,
+		Layer:     pack.LayerOptions{ModTime: created, Compression: compression},
+		Add:       adds,
+		Config: pack.Config{
+			Entrypoint:   entrypoint,
+			Cmd:          cmdArgs,
+			Env:          append([]string{"PATH=/usr/local/bin:/usr/bin:/bin"}, env...),
+			WorkingDir:   f.workdir,
+			User:         f.user,
+			ExposedPorts: ports,
+			Labels:       kvMap(labels),
+			Annotations:  kvMap(annotations),
+			Created:      created,
+		},
+	}, nil
 }
 
 // writeOutputs writes the artifact to every output the flags ask for.
