@@ -2,6 +2,7 @@ package elfscan
 
 import (
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -25,5 +26,35 @@ func TestCacheChangesNothing(t *testing.T) {
 	}
 	if len(cache.libs) == 0 {
 		t.Error("the cache was never used")
+	}
+}
+
+// TestCacheConcurrent scans programs from several goroutines through one
+// Cache (as "scratchpack scan" does): run with -race, and every report
+// must equal the uncached one.
+func TestCacheConcurrent(t *testing.T) {
+	progs := hostPrograms(t, "/usr/bin")
+	if len(progs) > 60 {
+		progs = progs[:60]
+	}
+	cache := NewCache()
+	got := make([]*Report, len(progs))
+	var wg sync.WaitGroup
+	for i, p := range progs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = Scan(p.Path, Options{Cache: cache})
+		}()
+	}
+	wg.Wait()
+	for i, p := range progs {
+		want, err := Scan(p.Path, Options{})
+		if err != nil {
+			continue
+		}
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("%s: the concurrently cached report differs", p.Path)
+		}
 	}
 }

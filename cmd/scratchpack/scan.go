@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -48,9 +50,10 @@ func (a *app) scan(f *scanFlags, args []string) error {
 		return err
 	}
 	opts := elfscan.Options{Sysroot: f.sysroot, LibPath: f.libPath, Cache: elfscan.NewCache()}
+	reports, errs := scanAll(files, opts, runtime.NumCPU())
 	var firstErr error
-	for _, file := range files {
-		r, err := elfscan.Scan(file, opts)
+	for i, r := range reports {
+		err := errs[i]
 		if err == nil {
 			err = checkPlatforms(r, platforms)
 		}
@@ -73,6 +76,26 @@ func (a *app) scan(f *scanFlags, args []string) error {
 		}
 	}
 	return firstErr
+}
+
+// scanAll scans files with up to workers at a time, sharing opts.Cache,
+// and returns the reports and errors in the order of files.
+func scanAll(files []string, opts elfscan.Options, workers int) ([]*elfscan.Report, []error) {
+	reports := make([]*elfscan.Report, len(files))
+	errs := make([]error, len(files))
+	sem := make(chan struct{}, max(workers, 1))
+	var wg sync.WaitGroup
+	for i, file := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			reports[i], errs[i] = elfscan.Scan(file, opts)
+		}()
+	}
+	wg.Wait()
+	return reports, errs
 }
 
 // printReport writes one human-readable block for r.
