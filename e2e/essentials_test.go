@@ -21,30 +21,11 @@ import (
 	"time"
 )
 
-// packImage packs bin into the daemon (-o and docker load) and returns
-// the image name.
-func packImage(t *testing.T, bin string, packArgs ...string) string {
-	t.Helper()
-	ref := imageName(t)
-	tarball := filepath.Join(t.TempDir(), "image.tar")
-	args := append([]string{"pack", "-t", ref, "-o", tarball}, packArgs...)
-	scratchpack(t, append(args, bin)...)
-	must(t, nil, "docker", "load", "-i", tarball)
-	return ref
-}
-
-func buildGoTestdata(t *testing.T, pkg string, env ...string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), pkg)
-	must(t, append([]string{"CGO_ENABLED=0"}, env...), "go", "build", "-o", out, "../testdata/"+pkg)
-	return out
-}
-
 func TestSystemRootsHostAndEmbedded(t *testing.T) {
 	need(t)
-	bin := buildGoTestdata(t, "tls-go")
+	bin := buildGo(t, "tls-go", "amd64")
 	for _, certs := range []string{"auto", "embedded"} {
-		ref := packImage(t, bin, "--certs", certs)
+		ref := packLoad(t, bin, "--certs", certs)
 		got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref)
 		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(got, "roots=")))
 		if err != nil || n < 100 {
@@ -99,7 +80,7 @@ func TestTLSWithPrivateCA(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 
-	goBin := buildGoTestdata(t, "tls-go")
+	goBin := buildGo(t, "tls-go", "amd64")
 	for _, tc := range []struct {
 		name, bin string
 		args      []string
@@ -114,12 +95,12 @@ func TestTLSWithPrivateCA(t *testing.T) {
 			func(r result) bool { return r.code == 60 }}, // CURLE_PEER_FAILED_VERIFICATION
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			with := packImage(t, tc.bin, "--ca", caPEM)
+			with := packLoad(t, tc.bin, "--ca", caPEM)
 			r := run(t, nil, "docker", append([]string{"run", "--rm", "--network", "host", with}, tc.args...)...)
 			if !tc.ok(r) {
 				t.Errorf("with --ca: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 			}
-			without := packImage(t, tc.bin, "--certs", "always")
+			without := packLoad(t, tc.bin, "--certs", "always")
 			r = run(t, nil, "docker", append([]string{"run", "--rm", "--network", "host", without}, tc.args...)...)
 			if !tc.refused(r) {
 				t.Errorf("without --ca: exit %d, stdout %q, stderr %q; want a verification failure", r.code, r.stdout, r.stderr)
@@ -142,7 +123,7 @@ func TestCgoUserLookup(t *testing.T) {
 		if tc.user != "" {
 			args = []string{"--user", tc.user}
 		}
-		ref := packImage(t, out, args...)
+		ref := packLoad(t, out, args...)
 		got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref)
 		if !strings.HasPrefix(got, tc.want) || !strings.Contains(got, "127.0.0.1") {
 			t.Errorf("--user %q: container printed %q, want %q... and localhost resolved", tc.user, got, tc.want)
@@ -152,7 +133,7 @@ func TestCgoUserLookup(t *testing.T) {
 
 func TestTimeZones(t *testing.T) {
 	need(t)
-	ref := packImage(t, buildGoTestdata(t, "tz-go"))
+	ref := packLoad(t, buildGo(t, "tz-go", "amd64"))
 	if got, want := must(t, nil, "docker", "run", "--rm", "--network", "none", ref), "2024-07-01 14:00 CEST +0200\n"; got != want {
 		t.Errorf("container printed %q, want %q", got, want)
 	}

@@ -10,35 +10,31 @@ import (
 
 var refLine = regexp.MustCompile(`^\S+@sha256:[0-9a-f]{64}\n$`)
 
-// packRun packs bin into a tarball, loads it into Docker, runs it with
-// --network none and returns what the container printed.
-func packRun(t *testing.T, bin, platform string, packArgs ...string) string {
+// packLoad packs bin into a tarball with packArgs after it (flags, then
+// "--" and the image's Cmd), checks the one line on stdout, loads the
+// tarball into Docker and returns the image name.
+func packLoad(t *testing.T, bin string, packArgs ...string) string {
 	t.Helper()
 	ref := imageName(t)
 	tarball := filepath.Join(t.TempDir(), "image.tar")
-	args := append([]string{"pack", "-t", ref, "-o", tarball}, packArgs[:splitAt(packArgs)]...)
-	args = append(args, bin)
-	args = append(args, packArgs[splitAt(packArgs):]...)
-	out := scratchpack(t, args...)
+	out := scratchpack(t, append([]string{"pack", "-t", ref, "-o", tarball, bin}, packArgs...)...)
 	if !refLine.MatchString(out) || !strings.HasPrefix(out, ref+"@") {
 		t.Fatalf("stdout = %q, want one line %s@sha256:...", out, ref)
 	}
 	must(t, nil, "docker", "load", "-i", tarball)
+	return ref
+}
+
+// packRun packs and loads bin, checks the image's platform, runs it with
+// --network none and returns what the container printed.
+func packRun(t *testing.T, bin, platform string, packArgs ...string) string {
+	t.Helper()
+	ref := packLoad(t, bin, packArgs...)
 	got := must(t, nil, "docker", "image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", ref)
 	if want := "linux/" + platform; strings.TrimSpace(got) != want {
 		t.Errorf("image platform = %s, want %s", strings.TrimSpace(got), want)
 	}
 	return must(t, nil, "docker", "run", "--rm", "--network", "none", "--platform", "linux/"+platform, ref)
-}
-
-// splitAt is the index of "--" in args, or len(args).
-func splitAt(args []string) int {
-	for i, a := range args {
-		if a == "--" {
-			return i
-		}
-	}
-	return len(args)
 }
 
 func TestPackStaticGo(t *testing.T) {

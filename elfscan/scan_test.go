@@ -184,11 +184,7 @@ func TestScanCKinds(t *testing.T) {
 	} {
 		name := tc.cc + strings.Join(tc.flags, "")
 		t.Run(name, func(t *testing.T) {
-			out := filepath.Join(dir, name)
-			args := append([]string{"-o", out, src}, tc.flags...)
-			if b, err := exec.Command(tc.cc, args...).CombinedOutput(); err != nil {
-				t.Fatalf("%s %v: %v\n%s", tc.cc, tc.flags, err, b)
-			}
+			out := compileC(t, tc.cc, src, filepath.Join(dir, name), tc.flags...)
 			r, err := Scan(out, Options{NoResolve: true})
 			if err != nil {
 				t.Fatal(err)
@@ -261,11 +257,7 @@ func TestScanCVariants(t *testing.T) {
 		{"armv5 soft", "arm-linux-gnueabi-gcc", append([]string{"-march=armv5te", "-marm"}, bare...), Platform{"linux", "arm", "v5"}, "soft"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
-			args := append([]string{"-o", out, src}, tc.flags...)
-			if b, err := exec.Command(tc.cc, args...).CombinedOutput(); err != nil {
-				t.Fatalf("%s %v: %v\n%s", tc.cc, tc.flags, err, b)
-			}
+			out := compileC(t, tc.cc, src, filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")), tc.flags...)
 			r, err := Scan(out, Options{NoResolve: true})
 			if err != nil {
 				t.Fatal(err)
@@ -275,4 +267,14 @@ func TestScanCVariants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// compileC compiles src with cc into out and returns out.
+func compileC(t *testing.T, cc, src, out string, flags ...string) string {
+	t.Helper()
+	args := append([]string{"-o", out, src}, flags...)
+	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", cc, flags, err, b)
+	}
+	return out
 }

@@ -3,23 +3,11 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
-
-func goProgram(t *testing.T, pkg string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-o", out, "../../testdata/"+pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return out
-}
 
 // listing packs bin with args into a layout and returns the image's user,
 // env, and the paths of its files.
@@ -49,7 +37,7 @@ func listing(t *testing.T, bin string, args ...string) (user string, env, files 
 }
 
 func TestEssentialsForAPlainProgram(t *testing.T) {
-	user, env, files := listing(t, goProgram(t, "hello-go"))
+	user, env, files := listing(t, goProgram(t, "hello-go", "amd64"))
 	want := []string{
 		"drwxr-xr-x /etc", "-rw-r--r-- /etc/group", "-rw-r--r-- /etc/nsswitch.conf", "-rw-r--r-- /etc/passwd",
 		"drwxr-xr-x /home", "drwx------ /home/nonroot", "drwx------ /root", "drwxrwxrwt /tmp",
@@ -61,14 +49,14 @@ func TestEssentialsForAPlainProgram(t *testing.T) {
 	if user != "65532:65532" || strings.Join(env, " ") != "PATH=/usr/local/bin:/usr/bin:/bin" {
 		t.Errorf("user %q env %q; want nonroot and only PATH", user, env)
 	}
-	_, _, files = listing(t, goProgram(t, "hello-go"), "--no-essentials")
+	_, _, files = listing(t, goProgram(t, "hello-go", "amd64"), "--no-essentials")
 	if len(files) != 4 {
 		t.Errorf("--no-essentials: %v, want the program and its directories only", files)
 	}
 }
 
 func TestEssentialsCertsAndZones(t *testing.T) {
-	tlsBin, tzBin := goProgram(t, "tls-go"), goProgram(t, "tz-go")
+	tlsBin, tzBin := goProgram(t, "tls-go", "amd64"), goProgram(t, "tz-go", "amd64")
 	has := func(files []string, path string) bool {
 		return slices.ContainsFunc(files, func(f string) bool { return strings.HasSuffix(f, " "+path) })
 	}
@@ -88,7 +76,7 @@ func TestEssentialsCertsAndZones(t *testing.T) {
 }
 
 func TestEssentialsFlagErrors(t *testing.T) {
-	bin := goProgram(t, "hello-go")
+	bin := goProgram(t, "hello-go", "amd64")
 	out := filepath.Join(t.TempDir(), "x.tar")
 	for _, tc := range []struct {
 		args []string

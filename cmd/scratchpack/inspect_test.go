@@ -8,7 +8,7 @@ import (
 )
 
 func TestInspect(t *testing.T) {
-	bin := goBinary(t, "amd64")
+	bin := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
 	tarball, lay := filepath.Join(dir, "i.tar"), filepath.Join(dir, "layout")
 	out, stderr, code := sp(nil, "pack", "-t", "insp:2", "-o", tarball, "--oci-layout", lay, "--user", "65532", "--label", "k=v", bin, "--", "x")
@@ -31,7 +31,7 @@ func TestInspect(t *testing.T) {
 			t.Fatalf("inspect %s: %v\n%s", src, err, stdout)
 		}
 		if d.Platform != "linux/amd64" || d.User != "65532" || d.Labels["k"] != "v" ||
-			strings.Join(d.Entrypoint, " ") != "/usr/local/bin/hello" || strings.Join(d.Cmd, " ") != "x" {
+			strings.Join(d.Entrypoint, " ") != "/usr/local/bin/hello-go" || strings.Join(d.Cmd, " ") != "x" {
 			t.Errorf("inspect %s: %+v", src, d)
 		}
 		if src != tarball && d.Digest != digest {
@@ -41,7 +41,7 @@ func TestInspect(t *testing.T) {
 			t.Fatalf("inspect %s: layers %+v", src, d.Layers)
 		}
 		last := d.Layers[0].Files[len(d.Layers[0].Files)-1]
-		if last.Path != "/usr/local/bin/hello" || last.Mode != "-rwxr-xr-x" {
+		if last.Path != "/usr/local/bin/hello-go" || last.Mode != "-rwxr-xr-x" {
 			t.Errorf("inspect %s: last file %+v", src, last)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestPackOCILayout(t *testing.T) {
-	amd64, arm64 := goBinary(t, "amd64"), goBinary(t, "arm64")
+	amd64, arm64 := goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64")
 	dir := filepath.Join(t.TempDir(), "layout")
 
 	entries := func() map[string]string {

@@ -22,10 +22,11 @@ func sp(env map[string]string, args ...string) (stdout, stderr string, code int)
 	return o.String(), e.String(), code
 }
 
-func goBinary(t *testing.T, goarch string) string {
+// goProgram builds a testdata Go program with CGO_ENABLED=0 for goarch.
+func goProgram(t *testing.T, pkg, goarch string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "hello")
-	cmd := exec.Command("go", "build", "-o", out, "../../testdata/hello-go")
+	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", out, "../../testdata/"+pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)
@@ -36,7 +37,7 @@ func goBinary(t *testing.T, goarch string) string {
 var refLine = regexp.MustCompile(`^(\S+)@(sha256:[0-9a-f]{64})\n$`)
 
 func TestPackWritesTarballAndPrintsDigest(t *testing.T) {
-	bin := goBinary(t, "arm64")
+	bin := goProgram(t, "hello-go", "arm64")
 	out := filepath.Join(t.TempDir(), "img.tar")
 	stdout, stderr, code := sp(nil, "pack", "-t", "example.com/me/hello:1.2", "-o", out,
 		"--env", "A=b", "--label", "org.example=x", "--expose", "8080", bin, "--", "--flag", "v")
@@ -60,7 +61,7 @@ func TestPackWritesTarballAndPrintsDigest(t *testing.T) {
 		t.Errorf("platform = %s, want linux/arm64/v8", p)
 	}
 	c := cf.Config
-	if strings.Join(c.Entrypoint, " ") != "/usr/local/bin/hello" || strings.Join(c.Cmd, " ") != "--flag v" {
+	if strings.Join(c.Entrypoint, " ") != "/usr/local/bin/hello-go" || strings.Join(c.Cmd, " ") != "--flag v" {
 		t.Errorf("entrypoint %q cmd %q", c.Entrypoint, c.Cmd)
 	}
 	if strings.Join(c.Env, " ") != "PATH=/usr/local/bin:/usr/bin:/bin A=b" {
@@ -79,7 +80,7 @@ func TestPackWritesTarballAndPrintsDigest(t *testing.T) {
 }
 
 func TestPackIsReproducible(t *testing.T) {
-	bin := goBinary(t, "amd64")
+	bin := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
 	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}
 	var digests []string
@@ -107,7 +108,7 @@ func TestPackIsReproducible(t *testing.T) {
 }
 
 func TestPackFailures(t *testing.T) {
-	bin := goBinary(t, "arm64")
+	bin := goProgram(t, "hello-go", "arm64")
 	dir := t.TempDir()
 	script := filepath.Join(dir, "run.sh")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
@@ -142,7 +143,7 @@ func TestPackFailures(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"static refuses dynamic", []string{"pack", "--static", "-o", out, "/usr/bin/ls"}, 1, "dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2), and --static was given"},
 		{"add relative", []string{"pack", "--add", "x:etc/x", "-o", out, bin}, 2, "not absolute"},
-		{"add onto the program", []string{"pack", "--add", script + ":/usr/local/bin/hello", "-o", out, bin}, 1, "added twice"},
+		{"add onto the program", []string{"pack", "--add", script + ":/usr/local/bin/hello-go", "-o", out, bin}, 1, "added twice"},
 		{"add missing", []string{"pack", "--add", filepath.Join(dir, "gone") + ":/x", "-o", out, bin}, 1, "gone: no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

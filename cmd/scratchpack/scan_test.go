@@ -8,7 +8,7 @@ import (
 )
 
 func TestScanJSON(t *testing.T) {
-	bin := goBinary(t, "arm64")
+	bin := goProgram(t, "hello-go", "arm64")
 	stdout, stderr, code := sp(nil, "scan", "--json", "/usr/bin/ls", bin)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -47,7 +47,7 @@ func TestScanJSON(t *testing.T) {
 }
 
 func TestScanFailures(t *testing.T) {
-	bin := goBinary(t, "arm64")
+	bin := goProgram(t, "hello-go", "arm64")
 	for _, tc := range []struct {
 		name string
 		args []string
