@@ -43,7 +43,7 @@ tools:
 	bash e2e/setup.sh install
 
 unit:
-	$(GO) test -count=1 -short $$($(GO) list ./... | grep -v /e2e)
+	$(GO) test -race -count=1 -short $$($(GO) list ./... | grep -v /e2e)
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
