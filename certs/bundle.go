@@ -6,8 +6,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -23,8 +24,8 @@ const Embedded = "embedded Mozilla roots"
 type Options struct {
 	File     string    // a PEM bundle to use instead of the host's or the embedded one
 	Embedded bool      // use the embedded roots even when the host has a bundle
-	Extra    []string  // PEM files of private CAs to add (--ca)
-	Root     string    // the host root to look for a bundle in; "/" when empty
+	Extra    []string  // PEM files of private CAs to add
+	Root     fs.FS     // the root to look for a system bundle in; the host's "/" when nil
 	Now      time.Time // for the expiry check; time.Now() when zero
 }
 
@@ -33,7 +34,7 @@ type Bundle struct {
 	PEM    []byte // every certificate, re-encoded
 	Roots  int    // how many came from Source
 	Extra  int    // how many came from Options.Extra
-	Source string // the file they came from, or Embedded
+	Source string // the file they came from (a path in Options.Root for a system bundle), or Embedded
 }
 
 // hostBundles are the files Go's crypto/x509 reads on Linux, in its order.
@@ -65,19 +66,19 @@ func Load(o Options) (*Bundle, error) {
 		certs, source = c, o.File
 	case !o.Embedded:
 		root := o.Root
-		if root == "" {
-			root = "/"
+		if root == nil {
+			root = os.DirFS("/")
 		}
 		for _, f := range hostBundles() {
-			p := filepath.Join(root, f)
-			if _, err := os.Stat(p); err != nil {
+			data, err := fs.ReadFile(root, strings.TrimPrefix(f, "/"))
+			if err != nil {
 				continue
 			}
-			c, err := readPEMFile(p)
+			c, err := parsePEM(f, data)
 			if err != nil {
 				return nil, err
 			}
-			certs, source = c, p
+			certs, source = c, f
 			break
 		}
 	}
@@ -130,6 +131,11 @@ func readPEMFile(path string) ([]*x509.Certificate, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return parsePEM(path, data)
+}
+
+// parsePEM parses the PEM bundle data read from path.
+func parsePEM(path string, data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	rest := data
 	for n := 1; ; n++ {

@@ -48,7 +48,7 @@ func TestLoadSources(t *testing.T) {
 	ca := writeCA(t, dir, "private", future)
 
 	// A host root with no bundle at all falls back to the embedded roots.
-	b, err := Load(Options{Root: t.TempDir(), Extra: []string{ca}})
+	b, err := Load(Options{Root: os.DirFS(t.TempDir()), Extra: []string{ca}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +60,9 @@ func TestLoadSources(t *testing.T) {
 	}
 
 	// A host root with a bundle at a path Go reads.
-	root := t.TempDir()
-	hostFile := filepath.Join(root, "etc/ssl/cert.pem")
+	dirRoot := t.TempDir()
+	root := os.DirFS(dirRoot)
+	hostFile := filepath.Join(dirRoot, "etc/ssl/cert.pem")
 	if err := os.MkdirAll(filepath.Dir(hostFile), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestLoadSources(t *testing.T) {
 	if err := os.WriteFile(hostFile, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := Load(Options{Root: root}); err != nil || b.Source != hostFile || b.Roots != 1 {
+	if b, err := Load(Options{Root: root}); err != nil || b.Source != "/etc/ssl/cert.pem" || b.Roots != 1 {
 		t.Errorf("host bundle: %+v, %v", b, err)
 	}
 	if b, err := Load(Options{Root: root, Embedded: true}); err != nil || b.Source != Embedded {

@@ -2,7 +2,8 @@ package elfscan
 
 import (
 	"debug/elf"
-	"os"
+	"errors"
+	"io/fs"
 	"sync"
 )
 
@@ -12,18 +13,19 @@ import (
 // Files are assumed not to change while it is in use.
 type Cache struct {
 	mu       sync.Mutex
-	libs     map[string]*libFacts
-	ldCaches map[string]*ldCache
+	libs     map[fileKey]*libFacts
+	ldCaches map[fileKey]*ldCache
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{libs: map[string]*libFacts{}, ldCaches: map[string]*ldCache{}}
+	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}}
 }
 
 // libFacts is what resolution and the run-time checks need of a library.
 type libFacts struct {
-	elf     bool // a regular file that parses as ELF
+	err     string // why the file could not be read, when it could not
+	elf     bool   // a regular file that parses as ELF
 	class   elf.Class
 	machine elf.Machine
 	typ     elf.Type
@@ -34,29 +36,63 @@ type libFacts struct {
 	imports     []string // imported symbols that raise a run-time concern
 }
 
-// readLibFacts opens host and reads its header and dynamic section.
-func readLibFacts(host string) *libFacts {
+// readLibFacts opens p in root and reads its header and dynamic section.
+func readLibFacts(root *Root, p string) *libFacts {
 	lf := &libFacts{}
-	fi, err := os.Stat(host)
-	if err != nil || !fi.Mode().IsRegular() {
-		return lf
-	}
-	f, err := elf.Open(host)
+	f, err := openLib(root, p)
 	if err != nil {
+		if !errors.Is(err, errNotELF) {
+			lf.err = unwrapPathErr(err).Error()
+		}
 		return lf
 	}
 	defer f.Close()
 	lf.elf, lf.class, lf.machine, lf.typ = true, f.Class, f.Machine, f.Type
-	lf.dyn, err = readDynamic(f)
+	lf.dyn, err = readDynamic(f.File)
 	lf.dynOK = err == nil
 	return lf
 }
 
+// errNotELF is openLib's answer for a regular file that is not ELF.
+var errNotELF = errors.New("not an ELF file")
+
+// libFile is an ELF file opened through a root.
+type libFile struct {
+	*elf.File
+	file fs.File
+}
+
+func (f *libFile) Close() error { return f.file.Close() }
+
+// openLib opens the regular file p in root as ELF.
+func openLib(root *Root, p string) (*libFile, error) {
+	file, _, err := root.OpenFile(p)
+	if err != nil {
+		return nil, err
+	}
+	ra, err := readerAt(file)
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	var magic [4]byte
+	if n, _ := ra.ReadAt(magic[:], 0); n < 4 || string(magic[:]) != elf.ELFMAG {
+		file.Close()
+		return nil, errNotELF
+	}
+	f, err := elf.NewFile(ra)
+	if err != nil {
+		file.Close()
+		return nil, errNotELF
+	}
+	return &libFile{File: f, file: file}, nil
+}
+
 // concernImports returns the library's imported symbols that make it
 // load things at run time (see runtimeConcern), reading them once.
-func (lf *libFacts) concernImports(host string) []string {
+func (lf *libFacts) concernImports(root *Root, p string) []string {
 	lf.importsOnce.Do(func() {
-		f, err := elf.Open(host)
+		f, err := openLib(root, p)
 		if err != nil {
 			return
 		}
@@ -74,48 +110,50 @@ func (lf *libFacts) concernImports(host string) []string {
 	return lf.imports
 }
 
-// lib returns the facts of the library at host, from the cache when c is
-// not nil.
-func (c *Cache) lib(host string) *libFacts {
+// lib returns the facts of the library at p in root, from the cache when
+// c is not nil.
+func (c *Cache) lib(root *Root, p string) *libFacts {
 	if c == nil {
-		return readLibFacts(host)
+		return readLibFacts(root, p)
 	}
+	key := root.key(p)
 	c.mu.Lock()
-	lf, ok := c.libs[host]
+	lf, ok := c.libs[key]
 	c.mu.Unlock()
 	if ok {
 		return lf
 	}
-	lf = readLibFacts(host)
+	lf = readLibFacts(root, p)
 	c.mu.Lock()
-	if prev, ok := c.libs[host]; ok {
+	if prev, ok := c.libs[key]; ok {
 		lf = prev
 	} else {
-		c.libs[host] = lf
+		c.libs[key] = lf
 	}
 	c.mu.Unlock()
 	return lf
 }
 
-// ldCache returns the parsed ld.so.cache at file, from the cache when c
-// is not nil. A cache the loader cannot read is one it does not use: it
-// comes back empty.
-func (c *Cache) ldCache(file string) *ldCache {
+// ldCache returns the parsed ld.so.cache at p in root, from the cache
+// when c is not nil. A cache the loader cannot read is one it does not
+// use: it comes back empty.
+func (c *Cache) ldCache(root *Root, p string) *ldCache {
+	key := root.key(p)
 	if c != nil {
 		c.mu.Lock()
-		lc, ok := c.ldCaches[file]
+		lc, ok := c.ldCaches[key]
 		c.mu.Unlock()
 		if ok {
 			return lc
 		}
 	}
-	lc, err := readLDCache(file, nil)
+	lc, err := readLDCache(root, p, nil)
 	if err != nil {
 		lc = &ldCache{}
 	}
 	if c != nil {
 		c.mu.Lock()
-		c.ldCaches[file] = lc
+		c.ldCaches[key] = lc
 		c.mu.Unlock()
 	}
 	return lc

@@ -18,7 +18,7 @@ func TestResolveCrossArch(t *testing.T) {
 	foo := fx.lib("lib", "foo")
 	prog := fx.prog("bin", "app", append(fx.link("lib", "foo"), "-lm", "-Wl,-rpath,$ORIGIN/../lib")...)
 
-	r, err := Scan(prog, Options{Sysroot: sysroot})
+	r, err := Scan(prog, Options{Root: DirRoot(sysroot)})
 	if err != nil {
 		t.Fatal(err)
 	}

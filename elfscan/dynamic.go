@@ -1,6 +1,7 @@
 package elfscan
 
 import (
+	"bytes"
 	"debug/elf"
 	"errors"
 	"io"
@@ -170,13 +171,10 @@ func readInterp(f *elf.File) (string, bool, error) {
 		if _, err := p.ReadAt(buf, 0); err != nil && !errors.Is(err, io.EOF) {
 			return "", true, err
 		}
-		for i, b := range buf {
-			if b == 0 {
-				buf = buf[:i]
-				break
-			}
+		if buf[len(buf)-1] != 0 {
+			return "", true, errors.New("PT_INTERP is not NUL-terminated") // the kernel refuses it too
 		}
-		return string(buf), true, nil
+		return string(buf[:bytes.IndexByte(buf, 0)]), true, nil
 	}
 	return "", false, nil
 }

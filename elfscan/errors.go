@@ -14,6 +14,8 @@ var (
 	// ErrUnsupported means the ELF file is for an OS or machine that a
 	// Linux OCI image cannot run.
 	ErrUnsupported = errors.New("unsupported ELF file")
+	// ErrPlatform means the file is for none of the platforms asked for.
+	ErrPlatform = errors.New("wrong platform")
 )
 
 // errInternal marks a panic recovered inside Scan: still an error about

@@ -29,7 +29,7 @@ func FuzzScan(f *testing.F) {
 			t.Fatal(err)
 		}
 		// An empty sysroot keeps resolution inside the test's own directory.
-		_, err := Scan(p, Options{Sysroot: dir})
+		_, err := Scan(p, Options{Root: DirRoot(dir)})
 		if err == nil {
 			return
 		}

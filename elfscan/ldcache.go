@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
+	"io/fs"
 )
 
 // ldCache is the part of glibc's /etc/ld.so.cache that library lookup
@@ -31,9 +31,9 @@ const (
 
 // readLDCache parses the glibc-ld.so.cache1.1 format, alone or after the
 // old libc5 format. A missing file is an empty cache.
-func readLDCache(file string, order binary.ByteOrder) (*ldCache, error) {
-	data, err := os.ReadFile(file)
-	if errors.Is(err, os.ErrNotExist) {
+func readLDCache(root *Root, file string, order binary.ByteOrder) (*ldCache, error) {
+	data, err := root.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
 		return &ldCache{}, nil
 	}
 	if err != nil {

@@ -125,7 +125,7 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, use
 		if libcPart(l.Name) {
 			continue
 		}
-		note(l.Path, cache.lib(l.Host).concernImports(l.Host))
+		note(l.Path, cache.lib(l.Root, l.RealPath).concernImports(l.Root, l.RealPath))
 	}
 	var out []string
 	for concern, where := range calls {

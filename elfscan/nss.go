@@ -1,7 +1,6 @@
 package elfscan
 
 import (
-	"debug/elf"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,7 +25,7 @@ func (r *Report) addNSSModules(res *resolver) error {
 	if libc == nil {
 		return nil
 	}
-	version, ok := glibcVersion(libc.Host)
+	version, ok := glibcVersion(libc.Root, libc.RealPath)
 	if !ok || !versionBefore(version, 2, 34) {
 		return nil
 	}
@@ -41,10 +40,10 @@ func (r *Report) addNSSModules(res *resolver) error {
 			continue
 		}
 		res.byName[name] = true
-		if res.byReal[lib.Host] {
+		if res.byReal[lib.Root.key(lib.RealPath)] {
 			continue
 		}
-		res.byReal[lib.Host] = true
+		res.byReal[lib.Root.key(lib.RealPath)] = true
 		lib.NeededBy = libc.Path
 		res.libs = append(res.libs, lib)
 		added = append(added, obj)
@@ -59,8 +58,8 @@ func (r *Report) addNSSModules(res *resolver) error {
 }
 
 // glibcVersion returns the highest GLIBC_x.y version a libc defines.
-func glibcVersion(host string) (string, bool) {
-	f, err := elf.Open(host)
+func glibcVersion(root *Root, p string) (string, bool) {
+	f, err := openLib(root, p)
 	if err != nil {
 		return "", false
 	}

@@ -45,7 +45,7 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 		}
 		return out
 	}
-	old, err := Scan(prog, Options{Sysroot: fakeGlibcRoot(t, fx, "2.31")})
+	old, err := Scan(prog, Options{Root: DirRoot(fakeGlibcRoot(t, fx, "2.31"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 			t.Errorf("glibc 2.31: %s not in %v", m, names(old))
 		}
 	}
-	current, err := Scan(prog, Options{Sysroot: fakeGlibcRoot(t, fx, "2.34")})
+	current, err := Scan(prog, Options{Root: DirRoot(fakeGlibcRoot(t, fx, "2.34"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := glibcVersion(host.Libraries[0].Host); ok && !versionBefore(v, 2, 34) && len(host.Libraries) != 1 {
+	if v, ok := glibcVersion(host.Libraries[0].Root, host.Libraries[0].RealPath); ok && !versionBefore(v, 2, 34) && len(host.Libraries) != 1 {
 		t.Errorf("host glibc %s: libraries %v, want libc.so.6 alone", v, names(host))
 	}
 }

@@ -124,3 +124,19 @@ func osFromABI(abi elf.OSABI) (string, bool) {
 	}
 	return "", false
 }
+
+// CheckPlatform refuses a file that is for none of the platforms in want,
+// with an error that wraps ErrPlatform; an empty want accepts any.
+func (r *Report) CheckPlatform(want []Platform) error {
+	if len(want) == 0 {
+		return nil
+	}
+	names := make([]string, len(want))
+	for i, p := range want {
+		if r.Platform.Matches(p) {
+			return nil
+		}
+		names[i] = p.String()
+	}
+	return fileErr(r.Path, ErrPlatform, "built for %s, not %s", r.Platform, strings.Join(names, ", "))
+}

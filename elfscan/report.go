@@ -24,7 +24,9 @@ const (
 
 // Report is what Scan learned about one file.
 type Report struct {
-	Path        string    `json:"path"`
+	Path        string    `json:"path"` // the file, as it was named
+	Root        *Root     `json:"-"`    // the root the file was read from
+	File        string    `json:"-"`    // the file's path in Root, every symlink followed
 	Kind        Kind      `json:"kind"`
 	Platform    Platform  `json:"platform"`
 	FloatABI    string    `json:"float_abi,omitempty"`   // arm only: hard or soft, when the file says
@@ -46,7 +48,8 @@ type Library struct {
 	Path     string `json:"path"`             // where the loader finds it, in its root
 	RealPath string `json:"realpath"`         // Path with every symlink followed, in its root
 	Links    []Link `json:"links,omitempty"`  // the symlinks on the way from Path to RealPath
-	Host     string `json:"host"`             // RealPath on this machine, to read the file from
+	Root     *Root  `json:"-"`                // the root it was found in
+	Host     string `json:"host,omitempty"`   // RealPath on this machine, when Root is a host directory
 	Origin   string `json:"origin,omitempty"` // for a library found through $ORIGIN: Path relative to the program's directory
 	Via      string `json:"via"`              // how it was found: rpath, lib-path, runpath, cache, default or path
 	NeededBy string `json:"needed_by"`        // the path of the first object that needs it
@@ -73,10 +76,10 @@ type GoInfo struct {
 
 // Options changes how Scan resolves libraries.
 type Options struct {
-	// Sysroot is the root that library paths are resolved in, as if it
-	// were "/". Empty means the host root.
-	Sysroot string
-	// LibPath is searched like LD_LIBRARY_PATH, inside Sysroot.
+	// Root is where the interpreter and libraries are looked for: a
+	// sysroot, an image's file system. Nil means the program's own root.
+	Root *Root
+	// LibPath is searched like LD_LIBRARY_PATH, inside Root.
 	LibPath []string
 	// NoResolve skips library resolution: Libraries stays empty.
 	NoResolve bool

@@ -4,7 +4,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"strings"
@@ -19,7 +19,7 @@ const df1NoDefLib = 0x800 // DF_1_NODEFLIB
 // object is one ELF object of the closure being resolved.
 type object struct {
 	path   string // where it was found, in its root
-	root   root   // the tree path is in
+	root   *Root  // the tree path is in
 	origin string // what $ORIGIN expands to, in root
 	dyn    dynamicInfo
 	loader *object // the object whose DT_NEEDED brought it in; nil for the program
@@ -27,7 +27,7 @@ type object struct {
 
 // searchDir is one directory the loader searches, in its root.
 type searchDir struct {
-	root      root
+	root      *Root
 	dir       string
 	via       string // one of the Via constants
 	viaOrigin bool   // the directory came from expanding $ORIGIN
@@ -36,17 +36,17 @@ type searchDir struct {
 // resolver finds the closure of a program's libraries by the rules of its
 // loader, reading files only.
 type resolver struct {
-	sys     root // where libraries and the interpreter are looked for
+	sys     *Root // where libraries and the interpreter are looked for
 	libPath []string
 	arch    archInfo
 	class   elf.Class
 	machine elf.Machine
 	musl    bool
 	main    *object
-	ldc     *ldCache        // read when first needed
-	cache   *Cache          // may be nil
-	byName  map[string]bool // names already satisfied
-	byReal  map[string]bool // real host paths already loaded
+	ldc     *ldCache         // read when first needed
+	cache   *Cache           // may be nil
+	byName  map[string]bool  // names already satisfied
+	byReal  map[fileKey]bool // files already loaded
 	libs    []Library
 	missing []string
 }
@@ -57,15 +57,8 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 	if r.Kind == Static || r.Kind == StaticPIE {
 		return nil, nil
 	}
-	abs, err := filepath.Abs(r.Path)
-	if err != nil {
-		return nil, &FileError{Path: r.Path, Err: err}
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
 	res := &resolver{
-		sys:     newRoot(opts.Sysroot),
+		sys:     opts.Root,
 		libPath: opts.LibPath,
 		arch:    archInfoFor(r.Platform.Architecture, flags),
 		class:   f.Class,
@@ -73,9 +66,9 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		musl:    r.Libc == LibcMusl,
 		cache:   opts.Cache,
 		byName:  map[string]bool{},
-		byReal:  map[string]bool{},
+		byReal:  map[fileKey]bool{},
 	}
-	res.main = &object{path: abs, root: newRoot(""), origin: filepath.Dir(abs), dyn: dyn}
+	res.main = &object{path: r.File, root: r.Root, origin: path.Dir(r.File), dyn: dyn}
 	if r.Interpreter != "" {
 		loader, err := res.loadInterpreter(r.Interpreter)
 		if err != nil {
@@ -102,34 +95,34 @@ func (res *resolver) missingErr(program string) error {
 		return nil
 	}
 	return &FileError{Path: program, Err: &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf(
-		"%s not found in %s; give --sysroot DIR for the program's root, or --lib-path DIR where it is",
-		strings.Join(res.missing, ", "), res.where())}}
+		"%s not found in %s", strings.Join(res.missing, ", "), res.sys)}}
 }
 
-// loadInterpreter resolves PT_INTERP in the root and marks the names it
-// answers to (its own soname, and for musl the libc it is) as loaded.
+// loadInterpreter resolves PT_INTERP in the root, accepts it only when it
+// is what the loader must be (a regular file that is a shared object of
+// the program's class and machine), and marks the names it answers to
+// (its own soname, and for musl the libc it is) as loaded.
 func (res *resolver) loadInterpreter(interp string) (*Library, error) {
-	real, links, err := res.sys.eval(interp)
+	notFound := func(format string, args ...any) error {
+		return &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf("interpreter %s not found in %s: ", interp, res.sys) + fmt.Sprintf(format, args...)}
+	}
+	if !path.IsAbs(interp) {
+		return nil, notFound("not an absolute path")
+	}
+	real, links, err := res.sys.Eval(interp)
 	if err != nil {
-		return nil, fmt.Errorf("interpreter %s not found in %s (%v); give --sysroot DIR for the program's root", interp, res.where(), unwrapPathErr(err))
+		return nil, notFound("%v", unwrapPathErr(err))
 	}
-	host := res.sys.host(real)
-	res.byReal[host] = true
+	dyn, ok, why := res.compatible(res.sys, real)
+	if !ok {
+		return nil, notFound("%s %s", real, why)
+	}
+	res.byReal[res.sys.key(real)] = true
 	res.byName[path.Base(interp)] = true
-	if f, err := elf.Open(host); err == nil {
-		if d, err := readDynamic(f); err == nil && d.soname != "" {
-			res.byName[d.soname] = true
-		}
-		f.Close()
+	if dyn.soname != "" {
+		res.byName[dyn.soname] = true
 	}
-	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Host: host}, nil
-}
-
-func (res *resolver) where() string {
-	if res.sys.dir == "/" {
-		return "the host"
-	}
-	return "sysroot " + res.sys.dir
+	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real)}, nil
 }
 
 // closure walks DT_NEEDED breadth first from queue, as both loaders do.
@@ -151,10 +144,10 @@ func (res *resolver) closure(queue ...*object) {
 			if found.dyn.soname != "" {
 				res.byName[found.dyn.soname] = true
 			}
-			if res.byReal[lib.Host] {
+			if res.byReal[lib.Root.key(lib.RealPath)] {
 				continue
 			}
-			res.byReal[lib.Host] = true
+			res.byReal[lib.Root.key(lib.RealPath)] = true
 			res.libs = append(res.libs, lib)
 			queue = append(queue, found)
 		}
@@ -182,7 +175,7 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 		return Library{}, nil
 	}
 	if res.ldc == nil {
-		res.ldc = res.cache.ldCache(res.sys.host("/etc/ld.so.cache"))
+		res.ldc = res.cache.ldCache(res.sys, "/etc/ld.so.cache")
 	}
 	for _, p := range res.ldc.lookup(name, res.arch.cacheFlags) {
 		if lib, obj := res.try(searchDir{root: res.sys, dir: path.Dir(p), via: ViaCache}, path.Base(p), name, req); obj != nil {
@@ -250,17 +243,16 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 	// Joined as the loader joins it, so that a path from $ORIGIN/../lib
 	// reads the way ldd prints it; eval resolves the .. after symlinks.
 	p := strings.TrimSuffix(d.dir, "/") + "/" + file
-	real, links, err := d.root.eval(p)
+	real, links, err := d.root.Eval(p)
 	if err != nil {
 		return Library{}, nil
 	}
-	host := d.root.host(real)
-	dyn, ok := res.compatible(host)
+	dyn, ok, _ := res.compatible(d.root, real)
 	if !ok {
 		return Library{}, nil
 	}
-	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Host: host, Via: d.via, NeededBy: req.path}
-	if d.viaOrigin && d.root == res.main.root {
+	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Root: d.root, Host: d.root.HostPath(real), Via: d.via, NeededBy: req.path}
+	if d.viaOrigin && d.root.Same(res.main.root) {
 		if rel, err := filepath.Rel(res.main.origin, path.Clean(p)); err == nil {
 			lib.Origin = rel
 		}
@@ -269,13 +261,23 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 }
 
 // compatible opens a candidate and reads its dynamic section when it is a
-// shared object the program can load.
-func (res *resolver) compatible(host string) (dynamicInfo, bool) {
-	lf := res.cache.lib(host)
-	if !lf.elf || !lf.dynOK || lf.class != res.class || lf.machine != res.machine || lf.typ != elf.ET_DYN {
-		return dynamicInfo{}, false
+// shared object the program can load; otherwise it says why not.
+func (res *resolver) compatible(root *Root, real string) (dynamicInfo, bool, string) {
+	lf := res.cache.lib(root, real)
+	switch {
+	case lf.err != "":
+		return dynamicInfo{}, false, lf.err
+	case !lf.elf:
+		return dynamicInfo{}, false, "is not an ELF file"
+	case lf.class != res.class || lf.machine != res.machine:
+		return dynamicInfo{}, false, fmt.Sprintf("is for %s %s, not the program's %s %s",
+			lf.class, strings.TrimPrefix(lf.machine.String(), "EM_"), res.class, strings.TrimPrefix(res.machine.String(), "EM_"))
+	case lf.typ != elf.ET_DYN:
+		return dynamicInfo{}, false, "is not a shared object"
+	case !lf.dynOK:
+		return dynamicInfo{}, false, "has a malformed dynamic section"
 	}
-	return lf.dyn, true
+	return lf.dyn, true, ""
 }
 
 // expand substitutes $ORIGIN, $LIB and $PLATFORM (bare or in braces).
@@ -294,10 +296,10 @@ func (res *resolver) expand(s string, o *object) string {
 // libDir is what $LIB expands to: Debian's glibc uses the multiarch
 // directory, others lib64 or lib.
 func (res *resolver) libDir() string {
-	if res.arch.triple != "" && isDir(res.sys.host("/lib/"+res.arch.triple)) {
+	if res.arch.triple != "" && res.sys.isDir("/lib/"+res.arch.triple) {
 		return "lib/" + res.arch.triple
 	}
-	if res.class == elf.ELFCLASS64 && isDir(res.sys.host("/lib64")) {
+	if res.class == elf.ELFCLASS64 && res.sys.isDir("/lib64") {
 		return "lib64"
 	}
 	return "lib"
@@ -322,7 +324,7 @@ func muslDefaultDirs() []string { return []string{"/lib", "/usr/local/lib", "/us
 // muslSysPath reads /etc/ld-musl-ARCH.path (entries split on newlines or
 // colons) or returns musl's defaults.
 func (res *resolver) muslSysPath() []string {
-	b, err := os.ReadFile(res.sys.host("/etc/ld-musl-" + res.arch.muslArch + ".path"))
+	b, err := res.sys.ReadFile("/etc/ld-musl-" + res.arch.muslArch + ".path")
 	if err != nil {
 		return muslDefaultDirs()
 	}
@@ -350,13 +352,8 @@ func muslBuiltin(name string) bool {
 	return false
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
 func unwrapPathErr(err error) error {
-	var pe *os.PathError
+	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
 	}

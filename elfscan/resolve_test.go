@@ -171,8 +171,8 @@ func TestResolveRpathInheritance(t *testing.T) {
 		t.Errorf("RUNPATH was inherited: %v", got)
 	}
 	_, err := Scan(noInherit, Options{})
-	if err == nil || !strings.Contains(err.Error(), "libbaz.so.1 (needed by "+filepath.Join(mid, "libbar.so.1")+")") || !strings.Contains(err.Error(), "--sysroot") {
-		t.Errorf("error = %v, want it to name libbaz.so.1, who needs it, and the fix", err)
+	if !errors.Is(err, ErrLibraryNotFound) || !strings.Contains(err.Error(), "libbaz.so.1 (needed by "+filepath.Join(mid, "libbar.so.1")+") not found in the host") {
+		t.Errorf("error = %v, want it to name libbaz.so.1, who needs it, and where it was looked for", err)
 	}
 }
 
@@ -249,7 +249,7 @@ func TestResolveSysrootCache(t *testing.T) {
 	if b, err := exec.Command("ldconfig", "-r", root).CombinedOutput(); err != nil {
 		t.Fatalf("ldconfig -r: %v\n%s", err, b)
 	}
-	r, err := Scan(prog, Options{Sysroot: root})
+	r, err := Scan(prog, Options{Root: DirRoot(root)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,13 +268,14 @@ func TestResolveSysrootCache(t *testing.T) {
 	if err := os.Remove(filepath.Join(root, "etc/ld.so.cache")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Scan(prog, Options{Sysroot: root}); !errors.Is(err, ErrLibraryNotFound) {
+	if _, err := Scan(prog, Options{Root: DirRoot(root)}); !errors.Is(err, ErrLibraryNotFound) {
 		t.Errorf("without the cache: %v, want ErrLibraryNotFound", err)
 	}
 }
 
 // TestScanNeverRunsTheInterpreter gives a program an interpreter that is a
-// script leaving a marker file, and checks that scanning leaves none.
+// script leaving a marker file, and checks that scanning refuses it as no
+// loader, and leaves no marker.
 func TestScanNeverRunsTheInterpreter(t *testing.T) {
 	fx := newFixture(t, "gcc")
 	marker := filepath.Join(fx.dir, "ran")
@@ -284,12 +285,9 @@ func TestScanNeverRunsTheInterpreter(t *testing.T) {
 		t.Fatal(err)
 	}
 	prog := fx.prog("bin", "app", "-Wl,--dynamic-linker="+interp)
-	r, err := Scan(prog, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Interpreter != interp {
-		t.Errorf("interpreter = %s, want %s", r.Interpreter, interp)
+	_, err := Scan(prog, Options{})
+	if !errors.Is(err, ErrLibraryNotFound) || !strings.Contains(err.Error(), "interpreter "+interp+" not found in the host: "+interp+" is not an ELF file") {
+		t.Errorf("error = %v, want the script refused as no loader", err)
 	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the interpreter ran")
@@ -328,7 +326,7 @@ func TestResolveDynamicStringTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &resolver{sys: newRoot(""), arch: archInfoFor(nr.Platform.Architecture, 0), class: elf.ELFCLASS64}
+	res := &resolver{sys: HostRoot(), arch: archInfoFor(nr.Platform.Architecture, 0), class: elf.ELFCLASS64}
 	for _, tc := range []struct{ token, dir string }{
 		{"$LIB", res.libDir()},
 		{"${PLATFORM}", res.arch.platform},
@@ -360,16 +358,16 @@ func TestResolveMuslPathFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loader, _, err := newRoot("").eval(nr.Interpreter)
+	loader, _, err := HostRoot().Eval(nr.Interpreter)
 	if err != nil {
 		t.Fatal(err)
 	}
 	copyFile(t, loader, filepath.Join(root, nr.Interpreter))
-	if _, err := Scan(prog, Options{Sysroot: root}); !errors.Is(err, ErrLibraryNotFound) {
+	if _, err := Scan(prog, Options{Root: DirRoot(root)}); !errors.Is(err, ErrLibraryNotFound) {
 		t.Fatalf("without a path file: %v, want ErrLibraryNotFound", err)
 	}
 	writeFile(t, filepath.Join(root, "etc/ld-musl-"+archInfoFor(host.Platform.Architecture, 0).muslArch+".path"), "/usr/lib\n/opt/musl/lib\n")
-	r, err := Scan(prog, Options{Sysroot: root})
+	r, err := Scan(prog, Options{Root: DirRoot(root)})
 	if err != nil {
 		t.Fatal(err)
 	}

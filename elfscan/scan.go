@@ -6,49 +6,70 @@ import (
 	"debug/elf"
 	"errors"
 	"io"
-	"os"
+	"io/fs"
+	"path"
+	"path/filepath"
 	"strings"
 )
 
-// Scan analyses the ELF file at path. It reads the file and, to resolve
-// libraries, the files of opts.Sysroot; it runs nothing.
-func Scan(path string, opts Options) (r *Report, err error) {
-	// debug/elf is hardened against hostile input, but a panic in it must
-	// still become an error about this file, never a crash.
+// Scan analyses the ELF file at path, a host path (relative to the
+// working directory or absolute). Libraries are looked for in opts.Root,
+// the host when it is nil. It reads files; it runs nothing.
+func Scan(path string, opts Options) (*Report, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return scan(HostRoot(), abs, path, opts)
+}
+
+// ScanFile analyses the ELF file at name, an absolute path in root (an
+// absolute symlink on the way resolves inside root). Libraries are looked
+// for in opts.Root, or in root itself when that is nil.
+func ScanFile(root *Root, name string, opts Options) (*Report, error) {
+	if !path.IsAbs(name) {
+		return nil, fileErr(name, ErrNotELF, "is not an absolute path in %s", root)
+	}
+	return scan(root, name, name, opts)
+}
+
+func scan(root *Root, name, display string, opts Options) (r *Report, err error) {
+	// debug/elf is not hardened against hostile input (its documentation
+	// says so): every size it is given is checked first, and a panic in it
+	// still becomes an error about this file, never a crash.
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fileErr(path, errInternal, "malformed ELF file (internal error: %v)", p)
+			r, err = nil, fileErr(display, errInternal, "malformed ELF file (internal error: %v)", p)
 		}
 	}()
-	f, err := openELF(path)
+	if opts.Root == nil {
+		opts.Root = root
+	}
+	f, err := openELF(root, name, display)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 
-	r = &Report{Path: path, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
-	dyn, err := r.readHeader(path, f.File)
+	r = &Report{Path: display, Root: root, File: f.real, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
+	dyn, err := r.readHeader(display, f.File)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.readGo(f.os); err != nil {
+	if err := r.readGo(f.ra); err != nil {
 		return nil, err
 	}
 	r.Libc = detectLibc(r, f.File)
 	if r.Platform.Architecture == "arm" {
-		r.FloatABI = armFloatABI(headerFlags(f.os, f.File), r.Go)
+		r.FloatABI = armFloatABI(headerFlags(f.ra, f.File), r.Go)
 	}
 	var res *resolver
 	if !opts.NoResolve {
-		if res, err = r.resolve(f.File, headerFlags(f.os, f.File), dyn, opts); err != nil {
+		if res, err = r.resolve(f.File, headerFlags(f.ra, f.File), dyn, opts); err != nil {
 			return nil, err
 		}
 	}
-	fi, err := f.os.Stat()
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	if usesNSS := r.readNeeds(f.File, f.os, fi.Size(), opts.Cache); usesNSS && res != nil && r.Libc == LibcGlibc {
+	if usesNSS := r.readNeeds(f.File, f.ra, f.size, opts.Cache); usesNSS && res != nil && r.Libc == LibcGlibc {
 		if err := r.addNSSModules(res); err != nil {
 			return nil, err
 		}
@@ -56,45 +77,52 @@ func Scan(path string, opts Options) (r *Report, err error) {
 	return r, nil
 }
 
-// elfFile is an open ELF file and the os.File under it.
+// elfFile is an open ELF file and the file under it.
 type elfFile struct {
 	*elf.File
-	os *os.File
+	file fs.File
+	ra   io.ReaderAt
+	size int64
+	real string // the file's path in its root, with every symlink followed
 }
 
-func (f *elfFile) Close() error { return f.os.Close() }
+func (f *elfFile) Close() error { return f.file.Close() }
 
-// openELF opens path and checks that it is a regular ELF file.
-func openELF(path string) (*elfFile, error) {
-	fi, err := os.Stat(path)
+// openELF opens name in root and checks that it is a regular ELF file.
+func openELF(root *Root, name, display string) (*elfFile, error) {
+	real, _, err := root.Eval(name)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, &FileError{Path: path, Err: errors.New("no such file")}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &FileError{Path: display, Err: errors.New("no such file")}
 		}
-		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
+		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
-	if fi.IsDir() {
-		return nil, fileErr(path, ErrNotELF, "is a directory; name the program file inside it")
+	file, fi, err := root.OpenFile(real)
+	switch {
+	case fi != nil && fi.IsDir():
+		return nil, fileErr(display, ErrNotELF, "is a directory; name the program file inside it")
+	case err != nil && fi != nil:
+		return nil, fileErr(display, ErrNotELF, "not a regular file: %v", unwrapPathErr(err))
+	case err != nil:
+		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fileErr(path, ErrNotELF, "not a regular file")
-	}
-	osf, err := os.Open(path)
+	ra, err := readerAt(file)
 	if err != nil {
-		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
+		file.Close()
+		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
 	var magic [4]byte
-	n, _ := io.ReadFull(osf, magic[:])
+	n, _ := ra.ReadAt(magic[:], 0)
 	if n < 4 || string(magic[:]) != elf.ELFMAG {
-		osf.Close()
-		return nil, notELF(path, magic[:n])
+		file.Close()
+		return nil, notELF(display, magic[:n])
 	}
-	f, err := elf.NewFile(osf)
+	f, err := elf.NewFile(ra)
 	if err != nil {
-		osf.Close()
-		return nil, fileErr(path, ErrMalformed, "malformed ELF file (%v); is it truncated?", err)
+		file.Close()
+		return nil, fileErr(display, ErrMalformed, "malformed ELF file (%v); is it truncated?", err)
 	}
-	return &elfFile{File: f, os: osf}, nil
+	return &elfFile{File: f, file: file, ra: ra, size: fi.Size(), real: real}, nil
 }
 
 func notELF(path string, head []byte) error {

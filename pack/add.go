@@ -1,20 +1,23 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-// Addition is an extra host file or directory for the image (--add).
+// Addition is an extra file or directory for the image (--add).
 type Addition struct {
-	Source string      // host path
-	Dest   string      // absolute image path
-	Mode   fs.FileMode // permission bits for the file, or for every file under a directory; 0 keeps the host's
+	Root   *elfscan.Root // where Source is; nil for the host
+	Source string        // a path in Root; on the host, absolute or relative to the working directory
+	Dest   string        // absolute image path
+	Mode   fs.FileMode   // permission bits for the file, or for every file under a directory; 0 keeps the host's
 }
 
 // ParseAddition parses SRC:DST[:MODE], MODE in octal.
@@ -46,52 +49,64 @@ func isOctal(s string) bool {
 	return err == nil && s != ""
 }
 
-// AddHost puts a host file, or a directory tree, into the plan. Files and
+// AddTree puts a file, or a directory tree, into the plan. Files and
 // directories keep their permission bits (less setuid and setgid) unless
 // a.Mode is set; symlinks are kept as symlinks; everything is root-owned.
-func (p *Plan) AddHost(a Addition) error {
-	fi, err := os.Stat(a.Source)
+func (p *Plan) AddTree(a Addition) error {
+	root, src := a.Root, a.Source
+	if root == nil {
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			return fmt.Errorf("adding %s: %w", a.Source, err)
+		}
+		root, src = elfscan.HostRoot(), abs
+	}
+	fail := func(name string, err error) error {
+		return fmt.Errorf("adding %s: %w", path.Join(src, name), unwrapPathErr(err))
+	}
+	fi, err := root.Stat(src)
 	if err != nil {
-		return fmt.Errorf("--add %s: %w", a.Source, unwrapPathErr(err))
+		return fail("", err)
 	}
 	if !fi.IsDir() {
-		return p.addHostFile(a.Source, a.Dest, fi, a.Mode)
+		return p.addFile(root, src, a.Dest, fi, a.Mode)
 	}
-	return filepath.WalkDir(a.Source, func(src string, d fs.DirEntry, err error) error {
+	top := strings.TrimPrefix(path.Clean(src), "/")
+	return fs.WalkDir(root, top, func(name string, d fs.DirEntry, err error) error {
+		rel := strings.TrimPrefix(strings.TrimPrefix(name, top), "/")
 		if err != nil {
-			return fmt.Errorf("--add %s: %w", src, unwrapPathErr(err))
+			return fail(rel, err)
 		}
-		rel, _ := filepath.Rel(a.Source, src)
-		dst := path.Join(a.Dest, filepath.ToSlash(rel))
+		dst := path.Join(a.Dest, rel)
 		info, err := d.Info()
 		if err != nil {
-			return fmt.Errorf("--add %s: %w", src, unwrapPathErr(err))
+			return fail(rel, err)
 		}
 		switch {
 		case d.IsDir():
 			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: info.Mode().Perm()})
 		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(src)
+			target, err := root.ReadLink("/" + name)
 			if err != nil {
-				return fmt.Errorf("--add %s: %w", src, unwrapPathErr(err))
+				return fail(rel, err)
 			}
 			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target})
 		case d.Type().IsRegular():
-			return p.addHostFile(src, dst, info, a.Mode)
+			return p.addFile(root, "/"+name, dst, info, a.Mode)
 		}
-		return fmt.Errorf("--add %s: not a regular file, directory or symlink", src)
+		return fail(rel, errors.New("not a regular file, directory or symlink"))
 	})
 }
 
-func (p *Plan) addHostFile(src, dst string, fi fs.FileInfo, mode fs.FileMode) error {
+func (p *Plan) addFile(root *elfscan.Root, src, dst string, fi fs.FileInfo, mode fs.FileMode) error {
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("--add %s: not a regular file or directory", src)
+		return fmt.Errorf("adding %s: not a regular file or directory", src)
 	}
 	if mode == 0 {
 		mode = fi.Mode().Perm()
 	}
-	if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: mode, Source: src}); err != nil {
-		return fmt.Errorf("--add %s: %w", src, err)
+	if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src}); err != nil {
+		return fmt.Errorf("adding %s: %w", src, err)
 	}
 	return nil
 }

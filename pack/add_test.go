@@ -41,7 +41,7 @@ func TestAddHostTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := NewPlan()
-	if err := p.AddHost(Addition{Source: src, Dest: "/srv/www"}); err != nil {
+	if err := p.AddTree(Addition{Source: src, Dest: "/srv/www"}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]Entry{
@@ -57,11 +57,11 @@ func TestAddHostTree(t *testing.T) {
 		}
 	}
 	// A second addition at a taken path is a collision.
-	err := p.AddHost(Addition{Source: filepath.Join(src, "css", "site.css"), Dest: "/srv/www/index.html"})
+	err := p.AddTree(Addition{Source: filepath.Join(src, "css", "site.css"), Dest: "/srv/www/index.html"})
 	if err == nil || !strings.Contains(err.Error(), "added twice") {
 		t.Errorf("collision: %v", err)
 	}
-	if err := p.AddHost(Addition{Source: filepath.Join(src, "nope"), Dest: "/x"}); err == nil || !strings.Contains(err.Error(), "nope") {
+	if err := p.AddTree(Addition{Source: filepath.Join(src, "nope"), Dest: "/x"}); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("missing source: %v", err)
 	}
 }

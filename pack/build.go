@@ -2,18 +2,23 @@ package pack
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-// Options says how to build an image for one scanned program.
+// DefaultPath is the PATH an image gets unless its Env sets one.
+const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
+
+// Options says how to build images.
 type Options struct {
-	ImagePath  string       // where the program goes; ProgramPath(r.Path) when empty
-	Config     Config       // Platform comes from the report; Entrypoint defaults to ImagePath
+	Config     Config       // Platform comes from each program; Entrypoint defaults to its image path
 	Layer      LayerOptions // mtime and compression
-	Add        []Addition   // extra host files and directories
+	Add        []Addition   // extra files and directories
 	Essentials Essentials   // passwd, /tmp, CA roots, zone files
 }
 
@@ -25,18 +30,24 @@ type Built struct {
 	Image     v1.Image
 	Layer     *Layer
 	Platform  v1.Platform
+	Certs     *certs.Bundle // the CA roots packed, or nil
+	ZoneInfo  string        // where the zone data packed came from, or ""
 }
 
 // Close removes the layer's temporary file.
 func (b *Built) Close() error { return b.Layer.Close() }
 
-// Build plans the root file system for the scanned program (the program,
-// its loader and libraries), checks the plan, builds the layer in one
+// Build plans the root file system for the scanned program (the program
+// at imagePath, its loader and libraries, the essentials the policy
+// chooses for it, the additions), checks the plan, builds the layer in one
 // pass, and assembles the image.
-func Build(r *elfscan.Report, opts Options) (*Built, error) {
-	imagePath := opts.ImagePath
+func Build(r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	if imagePath == "" {
 		imagePath = ProgramPath(r.Path)
+	}
+	chosen, err := opts.Essentials.decide(r)
+	if err != nil {
+		return nil, err
 	}
 	plan := NewPlan()
 	if err := plan.AddRuntime(r, imagePath); err != nil {
@@ -45,12 +56,12 @@ func Build(r *elfscan.Report, opts Options) (*Built, error) {
 	if err := plan.AddProgram(r, imagePath); err != nil {
 		return nil, err
 	}
-	essentialEnv, err := plan.AddEssentials(opts.Essentials)
+	essentialEnv, err := plan.addEssentials(chosen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	for _, a := range opts.Add {
-		if err := plan.AddHost(a); err != nil {
+		if err := plan.AddTree(a); err != nil {
 			return nil, err
 		}
 	}
@@ -61,19 +72,35 @@ func Build(r *elfscan.Report, opts Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := opts.Config
+	cfg := opts.Config.withDefaults(imagePath)
 	cfg.Platform = v1.Platform{OS: r.Platform.OS, Architecture: r.Platform.Architecture, Variant: r.Platform.Variant}
-	if len(cfg.Entrypoint) == 0 {
-		cfg.Entrypoint = []string{imagePath}
-	}
-	if cfg.User == "" {
-		cfg.User = DefaultUser
-	}
-	cfg.Env = append(append([]string{}, cfg.Env...), essentialEnv...)
+	cfg.Env = append(cfg.Env, essentialEnv...)
 	img, err := Image(layer, cfg)
 	if err != nil {
 		layer.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	return &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform}, nil
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs}
+	if chosen.zoneinfo != nil {
+		b.ZoneInfo = chosen.zoneinfo.String()
+	}
+	return b, nil
+}
+
+// withDefaults fills in what an image has unless told otherwise: the
+// program as entrypoint, the nonroot user, and a PATH.
+func (c Config) withDefaults(imagePath string) Config {
+	if len(c.Entrypoint) == 0 {
+		c.Entrypoint = []string{imagePath}
+	}
+	if c.User == "" {
+		c.User = DefaultUser
+	}
+	hasPath := slices.ContainsFunc(c.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
+	if !hasPath {
+		c.Env = append([]string{DefaultPath}, c.Env...)
+	} else {
+		c.Env = slices.Clone(c.Env)
+	}
+	return c
 }

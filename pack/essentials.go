@@ -1,63 +1,123 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
-	"strconv"
-	"strings"
+
+	"github.com/scratchpack/scratchpack/certs"
+	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-// The users every image with essentials has, as distroless and ko's
-// default base have them.
+// When says when a file goes into the image.
+type When string
+
+// The answers to "when".
 const (
-	NonrootUID = 65532
-	NobodyUID  = 65534
+	Auto   When = "auto"   // when the scan says the program needs it
+	Always When = "always" // whatever the scan says
+	Never  When = "never"
 )
 
-// DefaultUser is what the container runs as unless told otherwise:
-// nonroot, whose home is /home/nonroot.
-const DefaultUser = "65532:65532"
+// ParseWhen parses auto, always or never.
+func ParseWhen(s string) (When, error) {
+	switch w := When(s); w {
+	case Auto, Always, Never:
+		return w, nil
+	}
+	return "", fmt.Errorf("%q: want auto, always or never", s)
+}
 
-// Essentials are the few files a program expects of a system.
+// Essentials is the policy for the few files a program expects of a
+// system, applied to each program as it is scanned.
 type Essentials struct {
 	// Base adds /etc/passwd and /etc/group (root, nonroot, nobody),
 	// /etc/nsswitch.conf, /tmp (1777), /root and /home/nonroot.
 	Base bool
-	// CACerts, when set, is written to /etc/ssl/certs/ca-certificates.crt.
-	CACerts []byte
-	// ZoneInfo, when set, is a host directory of zone files (copied to
-	// /usr/share/zoneinfo) or a zoneinfo.zip (copied beside it, with
-	// ZONEINFO pointing at it).
-	ZoneInfo string
+	// Certs says when CA roots go to certs.ImagePath: Auto when the
+	// program verifies TLS peers or CertsFrom names private CAs.
+	Certs When
+	// CertsFrom says where the roots come from. When its Root is nil,
+	// the system bundle is looked for in the program's own root.
+	CertsFrom certs.Options
+	// TZData says when zone files go in: Auto when the program loads
+	// zones at run time and does not embed them.
+	TZData When
+	// GoRoot is a Go installation whose lib/time/zoneinfo.zip serves
+	// when the program's root has no /usr/share/zoneinfo; when empty,
+	// the one of the go command on PATH.
+	GoRoot string
 }
 
-const (
-	passwd = "root:x:0:0:root:/root:/sbin/nologin\n" +
-		"nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" +
-		"nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
-	group = "root:x:0:\n" +
-		"nonroot:x:65532:\n" +
-		"nobody:x:65534:\n"
-	// nsswitch makes glibc and Go's resolver read /etc/hosts before DNS,
-	// and users and groups from files.
-	nsswitch = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n"
-)
+// SetCerts sets when CA roots go in and where from, as one word: auto,
+// always or never (from the program's root, else the embedded set),
+// embedded (the embedded Mozilla set, always), or a PEM file (always).
+func (e *Essentials) SetCerts(s string) error {
+	e.CertsFrom.Embedded, e.CertsFrom.File = false, ""
+	switch s {
+	case "":
+		return errors.New("want auto, always, never, embedded or a PEM file")
+	case string(Auto), string(Always), string(Never):
+		e.Certs = When(s)
+	case "embedded":
+		e.Certs, e.CertsFrom.Embedded = Always, true
+	default:
+		e.Certs, e.CertsFrom.File = Always, s
+	}
+	return nil
+}
 
-// CACertsPath is where the CA bundle goes.
-const CACertsPath = "/etc/ssl/certs/ca-certificates.crt"
+// DefaultEssentials is the policy the CLI starts from: the base files,
+// and CA roots and zone data when the program needs them.
+func DefaultEssentials() Essentials {
+	return Essentials{Base: true, Certs: Auto, TZData: Auto}
+}
 
-// AddEssentials adds the essentials to the plan and returns the
+// essentials is what the policy chose for one program.
+type essentials struct {
+	base     bool
+	certs    *certs.Bundle // nil: no CA roots
+	zoneinfo *zoneSource   // nil: no zone data
+}
+
+// decide applies the policy to a scanned program.
+func (e Essentials) decide(r *elfscan.Report) (essentials, error) {
+	out := essentials{base: e.Base}
+	want := e.Certs == Always || e.Certs == Auto && (r.NeedsCerts || len(e.CertsFrom.Extra) > 0)
+	if want {
+		o := e.CertsFrom
+		if o.Root == nil && r.Root != nil {
+			o.Root = r.Root
+		}
+		b, err := certs.Load(o)
+		if err != nil {
+			return out, err
+		}
+		out.certs = b
+	}
+	if e.TZData == Always || e.TZData == Auto && r.NeedsTZData {
+		z, err := findZoneInfo(r.Root, e.GoRoot)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", r.Path, err)
+		}
+		out.zoneinfo = z
+	}
+	return out, nil
+}
+
+// nsswitch makes glibc and Go's resolver read /etc/hosts before DNS, and
+// users and groups from files.
+const nsswitch = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n"
+
+// addEssentials adds the chosen files to the plan and returns the
 // environment variables the image needs for them (SSL_CERT_FILE,
 // ZONEINFO).
-func (p *Plan) AddEssentials(e Essentials) ([]string, error) {
+func (p *Plan) addEssentials(e essentials) ([]string, error) {
 	var env []string
-	if e.Base {
+	if e.base {
 		for _, en := range []Entry{
-			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: []byte(passwd)},
-			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: []byte(group)},
+			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwdFile()},
+			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: groupFile()},
 			{Path: "/etc/nsswitch.conf", Type: TypeFile, Mode: 0o644, Data: []byte(nsswitch)},
 			{Path: "/tmp", Type: TypeDir, Mode: 0o777 | fs.ModeSticky},
 			{Path: "/root", Type: TypeDir, Mode: 0o700},
@@ -68,86 +128,18 @@ func (p *Plan) AddEssentials(e Essentials) ([]string, error) {
 			}
 		}
 	}
-	if e.CACerts != nil {
-		if err := p.Add(Entry{Path: CACertsPath, Type: TypeFile, Mode: 0o644, Data: e.CACerts}); err != nil {
+	if e.certs != nil {
+		if err := p.Add(Entry{Path: certs.ImagePath, Type: TypeFile, Mode: 0o644, Data: e.certs.PEM}); err != nil {
 			return nil, err
 		}
-		env = append(env, "SSL_CERT_FILE="+CACertsPath)
+		env = append(env, "SSL_CERT_FILE="+certs.ImagePath)
 	}
-	if e.ZoneInfo != "" {
-		zenv, err := p.addZoneInfo(e.ZoneInfo)
+	if e.zoneinfo != nil {
+		zenv, err := p.addZoneInfo(*e.zoneinfo)
 		if err != nil {
 			return nil, err
 		}
 		env = append(env, zenv...)
 	}
 	return env, nil
-}
-
-// addZoneInfo copies a zoneinfo directory (less its right/ and posix/
-// variants, which only duplicate the zones) or a zoneinfo.zip.
-func (p *Plan) addZoneInfo(src string) ([]string, error) {
-	fi, err := os.Stat(src)
-	if err != nil {
-		return nil, fmt.Errorf("time zone data %s: %w", src, unwrapPathErr(err))
-	}
-	if !fi.IsDir() {
-		const dst = "/usr/share/zoneinfo.zip"
-		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Source: src}); err != nil {
-			return nil, err
-		}
-		return []string{"ZONEINFO=" + dst}, nil
-	}
-	err = filepath.WalkDir(src, func(host string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, host)
-		if top, _, _ := strings.Cut(filepath.ToSlash(rel), "/"); top == "right" || top == "posix" {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		dst := path.Join("/usr/share/zoneinfo", filepath.ToSlash(rel))
-		switch {
-		case d.IsDir():
-			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: 0o755})
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(host)
-			if err != nil {
-				return err
-			}
-			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target})
-		case d.Type().IsRegular():
-			return p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Source: host})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("time zone data %s: %w", src, err)
-	}
-	return nil, nil
-}
-
-// CheckUser checks --user against the image's passwd: a name must be one
-// of its users (when the image has them); numbers are taken as they are.
-func CheckUser(user string, essentials bool) error {
-	name, grp, _ := strings.Cut(user, ":")
-	for _, part := range []string{name, grp} {
-		if part == "" {
-			continue
-		}
-		if _, err := strconv.Atoi(part); err == nil {
-			continue
-		}
-		if essentials && (part == "root" || part == "nonroot" || part == "nobody") {
-			continue
-		}
-		if !essentials {
-			return fmt.Errorf("--user %s: the image has no /etc/passwd (--no-essentials); give a number", user)
-		}
-		return fmt.Errorf("--user %s: %q is not in the image's /etc/passwd (root, nonroot, nobody); give one of those or a number", user, part)
-	}
-	return nil
 }

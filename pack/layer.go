@@ -120,18 +120,11 @@ func writeEntry(tw *tar.Writer, e Entry, mtime time.Time) error {
 		_, err := tw.Write(e.Data)
 		return err
 	}
-	src, err := os.Open(e.Source)
+	src, fi, err := e.open()
 	if err != nil {
-		return fmt.Errorf("%s: %w", e.Source, unwrapPathErr(err))
+		return fmt.Errorf("%s: %w", e.from(), unwrapPathErr(err))
 	}
 	defer src.Close()
-	fi, err := src.Stat()
-	if err != nil {
-		return fmt.Errorf("%s: %w", e.Source, unwrapPathErr(err))
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file", e.Source)
-	}
 	hdr.Typeflag = tar.TypeReg
 	hdr.Size = fi.Size()
 	if err := tw.WriteHeader(hdr); err != nil {
@@ -139,10 +132,10 @@ func writeEntry(tw *tar.Writer, e Entry, mtime time.Time) error {
 	}
 	n, err := io.Copy(tw, src)
 	if err != nil {
-		return fmt.Errorf("%s: %w", e.Source, unwrapPathErr(err))
+		return fmt.Errorf("%s: %w", e.from(), unwrapPathErr(err))
 	}
 	if n != fi.Size() {
-		return fmt.Errorf("%s: changed size while it was read", e.Source)
+		return fmt.Errorf("%s: changed size while it was read", e.from())
 	}
 	return nil
 }
@@ -175,6 +168,9 @@ func (l *Layer) Uncompressed() (io.ReadCloser, error) {
 	}
 	return &readCloser{Reader: r, close: func() error { r.Close(); return f.Close() }}, nil
 }
+
+// Compression says how the blob is compressed.
+func (l *Layer) Compression() Compression { return l.compression }
 
 // Close removes the layer's temporary file.
 func (l *Layer) Close() error { return os.Remove(l.file) }

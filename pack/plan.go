@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/symlink"
 )
 
@@ -22,12 +24,13 @@ const (
 
 // Entry is one file, directory or symlink in the image's root file system.
 type Entry struct {
-	Path     string      // absolute, clean, in the image
-	Type     EntryType   // directory, regular file or symlink
-	Mode     fs.FileMode // permission bits, plus fs.ModeSticky where wanted
-	Source   string      // for files: the host file to copy
-	Data     []byte      // for files: the content, when there is no Source
-	Linkname string      // for symlinks: the link target, as written
+	Path     string        // absolute, clean, in the image
+	Type     EntryType     // directory, regular file or symlink
+	Mode     fs.FileMode   // permission bits, plus fs.ModeSticky where wanted
+	Root     *elfscan.Root // for files: the root Source is read from; nil for the host
+	Source   string        // for files: the file to copy, a path in Root (on the host: absolute or relative to the working directory)
+	Data     []byte        // for files: the content, when there is no Source
+	Linkname string        // for symlinks: the link target, as written
 	UID, GID int
 }
 
@@ -155,8 +158,31 @@ func (p *Plan) Entries() []Entry {
 	return out
 }
 
+// open opens a file entry's source through its root.
+func (e Entry) open() (fs.File, fs.FileInfo, error) {
+	if e.Root != nil {
+		return e.Root.OpenFile(e.Source)
+	}
+	abs, err := filepath.Abs(e.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	return elfscan.HostRoot().OpenFile(abs)
+}
+
+// from names where a file entry's content comes from, in messages.
+func (e Entry) from() string {
+	if e.Root == nil || e.Root.HostPath("/") == "/" {
+		return e.Source
+	}
+	if h := e.Root.HostPath(e.Source); h != "" {
+		return h
+	}
+	return e.Source + " in " + e.Root.String()
+}
+
 func sameEntry(a, b Entry) bool {
-	return a.Path == b.Path && a.Type == b.Type && a.Mode == b.Mode && a.Source == b.Source &&
+	return a.Path == b.Path && a.Type == b.Type && a.Mode == b.Mode && a.Source == b.Source && a.Root == b.Root &&
 		a.Linkname == b.Linkname && a.UID == b.UID && a.GID == b.GID && string(a.Data) == string(b.Data)
 }
 
@@ -170,5 +196,5 @@ func describe(e Entry) string {
 	if e.Source == "" {
 		return "a generated file"
 	}
-	return "file " + e.Source
+	return "file " + e.from()
 }

@@ -24,5 +24,5 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 	default:
 		return fmt.Errorf("%s: is a shared library, not a program; pack the program that loads it", r.Path)
 	}
-	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Source: r.Path})
+	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File})
 }

@@ -2,7 +2,6 @@ package pack
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"slices"
 
@@ -50,7 +49,7 @@ func (p *Plan) AddRuntime(r *elfscan.Report, imagePath string) error {
 			}
 			dst = path.Join(r.DefaultDirs[0], l.Name)
 		}
-		if err := p.addLibraryFile(dst, l.Host); err != nil {
+		if err := p.addLibraryFile(dst, l); err != nil {
 			return err
 		}
 	}
@@ -77,13 +76,14 @@ func (p *Plan) addResolved(from string, l elfscan.Library) error {
 			return fmt.Errorf("placing %s: %w", from, err)
 		}
 	}
-	return p.addLibraryFile(l.RealPath, l.Host)
+	return p.addLibraryFile(l.RealPath, l)
 }
 
-func (p *Plan) addLibraryFile(dst, host string) error {
-	fi, err := os.Stat(host)
+// addLibraryFile adds the file resolution found for l at dst.
+func (p *Plan) addLibraryFile(dst string, l elfscan.Library) error {
+	fi, err := l.Root.Stat(l.RealPath)
 	if err != nil {
-		return fmt.Errorf("%s: %w", host, unwrapPathErr(err))
+		return fmt.Errorf("%s in %s: %w", l.RealPath, l.Root, unwrapPathErr(err))
 	}
-	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Source: host})
+	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath})
 }

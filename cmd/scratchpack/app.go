@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack"
 )
 
 // app is one invocation of scratchpack: where results and logs go, and
@@ -25,11 +29,60 @@ type command struct {
 	summary  string // one line, for the command list
 	usage    string // the synopsis after "scratchpack "
 	examples string
-	flags    func(*pflag.FlagSet) func([]string) error // defines flags, returns the action
+	flags    func(*pflag.FlagSet) action // defines flags, returns the action
 }
 
+// action runs a command with the arguments after its flags: those before
+// "--" and those after it.
+type action func(args, afterDash []string) error
+
 func (a *app) commands() []command {
-	return []command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.versionCommand(), a.helpCommand()}
+	return []command{a.packCommand(), a.scanCommand(), a.inspectCommand(), {
+		name: "version", summary: "Print scratchpack's version", usage: "version", examples: "  scratchpack version",
+		flags: func(*pflag.FlagSet) action {
+			return func(args, after []string) error {
+				if len(args)+len(after) > 0 {
+					return usagef("version takes no arguments")
+				}
+				fmt.Fprintf(a.stdout, "scratchpack %s\n", version())
+				return nil
+			}
+		},
+	}, {
+		name: "help", summary: "Show the commands, or one command's flags and examples", usage: "help [COMMAND]", examples: "  scratchpack help pack",
+		flags: func(*pflag.FlagSet) action {
+			return func(args, _ []string) error {
+				if len(args) == 0 {
+					a.printCommands(a.stdout)
+					return nil
+				}
+				c, ok := a.lookup(args[0])
+				if !ok || len(args) > 1 {
+					return usagef("help takes one command of: pack, scan, inspect, version, help")
+				}
+				a.printUsage(a.stdout, c)
+				return nil
+			}
+		},
+	}}
+}
+
+// version is the module version go install recorded, or "devel" with the
+// VCS revision for a build from a checkout.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "devel " + s.Value[:12]
+		}
+	}
+	return "devel"
 }
 
 func (a *app) lookup(name string) (command, bool) {
@@ -74,7 +127,7 @@ func (a *app) runCommand(c command, args []string) int {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	action := c.flags(fs)
+	act := c.flags(fs)
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -88,7 +141,12 @@ func (a *app) runCommand(c command, args []string) int {
 		a.printUsage(a.stdout, c)
 		return 0
 	}
-	err := action(positional(fs))
+	args = fs.Args()
+	var after []string
+	if dash := fs.ArgsLenAtDash(); dash >= 0 {
+		args, after = args[:dash], args[dash:]
+	}
+	err := act(args, after)
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -97,32 +155,33 @@ func (a *app) runCommand(c command, args []string) int {
 		fmt.Fprintf(a.stderr, "scratchpack %s: %v; run 'scratchpack help %s'\n", c.name, err, c.name)
 		return 2
 	default:
-		fmt.Fprintf(a.stderr, "scratchpack: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(a.stderr, "scratchpack: %s\n", oneLine(withHint(err).Error()))
 		return 1
 	}
 }
 
-// positional returns the arguments after the flags, with "--" kept in
-// place so that commands can tell what came after it.
-func positional(fs *pflag.FlagSet) []string {
-	args := fs.Args()
-	dash := fs.ArgsLenAtDash()
-	if dash < 0 {
-		return args
-	}
-	out := append([]string{}, args[:dash]...)
-	out = append(out, "--")
-	return append(out, args[dash:]...)
+// logf writes one log line to stderr.
+func (a *app) logf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "scratchpack: "+format+"\n", args...)
 }
 
-// splitDash splits positional arguments at "--".
-func splitDash(args []string) (before, after []string) {
-	for i, a := range args {
-		if a == "--" {
-			return args[:i], args[i+1:]
+// withHint adds to a library's error the flag that fixes it, where one
+// does: the libraries state facts, the CLI knows its flags.
+func withHint(err error) error {
+	for _, h := range []struct {
+		err  error
+		hint string
+	}{
+		{elfscan.ErrLibraryNotFound, "give --sysroot DIR for the program's root, or --lib-path DIR where it is"},
+		{elfscan.ErrPlatform, "build it for that platform, or change --platform"},
+		{pack.ErrNotStatic, "link it statically, or drop --static"},
+		{pack.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},
+	} {
+		if errors.Is(err, h.err) {
+			return fmt.Errorf("%w; %s", err, h.hint)
 		}
 	}
-	return args, nil
+	return err
 }
 
 func oneLine(s string) string {

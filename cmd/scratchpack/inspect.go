@@ -3,19 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"sort"
-	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
-
-type inspectFlags struct {
-	json     bool
-	insecure bool
-}
 
 func (a *app) inspectCommand() command {
 	return command{
@@ -25,53 +18,40 @@ func (a *app) inspectCommand() command {
 		examples: `  scratchpack inspect out/hello-go.tar           # a docker-archive (it stores no manifest, so its digest is recomputed)
   scratchpack inspect out/layout:1.2            # an OCI layout, DIR[:TAG]
   scratchpack inspect --json ghcr.io/me/app:1.2 # a registry`,
-		flags: func(fs *pflag.FlagSet) func([]string) error {
-			var f inspectFlags
-			fs.BoolVar(&f.json, "json", false, "print one JSON object per image")
-			fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to the registry (automatic for localhost)")
-			return func(args []string) error { return a.inspect(&f, args) }
+		flags: func(fs *pflag.FlagSet) action {
+			var reg registryFlags
+			asJSON := fs.Bool("json", false, "print one JSON object per image")
+			reg.register(fs)
+			return func(args, after []string) error { return a.inspect(&reg, *asJSON, append(args, after...)) }
 		},
 	}
 }
 
-func (a *app) inspect(f *inspectFlags, args []string) error {
+func (a *app) inspect(reg *registryFlags, asJSON bool, args []string) error {
 	if len(args) != 1 {
 		return usagef("name one image: a tarball, an OCI layout DIR[:TAG], or a registry reference")
 	}
-	art, err := pack.Open(a.ctx, args[0], f.insecure)
+	art, err := transport.Open(a.ctx, args[0], reg.opts)
 	if err != nil {
 		return err
 	}
-	var imgs []*pack.Description
-	if art.Index != nil {
-		im, err := art.Index.IndexManifest()
-		if err != nil {
-			return fmt.Errorf("%s: %w", args[0], err)
-		}
-		d, _ := art.Index.Digest()
-		if !f.json {
-			fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], d, len(im.Manifests))
-		}
-		for _, m := range im.Manifests {
-			img, err := art.Index.Image(m.Digest)
-			if err != nil {
-				return fmt.Errorf("%s: %s: %w", args[0], m.Digest, err)
-			}
-			desc, err := pack.Describe(img)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			imgs = append(imgs, desc)
-		}
-	} else {
-		desc, err := pack.Describe(art.Image)
-		if err != nil {
-			return fmt.Errorf("%s: %w", args[0], err)
-		}
-		imgs = append(imgs, desc)
+	imgs, err := transport.Images(art)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
 	}
-	for _, d := range imgs {
-		if f.json {
+	if idx, ok := art.(v1.ImageIndex); ok && !asJSON {
+		d, err := idx.Digest()
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[0], err)
+		}
+		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], d, len(imgs))
+	}
+	for _, img := range imgs {
+		d, err := transport.Describe(img)
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[0], err)
+		}
+		if asJSON {
 			b, err := json.Marshal(d)
 			if err != nil {
 				return err
@@ -79,45 +59,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 			fmt.Fprintf(a.stdout, "%s\n", b)
 			continue
 		}
-		printDescription(a.stdout, d)
+		d.WriteText(a.stdout)
 	}
 	return nil
-}
-
-func printDescription(w io.Writer, d *pack.Description) {
-	fmt.Fprintf(w, "image %s\n", d.Digest)
-	fmt.Fprintf(w, "  platform:   %s\n", d.Platform)
-	fmt.Fprintf(w, "  config:     %s\n", d.Config)
-	fmt.Fprintf(w, "  created:    %s\n", d.Created)
-	fmt.Fprintf(w, "  entrypoint: %s\n", quoteList(d.Entrypoint))
-	fmt.Fprintf(w, "  cmd:        %s\n", quoteList(d.Cmd))
-	fmt.Fprintf(w, "  env:        %s\n", strings.Join(d.Env, " "))
-	fmt.Fprintf(w, "  user:       %s\n", d.User)
-	fmt.Fprintf(w, "  workdir:    %s\n", d.WorkingDir)
-	keys := make([]string, 0, len(d.Labels))
-	for k := range d.Labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "  label:      %s=%s\n", k, d.Labels[k])
-	}
-	for _, l := range d.Layers {
-		fmt.Fprintf(w, "  layer %s (%d bytes, %s)\n", l.Digest, l.Size, l.MediaType)
-		for _, e := range l.Files {
-			link := ""
-			if e.Link != "" {
-				link = " -> " + e.Link
-			}
-			fmt.Fprintf(w, "    %s %5d/%-5d %9d %s%s\n", e.Mode, e.UID, e.GID, e.Size, e.Path, link)
-		}
-	}
-}
-
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 func TestPackOCILayout(t *testing.T) {
@@ -30,7 +30,7 @@ func TestPackOCILayout(t *testing.T) {
 		}
 		m := map[string]string{}
 		for _, d := range idx.Manifests {
-			m[d.Annotations[pack.AnnotationRefName]] = d.Digest.String()
+			m[d.Annotations[transport.AnnotationRefName]] = d.Digest.String()
 		}
 		return m
 	}

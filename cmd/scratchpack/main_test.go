@@ -141,7 +141,7 @@ func TestPackFailures(t *testing.T) {
 		{"bad compression", []string{"pack", "--compression", "lz4", "-o", out, bin}, 2, "gzip, zstd or none"},
 		{"output dir missing", []string{"pack", "-o", filepath.Join(dir, "no", "x.tar"), bin}, 1, "no such file"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
-		{"static refuses dynamic", []string{"pack", "--static", "-o", out, "/usr/bin/ls"}, 1, "dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2), and --static was given"},
+		{"static refuses dynamic", []string{"pack", "--static", "-o", out, "/usr/bin/ls"}, 1, "dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2), not static; link it statically, or drop --static"},
 		{"add relative", []string{"pack", "--add", "x:etc/x", "-o", out, bin}, 2, "not absolute"},
 		{"add onto the program", []string{"pack", "--add", script + ":/usr/local/bin/hello-go", "-o", out, bin}, 1, "added twice"},
 		{"add missing", []string{"pack", "--add", filepath.Join(dir, "gone") + ":/x", "-o", out, bin}, 1, "gone: no such file"},

@@ -29,7 +29,7 @@ type Readlink func(p string) (target string, isLink bool, err error)
 func Resolve(p string, readlink Readlink) (string, []Link, error) {
 	var links []Link
 	resolved := "/"
-	rest := strings.Split(path.Clean("/"+p), "/")
+	rest := strings.Split(p, "/") // not cleaned: ".." is taken after the links before it
 	for hops := 0; len(rest) > 0; {
 		c := rest[0]
 		rest = rest[1:]

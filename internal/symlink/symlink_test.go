@@ -24,6 +24,8 @@ func TestResolve(t *testing.T) {
 		{"/lib/a/b", "/opt/a/b", 2},
 		{"/opt/up/lib/../bin", "/usr/bin", 1}, // ".." after the link, as the kernel takes it
 		{"/plain/./path/", "/plain/path", 0},
+		{"/lib/x86_64/../../bin", "/usr/bin", 1}, // lexically it would be /bin
+		{"/lib/a/../b", "/opt/b", 2},
 	} {
 		got, links, err := Resolve(tc.in, readlink)
 		if err != nil || got != tc.want || len(links) != tc.links {

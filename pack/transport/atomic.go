@@ -1,4 +1,4 @@
-package pack
+package transport
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package pack
+package transport
 
 import (
 	"errors"
@@ -39,10 +39,13 @@ func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	if a.Index != nil {
-		err = sp.WriteIndex(a.Index)
-	} else {
-		err = sp.WriteImage(a.Image)
+	switch a := a.(type) {
+	case v1.ImageIndex:
+		err = sp.WriteIndex(a)
+	case v1.Image:
+		err = sp.WriteImage(a)
+	default:
+		err = fmt.Errorf("%T is neither an image nor an index", a)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: writing blobs: %w", dir, err)
@@ -64,7 +67,7 @@ func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 	for _, t := range tags {
 		base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.TagStr()))
 		base = mutate.AppendManifests(base, mutate.IndexAddendum{
-			Add: a.appendable(),
+			Add: a,
 			Descriptor: v1.Descriptor{Annotations: map[string]string{
 				AnnotationRefName:       t.TagStr(),
 				AnnotationContainerName: t.Name(),

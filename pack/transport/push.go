@@ -1,9 +1,8 @@
-package pack
+package transport
 
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,22 +10,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// PushOptions changes how Push talks to registries.
-type PushOptions struct {
-	// Insecure allows plain http (and unverified TLS) for every registry;
-	// localhost, loopback and private addresses get http without it.
-	Insecure bool
-	// Progress, when set, receives a progress line as blobs upload.
-	Progress io.Writer
-	// UserAgent names the client to the registry.
-	UserAgent string
-}
-
 // Push uploads a to the registry of every tag, with the credentials of the
 // default keychain (docker config and credential helpers). Blobs go up
 // concurrently and once for all tags; blobs the registry has are skipped;
 // transient failures are retried.
-func Push(ctx context.Context, a Artifact, tags []name.Tag, o PushOptions) error {
+func Push(ctx context.Context, a Artifact, tags []name.Tag, o Options) error {
 	refs := make(map[name.Reference]remote.Taggable, len(tags))
 	for _, t := range tags {
 		ref := name.Reference(t)
@@ -37,7 +25,7 @@ func Push(ctx context.Context, a Artifact, tags []name.Tag, o PushOptions) error
 			}
 			ref = it
 		}
-		refs[ref] = a.taggable()
+		refs[ref] = a
 	}
 	opts := []remote.Option{
 		remote.WithContext(ctx),

@@ -1,103 +1,16 @@
-package pack
+package transport
 
 import (
 	"archive/tar"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
-
-// Open reads an image or index from where the outputs write them: a
-// docker-archive tarball (a file), an OCI layout (DIR or DIR:TAG), or a
-// registry reference.
-func Open(ctx context.Context, src string, insecure bool) (Artifact, error) {
-	if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
-		img, err := tarball.ImageFromPath(src, nil)
-		if err != nil {
-			return Artifact{}, fmt.Errorf("%s: not a docker-archive tarball: %w", src, err)
-		}
-		return Artifact{Image: img}, nil
-	}
-	if dir, tag, ok := layoutRef(src); ok {
-		return openLayout(dir, tag)
-	}
-	var opts []name.Option
-	if insecure {
-		opts = append(opts, name.Insecure)
-	}
-	ref, err := name.ParseReference(src, opts...)
-	if err != nil {
-		return Artifact{}, fmt.Errorf("%s: not a file, an OCI layout or an image reference", src)
-	}
-	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
-	if err != nil {
-		return Artifact{}, fmt.Errorf("%s: %w", src, err)
-	}
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		return Artifact{Index: idx}, err
-	}
-	img, err := desc.Image()
-	return Artifact{Image: img}, err
-}
-
-// layoutRef splits DIR[:TAG] when DIR is an OCI layout.
-func layoutRef(src string) (dir, tag string, ok bool) {
-	isLayout := func(d string) bool {
-		_, err := os.Stat(filepath.Join(d, "oci-layout"))
-		return err == nil
-	}
-	if isLayout(src) {
-		return src, "", true
-	}
-	if i := strings.LastIndexByte(src, ':'); i > 0 && isLayout(src[:i]) {
-		return src[:i], src[i+1:], true
-	}
-	return "", "", false
-}
-
-func openLayout(dir, tag string) (Artifact, error) {
-	lp, err := layout.FromPath(dir)
-	if err != nil {
-		return Artifact{}, fmt.Errorf("%s: %w", dir, err)
-	}
-	ii, err := lp.ImageIndex()
-	if err != nil {
-		return Artifact{}, fmt.Errorf("%s: %w", dir, err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		return Artifact{}, fmt.Errorf("%s: %w", dir, err)
-	}
-	var tags []string
-	for _, d := range im.Manifests {
-		t := d.Annotations[AnnotationRefName]
-		tags = append(tags, t)
-		if t != tag && !(tag == "" && len(im.Manifests) == 1) {
-			continue
-		}
-		if d.MediaType.IsIndex() {
-			idx, err := ii.ImageIndex(d.Digest)
-			return Artifact{Index: idx}, err
-		}
-		img, err := ii.Image(d.Digest)
-		return Artifact{Image: img}, err
-	}
-	return Artifact{}, fmt.Errorf("%s: no image tagged %q; the layout has %s; name one as DIR:TAG", dir, tag, strings.Join(tags, ", "))
-}
 
 // Description is what inspect shows of one image.
 type Description struct {
@@ -219,4 +132,47 @@ func typeChar(h *tar.Header) string {
 		return "h"
 	}
 	return "-"
+}
+
+// WriteText writes the description as the indented block `scratchpack
+// inspect` prints.
+func (d *Description) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "image %s\n", d.Digest)
+	fmt.Fprintf(&b, "  platform:   %s\n", d.Platform)
+	fmt.Fprintf(&b, "  config:     %s\n", d.Config)
+	fmt.Fprintf(&b, "  created:    %s\n", d.Created)
+	fmt.Fprintf(&b, "  entrypoint: %s\n", quoteList(d.Entrypoint))
+	fmt.Fprintf(&b, "  cmd:        %s\n", quoteList(d.Cmd))
+	fmt.Fprintf(&b, "  env:        %s\n", strings.Join(d.Env, " "))
+	fmt.Fprintf(&b, "  user:       %s\n", d.User)
+	fmt.Fprintf(&b, "  workdir:    %s\n", d.WorkingDir)
+	keys := make([]string, 0, len(d.Labels))
+	for k := range d.Labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  label:      %s=%s\n", k, d.Labels[k])
+	}
+	for _, l := range d.Layers {
+		fmt.Fprintf(&b, "  layer %s (%d bytes, %s)\n", l.Digest, l.Size, l.MediaType)
+		for _, e := range l.Files {
+			link := ""
+			if e.Link != "" {
+				link = " -> " + e.Link
+			}
+			fmt.Fprintf(&b, "    %s %5d/%-5d %9d %s%s\n", e.Mode, e.UID, e.GID, e.Size, e.Path, link)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func quoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
+)
+
+// setter is a flag whose value is parsed into its option as it is set, so
+// that a bad value is a usage error naming the flag.
+type setter struct {
+	typ, last string
+	set       func(string) error
+}
+
+func (s *setter) Set(v string) error {
+	if err := s.set(v); err != nil {
+		return err
+	}
+	s.last = v
+	return nil
+}
+
+func (s *setter) Type() string   { return s.typ }
+func (s *setter) String() string { return s.last }
+
+// flagFunc defines a flag --long (-short) shown as "--long TYP" whose
+// value set parses; def is only shown.
+func flagFunc(fs *pflag.FlagSet, long, short, typ, def, usage string, set func(string) error) {
+	fs.VarP(&setter{typ: typ, last: def, set: set}, long, short, usage)
+}
+
+func kv(s string) (k, v string, err error) {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return "", "", fmt.Errorf("want K=V")
+	}
+	return k, v, nil
+}
+
+func setKV(m *map[string]string, s string) error {
+	k, v, err := kv(s)
+	if err != nil {
+		return err
+	}
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	(*m)[k] = v
+	return nil
+}
+
+// resolveFlags say where libraries are looked for and what a program must
+// be built for: scan and pack register them.
+type resolveFlags struct {
+	opts      elfscan.Options
+	platforms []elfscan.Platform
+}
+
+func (f *resolveFlags) register(fs *pflag.FlagSet) {
+	flagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...", "", "refuse a binary that is for none of these platforms", func(s string) error {
+		f.platforms = nil
+		for _, p := range strings.Split(s, ",") {
+			pl, err := elfscan.ParsePlatform(strings.TrimSpace(p))
+			if err != nil {
+				return err
+			}
+			f.platforms = append(f.platforms, pl)
+		}
+		return nil
+	})
+	flagFunc(fs, "sysroot", "", "DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch)", func(s string) error {
+		if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory", s)
+		}
+		f.opts.Root = elfscan.DirRoot(s)
+		return nil
+	})
+	fs.StringArrayVar(&f.opts.LibPath, "lib-path", nil, "search `DIR` first for libraries, like LD_LIBRARY_PATH (repeatable)")
+}
+
+// imageFlags shape every image: pack and build register them.
+type imageFlags struct {
+	opts                 pack.Options
+	path                 string
+	static, noEssentials bool
+}
+
+func (f *imageFlags) register(fs *pflag.FlagSet) {
+	o := &f.opts
+	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
+	flagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", func(s string) (err error) {
+		f.path, err = pack.CleanPath(s)
+		return err
+	})
+	fs.BoolVar(&f.static, "static", false, "refuse a dynamically linked binary")
+	flagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
+	fs.StringArrayVar(&o.Essentials.CertsFrom.Extra, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
+	flagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", func(s string) (err error) {
+		o.Essentials.TZData, err = pack.ParseWhen(s)
+		return err
+	})
+	fs.BoolVar(&f.noEssentials, "no-essentials", false, "leave out /etc/passwd, /etc/group, nsswitch.conf, /tmp and the home directories")
+	flagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", func(s string) error { o.Config.Entrypoint = []string{s}; return nil })
+	flagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", func(s string) error {
+		_, _, err := kv(s)
+		o.Config.Env = append(o.Config.Env, s)
+		return err
+	})
+	fs.StringVar(&o.Config.WorkingDir, "workdir", "", "working `DIR` of the container")
+	fs.StringVar(&o.Config.User, "user", "", "`NAME|UID[:GID]` the container runs as (default nonroot, 65532:65532)")
+	flagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", func(s string) error {
+		p, err := pack.ParsePort(s)
+		o.Config.ExposedPorts = append(o.Config.ExposedPorts, p)
+		return err
+	})
+	flagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", func(s string) error { return setKV(&o.Config.Labels, s) })
+	flagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", func(s string) error { return setKV(&o.Config.Annotations, s) })
+	flagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", func(s string) error {
+		a, err := pack.ParseAddition(s)
+		o.Add = append(o.Add, a)
+		return err
+	})
+	flagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", func(s string) (err error) {
+		o.Layer.Compression, err = pack.ParseCompression(s)
+		return err
+	})
+}
+
+// options finishes the image options with what only the whole command
+// line and the environment say: cmdArgs become the Cmd, and the
+// environment gives SOURCE_DATE_EPOCH and GOROOT.
+func (f *imageFlags) options(cmdArgs []string, getenv func(string) string) (pack.Options, error) {
+	o := f.opts
+	o.Essentials.Base = !f.noEssentials
+	if o.Config.User != "" {
+		if err := pack.CheckUser(o.Config.User, o.Essentials.Base); err != nil {
+			return o, usagef("--%v", err)
+		}
+	}
+	created, err := pack.SourceDate(getenv("SOURCE_DATE_EPOCH"))
+	o.Layer.ModTime, o.Config.Created, o.Config.Cmd, o.Essentials.GoRoot = created, created, cmdArgs, getenv("GOROOT")
+	return o, err
+}
+
+// outputFlags say where images go: pack and build register them.
+type outputFlags struct {
+	tags     []name.Tag
+	dest     transport.Destinations
+	registry registryFlags
+}
+
+func (f *outputFlags) register(fs *pflag.FlagSet) {
+	flagFunc(fs, "tag", "t", "NAME[:TAG]", "", "image name and tag (repeatable; default BINARY:latest)", func(s string) error {
+		t, err := name.NewTag(s)
+		if err != nil {
+			return fmt.Errorf("not an image name (want NAME[:TAG], lower case): %v", err)
+		}
+		f.tags = append(f.tags, t)
+		return nil
+	})
+	fs.StringVarP(&f.dest.Tarball, "output", "o", "", "write a docker-archive tarball (for docker load) to `FILE`")
+	fs.StringVar(&f.dest.Layout, "oci-layout", "", "create or add to the OCI image layout `DIR`")
+	fs.BoolVar(&f.dest.Push, "push", false, "push to the registry named in each -t")
+	fs.BoolVar(&f.dest.Daemon, "docker", false, "load into the local Docker daemon")
+	f.registry.register(fs)
+}
+
+// names returns the tags, or one made from the first binary's name.
+func (f *outputFlags) names(bin string) []name.Tag {
+	if len(f.tags) > 0 {
+		return f.tags
+	}
+	t, _ := name.NewTag(pack.DefaultRepository(bin) + ":latest")
+	return []name.Tag{t}
+}
+
+// registryFlags say how to talk to registries: every command that reads
+// or writes one registers them.
+type registryFlags struct{ opts transport.Options }
+
+func (f *registryFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.opts.Insecure, "insecure", false, "allow plain http to the registry (automatic for localhost)")
+}

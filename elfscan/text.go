@@ -1,0 +1,61 @@
+package elfscan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteText writes the report as the indented block `scratchpack scan`
+// prints.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", r.Path)
+	fmt.Fprintf(&b, "  kind:        %s\n", r.Kind)
+	if r.FloatABI != "" {
+		fmt.Fprintf(&b, "  platform:    %s (%s float)\n", r.Platform, r.FloatABI)
+	} else {
+		fmt.Fprintf(&b, "  platform:    %s\n", r.Platform)
+	}
+	fmt.Fprintf(&b, "  libc:        %s\n", r.Libc)
+	if r.Loader != nil && r.Loader.RealPath != r.Interpreter {
+		fmt.Fprintf(&b, "  interpreter: %s -> %s\n", r.Interpreter, r.Loader.RealPath)
+	} else if r.Interpreter != "" {
+		fmt.Fprintf(&b, "  interpreter: %s\n", r.Interpreter)
+	}
+	if r.Go != nil {
+		cgo := "off"
+		if r.Go.CGO {
+			cgo = "on"
+		}
+		fmt.Fprintf(&b, "  go:          %s, %s, cgo %s\n", r.Go.Version, r.Go.Path, cgo)
+	}
+	if len(r.Needed) > 0 {
+		fmt.Fprintf(&b, "  needed:      %s\n", strings.Join(r.Needed, " "))
+	}
+	if len(r.Libraries) > 0 {
+		fmt.Fprintf(&b, "  libraries:\n")
+		for _, l := range r.Libraries {
+			fmt.Fprintf(&b, "    %s => %s", l.Name, l.Path)
+			if l.RealPath != l.Path {
+				fmt.Fprintf(&b, " -> %s", l.RealPath)
+			}
+			fmt.Fprintln(&b)
+		}
+	}
+	var needs []string
+	if r.NeedsCerts {
+		needs = append(needs, "ca-certificates")
+	}
+	if r.NeedsTZData {
+		needs = append(needs, "tzdata")
+	}
+	if len(needs) > 0 {
+		fmt.Fprintf(&b, "  needs:       %s\n", strings.Join(needs, " "))
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(&b, "  warning:     %s\n", warn)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

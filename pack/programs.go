@@ -1,0 +1,128 @@
+package pack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/transport"
+)
+
+// Errors a caller may want to explain in its own terms, for errors.Is.
+var (
+	// ErrNotStatic means a static program was asked for and the program
+	// is dynamically linked.
+	ErrNotStatic = errors.New("not statically linked")
+)
+
+// Program is one program to pack.
+type Program struct {
+	Path      string        // a host path; or, with Root, an absolute path in Root
+	Root      *elfscan.Root // where Path is; nil for the host
+	ImagePath string        // where it goes in the image; DefaultDir/BASE when empty
+}
+
+// PackOptions says how Programs checks, resolves and packs programs.
+type PackOptions struct {
+	Options                      // what every image gets
+	Resolve   elfscan.Options    // where libraries are looked for; a shared Cache is added when nil
+	Platforms []elfscan.Platform // refuse a program for none of these; empty accepts any
+	Static    bool               // refuse a dynamically linked program
+}
+
+// Result is what Programs made: the artifact to write (one image, or an
+// index of one image per platform) and each program's image, in order.
+// Close removes the layers' temporary files once every output is written.
+type Result struct {
+	Artifact transport.Artifact
+	Images   []*Built
+}
+
+// Close removes the layers' temporary files.
+func (r *Result) Close() error {
+	var errs []error
+	for _, b := range r.Images {
+		errs = append(errs, b.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Programs packs programs into one image each, on scratch: it checks
+// every program's header first (platform, static, one image per
+// platform) so that a mistake is refused before any library is looked
+// for, then resolves each program's libraries, applies the essentials
+// policy, builds and verifies its image, and puts several images into an
+// index with the config's annotations.
+func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, error) {
+	if len(progs) == 0 {
+		return nil, errors.New("no program to pack")
+	}
+	seen := map[string]string{}
+	for _, p := range progs {
+		r, err := p.scan(elfscan.Options{NoResolve: true})
+		if err != nil {
+			return nil, err
+		}
+		if err := r.CheckPlatform(opts.Platforms); err != nil {
+			return nil, err
+		}
+		if r.Kind == elfscan.Dynamic && opts.Static {
+			return nil, &detailError{ErrNotStatic, fmt.Sprintf("%s: dynamically linked (interpreter %s), not static", r.Path, r.Interpreter)}
+		}
+		if other, ok := seen[r.Platform.String()]; ok {
+			return nil, fmt.Errorf("%s and %s are both for %s; an index holds one image per platform", other, r.Path, r.Platform)
+		}
+		seen[r.Platform.String()] = r.Path
+	}
+	resolve := opts.Resolve
+	if resolve.Cache == nil {
+		resolve.Cache = elfscan.NewCache()
+	}
+	res := &Result{}
+	for _, p := range progs {
+		if err := ctx.Err(); err != nil {
+			res.Close()
+			return nil, err
+		}
+		r, err := p.scan(resolve)
+		if err == nil {
+			var b *Built
+			if b, err = Build(r, p.ImagePath, opts.Options); err == nil {
+				res.Images = append(res.Images, b)
+			}
+		}
+		if err != nil {
+			res.Close()
+			return nil, err
+		}
+	}
+	res.Artifact = res.Images[0].Image
+	if len(res.Images) > 1 {
+		idx, err := Index(res.Images, opts.Config.Annotations)
+		if err != nil {
+			res.Close()
+			return nil, err
+		}
+		res.Artifact = idx
+	}
+	return res, nil
+}
+
+// scan reads the program where it is.
+func (p Program) scan(o elfscan.Options) (*elfscan.Report, error) {
+	if p.Root == nil {
+		return elfscan.Scan(p.Path, o)
+	}
+	return elfscan.ScanFile(p.Root, p.Path, o)
+}
+
+// detailError is a sentinel error with a more specific message.
+type detailError struct {
+	sentinel error
+	msg      string
+}
+
+func (e *detailError) Error() string { return e.msg }
+
+func (e *detailError) Unwrap() error { return e.sentinel }

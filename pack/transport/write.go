@@ -1,0 +1,53 @@
+package transport
+
+import (
+	"context"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Destinations are the places Write puts an artifact; the zero value is
+// none.
+type Destinations struct {
+	Tarball string // a docker-archive file
+	Layout  string // an OCI image layout directory
+	Daemon  bool   // the local Docker daemon
+	Push    bool   // the registry of each tag
+}
+
+// Empty reports whether no destination is set.
+func (d Destinations) Empty() bool { return d == Destinations{} }
+
+// Write puts a, under every tag, to each destination in turn: files
+// first, the push last. Each one done is reported to logf when it is set.
+func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o Options, logf func(string, ...any)) error {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if d.Tarball != "" {
+		if err := WriteTarball(d.Tarball, a, tags); err != nil {
+			return err
+		}
+		logf("wrote %s", d.Tarball)
+	}
+	if d.Layout != "" {
+		if err := WriteLayout(d.Layout, a, tags); err != nil {
+			return err
+		}
+		logf("wrote %s", d.Layout)
+	}
+	if d.Daemon {
+		p, err := LoadDaemon(ctx, a, tags)
+		if err != nil {
+			return err
+		}
+		logf("loaded %s (%s) into the Docker daemon", tags[0], p.String())
+	}
+	if d.Push {
+		if err := Push(ctx, a, tags, o); err != nil {
+			return err
+		}
+		logf("pushed %s", tags[0])
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package pack
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+// ErrNoZoneInfo means a program needs zone data and none was found.
+var ErrNoZoneInfo = errors.New("no time zone data")
+
+// zoneSource is where an image's zone data comes from: a zoneinfo
+// directory, or a Go zoneinfo.zip, in a root.
+type zoneSource struct {
+	root *elfscan.Root
+	path string // absolute, in root
+	zip  bool
+}
+
+func (z zoneSource) String() string {
+	if h := z.root.HostPath(z.path); h != "" {
+		return h
+	}
+	return z.path + " in " + z.root.String()
+}
+
+// findZoneInfo looks for /usr/share/zoneinfo in root (the host when nil),
+// then for goroot's lib/time/zoneinfo.zip on the host (goroot being the
+// installation of the go command on PATH when empty).
+func findZoneInfo(root *elfscan.Root, goroot string) (*zoneSource, error) {
+	if root == nil {
+		root = elfscan.HostRoot()
+	}
+	const dir = "/usr/share/zoneinfo"
+	if fi, err := root.Stat(dir); err == nil && fi.IsDir() {
+		return &zoneSource{root: root, path: dir}, nil
+	}
+	if goroot == "" {
+		goroot = goRootOfPath()
+	}
+	if goroot != "" {
+		if zip, err := filepath.Abs(filepath.Join(goroot, "lib", "time", "zoneinfo.zip")); err == nil {
+			host := elfscan.HostRoot()
+			if fi, err := host.Stat(zip); err == nil && fi.Mode().IsRegular() {
+				return &zoneSource{root: host, path: zip, zip: true}, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: no %s in %s, and no Go zoneinfo.zip", ErrNoZoneInfo, dir, root)
+}
+
+// goRootOfPath is the installation of the go command on PATH (its
+// bin/go's grandparent, symlinks followed), or "".
+func goRootOfPath() string {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return ""
+	}
+	real, err := filepath.EvalSymlinks(goTool)
+	if err != nil {
+		return ""
+	}
+	return filepath.Dir(filepath.Dir(real))
+}
+
+// addZoneInfo copies a zoneinfo directory (less its right/ and posix/
+// variants, which only duplicate the zones), or a zoneinfo.zip beside it
+// with ZONEINFO pointing at it.
+func (p *Plan) addZoneInfo(z zoneSource) ([]string, error) {
+	if z.zip {
+		const dst = "/usr/share/zoneinfo.zip"
+		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: z.path}); err != nil {
+			return nil, err
+		}
+		return []string{"ZONEINFO=" + dst}, nil
+	}
+	top := strings.TrimPrefix(z.path, "/")
+	err := fs.WalkDir(z.root, top, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(name, top), "/")
+		if first, _, _ := strings.Cut(rel, "/"); first == "right" || first == "posix" {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		dst := path.Join("/usr/share/zoneinfo", rel)
+		switch {
+		case d.IsDir():
+			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: 0o755})
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := z.root.ReadLink("/" + name)
+			if err != nil {
+				return err
+			}
+			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target})
+		case d.Type().IsRegular():
+			return p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: "/" + name})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("time zone data %s: %w", z, unwrapPathErr(err))
+	}
+	return nil, nil
+}
