@@ -1,28 +1,18 @@
 package elfscan
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // goProgram builds a stripped static Go program from the source of main.
 func goProgram(t *testing.T, src string) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "prog")
-	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "main.go")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return out
+	return testtool.GoSource(t, src, runtime.GOARCH, []string{"-ldflags=-s -w"})
 }
 
 func TestGoNeeds(t *testing.T) {

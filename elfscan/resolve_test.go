@@ -4,7 +4,6 @@ import (
 	"debug/elf"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,10 +59,7 @@ func (fx *fixture) cc1(src string, args ...string) {
 		fx.t.Fatal(err)
 	}
 	// -Wl,--no-as-needed keeps DT_NEEDED for libraries the source does not call.
-	args = append([]string{cfile, "-Wl,--no-as-needed"}, args...)
-	if b, err := exec.Command(fx.cc, args...).CombinedOutput(); err != nil {
-		fx.t.Fatalf("%s %v: %v\n%s", fx.cc, args, err, b)
-	}
+	testtool.CC(fx.t, fx.cc, append([]string{cfile, "-Wl,--no-as-needed"}, args...)...)
 }
 
 // link returns the flags that link against lib<name>.so.1 found in dir.
@@ -246,9 +242,7 @@ func TestResolveSysrootCache(t *testing.T) {
 		copyFile(t, l.Host, filepath.Join(root, l.Path))
 	}
 	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "/opt/foo/lib\n")
-	if b, err := exec.Command("ldconfig", "-r", root).CombinedOutput(); err != nil {
-		t.Fatalf("ldconfig -r: %v\n%s", err, b)
-	}
+	testtool.Run(t, nil, "", "ldconfig", "-r", root)
 	r, err := Scan(prog, Options{Root: DirRoot(root)})
 	if err != nil {
 		t.Fatal(err)

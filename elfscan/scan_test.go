@@ -15,18 +15,7 @@ import (
 // returns its path.
 func goHello(t *testing.T, goarch string, env ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte("package main\nfunc main() { println(\"hi\") }\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "hello")
-	cmd := exec.Command("go", "build", "-o", out, src)
-	cmd.Env = append(os.Environ(), append([]string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + goarch}, env...)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return out
+	return testtool.GoSource(t, "package main\nfunc main() { println(\"hi\") }\n", goarch, nil, env...)
 }
 
 // TestScanGoPlatforms builds a Go program for every Linux GOARCH the
@@ -272,9 +261,6 @@ func TestScanCVariants(t *testing.T) {
 // compileC compiles src with cc into out and returns out.
 func compileC(t *testing.T, cc, src, out string, flags ...string) string {
 	t.Helper()
-	args := append([]string{"-o", out, src}, flags...)
-	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", cc, flags, err, b)
-	}
+	testtool.CC(t, cc, append([]string{"-o", out, src}, flags...)...)
 	return out
 }

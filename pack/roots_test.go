@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -69,17 +68,13 @@ func extractedTree(t *testing.T) string {
 	link("/opt/glibc/lib/ld-linux-x86-64.so.2", "/opt/glibc/lib/ld.so")
 
 	prog := filepath.Join(t.TempDir(), "hello")
-	if out, err := exec.Command("gcc", "-O2", "-o", prog, "../testdata/hello-c/hello.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	testtool.CC(t, "gcc", "-O2", "-o", prog, "../testdata/hello-c/hello.c")
 	copyHost(prog, "/srv/app/bin/hello")
 	link("/usr/bin/hello", "/app/hello")
 	link("/app", "/srv/app/bin")
 
 	write("/etc/ld.so.conf", []byte("/opt/glibc/lib\n"), 0o644)
-	if out, err := exec.Command("ldconfig", "-X", "-r", tree, "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf").CombinedOutput(); err != nil {
-		t.Fatalf("ldconfig -r: %v\n%s", err, out)
-	}
+	testtool.Run(t, nil, "", "ldconfig", "-X", "-r", tree, "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf")
 	return tree
 }
 

@@ -2,7 +2,6 @@ package pack
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,21 +27,13 @@ func dynamicProgram(t *testing.T) *elfscan.Report {
 	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	gcc(t, "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", filepath.Join(lib, "libfoo.so.1"), src)
-	gcc(t, "-o", filepath.Join(dir, "bin", "app"), src, "-Wl,--no-as-needed", "-L"+lib, "-l:libfoo.so.1", "-Wl,-rpath,$ORIGIN/../lib")
+	testtool.CC(t, "gcc", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", filepath.Join(lib, "libfoo.so.1"), src)
+	testtool.CC(t, "gcc", "-o", filepath.Join(dir, "bin", "app"), src, "-Wl,--no-as-needed", "-L"+lib, "-l:libfoo.so.1", "-Wl,-rpath,$ORIGIN/../lib")
 	r, err := elfscan.Scan(filepath.Join(dir, "bin", "app"), elfscan.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
-}
-
-// gcc runs gcc with args and fails the test if it fails.
-func gcc(t *testing.T, args ...string) {
-	t.Helper()
-	if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-		t.Fatalf("gcc %v: %v\n%s", args, err, b)
-	}
 }
 
 func TestAddRuntimeVerifies(t *testing.T) {
@@ -91,8 +82,8 @@ func TestAddRuntimeMovesLibPathLibraries(t *testing.T) {
 	if err := os.WriteFile(src, []byte("int bar(void){return 0;}\nint main(void){return 0;}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gcc(t, "-shared", "-fPIC", "-Wl,-soname,libbar.so.1", "-o", filepath.Join(dir, "libbar.so.1"), src)
-	gcc(t, "-o", filepath.Join(dir, "app"), src, "-Wl,--no-as-needed", "-L"+dir, "-l:libbar.so.1")
+	testtool.CC(t, "gcc", "-shared", "-fPIC", "-Wl,-soname,libbar.so.1", "-o", filepath.Join(dir, "libbar.so.1"), src)
+	testtool.CC(t, "gcc", "-o", filepath.Join(dir, "app"), src, "-Wl,--no-as-needed", "-L"+dir, "-l:libbar.so.1")
 	r, err := elfscan.Scan(filepath.Join(dir, "app"), elfscan.Options{LibPath: []string{dir}})
 	if err != nil {
 		t.Fatal(err)

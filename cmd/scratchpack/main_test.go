@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/internal/testtool"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -25,13 +26,7 @@ func sp(env map[string]string, args ...string) (stdout, stderr string, code int)
 // goProgram builds a testdata Go program with CGO_ENABLED=0 for goarch.
 func goProgram(t *testing.T, pkg, goarch string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-o", out, "../../testdata/"+pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return out
+	return testtool.GoBuild(t, "../../testdata/"+pkg, goarch, nil)
 }
 
 var refLine = regexp.MustCompile(`^(\S+)@(sha256:[0-9a-f]{64})\n$`)
