@@ -6,6 +6,12 @@
 // program interpreter and the shared libraries it needs. Nothing is ever
 // executed: not the binary, not its interpreter, not ldd.
 //
-// Every error that Scan returns names the file it is about and, where there
-// is one, the fix.
+// Resolution happens inside a Root: the host, a sysroot directory, or any
+// fs.ReadLinkFS, such as an image's extracted file system. Paths are
+// walked one component at a time through the root's own symlinks, so an
+// absolute link never leads out of it.
+//
+// Every error that Scan returns names the file it is about and states
+// what is wrong; sentinel errors (ErrNotELF, ErrLibraryNotFound, ...) let
+// a caller add its own advice.
 package elfscan

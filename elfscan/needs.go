@@ -148,7 +148,7 @@ const concernNSS = "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before
 func runtimeConcern(sym string) string {
 	switch sym {
 	case "dlopen", "dlmopen":
-		return "loads libraries with dlopen at run time; they are not packed unless added with --add"
+		return "loads libraries with dlopen at run time; they are not packed unless added to the image"
 	case "iconv_open":
 		return "uses iconv; glibc loads gconv modules at run time, which are not packed"
 	case "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r", "getnameinfo",

@@ -30,16 +30,16 @@ func ParseAddition(s string) (Addition, error) {
 		a.Mode = fs.FileMode(m) & fs.ModePerm
 		parts = parts[:len(parts)-1]
 	case len(parts) < 2:
-		return a, fmt.Errorf("--add %q: want SRC:DST[:MODE]", s)
+		return a, errors.New("want SRC:DST[:MODE]")
 	}
 	a.Source = strings.Join(parts[:len(parts)-1], ":")
 	dst, err := CleanPath(parts[len(parts)-1])
 	if err != nil {
-		return a, fmt.Errorf("--add %q: %v", s, err)
+		return a, err
 	}
 	a.Dest = dst
 	if a.Source == "" {
-		return a, fmt.Errorf("--add %q: empty source", s)
+		return a, errors.New("empty source; want SRC:DST[:MODE]")
 	}
 	return a, nil
 }

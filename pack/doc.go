@@ -1,6 +1,11 @@
-// Package pack turns a plan of files into a single-layer OCI image on
-// scratch and writes it out: a docker-archive tarball, an OCI image
-// layout, a registry, or the local Docker daemon.
+// Package pack turns Linux programs into single-layer OCI images on
+// scratch. Programs is the whole pipeline in one call: it checks each
+// program's header, resolves its loader and libraries with elfscan inside
+// the program's root, applies the essentials policy (users, /tmp, CA
+// roots, zone data), plans the root file system, verifies the plan by
+// resolving the program again inside it, builds the layer and the image,
+// and puts several platforms' images into an index. Package
+// pack/transport writes the result out.
 //
 // The layer is built in one streaming pass: the tar stream is hashed for
 // its diff ID while it is compressed, and the compressed bytes are hashed

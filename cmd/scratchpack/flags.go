@@ -9,33 +9,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
-
-// setter is a flag whose value is parsed into its option as it is set, so
-// that a bad value is a usage error naming the flag.
-type setter struct {
-	typ, last string
-	set       func(string) error
-}
-
-func (s *setter) Set(v string) error {
-	if err := s.set(v); err != nil {
-		return err
-	}
-	s.last = v
-	return nil
-}
-
-func (s *setter) Type() string   { return s.typ }
-func (s *setter) String() string { return s.last }
-
-// flagFunc defines a flag --long (-short) shown as "--long TYP" whose
-// value set parses; def is only shown.
-func flagFunc(fs *pflag.FlagSet, long, short, typ, def, usage string, set func(string) error) {
-	fs.VarP(&setter{typ: typ, last: def, set: set}, long, short, usage)
-}
 
 func kv(s string) (k, v string, err error) {
 	k, v, ok := strings.Cut(s, "=")
@@ -65,7 +42,7 @@ type resolveFlags struct {
 }
 
 func (f *resolveFlags) register(fs *pflag.FlagSet) {
-	flagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...", "", "refuse a binary that is for none of these platforms", func(s string) error {
+	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...", "", "refuse a binary that is for none of these platforms", func(s string) error {
 		f.platforms = nil
 		for _, p := range strings.Split(s, ",") {
 			pl, err := elfscan.ParsePlatform(strings.TrimSpace(p))
@@ -76,7 +53,7 @@ func (f *resolveFlags) register(fs *pflag.FlagSet) {
 		}
 		return nil
 	})
-	flagFunc(fs, "sysroot", "", "DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch)", func(s string) error {
+	cli.FlagFunc(fs, "sysroot", "", "DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch)", func(s string) error {
 		if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%s is not a directory", s)
 		}
@@ -96,39 +73,39 @@ type imageFlags struct {
 func (f *imageFlags) register(fs *pflag.FlagSet) {
 	o := &f.opts
 	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
-	flagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", func(s string) (err error) {
+	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", func(s string) (err error) {
 		f.path, err = pack.CleanPath(s)
 		return err
 	})
 	fs.BoolVar(&f.static, "static", false, "refuse a dynamically linked binary")
-	flagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
+	cli.FlagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
 	fs.StringArrayVar(&o.Essentials.CertsFrom.Extra, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
-	flagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", func(s string) (err error) {
+	cli.FlagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", func(s string) (err error) {
 		o.Essentials.TZData, err = pack.ParseWhen(s)
 		return err
 	})
 	fs.BoolVar(&f.noEssentials, "no-essentials", false, "leave out /etc/passwd, /etc/group, nsswitch.conf, /tmp and the home directories")
-	flagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", func(s string) error { o.Config.Entrypoint = []string{s}; return nil })
-	flagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", func(s string) error {
+	cli.FlagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", func(s string) error { o.Config.Entrypoint = []string{s}; return nil })
+	cli.FlagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", func(s string) error {
 		_, _, err := kv(s)
 		o.Config.Env = append(o.Config.Env, s)
 		return err
 	})
 	fs.StringVar(&o.Config.WorkingDir, "workdir", "", "working `DIR` of the container")
 	fs.StringVar(&o.Config.User, "user", "", "`NAME|UID[:GID]` the container runs as (default nonroot, 65532:65532)")
-	flagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", func(s string) error {
+	cli.FlagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", func(s string) error {
 		p, err := pack.ParsePort(s)
 		o.Config.ExposedPorts = append(o.Config.ExposedPorts, p)
 		return err
 	})
-	flagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", func(s string) error { return setKV(&o.Config.Labels, s) })
-	flagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", func(s string) error { return setKV(&o.Config.Annotations, s) })
-	flagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", func(s string) error {
+	cli.FlagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", func(s string) error { return setKV(&o.Config.Labels, s) })
+	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", func(s string) error { return setKV(&o.Config.Annotations, s) })
+	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", func(s string) error {
 		a, err := pack.ParseAddition(s)
 		o.Add = append(o.Add, a)
 		return err
 	})
-	flagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", func(s string) (err error) {
+	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", func(s string) (err error) {
 		o.Layer.Compression, err = pack.ParseCompression(s)
 		return err
 	})
@@ -158,7 +135,7 @@ type outputFlags struct {
 }
 
 func (f *outputFlags) register(fs *pflag.FlagSet) {
-	flagFunc(fs, "tag", "t", "NAME[:TAG]", "", "image name and tag (repeatable; default BINARY:latest)", func(s string) error {
+	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG]", "", "image name and tag (repeatable; default BINARY:latest)", func(s string) error {
 		t, err := name.NewTag(s)
 		if err != nil {
 			return fmt.Errorf("not an image name (want NAME[:TAG], lower case): %v", err)

@@ -4,21 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
+	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
-func (a *app) inspectCommand() command {
-	return command{
-		name:    "inspect",
-		summary: "Show an image's platform, config, digests and files",
-		usage:   "inspect [flags] IMAGE",
-		examples: `  scratchpack inspect out/hello-go.tar           # a docker-archive (it stores no manifest, so its digest is recomputed)
+func (a *app) inspectCommand() cli.Command {
+	return cli.Command{
+		Name:    "inspect",
+		Summary: "Show an image's platform, config, digests and files",
+		Usage:   "inspect [flags] IMAGE",
+		Examples: `  scratchpack inspect out/hello-go.tar           # a docker-archive (it stores no manifest, so its digest is recomputed)
   scratchpack inspect out/layout:1.2            # an OCI layout, DIR[:TAG]
   scratchpack inspect --json ghcr.io/me/app:1.2 # a registry`,
-		flags: func(fs *pflag.FlagSet) action {
+		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var reg registryFlags
 			asJSON := fs.Bool("json", false, "print one JSON object per image")
 			reg.register(fs)
@@ -35,31 +35,20 @@ func (a *app) inspect(reg *registryFlags, asJSON bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	imgs, err := transport.Images(art)
+	descs, err := transport.DescribeAll(art)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
-	if idx, ok := art.(v1.ImageIndex); ok && !asJSON {
-		d, err := idx.Digest()
-		if err != nil {
-			return fmt.Errorf("%s: %w", args[0], err)
-		}
-		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], d, len(imgs))
+	if mt, _ := art.MediaType(); mt.IsIndex() && !asJSON {
+		d, _ := art.Digest()
+		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], d, len(descs))
 	}
-	for _, img := range imgs {
-		d, err := transport.Describe(img)
-		if err != nil {
-			return fmt.Errorf("%s: %w", args[0], err)
+	for _, d := range descs {
+		if !asJSON {
+			d.WriteText(a.stdout)
+		} else if err := json.NewEncoder(a.stdout).Encode(d); err != nil {
+			return err
 		}
-		if asJSON {
-			b, err := json.Marshal(d)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%s\n", b)
-			continue
-		}
-		d.WriteText(a.stdout)
 	}
 	return nil
 }

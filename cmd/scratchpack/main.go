@@ -2,12 +2,12 @@
 // that runs it: one layer on scratch with the binary, exactly the libraries
 // and loader it needs, and the few files a program expects.
 //
-// Run "scratchpack help" for the commands.
+// Run "scratchpack help" for the commands. The packing itself is the
+// library call pack.Programs; this command parses flags, calls and prints.
 package main
 
 import (
 	"context"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,14 +15,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	a := &app{ctx: ctx, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	code := a.main(os.Args[1:]) // 0 success, 1 failure, 2 usage error
 	stop()
 	os.Exit(code)
-}
-
-// run executes one command line and returns the exit code: 0 on success, 1
-// on a failure, 2 on a usage error.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdout: stdout, stderr: stderr, getenv: os.Getenv}
-	return a.main(args)
 }

@@ -2,20 +2,20 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
 
+	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
-func (a *app) packCommand() command {
-	return command{
-		name:    "pack",
-		summary: "Pack Linux programs into a single-layer image on scratch",
-		usage:   "pack [flags] BINARY... [-- ARG...]",
-		examples: `  # A static Go program, as a tarball for docker load:
+func (a *app) packCommand() cli.Command {
+	return cli.Command{
+		Name:    "pack",
+		Summary: "Pack Linux programs into a single-layer image on scratch",
+		Usage:   "pack [flags] BINARY... [-- ARG...]",
+		Examples: `  # A static Go program, as a tarball for docker load:
   CGO_ENABLED=0 go build -o hello . && scratchpack pack -t hello:1.0 -o hello.tar ./hello
 
   # A dynamic C program with its libraries, pushed; arguments after -- become Cmd:
@@ -26,7 +26,7 @@ func (a *app) packCommand() command {
 
   # An arm64 program whose libraries live in a cross sysroot:
   scratchpack pack --sysroot /usr/aarch64-linux-gnu --oci-layout out/layout ./app-arm64`,
-		flags: func(fs *pflag.FlagSet) action {
+		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var out outputFlags
 			var res resolveFlags
 			var img imageFlags
@@ -72,7 +72,7 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 	tags := out.names(bins[0])
 	topts := out.registry.opts
 	topts.UserAgent = "scratchpack/" + version()
-	if isTerminal(a.stderr) {
+	if cli.IsTerminal(a.stderr) {
 		topts.Progress = a.stderr
 	}
 	if err := transport.Write(a.ctx, result.Artifact, tags, out.dest, topts, a.logf); err != nil {
@@ -100,14 +100,4 @@ func (a *app) logBuilt(b *pack.Built) {
 	}
 	size, _ := b.Layer.Size()
 	a.logf("%s: %s %s, %d libraries, at %s; layer %d bytes %s", r.Path, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, b.Layer.Compression())
-}
-
-// isTerminal reports whether w is a character device, such as a terminal.
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

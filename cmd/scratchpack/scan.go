@@ -7,17 +7,18 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/cli"
 )
 
-func (a *app) scanCommand() command {
-	return command{
-		name:    "scan",
-		summary: "Analyse ELF files: kind, platform, libc, libraries, needs",
-		usage:   "scan [flags] FILE...",
-		examples: `  scratchpack scan ./app
+func (a *app) scanCommand() cli.Command {
+	return cli.Command{
+		Name:    "scan",
+		Summary: "Analyse ELF files: kind, platform, libc, libraries, needs",
+		Usage:   "scan [flags] FILE...",
+		Examples: `  scratchpack scan ./app
   scratchpack scan --json /usr/bin/curl | jq .libraries
   scratchpack scan --sysroot /usr/aarch64-linux-gnu ./app-arm64`,
-		flags: func(fs *pflag.FlagSet) action {
+		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var res resolveFlags
 			asJSON := fs.Bool("json", false, "print one JSON object per file per line")
 			res.register(fs)
@@ -41,7 +42,7 @@ func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 		case err != nil && firstErr == nil:
 			firstErr = err
 		case err != nil:
-			a.logf("%s", oneLine(withHint(err).Error()))
+			a.logf("%s", cli.OneLine(withHint(err).Error()))
 		case asJSON:
 			b, err := json.Marshal(r)
 			if err != nil {

@@ -46,6 +46,21 @@ type FileEntry struct {
 	Link string `json:"link,omitempty"`
 }
 
+// DescribeAll describes every image of a.
+func DescribeAll(a Artifact) ([]*Description, error) {
+	imgs, err := Images(a)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Description, len(imgs))
+	for i, img := range imgs {
+		if out[i], err = Describe(img); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Describe reads img's manifest, config and layers.
 func Describe(img v1.Image) (*Description, error) {
 	digest, err := img.Digest()
