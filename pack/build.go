@@ -32,6 +32,7 @@ type Built struct {
 	Platform  v1.Platform
 	Certs     *certs.Bundle // the CA roots packed, or nil
 	ZoneInfo  string        // where the zone data packed came from, or ""
+	Sources   []string      // the host files the image was made from
 }
 
 // Close removes the layer's temporary file.
@@ -80,7 +81,7 @@ func Build(r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 		layer.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs}
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources()}
 	if chosen.zoneinfo != nil {
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}

@@ -158,6 +158,25 @@ func (p *Plan) Entries() []Entry {
 	return out
 }
 
+// HostSources returns the host path of every file the plan reads from a
+// host directory: what an output must never replace.
+func (p *Plan) HostSources() []string {
+	var out []string
+	for _, e := range p.Entries() {
+		if e.Type != TypeFile || e.Source == "" {
+			continue
+		}
+		if e.Root == nil {
+			if abs, err := filepath.Abs(e.Source); err == nil {
+				out = append(out, abs)
+			}
+		} else if h := e.Root.HostPath(e.Source); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // open opens a file entry's source through its root.
 func (e Entry) open() (fs.File, fs.FileInfo, error) {
 	if e.Root != nil {

@@ -39,6 +39,16 @@ type Result struct {
 	Images   []*Built
 }
 
+// Sources returns the host files every image was made from: what no
+// output may replace.
+func (r *Result) Sources() []string {
+	var out []string
+	for _, b := range r.Images {
+		out = append(out, b.Sources...)
+	}
+	return out
+}
+
 // Close removes the layers' temporary files.
 func (r *Result) Close() error {
 	var errs []error

@@ -143,7 +143,7 @@ func (f *outputFlags) register(fs *pflag.FlagSet) {
 		f.tags = append(f.tags, t)
 		return nil
 	})
-	fs.StringVarP(&f.dest.Tarball, "output", "o", "", "write a docker-archive tarball (for docker load) to `FILE`")
+	fs.StringVarP(&f.dest.Tarball, "output", "o", "", "write a docker-archive tarball (for docker load) to `FILE`; - is stdout")
 	fs.StringVar(&f.dest.Layout, "oci-layout", "", "create or add to the OCI image layout `DIR`")
 	fs.BoolVar(&f.dest.Push, "push", false, "push to the registry named in each -t")
 	fs.BoolVar(&f.dest.Daemon, "docker", false, "load into the local Docker daemon")

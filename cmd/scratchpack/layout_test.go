@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -99,5 +103,64 @@ func TestPackOCILayout(t *testing.T) {
 	}
 	if got := entries(); len(got) != 2 || got["1"] == first || got["multi"] != multi {
 		t.Errorf("after re-packing app:1: entries %v", got)
+	}
+}
+
+// TestLayoutConcurrentWriters packs 16 tags into one new layout at once:
+// every tag is there afterwards, and the layout is readable by others
+// (0755 directories, 0644 files).
+func TestLayoutConcurrentWriters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "layout")
+	const writers = 16
+	var wg sync.WaitGroup
+	errs := make([]string, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, stderr, code := sp(nil, "pack", "-t", fmt.Sprintf("app:%d", i), "--oci-layout", dir, "../../testdata/elf/musl-static")
+			if code != 0 {
+				errs[i] = stderr
+			}
+		}()
+	}
+	wg.Wait()
+	for i, e := range errs {
+		if e != "" {
+			t.Errorf("writer %d: %s", i, e)
+		}
+	}
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ii, _ := lp.ImageIndex()
+	im, err := ii.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := map[string]bool{}
+	for _, d := range im.Manifests {
+		tags[d.Annotations[transport.AnnotationRefName]] = true
+	}
+	if len(tags) != writers {
+		t.Errorf("%d tags in index.json, want %d: %v", len(tags), writers, tags)
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, _ := d.Info()
+		want := fs.FileMode(0o644)
+		if d.IsDir() {
+			want = 0o755
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if entries, _ := os.ReadDir(filepath.Dir(dir)); len(entries) != 1 {
+		t.Errorf("left %d entries beside the layout, want none", len(entries)-1)
 	}
 }

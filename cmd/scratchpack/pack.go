@@ -70,15 +70,20 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 		return err
 	}
 	tags := out.names(bins[0])
+	dest, refTo := out.dest, a.stdout
+	if dest.Tarball == "-" { // the tarball is the result: the reference is a log
+		dest.Tarball, dest.Stream, refTo = "", a.stdout, a.stderr
+	}
+	dest.Inputs = result.Sources()
 	topts := out.registry.opts
 	topts.UserAgent = "scratchpack/" + version()
 	if cli.IsTerminal(a.stderr) {
 		topts.Progress = a.stderr
 	}
-	if err := transport.Write(a.ctx, result.Artifact, tags, out.dest, topts, a.logf); err != nil {
+	if err := transport.Write(a.ctx, result.Artifact, tags, dest, topts, a.logf); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s@%s\n", tags[0], digest)
+	fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)
 	return nil
 }
 

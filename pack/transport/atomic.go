@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -9,7 +10,7 @@ import (
 // writeAtomic calls write with a temporary file beside path and renames it
 // to path only when write succeeds, so that a failure leaves no partial
 // output behind.
-func writeAtomic(path string, write func(*os.File) error) (err error) {
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

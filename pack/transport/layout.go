@@ -3,6 +3,8 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -24,11 +26,14 @@ const (
 // WriteLayout creates the OCI image layout dir, or adds to it, with one
 // index.json entry per tag (an entry with the same tag is replaced).
 //
-// Everything is written to a staging layout beside dir first. A new
-// layout is then renamed into place; for an existing one, the complete
-// blobs are moved in and index.json is replaced by a rename, the one step
-// that changes what the layout says. A failure leaves dir as it was, at
-// most with unreferenced blobs.
+// Everything is written to a staging layout beside dir first, with 0755
+// directories and 0644 files whatever the umask or the temp directory's
+// mode, since other users read layouts. Then, holding a lock on dir's
+// parent directory so that concurrent writers lose no tags, a new layout
+// is renamed into place; for an existing one, the complete blobs are
+// moved in and index.json is replaced by a rename, the one step that
+// changes what the layout says. A failure leaves dir as it was, at most
+// with unreferenced blobs.
 func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 	stage, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-*")
 	if err != nil {
@@ -50,6 +55,14 @@ func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 	if err != nil {
 		return fmt.Errorf("%s: writing blobs: %w", dir, err)
 	}
+	if err := shareModes(stage); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	release, err := lockDir(filepath.Dir(dir))
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	existing := true
 	var base v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
@@ -91,8 +104,8 @@ func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 	if err := moveBlobs(filepath.Join(stage, "blobs"), filepath.Join(dir, "blobs")); err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	return writeAtomic(filepath.Join(dir, "index.json"), func(f *os.File) error {
-		_, err := f.Write(raw)
+	return writeAtomic(filepath.Join(dir, "index.json"), func(w io.Writer) error {
+		_, err := w.Write(raw)
 		return err
 	})
 }
@@ -123,4 +136,19 @@ func moveBlobs(from, to string) error {
 		}
 	}
 	return nil
+}
+
+// shareModes gives every directory under dir mode 0755 and every file
+// 0644.
+func shareModes(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		mode := fs.FileMode(0o644)
+		if d.IsDir() {
+			mode = 0o755
+		}
+		return os.Chmod(p, mode)
+	})
 }

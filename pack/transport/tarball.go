@@ -2,7 +2,7 @@ package transport
 
 import (
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -10,19 +10,28 @@ import (
 )
 
 // WriteTarball writes a as a docker-archive tarball, the format that
-// `docker load` and `podman load` read, with every tag in tags. The file
-// appears only once it is complete. A docker-archive holds images of one
-// platform, so an index is refused.
+// `docker load` and `podman load` read, with every tag in tags. A new or
+// regular file appears only once it is complete; a device or FIFO is
+// written as a stream. A docker-archive holds images of one platform, so
+// an index is refused.
 func WriteTarball(path string, a Artifact, tags []name.Tag) error {
+	return writeTarball(path, nil, a, tags)
+}
+
+// writeTarball is WriteTarball, refusing to write over one of inputs.
+func writeTarball(path string, inputs []string, a Artifact, tags []name.Tag) error {
 	img, ok := a.(v1.Image)
 	if !ok {
 		return fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
+	return writeFile(path, inputs, func(w io.Writer) error { return tarballTo(w, img, tags) })
+}
+
+// tarballTo streams img as a docker-archive into w.
+func tarballTo(w io.Writer, img v1.Image, tags []name.Tag) error {
 	refs := make(map[name.Reference]v1.Image, len(tags))
 	for _, t := range tags {
 		refs[t] = img
 	}
-	return writeAtomic(path, func(f *os.File) error {
-		return tarball.MultiRefWrite(refs, f)
-	})
+	return tarball.MultiRefWrite(refs, w)
 }

@@ -2,6 +2,10 @@ package transport
 
 import (
 	"context"
+	"fmt"
+	"io"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -9,14 +13,20 @@ import (
 // Destinations are the places Write puts an artifact; the zero value is
 // none.
 type Destinations struct {
-	Tarball string // a docker-archive file
-	Layout  string // an OCI image layout directory
-	Daemon  bool   // the local Docker daemon
-	Push    bool   // the registry of each tag
+	Tarball string    // a docker-archive file
+	Stream  io.Writer // a docker-archive written to a stream (stdout, say)
+	Layout  string    // an OCI image layout directory
+	Daemon  bool      // the local Docker daemon
+	Push    bool      // the registry of each tag
+	// Inputs are the files the artifact was made from: no output may
+	// replace one.
+	Inputs []string
 }
 
 // Empty reports whether no destination is set.
-func (d Destinations) Empty() bool { return d == Destinations{} }
+func (d Destinations) Empty() bool {
+	return d.Tarball == "" && d.Stream == nil && d.Layout == "" && !d.Daemon && !d.Push
+}
 
 // Write puts a, under every tag, to each destination in turn: files
 // first, the push last. Each one done is reported to logf when it is set.
@@ -25,10 +35,19 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		logf = func(string, ...any) {}
 	}
 	if d.Tarball != "" {
-		if err := WriteTarball(d.Tarball, a, tags); err != nil {
+		if err := writeTarball(d.Tarball, d.Inputs, a, tags); err != nil {
 			return err
 		}
 		logf("wrote %s", d.Tarball)
+	}
+	if d.Stream != nil {
+		img, ok := a.(v1.Image)
+		if !ok {
+			return fmt.Errorf("a docker-archive holds one platform's image, not an index")
+		}
+		if err := tarballTo(d.Stream, img, tags); err != nil {
+			return fmt.Errorf("writing the tarball: %w", err)
+		}
 	}
 	if d.Layout != "" {
 		if err := WriteLayout(d.Layout, a, tags); err != nil {
