@@ -105,7 +105,7 @@ func (p *Plan) addFile(root *elfscan.Root, src, dst string, fi fs.FileInfo, mode
 	if mode == 0 {
 		mode = fi.Mode().Perm()
 	}
-	if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src}); err != nil {
+	if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src, Stamp: stampOf(fi)}); err != nil {
 		return fmt.Errorf("adding %s: %w", src, err)
 	}
 	return nil

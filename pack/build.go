@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,8 +42,8 @@ func (b *Built) Close() error { return b.Layer.Close() }
 // Build plans the root file system for the scanned program (the program
 // at imagePath, its loader and libraries, the essentials the policy
 // chooses for it, the additions), checks the plan, builds the layer in one
-// pass, and assembles the image.
-func Build(r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
+// pass, and assembles the image. It stops when ctx is done.
+func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	if imagePath == "" {
 		imagePath = ProgramPath(r.Path)
 	}
@@ -69,7 +70,7 @@ func Build(r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	if err := Verify(plan, r, imagePath); err != nil {
 		return nil, err
 	}
-	layer, err := BuildLayer(plan, opts.Layer)
+	layer, err := BuildLayer(ctx, plan, opts.Layer)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func ExamplePrograms() {
 	dir, _ := os.MkdirTemp("", "layout")
 	defer os.RemoveAll(dir)
 	tag, _ := name.NewTag("example.com/hello:1.0")
-	if err := transport.WriteLayout(filepath.Join(dir, "layout"), res.Artifact, []name.Tag{tag}); err != nil {
+	if err := transport.WriteLayout(context.Background(), filepath.Join(dir, "layout"), res.Artifact, []name.Tag{tag}); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -2,25 +2,32 @@ package pack
 
 import (
 	"archive/tar"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/scratchpack/scratchpack/internal/ctxio"
+	"github.com/scratchpack/scratchpack/internal/stale"
 )
 
 // Layer is a layer blob kept in a temporary file, with its digests
-// computed while it was written. It implements v1.Layer. Close removes the
-// file.
+// computed while it was written. It implements v1.Layer. Reading it stops
+// when the context it was built with is done. Close removes the file.
 type Layer struct {
-	file        string
+	ctx         context.Context
+	held        *os.File // the blob, open and held (see internal/stale) while the layer lives
 	compression Compression
 	digest      v1.Hash
 	diffID      v1.Hash
@@ -36,9 +43,14 @@ type LayerOptions struct {
 	TempDir     string      // where the blob is kept; os.TempDir() when empty
 }
 
+// layerPattern names the temporary blobs, so that a run can remove those
+// a killed run left.
+const layerPattern = "scratchpack-layer-*"
+
 // BuildLayer writes the plan as a tar stream, compresses it, and keeps the
-// result in a temporary file, all in one pass.
-func BuildLayer(p *Plan, opts LayerOptions) (*Layer, error) {
+// result in a temporary file, all in one pass. It stops when ctx is done,
+// leaving nothing behind.
+func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error) {
 	if opts.Compression == "" {
 		opts.Compression = Gzip
 	}
@@ -46,34 +58,58 @@ func BuildLayer(p *Plan, opts LayerOptions) (*Layer, error) {
 	if mtime.IsZero() {
 		mtime = time.Unix(0, 0)
 	}
-	f, err := os.CreateTemp(opts.TempDir, "scratchpack-layer-*")
+	dir := opts.TempDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	stale.Sweep(filepath.Join(dir, layerPattern))
+	f, err := os.CreateTemp(dir, layerPattern)
 	if err != nil {
-		return nil, fmt.Errorf("creating layer file: %w", err)
+		return nil, fmt.Errorf("temporary directory %s: %w; set TMPDIR to a writable directory", dir, unwrapPathErr(err))
 	}
-	l := &Layer{file: f.Name(), compression: opts.Compression}
-	if err := l.write(f, p, mtime.UTC()); err != nil {
-		f.Close()
-		os.Remove(f.Name())
+	stale.Hold(f)
+	l := &Layer{ctx: ctx, held: f, compression: opts.Compression}
+	if err := l.write(ctx, &tempWriter{f: f, dir: dir}, p, mtime.UTC()); err != nil {
+		l.Close()
 		return nil, err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("writing layer file: %w", err)
 	}
 	return l, nil
 }
 
-func (l *Layer) write(f *os.File, p *Plan, mtime time.Time) error {
+// tempWriter is the temporary blob; its errors name the temp directory,
+// since a full disk there is no fault of the files being packed.
+type tempWriter struct {
+	f   *os.File
+	dir string
+}
+
+func (w *tempWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = &tempError{fmt.Errorf("writing the layer in %s: %w; free space there or set TMPDIR", w.dir, unwrapPathErr(err))}
+	}
+	return n, err
+}
+
+// tempError marks a failure of the temporary blob, not of a source.
+type tempError struct{ error }
+
+func (e *tempError) Unwrap() error { return e.error }
+
+func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
 	blobHash := sha256.New()
 	counter := &countWriter{}
-	zw, err := l.compression.compressor(io.MultiWriter(f, blobHash, counter))
+	zw, err := l.compression.compressor(io.MultiWriter(w, blobHash, counter))
 	if err != nil {
 		return err
 	}
 	tarHash := sha256.New()
 	tw := tar.NewWriter(io.MultiWriter(zw, tarHash))
 	for _, e := range p.Entries() {
-		if err := writeEntry(tw, e, mtime); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := writeEntry(ctx, tw, e, mtime); err != nil {
 			return err
 		}
 	}
@@ -89,7 +125,7 @@ func (l *Layer) write(f *os.File, p *Plan, mtime time.Time) error {
 	return nil
 }
 
-func writeEntry(tw *tar.Writer, e Entry, mtime time.Time) error {
+func writeEntry(ctx context.Context, tw *tar.Writer, e Entry, mtime time.Time) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -125,17 +161,26 @@ func writeEntry(tw *tar.Writer, e Entry, mtime time.Time) error {
 		return fmt.Errorf("%s: %w", e.from(), unwrapPathErr(err))
 	}
 	defer src.Close()
+	before := stampOf(fi)
+	if e.Stamp != (Stamp{}) && before != e.Stamp {
+		return fmt.Errorf("%s: changed after it was scanned; pack it again once it is written", e.from())
+	}
 	hdr.Typeflag = tar.TypeReg
 	hdr.Size = fi.Size()
 	if err := tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	n, err := io.Copy(tw, src)
-	if err != nil {
+	n, err := io.Copy(tw, ctxio.Reader(ctx, src))
+	var te *tempError
+	switch {
+	case errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case err != nil:
 		return fmt.Errorf("%s: %w", e.from(), unwrapPathErr(err))
 	}
-	if n != fi.Size() {
-		return fmt.Errorf("%s: changed size while it was read", e.from())
+	after, err := src.Stat()
+	if err != nil || n != fi.Size() || stampOf(after) != before {
+		return fmt.Errorf("%s: changed while it was read; pack it again once it is written", e.from())
 	}
 	return nil
 }
@@ -153,15 +198,21 @@ func (l *Layer) Size() (int64, error) { return l.size, nil }
 func (l *Layer) MediaType() (types.MediaType, error) { return l.compression.mediaType(), nil }
 
 // Compressed opens the blob.
-func (l *Layer) Compressed() (io.ReadCloser, error) { return os.Open(l.file) }
-
-// Uncompressed opens the blob and decompresses it as it is read.
-func (l *Layer) Uncompressed() (io.ReadCloser, error) {
-	f, err := os.Open(l.file)
+func (l *Layer) Compressed() (io.ReadCloser, error) {
+	f, err := os.Open(l.held.Name())
 	if err != nil {
 		return nil, err
 	}
-	r, err := l.compression.decompressor(f)
+	return &readCloser{Reader: ctxio.Reader(l.ctx, f), close: f.Close}, nil
+}
+
+// Uncompressed opens the blob and decompresses it as it is read.
+func (l *Layer) Uncompressed() (io.ReadCloser, error) {
+	f, err := os.Open(l.held.Name())
+	if err != nil {
+		return nil, err
+	}
+	r, err := l.compression.decompressor(ctxio.Reader(l.ctx, f))
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -173,7 +224,11 @@ func (l *Layer) Uncompressed() (io.ReadCloser, error) {
 func (l *Layer) Compression() Compression { return l.compression }
 
 // Close removes the layer's temporary file.
-func (l *Layer) Close() error { return os.Remove(l.file) }
+func (l *Layer) Close() error {
+	err := os.Remove(l.held.Name())
+	l.held.Close()
+	return err
+}
 
 type readCloser struct {
 	io.Reader

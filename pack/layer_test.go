@@ -3,6 +3,7 @@ package pack
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -36,7 +37,7 @@ func TestBuildLayerDigestsAndContents(t *testing.T) {
 	for _, c := range []Compression{Gzip, Zstd, None} {
 		t.Run(string(c), func(t *testing.T) {
 			mtime := time.Unix(1700000000, 0)
-			l, err := BuildLayer(testPlan(t), LayerOptions{ModTime: mtime, Compression: c})
+			l, err := BuildLayer(context.Background(), testPlan(t), LayerOptions{ModTime: mtime, Compression: c})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,12 +102,12 @@ func TestBuildLayerDigestsAndContents(t *testing.T) {
 
 func TestBuildLayerIsReproducible(t *testing.T) {
 	p := testPlan(t)
-	a, err := BuildLayer(p, LayerOptions{})
+	a, err := BuildLayer(context.Background(), p, LayerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := BuildLayer(p, LayerOptions{})
+	b, err := BuildLayer(context.Background(), p, LayerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestBuildLayerMissingSourceLeavesNothing(t *testing.T) {
 	if err := p.Add(Entry{Path: "/app", Type: TypeFile, Mode: 0o755, Source: missing}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := BuildLayer(p, LayerOptions{TempDir: dir})
+	_, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: dir})
 	if err == nil {
 		t.Fatal("BuildLayer succeeded with a missing source")
 	}

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,7 +32,7 @@ func TestBuildLayerMemoryIsFlat(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	l, err := BuildLayer(p, LayerOptions{TempDir: t.TempDir()})
+	l, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func BenchmarkBuildLayer(b *testing.B) {
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		l, err := BuildLayer(p, LayerOptions{TempDir: b.TempDir()})
+		l, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -30,6 +30,7 @@ type Entry struct {
 	Root     *elfscan.Root // for files: the root Source is read from; nil for the host
 	Source   string        // for files: the file to copy, a path in Root (on the host: absolute or relative to the working directory)
 	Data     []byte        // for files: the content, when there is no Source
+	Stamp    Stamp         // for files with Source: the file when it was planned, if known; it must not change before it is packed
 	Linkname string        // for symlinks: the link target, as written
 	UID, GID int
 }

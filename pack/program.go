@@ -24,5 +24,9 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 	default:
 		return fmt.Errorf("%s: is a shared library, not a program; pack the program that loads it", r.Path)
 	}
-	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File})
+	fi, err := r.Root.Stat(r.File)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
+	}
+	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi)})
 }

@@ -98,7 +98,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		r, err := p.scan(resolve)
 		if err == nil {
 			var b *Built
-			if b, err = Build(r, p.ImagePath, opts.Options); err == nil {
+			if b, err = Build(ctx, r, p.ImagePath, opts.Options); err == nil {
 				res.Images = append(res.Images, b)
 			}
 		}

@@ -85,5 +85,5 @@ func (p *Plan) addLibraryFile(dst string, l elfscan.Library) error {
 	if err != nil {
 		return fmt.Errorf("%s in %s: %w", l.RealPath, l.Root, unwrapPathErr(err))
 	}
-	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath})
+	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath, Stamp: stampOf(fi)})
 }

@@ -44,6 +44,9 @@ func (a *app) logf(format string, args ...any) {
 // withHint adds to a library's error the flag that fixes it, where one
 // does: the libraries state facts, the CLI knows its flags.
 func withHint(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return errors.New("interrupted: stopped, temporary files removed, earlier outputs left as they were")
+	}
 	for _, h := range []struct {
 		err  error
 		hint string

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/match"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/scratchpack/scratchpack/internal/stale"
 )
 
 // Annotations that name an entry of an OCI layout's index.json.
@@ -24,7 +27,8 @@ const (
 )
 
 // WriteLayout creates the OCI image layout dir, or adds to it, with one
-// index.json entry per tag (an entry with the same tag is replaced).
+// index.json entry per tag (an entry with the same tag is replaced). It
+// stops, changing nothing, when ctx is done before the commit.
 //
 // Everything is written to a staging layout beside dir first, with 0755
 // directories and 0644 files whatever the umask or the temp directory's
@@ -34,12 +38,18 @@ const (
 // moved in and index.json is replaced by a rename, the one step that
 // changes what the layout says. A failure leaves dir as it was, at most
 // with unreferenced blobs.
-func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
-	stage, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-*")
+func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) error {
+	pattern := "." + filepath.Base(dir) + ".tmp-*"
+	stale.Sweep(filepath.Join(filepath.Dir(dir), pattern))
+	stage, err := os.MkdirTemp(filepath.Dir(dir), pattern)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
 	}
 	defer os.RemoveAll(stage)
+	if held, err := os.Open(stage); err == nil {
+		stale.Hold(held)
+		defer held.Close()
+	}
 	sp, err := layout.Write(stage, empty.Index)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -63,6 +73,9 @@ func WriteLayout(dir string, a Artifact, tags []name.Tag) error {
 		return err
 	}
 	defer release()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 
 	existing := true
 	var base v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.OCIImageIndex)

@@ -1,12 +1,15 @@
 package transport
 
 import (
+	"context"
 	"fmt"
 	"io"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/scratchpack/scratchpack/internal/ctxio"
 )
 
 // WriteTarball writes a as a docker-archive tarball, the format that
@@ -14,17 +17,17 @@ import (
 // regular file appears only once it is complete; a device or FIFO is
 // written as a stream. A docker-archive holds images of one platform, so
 // an index is refused.
-func WriteTarball(path string, a Artifact, tags []name.Tag) error {
-	return writeTarball(path, nil, a, tags)
+func WriteTarball(ctx context.Context, path string, a Artifact, tags []name.Tag) error {
+	return writeTarball(ctx, path, nil, a, tags)
 }
 
 // writeTarball is WriteTarball, refusing to write over one of inputs.
-func writeTarball(path string, inputs []string, a Artifact, tags []name.Tag) error {
+func writeTarball(ctx context.Context, path string, inputs []string, a Artifact, tags []name.Tag) error {
 	img, ok := a.(v1.Image)
 	if !ok {
 		return fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
-	return writeFile(path, inputs, func(w io.Writer) error { return tarballTo(w, img, tags) })
+	return writeFile(path, inputs, func(w io.Writer) error { return tarballTo(ctxio.Writer(ctx, w), img, tags) })
 }
 
 // tarballTo streams img as a docker-archive into w.

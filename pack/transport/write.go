@@ -7,6 +7,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/internal/ctxio"
+
 	"github.com/google/go-containerregistry/pkg/name"
 )
 
@@ -35,7 +37,7 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		logf = func(string, ...any) {}
 	}
 	if d.Tarball != "" {
-		if err := writeTarball(d.Tarball, d.Inputs, a, tags); err != nil {
+		if err := writeTarball(ctx, d.Tarball, d.Inputs, a, tags); err != nil {
 			return err
 		}
 		logf("wrote %s", d.Tarball)
@@ -45,12 +47,12 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if !ok {
 			return fmt.Errorf("a docker-archive holds one platform's image, not an index")
 		}
-		if err := tarballTo(d.Stream, img, tags); err != nil {
+		if err := tarballTo(ctxio.Writer(ctx, d.Stream), img, tags); err != nil {
 			return fmt.Errorf("writing the tarball: %w", err)
 		}
 	}
 	if d.Layout != "" {
-		if err := WriteLayout(d.Layout, a, tags); err != nil {
+		if err := WriteLayout(ctx, d.Layout, a, tags); err != nil {
 			return err
 		}
 		logf("wrote %s", d.Layout)

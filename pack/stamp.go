@@ -1,0 +1,25 @@
+package pack
+
+import (
+	"io/fs"
+	"syscall"
+	"time"
+)
+
+// Stamp is what changes when a file is written: its size, modification
+// time and (on the host) inode change time. A file whose stamp differs
+// from one taken earlier was written in between.
+type Stamp struct {
+	Size  int64
+	MTime time.Time
+	CTime time.Time
+}
+
+// stampOf takes a file's stamp.
+func stampOf(fi fs.FileInfo) Stamp {
+	s := Stamp{Size: fi.Size(), MTime: fi.ModTime()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		s.CTime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
+	}
+	return s
+}
