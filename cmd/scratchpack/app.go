@@ -12,6 +12,7 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // app is one invocation of scratchpack: where results and logs go, and
@@ -55,6 +56,7 @@ func withHint(err error) error {
 		{elfscan.ErrPlatform, "build it for that platform, or change --platform"},
 		{pack.ErrNotStatic, "link it statically, or drop --static"},
 		{pack.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},
+		{transport.ErrTimeout, "check that it is up, or give a longer --timeout"},
 	} {
 		if errors.Is(err, h.err) {
 			return fmt.Errorf("%w; %s", err, h.hint)

@@ -165,4 +165,5 @@ type registryFlags struct{ opts transport.Options }
 
 func (f *registryFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.opts.Insecure, "insecure", false, "allow plain http to the registry (automatic for localhost)")
+	fs.DurationVar(&f.opts.Timeout, "timeout", transport.DefaultTimeout, "give up on a registry that does not answer, or an upload that moves no bytes, for `DURATION`")
 }

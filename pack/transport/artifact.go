@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -28,6 +29,9 @@ type Options struct {
 	Progress io.Writer
 	// UserAgent names the client to the registry.
 	UserAgent string
+	// Timeout is how long a registry may take to answer a request, or to
+	// take more bytes of an upload; DefaultTimeout when zero.
+	Timeout time.Duration
 }
 
 // Images returns the images of a: itself, or those of the index.

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -16,7 +15,8 @@ import (
 
 // Open reads an image or index from where the outputs write them: a
 // docker-archive tarball (a file), an OCI layout (DIR or DIR:TAG), or a
-// registry reference.
+// registry reference. A reference that names no registry is taken for a
+// missing file, never looked up on Docker Hub: that takes docker.io/NAME.
 func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
 		img, err := tarball.ImageFromPath(src, nil)
@@ -34,11 +34,16 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	}
 	ref, err := name.ParseReference(src, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a file, an OCI layout or an image reference", src)
+		return nil, fmt.Errorf("%s: no such file or OCI layout, and not an image reference", src)
 	}
-	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if ref.Context().RegistryStr() == name.DefaultRegistry && !strings.HasPrefix(src, "docker.io/") && !strings.HasPrefix(src, name.DefaultRegistry+"/") {
+		return nil, fmt.Errorf("%s: no such file or OCI layout; for an image on Docker Hub, write docker.io/%s", src, src)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	desc, err := remote.Get(ref, o.remoteOptions(ctx, cancel)...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src, err)
+		return nil, registryError("read", ref, o.timeout(), context.Cause(ctx), err)
 	}
 	if desc.MediaType.IsIndex() {
 		return desc.ImageIndex()
