@@ -1,8 +1,10 @@
 package elfscan
 
 import (
+	"cmp"
 	"debug/elf"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,7 +25,11 @@ func (p Platform) String() string {
 	return s
 }
 
-// ParsePlatform parses os/arch[/variant].
+// ParsePlatform parses os/arch[/variant] for a platform an image can be
+// for: linux, an architecture Scan reports, and a variant that
+// architecture has. The aliases docker buildx takes are accepted and
+// normalised: x86_64 and x86-64 (amd64), aarch64 (arm64), armhf (arm/v7),
+// armel (arm/v6), i386 and i686 (386).
 func ParsePlatform(s string) (Platform, error) {
 	parts := strings.Split(s, "/")
 	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
@@ -33,7 +39,44 @@ func ParsePlatform(s string) (Platform, error) {
 	if len(parts) == 3 {
 		p.Variant = parts[2]
 	}
+	switch p.Architecture {
+	case "x86_64", "x86-64":
+		p.Architecture = "amd64"
+	case "aarch64":
+		p.Architecture = "arm64"
+	case "i386", "i686":
+		p.Architecture = "386"
+	case "armhf":
+		p.Architecture, p.Variant = "arm", cmp.Or(p.Variant, "v7")
+	case "armel":
+		p.Architecture, p.Variant = "arm", cmp.Or(p.Variant, "v6")
+	}
+	if p.OS != "linux" {
+		return Platform{}, fmt.Errorf("platform %q: images of Linux programs are for linux, not %s", s, p.OS)
+	}
+	variants, ok := archVariants()[p.Architecture]
+	if !ok {
+		return Platform{}, fmt.Errorf("platform %q: unknown architecture %s", s, p.Architecture)
+	}
+	if p.Variant != "" && !slices.Contains(variants, p.Variant) {
+		if len(variants) == 0 {
+			return Platform{}, fmt.Errorf("platform %q: %s has no variants", s, p.Architecture)
+		}
+		return Platform{}, fmt.Errorf("platform %q: %s variants are %s", s, p.Architecture, strings.Join(variants, ", "))
+	}
 	return p, nil
+}
+
+// archVariants lists the architectures an image can be for, each with the
+// variants OCI and Go know for it.
+func archVariants() map[string][]string {
+	return map[string][]string{
+		"amd64": {"v1", "v2", "v3", "v4"},
+		"arm":   {"v5", "v6", "v7", "v8"},
+		"arm64": {"v8", "v8.0", "v8.1", "v8.2", "v8.3", "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9", "v9", "v9.0", "v9.1", "v9.2", "v9.3", "v9.4", "v9.5"},
+		"386":   nil, "ppc64le": nil, "ppc64": nil, "s390x": nil, "riscv64": nil,
+		"mips64le": nil, "mips64": nil, "mipsle": nil, "mips": nil, "loong64": nil,
+	}
 }
 
 // Matches reports whether a binary of platform p satisfies a request for

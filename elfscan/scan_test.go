@@ -213,9 +213,17 @@ func TestPlatformMatches(t *testing.T) {
 			t.Errorf("%s matches %s = %v, want %v", tc.have, tc.want, got, tc.ok)
 		}
 	}
-	for _, bad := range []string{"", "linux", "linux/", "a/b/c/d"} {
+	for _, bad := range []string{"", "linux", "linux/", "a/b/c/d", "windows/amd64", "linux/amd64/v99", "linux/sparc64", "linux/386/v2"} {
 		if _, err := ParsePlatform(bad); err == nil {
 			t.Errorf("ParsePlatform(%q) succeeded", bad)
+		}
+	}
+	for alias, want := range map[string]string{
+		"linux/x86_64": "linux/amd64", "linux/aarch64": "linux/arm64", "linux/arm64/v8": "linux/arm64/v8",
+		"linux/armhf": "linux/arm/v7", "linux/armel": "linux/arm/v6", "linux/i686": "linux/386",
+	} {
+		if p, err := ParsePlatform(alias); err != nil || p.String() != want {
+			t.Errorf("ParsePlatform(%q) = %s, %v; want %s", alias, p, err, want)
 		}
 	}
 }

@@ -27,7 +27,16 @@ func ParseAddition(s string) (Addition, error) {
 	switch {
 	case len(parts) >= 3 && isOctal(parts[len(parts)-1]):
 		m, _ := strconv.ParseUint(parts[len(parts)-1], 8, 32)
+		switch {
+		case m > 0o7777:
+			return a, fmt.Errorf("mode %s: want an octal mode from 0 to 7777", parts[len(parts)-1])
+		case m&0o6000 != 0:
+			return a, fmt.Errorf("mode %s sets setuid or setgid, which scratchpack never ships; give the mode without them", parts[len(parts)-1])
+		}
 		a.Mode = fs.FileMode(m) & fs.ModePerm
+		if m&0o1000 != 0 {
+			a.Mode |= fs.ModeSticky
+		}
 		parts = parts[:len(parts)-1]
 	case len(parts) < 2:
 		return a, errors.New("want SRC:DST[:MODE]")

@@ -60,12 +60,18 @@ func CheckUser(user string, essentials bool) error {
 		names = append(names, a.name)
 	}
 	known := strings.Join(names, ", ")
-	name, grp, _ := strings.Cut(user, ":")
+	name, grp, hasGroup := strings.Cut(user, ":")
+	if name == "" || hasGroup && grp == "" {
+		return fmt.Errorf("user %q: want NAME|UID[:GROUP|GID]", user)
+	}
 	for _, part := range []string{name, grp} {
 		if part == "" {
 			continue
 		}
-		if _, err := strconv.Atoi(part); err == nil {
+		if c := part[0]; c == '-' || c >= '0' && c <= '9' {
+			if _, err := strconv.ParseUint(part, 10, 32); err != nil {
+				return fmt.Errorf("user %s: %q is not an id from 0 to 4294967295", user, part)
+			}
 			continue
 		}
 		if !essentials {

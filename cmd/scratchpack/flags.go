@@ -91,7 +91,13 @@ func (f *imageFlags) register(fs *pflag.FlagSet) {
 		o.Config.Env = append(o.Config.Env, s)
 		return err
 	})
-	fs.StringVar(&o.Config.WorkingDir, "workdir", "", "working `DIR` of the container")
+	cli.FlagFunc(fs, "workdir", "", "DIR", "", "working directory of the container, an absolute path", func(s string) error {
+		if !strings.HasPrefix(s, "/") {
+			return fmt.Errorf("want an absolute path")
+		}
+		o.Config.WorkingDir = s
+		return nil
+	})
 	fs.StringVar(&o.Config.User, "user", "", "`NAME|UID[:GID]` the container runs as (default nonroot, 65532:65532)")
 	cli.FlagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", func(s string) error {
 		p, err := pack.ParsePort(s)
@@ -136,6 +142,9 @@ type outputFlags struct {
 
 func (f *outputFlags) register(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG]", "", "image name and tag (repeatable; default BINARY:latest)", func(s string) error {
+		if strings.Contains(s, "@") {
+			return fmt.Errorf("give a tag, not a digest: the digest is what pack prints")
+		}
 		t, err := name.NewTag(s)
 		if err != nil {
 			return fmt.Errorf("not an image name (want NAME[:TAG], lower case): %v", err)

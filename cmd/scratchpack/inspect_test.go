@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,5 +48,25 @@ func TestInspect(t *testing.T) {
 	}
 	if _, stderr, code := sp(nil, "inspect", lay+":nope"); code != 1 || !strings.Contains(stderr, `no image tagged "nope"`) {
 		t.Errorf("missing tag: exit %d, %q", code, stderr)
+	}
+}
+
+// TestInspectQuotesOddNames: a file name with a newline or invalid UTF-8
+// is quoted, so that each entry of the listing stays on one line.
+func TestInspectQuotesOddNames(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(src, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "img.tar")
+	if _, stderr, code := sp(nil, "pack", "-o", out, "--add", src+":/a\nb", "--add", src+":/c\xffd", "../../testdata/elf/musl-static"); code != 0 {
+		t.Fatalf("pack: exit %d: %s", code, stderr)
+	}
+	stdout, stderr, code := sp(nil, "inspect", out)
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, ` "/a\nb"`+"\n") || !strings.Contains(stdout, ` "/c\xffd"`+"\n") {
+		t.Errorf("odd names not quoted on their own lines:\n%s", stdout)
 	}
 }

@@ -140,6 +140,16 @@ func TestPackFailures(t *testing.T) {
 		{"add relative", []string{"pack", "--add", "x:etc/x", "-o", out, bin}, 2, "not absolute"},
 		{"add onto the program", []string{"pack", "--add", script + ":/usr/local/bin/hello-go", "-o", out, bin}, 1, "added twice"},
 		{"add missing", []string{"pack", "--add", filepath.Join(dir, "gone") + ":/x", "-o", out, bin}, 1, "gone: no such file"},
+		{"user colon", []string{"pack", "--user", ":", "-o", out, bin}, 2, "want NAME|UID[:GROUP|GID]"},
+		{"user negative", []string{"pack", "--user", "-1", "-o", out, bin}, 2, `"-1" is not an id from 0 to 4294967295`},
+		{"user group empty", []string{"pack", "--user", "0:", "-o", out, bin}, 2, "want NAME|UID[:GROUP|GID]"},
+		{"workdir relative", []string{"pack", "--workdir", "srv", "-o", out, bin}, 2, "want an absolute path"},
+		{"add mode too big", []string{"pack", "--add", script + ":/x:17777", "-o", out, bin}, 2, "from 0 to 7777"},
+		{"add setuid", []string{"pack", "--add", script + ":/x:4755", "-o", out, bin}, 2, "sets setuid or setgid"},
+		{"platform variant", []string{"pack", "--platform", "linux/amd64/v99", "-o", out, bin}, 2, "amd64 variants are v1, v2, v3, v4"},
+		{"platform os", []string{"pack", "--platform", "windows/amd64", "-o", out, bin}, 2, "for linux, not windows"},
+		{"tag with digest", []string{"pack", "-t", "app@sha256:" + strings.Repeat("a", 64), "-o", out, bin}, 2, "give a tag, not a digest"},
+		{"output is a directory", []string{"pack", "-o", dir + "/", bin}, 1, "is a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, code := sp(nil, tc.args...)

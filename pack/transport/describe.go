@@ -7,7 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -175,9 +178,9 @@ func (d *Description) WriteText(w io.Writer) error {
 		for _, e := range l.Files {
 			link := ""
 			if e.Link != "" {
-				link = " -> " + e.Link
+				link = " -> " + quoteOdd(e.Link)
 			}
-			fmt.Fprintf(&b, "    %s %5d/%-5d %9d %s%s\n", e.Mode, e.UID, e.GID, e.Size, e.Path, link)
+			fmt.Fprintf(&b, "    %s %5d/%-5d %9d %s%s\n", e.Mode, e.UID, e.GID, e.Size, quoteOdd(e.Path), link)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -190,4 +193,14 @@ func quoteList(s []string) string {
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// quoteOdd quotes a name that holds invalid UTF-8 or a control character
+// (a newline, say), so that each entry stays on one line and can be read
+// back; other names are printed as they are.
+func quoteOdd(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strconv.Quote(s)
 }
