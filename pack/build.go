@@ -45,7 +45,7 @@ func (b *Built) Close() error { return b.Layer.Close() }
 // pass, and assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	if imagePath == "" {
-		imagePath = ProgramPath(r.Path)
+		imagePath = ProgramPath(r)
 	}
 	chosen, err := opts.Essentials.decide(r)
 	if err != nil {

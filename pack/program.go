@@ -10,9 +10,10 @@ import (
 // DefaultDir is where a program goes in the image unless told otherwise.
 const DefaultDir = "/usr/local/bin"
 
-// ProgramPath is the default image path of the program at hostPath.
-func ProgramPath(hostPath string) string {
-	return path.Join(DefaultDir, path.Base(hostPath))
+// ProgramPath is the default image path of a scanned program:
+// DefaultDir/ProgramName.
+func ProgramPath(r *elfscan.Report) string {
+	return path.Join(DefaultDir, ProgramName(r))
 }
 
 // AddProgram puts the scanned program into the plan at imagePath,

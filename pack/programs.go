@@ -14,6 +14,9 @@ var (
 	// ErrNotStatic means a static program was asked for and the program
 	// is dynamically linked.
 	ErrNotStatic = errors.New("not statically linked")
+	// ErrEntrypoints means the programs of one index would have
+	// different image paths.
+	ErrEntrypoints = errors.New("programs of one index at different paths")
 )
 
 // Program is one program to pack.
@@ -69,7 +72,8 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		return nil, errors.New("no program to pack")
 	}
 	seen := map[string]string{}
-	for _, p := range progs {
+	paths := make([]string, len(progs))
+	for i, p := range progs {
 		r, err := p.scan(elfscan.Options{NoResolve: true})
 		if err != nil {
 			return nil, err
@@ -84,13 +88,19 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 			return nil, fmt.Errorf("%s and %s are both for %s; an index holds one image per platform", other, r.Path, r.Platform)
 		}
 		seen[r.Platform.String()] = r.Path
+		if paths[i] = p.ImagePath; paths[i] == "" {
+			paths[i] = ProgramPath(r)
+		}
+		if paths[i] != paths[0] {
+			return nil, &detailError{ErrEntrypoints, fmt.Sprintf("%s and %s would go to %s and %s, and one index has one entrypoint", progs[0].Path, r.Path, paths[0], paths[i])}
+		}
 	}
 	resolve := opts.Resolve
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
 	res := &Result{}
-	for _, p := range progs {
+	for i, p := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()
 			return nil, err
@@ -98,7 +108,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		r, err := p.scan(resolve)
 		if err == nil {
 			var b *Built
-			if b, err = Build(ctx, r, p.ImagePath, opts.Options); err == nil {
+			if b, err = Build(ctx, r, paths[i], opts.Options); err == nil {
 				res.Images = append(res.Images, b)
 			}
 		}

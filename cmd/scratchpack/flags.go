@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -60,7 +61,11 @@ func (f *resolveFlags) register(fs *pflag.FlagSet) {
 		f.opts.Root = elfscan.DirRoot(s)
 		return nil
 	})
-	fs.StringArrayVar(&f.opts.LibPath, "lib-path", nil, "search `DIR` first for libraries, like LD_LIBRARY_PATH (repeatable)")
+	cli.FlagFunc(fs, "lib-path", "", "DIR", "", "search DIR first for libraries, like LD_LIBRARY_PATH (repeatable; relative to the working directory)", func(s string) error {
+		abs, err := filepath.Abs(s)
+		f.opts.LibPath = append(f.opts.LibPath, abs)
+		return err
+	})
 }
 
 // imageFlags shape every image: pack and build register them.
@@ -159,7 +164,8 @@ func (f *outputFlags) register(fs *pflag.FlagSet) {
 	f.registry.register(fs)
 }
 
-// names returns the tags, or one made from the first binary's name.
+// names returns the tags, or one made from the program's name in the
+// image.
 func (f *outputFlags) names(bin string) []name.Tag {
 	if len(f.tags) > 0 {
 		return f.tags

@@ -164,3 +164,35 @@ func TestLayoutConcurrentWriters(t *testing.T) {
 		t.Errorf("left %d entries beside the layout, want none", len(entries)-1)
 	}
 }
+
+// TestPackReleaseNames packs cross-compiled binaries named for their
+// platforms: one index, one entrypoint, and a default name without the
+// suffix; binaries whose names differ otherwise are refused.
+func TestPackReleaseNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, arch := range []string{"amd64", "arm64"} {
+		b, err := os.ReadFile(goProgram(t, "hello-go", arch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "app-"+arch), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lay := filepath.Join(t.TempDir(), "layout")
+	stdout, stderr, code := sp(nil, "pack", "--oci-layout", lay, filepath.Join(dir, "app-amd64"), filepath.Join(dir, "app-arm64"))
+	if code != 0 || !strings.HasPrefix(stdout, "app:latest@sha256:") {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	out, _, _ := sp(nil, "inspect", "--json", lay)
+	if n := strings.Count(out, `"entrypoint":["/usr/local/bin/app"]`); n != 2 {
+		t.Errorf("%d of 2 images have entrypoint /usr/local/bin/app:\n%s", n, out)
+	}
+	if err := os.Rename(filepath.Join(dir, "app-arm64"), filepath.Join(dir, "other-arm64")); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = sp(nil, "pack", "--oci-layout", lay, filepath.Join(dir, "app-amd64"), filepath.Join(dir, "other-arm64"))
+	if code != 1 || !strings.Contains(stderr, "one index has one entrypoint") {
+		t.Errorf("differing names: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -188,3 +188,27 @@ func TestHelp(t *testing.T) {
 		t.Errorf("version: exit %d, stdout %q", code, stdout)
 	}
 }
+
+// TestPackRelativeLibPath: --lib-path ./lib is relative to the working
+// directory, as LD_LIBRARY_PATH=./lib is.
+func TestPackRelativeLibPath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "greet.c")
+	if err := os.WriteFile(src, []byte("int greet(void) { return 0; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testtool.CC(t, "gcc", "-shared", "-fPIC", "-Wl,-soname,libgreet.so.1", "-o", filepath.Join(dir, "lib", "libgreet.so.1"), src)
+	main := filepath.Join(dir, "main.c")
+	if err := os.WriteFile(main, []byte("int greet(void);\nint main(void) { return greet(); }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testtool.CC(t, "gcc", "-o", filepath.Join(dir, "app"), main, "-L"+filepath.Join(dir, "lib"), "-l:libgreet.so.1")
+	t.Chdir(dir)
+	stdout, stderr, code := sp(nil, "pack", "--lib-path", "./lib", "-o", "app.tar", "./app")
+	if code != 0 || !strings.Contains(stderr, "dynamic linux/amd64, 2 libraries") { // libgreet and libc
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

@@ -69,7 +69,7 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 	if err != nil {
 		return err
 	}
-	tags := out.names(bins[0])
+	tags := out.names(result.Images[0].ImagePath)
 	dest, refTo := out.dest, a.stdout
 	if dest.Tarball == "-" { // the tarball is the result: the reference is a log
 		dest.Tarball, dest.Stream, refTo = "", a.stdout, a.stderr
