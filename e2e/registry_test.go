@@ -101,3 +101,19 @@ func TestPackIntoDockerDaemon(t *testing.T) {
 		t.Errorf("container printed %q, want %q", got, want)
 	}
 }
+
+// TestLayoutReadByOtherTools packs into an OCI layout and reads the entry
+// back by its full name with skopeo and umoci.
+func TestLayoutReadByOtherTools(t *testing.T) {
+	need(t)
+	lay := filepath.Join(t.TempDir(), "layout")
+	scratchpack(t, "pack", "-t", "app:1.2", "-t", "other:1.2", "--oci-layout", lay, buildGo(t, "hello-go", "amd64"))
+	out := must(t, nil, "skopeo", "inspect", "--format", "{{.Architecture}}", "oci:"+lay+":app:1.2")
+	if strings.TrimSpace(out) != "amd64" {
+		t.Errorf("skopeo inspect oci:%s:app:1.2 = %q", lay, out)
+	}
+	ls := must(t, nil, "umoci", "ls", "--layout", lay)
+	if ls != "app:1.2\nother:1.2\n" && ls != "other:1.2\napp:1.2\n" {
+		t.Errorf("umoci ls = %q, want app:1.2 and other:1.2", ls)
+	}
+}

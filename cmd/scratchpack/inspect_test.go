@@ -46,7 +46,7 @@ func TestInspect(t *testing.T) {
 			t.Errorf("inspect %s: last file %+v", src, last)
 		}
 	}
-	if _, stderr, code := sp(nil, "inspect", lay+":nope"); code != 1 || !strings.Contains(stderr, `no image tagged "nope"`) {
+	if _, stderr, code := sp(nil, "inspect", lay+":nope"); code != 1 || !strings.Contains(stderr, `no image named "nope"`) {
 		t.Errorf("missing tag: exit %d, %q", code, stderr)
 	}
 }

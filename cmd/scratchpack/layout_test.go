@@ -63,8 +63,8 @@ func TestPackOCILayout(t *testing.T) {
 	if m0.Annotations["org.opencontainers.image.source"] != "https://example.com/app" {
 		t.Errorf("manifest annotations = %v", m0.Annotations)
 	}
-	if got := entries(); got["1"] != first || len(got) != 1 {
-		t.Errorf("layout entries %v, want 1 => %s", got, first)
+	if got := entries(); got["app:1"] != first || len(got) != 1 {
+		t.Errorf("layout entries %v, want app:1 => %s", got, first)
 	}
 
 	// A second tag adds an entry; the index digest for two platforms.
@@ -101,8 +101,22 @@ func TestPackOCILayout(t *testing.T) {
 	if _, stderr, code = sp(map[string]string{"SOURCE_DATE_EPOCH": "99"}, "pack", "-t", "app:1", "--oci-layout", dir, amd64); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if got := entries(); len(got) != 2 || got["1"] == first || got["multi"] != multi {
+	if got := entries(); len(got) != 2 || got["app:1"] == first || got["app:multi"] != multi {
 		t.Errorf("after re-packing app:1: entries %v", got)
+	}
+
+	// Another repository's tag of the same name is another entry, and
+	// each is read back by its name (or by its tag, while that is unique).
+	if _, stderr, code = sp(nil, "pack", "-t", "other:1", "--oci-layout", dir, amd64); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := entries(); len(got) != 3 || got["app:1"] == "" || got["other:1"] == "" {
+		t.Errorf("after packing other:1: entries %v", got)
+	}
+	for ref, want := range map[string]int{"app:1": 0, "other:1": 0, "multi": 0, "1": 1} {
+		if _, stderr, code := sp(nil, "inspect", dir+":"+ref); code != want {
+			t.Errorf("inspect %s:%s: exit %d, want %d (%s)", dir, ref, code, want, stderr)
+		}
 	}
 }
 

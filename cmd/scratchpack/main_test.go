@@ -130,6 +130,7 @@ func TestPackFailures(t *testing.T) {
 		{"tarball of two", []string{"pack", "-o", out, bin, bin}, 2, "holds one platform"},
 		{"same platform twice", []string{"pack", "--oci-layout", filepath.Join(filepath.Dir(out), "layout"), bin, bin}, 1, "both for linux/arm64/v8"},
 		{"unreachable registry", []string{"pack", "-t", "127.0.0.1:1/x:1", "--push", bin}, 1, "push 127.0.0.1:1/x:1"},
+		{"tarball and layout with a failing push", []string{"pack", "-o", out, "--oci-layout", filepath.Join(filepath.Dir(out), "layout"), "-t", "127.0.0.1:1/x:1", "--push", bin}, 1, "connection refused"},
 		{"bad tag", []string{"pack", "-t", "Bad Name", "-o", out, bin}, 2, "not an image name"},
 		{"bad env", []string{"pack", "--env", "noequals", "-o", out, bin}, 2, "want K=V"},
 		{"bad port", []string{"pack", "--expose", "99999", "-o", out, bin}, 2, "PORT"},

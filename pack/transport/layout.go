@@ -22,13 +22,15 @@ import (
 
 // Annotations that name an entry of an OCI layout's index.json.
 const (
-	AnnotationRefName       = "org.opencontainers.image.ref.name" // the tag, as skopeo and umoci read it
+	AnnotationRefName       = "org.opencontainers.image.ref.name" // the reference as given (NAME:TAG), as skopeo's oci:DIR:NAME and crane read it
 	AnnotationContainerName = "io.containerd.image.name"          // the full reference, as containerd reads it
 )
 
 // WriteLayout creates the OCI image layout dir, or adds to it, with one
-// index.json entry per tag (an entry with the same tag is replaced). It
-// stops, changing nothing, when ctx is done before the commit.
+// index.json entry per tag, named by the tag's full reference as given
+// (app:1.2, ghcr.io/me/app:1.2); an entry of the same name is replaced,
+// others are kept. It stops, changing nothing, when ctx is done before
+// the commit.
 //
 // Everything is written to a staging layout beside dir first, with 0755
 // directories and 0644 files whatever the umask or the temp directory's
@@ -39,20 +41,52 @@ const (
 // changes what the layout says. A failure leaves dir as it was, at most
 // with unreferenced blobs.
 func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) error {
+	s, err := stageLayout(ctx, dir, a, tags)
+	if err != nil {
+		return err
+	}
+	return s.commit()
+}
+
+// stageLayout writes the staging layout; commit updates dir from it.
+func stageLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) (*staged, error) {
+	if fi, err := os.Stat(dir); err == nil && (!fi.IsDir() || !isLayout(dir)) {
+		return nil, fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", dir)
+	}
 	pattern := "." + filepath.Base(dir) + ".tmp-*"
 	stale.Sweep(filepath.Join(filepath.Dir(dir), pattern))
 	stage, err := os.MkdirTemp(filepath.Dir(dir), pattern)
 	if err != nil {
-		return fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
 	}
-	defer os.RemoveAll(stage)
-	if held, err := os.Open(stage); err == nil {
-		stale.Hold(held)
-		defer held.Close()
+	held, err := os.Open(stage)
+	if err != nil {
+		os.RemoveAll(stage)
+		return nil, fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
 	}
+	stale.Hold(held)
+	abort := func() {
+		os.RemoveAll(stage)
+		held.Close()
+	}
+	if err := writeStage(stage, a); err != nil {
+		abort()
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return &staged{
+		commit: func() error {
+			defer abort()
+			return commitLayout(ctx, dir, stage, a, tags)
+		},
+		abort: abort,
+	}, nil
+}
+
+// writeStage writes a's blobs into a new layout at stage.
+func writeStage(stage string, a Artifact) error {
 	sp, err := layout.Write(stage, empty.Index)
 	if err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
+		return err
 	}
 	switch a := a.(type) {
 	case v1.ImageIndex:
@@ -63,11 +97,13 @@ func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) e
 		err = fmt.Errorf("%T is neither an image nor an index", a)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: writing blobs: %w", dir, err)
+		return fmt.Errorf("writing blobs: %w", err)
 	}
-	if err := shareModes(stage); err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
-	}
+	return shareModes(stage)
+}
+
+// commitLayout makes dir say what the staged layout adds, under the lock.
+func commitLayout(ctx context.Context, dir, stage string, a Artifact, tags []name.Tag) error {
 	release, err := lockDir(filepath.Dir(dir))
 	if err != nil {
 		return err
@@ -76,7 +112,6 @@ func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-
 	existing := true
 	var base v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
@@ -91,11 +126,11 @@ func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) e
 		}
 	}
 	for _, t := range tags {
-		base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.TagStr()))
+		base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.String()))
 		base = mutate.AppendManifests(base, mutate.IndexAddendum{
 			Add: a,
 			Descriptor: v1.Descriptor{Annotations: map[string]string{
-				AnnotationRefName:       t.TagStr(),
+				AnnotationRefName:       t.String(),
 				AnnotationContainerName: t.Name(),
 			}},
 		})
@@ -104,7 +139,6 @@ func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-
 	if !existing {
 		if err := os.WriteFile(filepath.Join(stage, "index.json"), raw, 0o644); err != nil {
 			return fmt.Errorf("%s: %w", dir, unwrapPathErr(err))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -51,22 +52,30 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	return desc.Image()
 }
 
-// layoutRef splits DIR[:TAG] when DIR is an OCI layout.
-func layoutRef(src string) (dir, tag string, ok bool) {
-	isLayout := func(d string) bool {
-		_, err := os.Stat(filepath.Join(d, "oci-layout"))
-		return err == nil
-	}
+// isLayout reports whether d is an OCI image layout.
+func isLayout(d string) bool {
+	_, err := os.Stat(filepath.Join(d, "oci-layout"))
+	return err == nil
+}
+
+// layoutRef splits DIR[:NAME] when DIR is an OCI layout; NAME may hold
+// colons of its own (app:1.2, localhost:5000/app:1.2).
+func layoutRef(src string) (dir, ref string, ok bool) {
 	if isLayout(src) {
 		return src, "", true
 	}
-	if i := strings.LastIndexByte(src, ':'); i > 0 && isLayout(src[:i]) {
-		return src[:i], src[i+1:], true
+	for i := 0; i < len(src); i++ {
+		if src[i] == ':' && i > 0 && isLayout(src[:i]) {
+			return src[:i], src[i+1:], true
+		}
 	}
 	return "", "", false
 }
 
-func openLayout(dir, tag string) (Artifact, error) {
+// openLayout opens the entry of the layout named ref: its full name, or a
+// tag that only one entry has (as layouts written before names were full
+// name entries by tag alone); no ref opens a layout's only entry.
+func openLayout(dir, ref string) (Artifact, error) {
 	lp, err := layout.FromPath(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
@@ -79,17 +88,26 @@ func openLayout(dir, tag string) (Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	var tags []string
+	var names []string
+	var exact, byTag []v1.Descriptor
 	for _, d := range im.Manifests {
-		t := d.Annotations[AnnotationRefName]
-		tags = append(tags, t)
-		if t != tag && !(tag == "" && len(im.Manifests) == 1) {
-			continue
+		n := d.Annotations[AnnotationRefName]
+		names = append(names, n)
+		switch {
+		case n == ref || ref == "" && len(im.Manifests) == 1:
+			exact = append(exact, d)
+		case ref != "" && !strings.Contains(ref, ":") && (n == ref || strings.HasSuffix(n, ":"+ref)):
+			byTag = append(byTag, d)
 		}
-		if d.MediaType.IsIndex() {
-			return ii.ImageIndex(d.Digest)
-		}
-		return ii.Image(d.Digest)
 	}
-	return nil, fmt.Errorf("%s: no image tagged %q; the layout has %s; name one as DIR:TAG", dir, tag, strings.Join(tags, ", "))
+	if len(exact) == 0 && len(byTag) == 1 {
+		exact = byTag
+	}
+	if len(exact) == 0 {
+		return nil, fmt.Errorf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, strings.Join(names, ", "))
+	}
+	if exact[0].MediaType.IsIndex() {
+		return ii.ImageIndex(exact[0].Digest)
+	}
+	return ii.Image(exact[0].Digest)
 }

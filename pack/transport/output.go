@@ -8,7 +8,7 @@ import (
 	"os"
 )
 
-// writeFile writes an output file at path with write, under the rules
+// stageOutput stages an output file at path with write, under the rules
 // that keep an output from destroying anything:
 //
 //   - a new path, or a regular file, is written to a temporary file beside
@@ -21,36 +21,38 @@ import (
 //   - a directory, block device or socket is refused;
 //   - a file that is one of inputs (the program, a library, an added file)
 //     is refused.
-func writeFile(path string, inputs []string, write func(io.Writer) error) error {
+//
+// A stream is written at once and has nothing left to commit.
+func stageOutput(path string, inputs []string, write func(io.Writer) error) (*staged, error) {
 	lfi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return writeAtomic(path, write)
+		return stageFile(path, write)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("%s: is a symlink to something missing (%w); name the file to write", path, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: is a symlink to something missing (%w); name the file to write", path, unwrapPathErr(err))
 	}
 	for _, in := range inputs {
 		if ifi, err := os.Stat(in); err == nil && os.SameFile(fi, ifi) {
-			return fmt.Errorf("%s: is %s, an input of this image; name another output", path, in)
+			return nil, fmt.Errorf("%s: is %s, an input of this image; name another output", path, in)
 		}
 	}
 	stream := fi.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0
 	switch {
 	case stream:
-		return writeStream(path, write)
+		return noop(), writeStream(path, write)
 	case lfi.Mode()&fs.ModeSymlink != 0:
 		target, _ := os.Readlink(path)
-		return fmt.Errorf("%s: is a symlink to %s; name the file itself, or remove the link", path, target)
+		return nil, fmt.Errorf("%s: is a symlink to %s; name the file itself, or remove the link", path, target)
 	case fi.IsDir():
-		return fmt.Errorf("%s: is a directory; name a file", path)
+		return nil, fmt.Errorf("%s: is a directory; name a file", path)
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("%s: is not a regular file; name a file", path)
+		return nil, fmt.Errorf("%s: is not a regular file; name a file", path)
 	}
-	return writeAtomic(path, write)
+	return stageFile(path, write)
 }
 
 // writeStream writes into an existing character device or FIFO.

@@ -18,16 +18,21 @@ import (
 // written as a stream. A docker-archive holds images of one platform, so
 // an index is refused.
 func WriteTarball(ctx context.Context, path string, a Artifact, tags []name.Tag) error {
-	return writeTarball(ctx, path, nil, a, tags)
+	s, err := stageTarball(ctx, path, nil, a, tags)
+	if err != nil {
+		return err
+	}
+	return s.commit()
 }
 
-// writeTarball is WriteTarball, refusing to write over one of inputs.
-func writeTarball(ctx context.Context, path string, inputs []string, a Artifact, tags []name.Tag) error {
+// stageTarball stages WriteTarball's output, refusing to write over one
+// of inputs.
+func stageTarball(ctx context.Context, path string, inputs []string, a Artifact, tags []name.Tag) (*staged, error) {
 	img, ok := a.(v1.Image)
 	if !ok {
-		return fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
+		return nil, fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
-	return writeFile(path, inputs, func(w io.Writer) error { return tarballTo(ctxio.Writer(ctx, w), img, tags) })
+	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctxio.Writer(ctx, w), img, tags) })
 }
 
 // tarballTo streams img as a docker-archive into w.

@@ -30,17 +30,36 @@ func (d Destinations) Empty() bool {
 	return d.Tarball == "" && d.Stream == nil && d.Layout == "" && !d.Daemon && !d.Push
 }
 
-// Write puts a, under every tag, to each destination in turn: files
-// first, the push last. Each one done is reported to logf when it is set.
-func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o Options, logf func(string, ...any)) error {
+// Write puts a, under every tag, to each destination. A call that fails
+// leaves none of its outputs: the tarball and layout are staged under
+// temporary names, the daemon is loaded and the registry pushed (which
+// cannot be undone, so they come last), and only then are the files put
+// in place. Each output done is reported to logf when it is set.
+func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o Options, logf func(string, ...any)) (err error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
+	var files []*staged
+	defer func() {
+		if err != nil {
+			for _, s := range files {
+				s.abort()
+			}
+		}
+	}()
 	if d.Tarball != "" {
-		if err := writeTarball(ctx, d.Tarball, d.Inputs, a, tags); err != nil {
+		s, err := stageTarball(ctx, d.Tarball, d.Inputs, a, tags)
+		if err != nil {
 			return err
 		}
-		logf("wrote %s", d.Tarball)
+		files = append(files, s)
+	}
+	if d.Layout != "" {
+		s, err := stageLayout(ctx, d.Layout, a, tags)
+		if err != nil {
+			return err
+		}
+		files = append(files, s)
 	}
 	if d.Stream != nil {
 		img, ok := a.(v1.Image)
@@ -50,12 +69,6 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if err := tarballTo(ctxio.Writer(ctx, d.Stream), img, tags); err != nil {
 			return fmt.Errorf("writing the tarball: %w", err)
 		}
-	}
-	if d.Layout != "" {
-		if err := WriteLayout(ctx, d.Layout, a, tags); err != nil {
-			return err
-		}
-		logf("wrote %s", d.Layout)
 	}
 	if d.Daemon {
 		p, err := LoadDaemon(ctx, a, tags)
@@ -69,6 +82,21 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 			return err
 		}
 		logf("pushed %s", tags[0])
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, s := range files {
+		if err := s.commit(); err != nil {
+			files = files[i+1:]
+			return err
+		}
+	}
+	if d.Tarball != "" {
+		logf("wrote %s", d.Tarball)
+	}
+	if d.Layout != "" {
+		logf("wrote %s", d.Layout)
 	}
 	return nil
 }

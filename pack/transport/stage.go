@@ -1,0 +1,69 @@
+package transport
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/scratchpack/scratchpack/internal/stale"
+)
+
+// staged is an output written under a temporary name: commit puts it in
+// place, abort removes it. Write stages every file output first and
+// commits them only when every output, the push included, succeeded.
+type staged struct {
+	commit func() error
+	abort  func()
+}
+
+// noop is an output that is already where it goes (a stream).
+func noop() *staged { return &staged{commit: func() error { return nil }, abort: func() {}} }
+
+// stageFile writes a temporary file beside path with write; commit renames
+// it to path. The file is named .BASE.tmp-* and held (internal/stale)
+// until it is renamed or removed, so that a later run removes it if this
+// one is killed.
+func stageFile(path string, write func(io.Writer) error) (*staged, error) {
+	dir := filepath.Dir(path)
+	pattern := "." + filepath.Base(path) + ".tmp-*"
+	stale.Sweep(filepath.Join(dir, pattern))
+	tmp, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+	}
+	stale.Hold(tmp)
+	abort := func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if err != nil {
+		abort()
+		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+	}
+	return &staged{
+		commit: func() error {
+			defer tmp.Close()
+			if err := os.Rename(tmp.Name(), path); err != nil {
+				os.Remove(tmp.Name())
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			return nil
+		},
+		abort: abort,
+	}, nil
+}
+
+// writeAtomic writes path by way of a temporary file, so that a failure
+// leaves no partial output behind.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	s, err := stageFile(path, write)
+	if err != nil {
+		return err
+	}
+	return s.commit()
+}
