@@ -183,3 +183,14 @@ func (r *Report) CheckPlatform(want []Platform) error {
 	}
 	return fileErr(r.Path, ErrPlatform, "built for %s, not %s", r.Platform, strings.Join(names, ", "))
 }
+
+// Covered refuses, with an error that wraps ErrPlatform, when a platform
+// of want matches none of have.
+func Covered(want, have []Platform) error {
+	for _, w := range want {
+		if !slices.ContainsFunc(have, func(h Platform) bool { return h.Matches(w) }) {
+			return &detailError{sentinel: ErrPlatform, msg: fmt.Sprintf("no file is for %s", w)}
+		}
+	}
+	return nil
+}

@@ -31,6 +31,7 @@ type PackOptions struct {
 	Options                      // what every image gets
 	Resolve   elfscan.Options    // where libraries are looked for; a shared Cache is added when nil
 	Platforms []elfscan.Platform // refuse a program for none of these; empty accepts any
+	Require   bool               // refuse unless every one of Platforms has a program
 	Static    bool               // refuse a dynamically linked program
 }
 
@@ -72,6 +73,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		return nil, errors.New("no program to pack")
 	}
 	seen := map[string]string{}
+	var plats []elfscan.Platform
 	paths := make([]string, len(progs))
 	for i, p := range progs {
 		r, err := p.scan(elfscan.Options{NoResolve: true})
@@ -88,11 +90,17 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 			return nil, fmt.Errorf("%s and %s are both for %s; an index holds one image per platform", other, r.Path, r.Platform)
 		}
 		seen[r.Platform.String()] = r.Path
+		plats = append(plats, r.Platform)
 		if paths[i] = p.ImagePath; paths[i] == "" {
 			paths[i] = ProgramPath(r)
 		}
 		if paths[i] != paths[0] {
 			return nil, &detailError{ErrEntrypoints, fmt.Sprintf("%s and %s would go to %s and %s, and one index has one entrypoint", progs[0].Path, r.Path, paths[0], paths[i])}
+		}
+	}
+	if opts.Require {
+		if err := elfscan.Covered(opts.Platforms, plats); err != nil {
+			return nil, err
 		}
 	}
 	resolve := opts.Resolve

@@ -40,6 +40,7 @@ func setKV(m *map[string]string, s string) error {
 type resolveFlags struct {
 	opts      elfscan.Options
 	platforms []elfscan.Platform
+	require   bool
 }
 
 func (f *resolveFlags) register(fs *pflag.FlagSet) {
@@ -54,6 +55,7 @@ func (f *resolveFlags) register(fs *pflag.FlagSet) {
 		}
 		return nil
 	})
+	fs.BoolVar(&f.require, "require-platforms", false, "fail unless every --platform is covered by a binary")
 	cli.FlagFunc(fs, "sysroot", "", "DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch)", func(s string) error {
 		if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%s is not a directory", s)
@@ -146,15 +148,17 @@ type outputFlags struct {
 }
 
 func (f *outputFlags) register(fs *pflag.FlagSet) {
-	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG]", "", "image name and tag (repeatable; default BINARY:latest)", func(s string) error {
-		if strings.Contains(s, "@") {
-			return fmt.Errorf("give a tag, not a digest: the digest is what pack prints")
+	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG],...", "", "image names and tags (repeatable or comma-separated; default BINARY:latest)", func(s string) error {
+		for _, ref := range strings.Split(s, ",") {
+			if strings.Contains(ref, "@") {
+				return fmt.Errorf("give a tag, not a digest: the digest is what pack prints")
+			}
+			t, err := name.NewTag(strings.TrimSpace(ref))
+			if err != nil {
+				return fmt.Errorf("%q is not an image name (want NAME[:TAG], lower case): %v", ref, err)
+			}
+			f.tags = append(f.tags, t)
 		}
-		t, err := name.NewTag(s)
-		if err != nil {
-			return fmt.Errorf("not an image name (want NAME[:TAG], lower case): %v", err)
-		}
-		f.tags = append(f.tags, t)
 		return nil
 	})
 	fs.StringVarP(&f.dest.Tarball, "output", "o", "", "write a docker-archive tarball (for docker load) to `FILE`; - is stdout")

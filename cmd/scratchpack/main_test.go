@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -149,6 +150,7 @@ func TestPackFailures(t *testing.T) {
 		{"add setuid", []string{"pack", "--add", script + ":/x:4755", "-o", out, bin}, 2, "sets setuid or setgid"},
 		{"platform variant", []string{"pack", "--platform", "linux/amd64/v99", "-o", out, bin}, 2, "amd64 variants are v1, v2, v3, v4"},
 		{"platform os", []string{"pack", "--platform", "windows/amd64", "-o", out, bin}, 2, "for linux, not windows"},
+		{"platform not covered", []string{"pack", "--platform", "linux/amd64,linux/arm64", "--require-platforms", "-o", out, bin}, 1, "no file is for linux/amd64"},
 		{"tag with digest", []string{"pack", "-t", "app@sha256:" + strings.Repeat("a", 64), "-o", out, bin}, 2, "give a tag, not a digest"},
 		{"output is a directory", []string{"pack", "-o", dir + "/", bin}, 1, "is a directory"},
 	} {
@@ -211,5 +213,31 @@ func TestPackRelativeLibPath(t *testing.T) {
 	stdout, stderr, code := sp(nil, "pack", "--lib-path", "./lib", "-o", "app.tar", "./app")
 	if code != 0 || !strings.Contains(stderr, "dynamic linux/amd64, 2 libraries") { // libgreet and libc
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestPackTagList: -t takes a comma list as well as repeats.
+func TestPackTagList(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "img.tar")
+	stdout, stderr, code := sp(nil, "pack", "-t", "app:1.2,app:latest", "-t", "app:1", "-o", out, "../../testdata/elf/musl-static")
+	if code != 0 || !strings.HasPrefix(stdout, "app:1.2@sha256:") {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(out) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m[0].RepoTags, " "); got != "app:1.2 app:latest app:1" {
+		t.Errorf("tags %q, want app:1.2 app:latest app:1", got)
+	}
+	// The same call again gives the same bytes, tags and all.
+	again := filepath.Join(t.TempDir(), "img.tar")
+	if _, stderr, code := sp(nil, "pack", "-t", "app:1.2,app:latest", "-t", "app:1", "-o", again, "../../testdata/elf/musl-static"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(out)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Error("two packs of the same inputs gave different tarballs")
 	}
 }

@@ -57,7 +57,7 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 	for i, b := range bins {
 		progs[i] = pack.Program{Path: b, ImagePath: img.path}
 	}
-	result, err := pack.Programs(a.ctx, progs, pack.PackOptions{Options: opts, Resolve: res.opts, Platforms: res.platforms, Static: img.static})
+	result, err := pack.Programs(a.ctx, progs, pack.PackOptions{Options: opts, Resolve: res.opts, Platforms: res.platforms, Require: res.require, Static: img.static})
 	if err != nil {
 		return err
 	}

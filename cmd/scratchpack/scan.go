@@ -53,5 +53,12 @@ func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 			r.WriteText(a.stdout)
 		}
 	}
+	if firstErr == nil && res.require {
+		var have []elfscan.Platform
+		for _, r := range reports {
+			have = append(have, r.Platform)
+		}
+		firstErr = elfscan.Covered(res.platforms, have)
+	}
 	return firstErr
 }

@@ -1,13 +1,18 @@
 package transport
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/scratchpack/scratchpack/internal/ctxio"
 )
@@ -35,11 +40,86 @@ func stageTarball(ctx context.Context, path string, inputs []string, a Artifact,
 	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctxio.Writer(ctx, w), img, tags) })
 }
 
-// tarballTo streams img as a docker-archive into w.
+// tarballTo streams img as a docker-archive into w, laid out as
+// go-containerregistry's tarball.Write lays it out (the config, each layer
+// as HEX.tar.gz, then manifest.json), with the tags in the order given.
+// It is written here rather than with tarball.MultiRefWrite because that
+// orders RepoTags by map iteration: one image with two tags gave different
+// bytes from run to run, which a reproducible release cannot have.
 func tarballTo(w io.Writer, img v1.Image, tags []name.Tag) error {
-	refs := make(map[name.Reference]v1.Image, len(tags))
-	for _, t := range tags {
-		refs[t] = img
+	tw := tar.NewWriter(w)
+	cfgName, err := img.ConfigName()
+	if err != nil {
+		return err
 	}
-	return tarball.MultiRefWrite(refs, w)
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return err
+	}
+	if err := tarEntry(tw, cfgName.String(), bytes.NewReader(cfg), int64(len(cfg))); err != nil {
+		return err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	desc := tarball.Descriptor{Config: cfgName.String()}
+	for _, l := range layers {
+		if err := tarLayer(tw, l, &desc); err != nil {
+			return err
+		}
+	}
+	for _, t := range tags {
+		ts := t.String()
+		if t.Identifier() == name.DefaultTag && !strings.HasSuffix(ts, ":"+name.DefaultTag) {
+			ts += ":" + name.DefaultTag // docker load wants the tag spelled out
+		}
+		desc.RepoTags = append(desc.RepoTags, ts)
+	}
+	m, err := json.Marshal(tarball.Manifest{desc})
+	if err != nil {
+		return err
+	}
+	if err := tarEntry(tw, "manifest.json", bytes.NewReader(m), int64(len(m))); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// tarLayer streams one layer's blob into tw and names it in desc.
+func tarLayer(tw *tar.Writer, l v1.Layer, desc *tarball.Descriptor) error {
+	d, err := l.Digest()
+	if err != nil {
+		return err
+	}
+	size, err := l.Size()
+	if err != nil {
+		return err
+	}
+	ext := ".tar.gz"
+	switch mt, _ := l.MediaType(); mt {
+	case types.OCILayerZStd:
+		ext = ".tar.zst"
+	case types.OCIUncompressedLayer, types.DockerUncompressedLayer:
+		ext = ".tar"
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	desc.Layers = append(desc.Layers, d.Hex+ext)
+	return tarEntry(tw, d.Hex+ext, rc, size)
+}
+
+// tarEntry writes one regular file of size bytes from r.
+func tarEntry(tw *tar.Writer, name string, r io.Reader, size int64) error {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size}); err != nil {
+		return err
+	}
+	n, err := io.Copy(tw, r)
+	if err == nil && n != size {
+		err = fmt.Errorf("%s: %d bytes, want %d", name, n, size)
+	}
+	return err
 }
