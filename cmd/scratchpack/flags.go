@@ -165,6 +165,8 @@ func (f *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dest.Layout, "oci-layout", "", "create or add to the OCI image layout `DIR`")
 	fs.BoolVar(&f.dest.Push, "push", false, "push to the registry named in each -t")
 	fs.BoolVar(&f.dest.Daemon, "docker", false, "load into the local Docker daemon")
+	fs.StringVar(&f.dest.ImageRefs, "image-refs", "", "write REF@DIGEST for every tag to `FILE`, as ko and crane do")
+	fs.StringVar(&f.dest.MetadataFile, "metadata-file", "", "write what was made to `FILE` as JSON: tags, digests, image IDs and layers per platform")
 	f.registry.register(fs)
 }
 

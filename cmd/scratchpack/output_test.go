@@ -3,9 +3,11 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -112,5 +114,64 @@ func isTar(b []byte) bool {
 		if h.Name == "manifest.json" {
 			return true
 		}
+	}
+}
+
+// TestPackImageRefsAndMetadata: --image-refs lists REF@DIGEST per tag and
+// --metadata-file what a release pipeline reads; stderr names every tag
+// and the image ID.
+func TestPackImageRefsAndMetadata(t *testing.T) {
+	dir := t.TempDir()
+	amd64, arm64 := goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64")
+	refs, meta, lay := filepath.Join(dir, "refs"), filepath.Join(dir, "meta.json"), filepath.Join(dir, "layout")
+	stdout, stderr, code := sp(nil, "pack", "-t", "app:1.2,app:latest", "--oci-layout", lay, "--image-refs", refs, "--metadata-file", meta, amd64, arm64)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	digest := strings.TrimSpace(strings.TrimPrefix(stdout, "app:1.2@"))
+	if b, _ := os.ReadFile(refs); string(b) != "app:1.2@"+digest+"\napp:latest@"+digest+"\n" {
+		t.Errorf("image refs = %q", b)
+	}
+	var m struct {
+		Tags   []string
+		Digest string
+		Images []struct {
+			Platform, Digest, ImageID string
+			Layers                    []struct {
+				Digest string
+				Size   int64
+			}
+		}
+	}
+	b, _ := os.ReadFile(meta)
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if m.Digest != digest || strings.Join(m.Tags, " ") != "app:1.2 app:latest" || len(m.Images) != 2 ||
+		m.Images[0].Platform != "linux/amd64" || m.Images[1].Platform != "linux/arm64/v8" {
+		t.Errorf("metadata = %s", b)
+	}
+	descs, _, _ := sp(nil, "inspect", "--json", lay+":app:1.2")
+	for i, line := range strings.Split(strings.TrimSpace(descs), "\n") {
+		var d struct {
+			Digest, Config string
+			Layers         []struct {
+				Digest string
+				Size   int64
+			}
+		}
+		json.Unmarshal([]byte(line), &d)
+		im := m.Images[i]
+		if im.Digest != d.Digest || im.ImageID != d.Config || len(im.Layers) != 1 || im.Layers[0].Digest != d.Layers[0].Digest || im.Layers[0].Size != d.Layers[0].Size {
+			t.Errorf("image %d: metadata %+v, inspect %+v", i, im, d)
+		}
+	}
+	if !strings.Contains(stderr, "wrote "+lay+" with app:1.2, app:latest") {
+		t.Errorf("stderr does not name every tag: %s", stderr)
+	}
+	out := filepath.Join(dir, "one.tar")
+	_, stderr, _ = sp(nil, "pack", "-t", "one:1", "-o", out, amd64)
+	if !regexp.MustCompile(`wrote .*one.tar with one:1 \(image ID sha256:[0-9a-f]{64}\)`).MatchString(stderr) {
+		t.Errorf("stderr does not give the image ID: %s", stderr)
 	}
 }

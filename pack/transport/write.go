@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -20,6 +21,10 @@ type Destinations struct {
 	Layout  string    // an OCI image layout directory
 	Daemon  bool      // the local Docker daemon
 	Push    bool      // the registry of each tag
+	// ImageRefs and MetadataFile, when set, are files that list what was
+	// written: REF@DIGEST lines, and Metadata as JSON.
+	ImageRefs    string
+	MetadataFile string
 	// Inputs are the files the artifact was made from: no output may
 	// replace one.
 	Inputs []string
@@ -61,6 +66,23 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		}
 		files = append(files, s)
 	}
+	meta, err := NewMetadata(a, tags)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{d.ImageRefs, meta.writeRefs}, {d.MetadataFile, meta.writeJSON}} {
+		if f.path == "" {
+			continue
+		}
+		s, err := stageOutput(f.path, d.Inputs, f.write)
+		if err != nil {
+			return err
+		}
+		files = append(files, s)
+	}
 	if d.Stream != nil {
 		img, ok := a.(v1.Image)
 		if !ok {
@@ -75,13 +97,13 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if err != nil {
 			return err
 		}
-		logf("loaded %s (%s) into the Docker daemon", tags[0], p.String())
+		logf("loaded %s into the Docker daemon (%s, image ID %s)", tagList(meta.Tags), p.String(), imageID(meta, p.String()))
 	}
 	if d.Push {
 		if err := Push(ctx, a, tags, o); err != nil {
 			return err
 		}
-		logf("pushed %s", tags[0])
+		logf("pushed %s", tagList(meta.Tags))
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -93,10 +115,27 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		}
 	}
 	if d.Tarball != "" {
-		logf("wrote %s", d.Tarball)
+		logf("wrote %s with %s (image ID %s)", d.Tarball, tagList(meta.Tags), meta.Images[0].ImageID)
 	}
 	if d.Layout != "" {
-		logf("wrote %s", d.Layout)
+		logf("wrote %s with %s", d.Layout, tagList(meta.Tags))
+	}
+	for _, f := range []string{d.ImageRefs, d.MetadataFile} {
+		if f != "" {
+			logf("wrote %s", f)
+		}
 	}
 	return nil
+}
+
+func tagList(tags []string) string { return strings.Join(tags, ", ") }
+
+// imageID is the image ID of the image for platform.
+func imageID(m *Metadata, platform string) string {
+	for _, im := range m.Images {
+		if im.Platform == platform {
+			return im.ImageID
+		}
+	}
+	return m.Images[0].ImageID
 }
