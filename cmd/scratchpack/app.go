@@ -27,15 +27,29 @@ type app struct {
 func (a *app) main(args []string) int {
 	c := &cli.App{
 		Name: "scratchpack", About: "scratchpack turns a Linux ELF program into the smallest OCI image that runs it.",
-		Stdout: a.stdout, Stderr: a.stderr, Explain: withHint,
+		Stdout: a.stdout, Stderr: a.stderr, Explain: withHint, Footer: footer,
 	}
 	c.Commands = func() []cli.Command {
-		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.versionCommand(), c.HelpCommand()}
+		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.versionCommand(), c.HelpCommand(), c.CompletionCommand()}
 	}
 	return c.Main(args)
 }
 
 var usagef = cli.Usagef
+
+const footer = `Environment:
+  SOURCE_DATE_EPOCH  every timestamp in the image (default 0), for reproducible builds
+  DOCKER_CONFIG      where docker login keeps credentials (default ~/.docker); helpers work
+  DOCKER_HOST        the daemon --docker loads into
+  TMPDIR             where layers are built before they are written out
+  GOROOT             a Go installation whose zoneinfo.zip serves when the host has no zoneinfo
+
+Output: stdout carries results only: one NAME:TAG@sha256:... line per pack (on
+stderr with -o -, where stdout is the tarball), scan and inspect reports. Logs,
+warnings and errors go to stderr.
+
+Exit codes: 0 success; 1 failure, with one line naming the file and the fix; 2 a
+usage error; 130 or 143 interrupted by SIGINT or SIGTERM, old outputs untouched.`
 
 // logf writes one log line to stderr.
 func (a *app) logf(format string, args ...any) {

@@ -33,6 +33,9 @@ type App struct {
 	Stdout   io.Writer
 	Stderr   io.Writer
 	Commands func() []Command
+	// Footer follows the command list: the environment, the output, the
+	// exit codes.
+	Footer string
 	// Explain, when set, may add a hint to an action's error.
 	Explain func(error) error
 }
@@ -128,14 +131,15 @@ func (a *App) PrintCommands(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintf(w, "\nRun '%s help COMMAND' for a command's flags and examples.\n", a.Name)
+	if a.Footer != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(a.Footer, "\n"))
+	}
 }
 
 // PrintUsage writes one command's synopsis, flags and examples.
 func (a *App) PrintUsage(w io.Writer, c Command) {
-	fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+	fs := flagsOf(c)
 	fs.SortFlags = false
-	c.Flags(fs)
-	fs.BoolP("help", "h", false, "show this help")
 	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n", a.Name, c.Usage, c.Summary)
 	if u := fs.FlagUsages(); u != "" {
 		fmt.Fprintf(w, "\nFlags:\n%s", u)
