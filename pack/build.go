@@ -34,6 +34,7 @@ type Built struct {
 	Certs     *certs.Bundle // the CA roots packed, or nil
 	ZoneInfo  string        // where the zone data packed came from, or ""
 	Sources   []string      // the host files the image was made from
+	Plan      *Plan         // the image's root file system
 }
 
 // Close removes the layer's temporary file.
@@ -82,7 +83,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		layer.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources()}
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan}
 	if chosen.zoneinfo != nil {
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}

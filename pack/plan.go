@@ -201,6 +201,11 @@ func (e Entry) from() string {
 	return e.Source + " in " + e.Root.String()
 }
 
+// String says what the entry is and where its content comes from.
+func (e Entry) String() string {
+	return fmt.Sprintf("%s %v %d:%d (%s)", e.Path, e.Mode, e.UID, e.GID, describe(e))
+}
+
 func sameEntry(a, b Entry) bool {
 	return a.Path == b.Path && a.Type == b.Type && a.Mode == b.Mode && a.Source == b.Source && a.Root == b.Root &&
 		a.Linkname == b.Linkname && a.UID == b.UID && a.GID == b.GID && string(a.Data) == string(b.Data)

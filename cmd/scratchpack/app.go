@@ -22,6 +22,7 @@ type app struct {
 	stdout io.Writer       // results: image references, reports
 	stderr io.Writer       // logs and errors
 	getenv func(string) string
+	quiet  bool // -q: results only, no logs
 }
 
 func (a *app) main(args []string) int {
@@ -51,9 +52,11 @@ warnings and errors go to stderr.
 Exit codes: 0 success; 1 failure, with one line naming the file and the fix; 2 a
 usage error; 130 or 143 interrupted by SIGINT or SIGTERM, old outputs untouched.`
 
-// logf writes one log line to stderr.
+// logf writes one log line to stderr, unless -q.
 func (a *app) logf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "scratchpack: "+format+"\n", args...)
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, "scratchpack: "+format+"\n", args...)
+	}
 }
 
 // withHint adds to a library's error the flag that fixes it, where one

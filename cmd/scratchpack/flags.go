@@ -188,3 +188,11 @@ func (f *registryFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.opts.Insecure, "insecure", false, "allow plain http to the registry (automatic for localhost)")
 	fs.DurationVar(&f.opts.Timeout, "timeout", transport.DefaultTimeout, "give up on a registry that does not answer, or an upload that moves no bytes, for `DURATION`")
 }
+
+// logFlags say how much goes to stderr.
+type logFlags struct{ quiet, verbose bool }
+
+func (f *logFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the results, no logs")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every file placed, every library and why, every blob pushed or skipped")
+}

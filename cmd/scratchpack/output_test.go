@@ -175,3 +175,18 @@ func TestPackImageRefsAndMetadata(t *testing.T) {
 		t.Errorf("stderr does not give the image ID: %s", stderr)
 	}
 }
+
+// TestPackQuietAndVerbose: -q leaves only the result; -v adds every
+// library with why it was chosen and every file placed.
+func TestPackQuietAndVerbose(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "img.tar")
+	stdout, stderr, code := sp(nil, "pack", "-q", "-o", out, "/usr/bin/ls")
+	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "ls:latest@sha256:") {
+		t.Errorf("-q: exit %d, stdout %q, stderr %q; want the reference alone", code, stdout, stderr)
+	}
+	_, stderr, code = sp(nil, "pack", "-v", "-o", out, "/usr/bin/ls")
+	if code != 0 || !strings.Contains(stderr, "library libc.so.6 => ") || !strings.Contains(stderr, "(via ") ||
+		!strings.Contains(stderr, "file /usr/local/bin/ls -rwxr-xr-x 0:0 (file /usr/bin/ls)") {
+		t.Errorf("-v: exit %d, stderr:\n%s", code, stderr)
+	}
+}

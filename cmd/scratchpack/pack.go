@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/logs"
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
@@ -30,15 +31,18 @@ func (a *app) packCommand() cli.Command {
 			var out outputFlags
 			var res resolveFlags
 			var img imageFlags
+			var log logFlags
 			out.register(fs)
 			res.register(fs)
 			img.register(fs)
-			return func(args, after []string) error { return a.pack(&out, &res, &img, args, after) }
+			log.register(fs)
+			return func(args, after []string) error { return a.pack(&out, &res, &img, &log, args, after) }
 		},
 	}
 }
 
-func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, cmdArgs []string) error {
+func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, log *logFlags, bins, cmdArgs []string) error {
+	a.quiet = log.quiet
 	switch {
 	case len(bins) == 0:
 		return usagef("name the binary to pack")
@@ -63,7 +67,7 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 	}
 	defer result.Close()
 	for _, b := range result.Images {
-		a.logBuilt(b)
+		a.logBuilt(b, log.verbose)
 	}
 	digest, err := result.Artifact.Digest()
 	if err != nil {
@@ -77,8 +81,14 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 	dest.Inputs = result.Sources()
 	topts := out.registry.opts
 	topts.UserAgent = "scratchpack/" + version()
-	if cli.IsTerminal(a.stderr) {
+	switch {
+	case log.quiet:
+	case cli.IsTerminal(a.stderr) && !log.verbose:
 		topts.Progress = a.stderr
+	default: // a line per blob, pushed or already there, as ko logs them
+		logs.Progress.SetOutput(a.stderr)
+		logs.Progress.SetPrefix("scratchpack: ")
+		logs.Progress.SetFlags(0)
 	}
 	if err := transport.Write(a.ctx, result.Artifact, tags, dest, topts, a.logf); err != nil {
 		return err
@@ -87,8 +97,9 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, bins, c
 	return nil
 }
 
-// logBuilt says on stderr what went into one program's image.
-func (a *app) logBuilt(b *pack.Built) {
+// logBuilt says on stderr what went into one program's image, and with
+// verbose every library and why, and every file.
+func (a *app) logBuilt(b *pack.Built, verbose bool) {
 	r := b.Report
 	for _, w := range r.Warnings {
 		a.logf("warning: %s: %s", r.Path, w)
@@ -102,6 +113,14 @@ func (a *app) logBuilt(b *pack.Built) {
 	}
 	if b.ZoneInfo != "" {
 		a.logf("%s: time zone data from %s", r.Path, b.ZoneInfo)
+	}
+	if verbose {
+		for _, l := range r.Libraries {
+			a.logf("%s: library %s => %s (via %s, needed by %s)", r.Path, l.Name, l.RealPath, l.Via, l.NeededBy)
+		}
+		for _, e := range b.Plan.Entries() {
+			a.logf("%s: file %s", r.Path, e)
+		}
 	}
 	size, _ := b.Layer.Size()
 	a.logf("%s: %s %s, %d libraries, at %s; layer %d bytes %s", r.Path, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, b.Layer.Compression())

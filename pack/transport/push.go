@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -46,15 +47,21 @@ func Push(ctx context.Context, a Artifact, tags []name.Tag, o Options) error {
 	return nil
 }
 
-// showProgress prints the push's progress on w, when it is set, until
-// the channel closes.
+// showProgress redraws one progress line on w, when it is set, at most
+// ten times a second, until the channel closes.
 func showProgress(updates <-chan v1.Update, w io.Writer) {
+	start, last := time.Now(), time.Time{}
+	shown := false
 	for u := range updates {
-		if w != nil && u.Total > 0 {
-			fmt.Fprintf(w, "\rpushing %3d%% (%d of %d bytes)", 100*u.Complete/u.Total, u.Complete, u.Total)
+		if w == nil || u.Total == 0 || time.Since(last) < 100*time.Millisecond && u.Complete < u.Total {
+			continue
 		}
+		last, shown = time.Now(), true
+		const mib = 1 << 20
+		rate := float64(u.Complete) / mib / max(time.Since(start).Seconds(), 0.001)
+		fmt.Fprintf(w, "\rpushing %3d%%, %.1f of %.1f MiB, %.1f MiB/s ", 100*u.Complete/u.Total, float64(u.Complete)/mib, float64(u.Total)/mib, rate)
 	}
-	if w != nil {
+	if shown {
 		fmt.Fprintln(w)
 	}
 }
