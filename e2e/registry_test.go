@@ -100,6 +100,13 @@ func TestPackIntoDockerDaemon(t *testing.T) {
 	if got, want := must(t, nil, "docker", "run", "--rm", "--network", "none", ref), "hello from C++\n"; got != want {
 		t.Errorf("container printed %q, want %q", got, want)
 	}
+	// inspect reads it back from the daemon, by docker:// or by its bare name.
+	for _, src := range []string{"docker://" + ref, ref} {
+		out := scratchpack(t, "inspect", src)
+		if !strings.Contains(out, `entrypoint: ["/usr/local/bin/hello"]`) {
+			t.Errorf("inspect %s:\n%s", src, out)
+		}
+	}
 }
 
 // TestLayoutReadByOtherTools packs into an OCI layout and reads the entry

@@ -4,11 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
+	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
+
+// inspectFlags are inspect's own flags.
+type inspectFlags struct {
+	json     bool
+	raw      string
+	platform *elfscan.Platform
+	registry registryFlags
+}
 
 func (a *app) inspectCommand() cli.Command {
 	return cli.Command{
@@ -16,22 +26,35 @@ func (a *app) inspectCommand() cli.Command {
 		Summary: "Show an image's platform, config, digests and files",
 		Usage:   "inspect [flags] IMAGE",
 		Examples: `  scratchpack inspect out/hello-go.tar           # a docker-archive (it stores no manifest, so its digest is recomputed)
-  scratchpack inspect out/layout:1.2            # an OCI layout, DIR[:TAG]
-  scratchpack inspect --json ghcr.io/me/app:1.2 # a registry`,
+  scratchpack inspect out/layout:app:1.2        # an OCI layout, DIR[:NAME]
+  scratchpack inspect docker://app:1.2          # the local Docker daemon
+  scratchpack inspect --platform linux/arm64 --raw manifest ghcr.io/me/app:1.2`,
 		Flags: func(fs *pflag.FlagSet) cli.Action {
-			var reg registryFlags
-			asJSON := fs.Bool("json", false, "print one JSON object per image")
-			reg.register(fs)
-			return func(args, after []string) error { return a.inspect(&reg, *asJSON, append(args, after...)) }
+			var f inspectFlags
+			fs.BoolVar(&f.json, "json", false, "print one JSON object per image")
+			cli.FlagFunc(fs, "raw", "", "manifest|config", "", "print the image's raw manifest or config", func(s string) error {
+				if s != "manifest" && s != "config" {
+					return fmt.Errorf("want manifest or config")
+				}
+				f.raw = s
+				return nil
+			})
+			cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT]", "", "of an index, show only the image for this platform", func(s string) error {
+				p, err := elfscan.ParsePlatform(s)
+				f.platform = &p
+				return err
+			})
+			f.registry.register(fs)
+			return func(args, after []string) error { return a.inspect(&f, append(args, after...)) }
 		},
 	}
 }
 
-func (a *app) inspect(reg *registryFlags, asJSON bool, args []string) error {
+func (a *app) inspect(f *inspectFlags, args []string) error {
 	if len(args) != 1 {
-		return usagef("name one image: a tarball, an OCI layout DIR[:TAG], or a registry reference")
+		return usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
 	}
-	art, err := transport.Open(a.ctx, args[0], reg.opts)
+	art, err := transport.Open(a.ctx, args[0], f.registry.opts)
 	if err != nil {
 		return err
 	}
@@ -39,12 +62,39 @@ func (a *app) inspect(reg *registryFlags, asJSON bool, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
-	if mt, _ := art.MediaType(); mt.IsIndex() && !asJSON {
-		d, _ := art.Digest()
-		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], d, len(descs))
+	imgs, _ := transport.Images(art)
+	if f.platform != nil {
+		var kept []*transport.Description
+		for i, d := range descs {
+			if p, err := elfscan.ParsePlatform(d.Platform); err == nil && p.Matches(*f.platform) {
+				kept, imgs = append(kept, d), []v1.Image{imgs[i]}
+				break
+			}
+		}
+		if len(kept) == 0 {
+			return fmt.Errorf("%s: no image for %s", args[0], f.platform)
+		}
+		descs = kept
+	}
+	if f.raw != "" {
+		if len(imgs) != 1 {
+			return usagef("%s holds %d images; pick one with --platform", args[0], len(imgs))
+		}
+		raw, err := imgs[0].RawManifest()
+		if f.raw == "config" {
+			raw, err = imgs[0].RawConfigFile()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[0], err)
+		}
+		_, err = fmt.Fprintf(a.stdout, "%s\n", raw)
+		return err
+	}
+	if descs[0].Index != "" && !f.json {
+		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], descs[0].Index, len(descs))
 	}
 	for _, d := range descs {
-		if !asJSON {
+		if !f.json {
 			d.WriteText(a.stdout)
 		} else if err := json.NewEncoder(a.stdout).Encode(d); err != nil {
 			return err

@@ -70,3 +70,40 @@ func TestInspectQuotesOddNames(t *testing.T) {
 		t.Errorf("odd names not quoted on their own lines:\n%s", stdout)
 	}
 }
+
+// TestInspectIndexExtras: ports, annotations, history and the index
+// digest are shown; --platform picks one image of an index; --raw prints
+// its manifest or config as stored.
+func TestInspectIndexExtras(t *testing.T) {
+	lay := filepath.Join(t.TempDir(), "layout")
+	stdout, stderr, code := sp(nil, "pack", "-t", "app:1", "--expose", "8080", "--annotation", "a=b", "--oci-layout", lay,
+		goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	index := strings.TrimSpace(strings.TrimPrefix(stdout, "app:1@"))
+	text, _, _ := sp(nil, "inspect", lay)
+	for _, want := range []string{"index " + index + ", 2 images", "ports:      8080/tcp", "annotation: a=b", "history:    scratchpack pack"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, text)
+		}
+	}
+	js, _, _ := sp(nil, "inspect", "--json", "--platform", "linux/arm64", lay)
+	if strings.Count(js, "\n") != 1 || !strings.Contains(js, `"index":"`+index+`"`) || !strings.Contains(js, `"platform":"linux/arm64/v8"`) {
+		t.Errorf("inspect --json --platform linux/arm64 = %s", js)
+	}
+	cfg, _, code := sp(nil, "inspect", "--platform", "linux/arm64", "--raw", "config", lay)
+	if code != 0 || !strings.Contains(cfg, `"architecture":"arm64"`) {
+		t.Errorf("--raw config: exit %d, %s", code, cfg)
+	}
+	man, _, _ := sp(nil, "inspect", "--platform", "linux/amd64", "--raw", "manifest", lay)
+	if !strings.Contains(man, `"mediaType":"application/vnd.oci.image.manifest.v1+json"`) {
+		t.Errorf("--raw manifest = %s", man)
+	}
+	if _, stderr, code := sp(nil, "inspect", "--raw", "config", lay); code != 2 || !strings.Contains(stderr, "pick one with --platform") {
+		t.Errorf("--raw of an index: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := sp(nil, "inspect", "--platform", "linux/s390x", lay); code != 1 || !strings.Contains(stderr, "no image for linux/s390x") {
+		t.Errorf("missing platform: exit %d, %s", code, stderr)
+	}
+}

@@ -17,17 +17,21 @@ import (
 
 // Description is what inspect shows of one image.
 type Description struct {
-	Digest     string            `json:"digest"`
-	Config     string            `json:"config"`
-	Platform   string            `json:"platform"`
-	Entrypoint []string          `json:"entrypoint"`
-	Cmd        []string          `json:"cmd"`
-	Env        []string          `json:"env"`
-	User       string            `json:"user"`
-	WorkingDir string            `json:"workdir"`
-	Labels     map[string]string `json:"labels,omitempty"`
-	Created    string            `json:"created"`
-	Layers     []LayerListing    `json:"layers"`
+	Index       string            `json:"index,omitempty"` // the digest of the index the image was read from
+	Digest      string            `json:"digest"`
+	Config      string            `json:"config"`
+	Platform    string            `json:"platform"`
+	Entrypoint  []string          `json:"entrypoint"`
+	Cmd         []string          `json:"cmd"`
+	Env         []string          `json:"env"`
+	User        string            `json:"user"`
+	WorkingDir  string            `json:"workdir"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Ports       []string          `json:"exposed_ports,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"` // the manifest's
+	History     []string          `json:"history,omitempty"`     // each step's created_by, oldest first
+	Created     string            `json:"created"`
+	Layers      []LayerListing    `json:"layers"`
 }
 
 // LayerListing is one layer and what it holds.
@@ -55,11 +59,20 @@ func DescribeAll(a Artifact) ([]*Description, error) {
 	if err != nil {
 		return nil, err
 	}
+	var index string
+	if mt, _ := a.MediaType(); mt.IsIndex() {
+		d, err := a.Digest()
+		if err != nil {
+			return nil, err
+		}
+		index = d.String()
+	}
 	out := make([]*Description, len(imgs))
 	for i, img := range imgs {
 		if out[i], err = Describe(img); err != nil {
 			return nil, err
 		}
+		out[i].Index = index
 	}
 	return out, nil
 }
@@ -82,6 +95,16 @@ func Describe(img v1.Image) (*Description, error) {
 		Digest: digest.String(), Config: cfgName.String(), Platform: cf.Platform().String(),
 		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env, User: cf.Config.User,
 		WorkingDir: cf.Config.WorkingDir, Labels: cf.Config.Labels, Created: cf.Created.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	for p := range cf.Config.ExposedPorts {
+		d.Ports = append(d.Ports, p)
+	}
+	sort.Strings(d.Ports)
+	for _, h := range cf.History {
+		d.History = append(d.History, h.CreatedBy)
+	}
+	if m, err := img.Manifest(); err == nil {
+		d.Annotations = m.Annotations
 	}
 	layers, err := img.Layers()
 	if err != nil {
@@ -165,12 +188,16 @@ func (d *Description) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  env:        %s\n", strings.Join(d.Env, " "))
 	fmt.Fprintf(&b, "  user:       %s\n", d.User)
 	fmt.Fprintf(&b, "  workdir:    %s\n", d.WorkingDir)
-	keys := make([]string, 0, len(d.Labels))
-	for k := range d.Labels {
-		keys = append(keys, k)
+	if len(d.Ports) > 0 {
+		fmt.Fprintf(&b, "  ports:      %s\n", strings.Join(d.Ports, " "))
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, h := range d.History {
+		fmt.Fprintf(&b, "  history:    %s\n", h)
+	}
+	for _, k := range sortedKeys(d.Annotations) {
+		fmt.Fprintf(&b, "  annotation: %s=%s\n", k, d.Annotations[k])
+	}
+	for _, k := range sortedKeys(d.Labels) {
 		fmt.Fprintf(&b, "  label:      %s=%s\n", k, d.Labels[k])
 	}
 	for _, l := range d.Layers {
@@ -203,4 +230,13 @@ func quoteOdd(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -9,16 +9,22 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/daemon"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // Open reads an image or index from where the outputs write them: a
-// docker-archive tarball (a file), an OCI layout (DIR or DIR:TAG), or a
-// registry reference. A reference that names no registry is taken for a
-// missing file, never looked up on Docker Hub: that takes docker.io/NAME.
+// docker-archive tarball (a file), an OCI layout (DIR or DIR:NAME), the
+// Docker daemon (docker://NAME), or a registry reference. A reference
+// that names no registry is looked for in the daemon, and is otherwise
+// taken for a missing file, never looked up on Docker Hub: that takes
+// docker.io/NAME.
 func Open(ctx context.Context, src string, o Options) (Artifact, error) {
+	if n, ok := strings.CutPrefix(src, "docker://"); ok {
+		return openDaemon(ctx, n)
+	}
 	if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
 		img, err := tarball.ImageFromPath(src, nil)
 		if err != nil {
@@ -38,7 +44,12 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 		return nil, fmt.Errorf("%s: no such file or OCI layout, and not an image reference", src)
 	}
 	if ref.Context().RegistryStr() == name.DefaultRegistry && !strings.HasPrefix(src, "docker.io/") && !strings.HasPrefix(src, name.DefaultRegistry+"/") {
-		return nil, fmt.Errorf("%s: no such file or OCI layout; for an image on Docker Hub, write docker.io/%s", src, src)
+		if img, err := daemon.Image(ref, daemon.WithContext(ctx)); err == nil {
+			if _, err := img.Digest(); err == nil {
+				return img, nil
+			}
+		}
+		return nil, fmt.Errorf("%s: no such file, OCI layout or daemon image; for an image on Docker Hub, write docker.io/%s", src, src)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -110,4 +121,20 @@ func openLayout(dir, ref string) (Artifact, error) {
 		return ii.ImageIndex(exact[0].Digest)
 	}
 	return ii.Image(exact[0].Digest)
+}
+
+// openDaemon reads an image from the local Docker daemon.
+func openDaemon(ctx context.Context, n string) (Artifact, error) {
+	ref, err := name.ParseReference(n)
+	if err != nil {
+		return nil, fmt.Errorf("docker://%s: not an image name: %v", n, err)
+	}
+	img, err := daemon.Image(ref, daemon.WithContext(ctx))
+	if err == nil {
+		_, err = img.Digest() // the daemon is asked only now
+	}
+	if err != nil {
+		return nil, fmt.Errorf("docker://%s: %v", n, err)
+	}
+	return img, nil
 }
