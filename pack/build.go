@@ -107,3 +107,35 @@ func (c Config) withDefaults(imagePath string) Config {
 	}
 	return c
 }
+
+// Notes says, a line each, what went into the image: the scan's warnings,
+// where the CA roots and zone data came from, and a summary; with verbose
+// also every library with why it was chosen, and every file.
+func (b *Built) Notes(verbose bool) []string {
+	r := b.Report
+	var out []string
+	for _, w := range r.Warnings {
+		out = append(out, fmt.Sprintf("warning: %s: %s", r.Path, w))
+	}
+	if c := b.Certs; c != nil {
+		extra := ""
+		if c.Extra > 0 {
+			extra = fmt.Sprintf(" and %d private", c.Extra)
+		}
+		out = append(out, fmt.Sprintf("%s: CA certificates: %d roots from %s%s", r.Path, c.Roots, c.Source, extra))
+	}
+	if b.ZoneInfo != "" {
+		out = append(out, fmt.Sprintf("%s: time zone data from %s", r.Path, b.ZoneInfo))
+	}
+	if verbose {
+		for _, l := range r.Libraries {
+			out = append(out, fmt.Sprintf("%s: library %s => %s (via %s, needed by %s)", r.Path, l.Name, l.RealPath, l.Via, l.NeededBy))
+		}
+		for _, e := range b.Plan.Entries() {
+			out = append(out, fmt.Sprintf("%s: file %s", r.Path, e))
+		}
+	}
+	size, _ := b.Layer.Size()
+	return append(out, fmt.Sprintf("%s: %s %s, %d libraries, at %s; layer %d bytes %s",
+		r.Path, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, b.Layer.Compression()))
+}

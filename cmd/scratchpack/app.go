@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
-
-	"github.com/spf13/pflag"
+	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
@@ -28,29 +27,24 @@ type app struct {
 func (a *app) main(args []string) int {
 	c := &cli.App{
 		Name: "scratchpack", About: "scratchpack turns a Linux ELF program into the smallest OCI image that runs it.",
-		Stdout: a.stdout, Stderr: a.stderr, Explain: withHint, Footer: footer,
+		Stdout: a.stdout, Stderr: a.stderr, Explain: withHint, Footer: helpText("environment"),
 	}
 	c.Commands = func() []cli.Command {
-		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.versionCommand(), c.HelpCommand(), c.CompletionCommand()}
+		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
 	}
 	return c.Main(args)
 }
 
-var usagef = cli.Usagef
+// help holds the examples of each command and the text that follows the
+// command list (environment, output, exit codes).
+//
+//go:embed help/*.txt
+var help embed.FS
 
-const footer = `Environment:
-  SOURCE_DATE_EPOCH  every timestamp in the image (default 0), for reproducible builds
-  DOCKER_CONFIG      where docker login keeps credentials (default ~/.docker); helpers work
-  DOCKER_HOST        the daemon --docker loads into
-  TMPDIR             where layers are built before they are written out
-  GOROOT             a Go installation whose zoneinfo.zip serves when the host has no zoneinfo
-
-Output: stdout carries results only: one NAME:TAG@sha256:... line per pack (on
-stderr with -o -, where stdout is the tarball), scan and inspect reports. Logs,
-warnings and errors go to stderr.
-
-Exit codes: 0 success; 1 failure, with one line naming the file and the fix; 2 a
-usage error; 130 or 143 interrupted by SIGINT or SIGTERM, old outputs untouched.`
+func helpText(name string) string {
+	b, _ := help.ReadFile("help/" + name + ".txt") // embedded: always there
+	return strings.TrimRight(string(b), "\n")
+}
 
 // logf writes one log line to stderr, unless -q.
 func (a *app) logf(format string, args ...any) {
@@ -81,37 +75,4 @@ func withHint(err error) error {
 		}
 	}
 	return err
-}
-
-func (a *app) versionCommand() cli.Command {
-	return cli.Command{
-		Name: "version", Summary: "Print scratchpack's version", Usage: "version", Examples: "  scratchpack version",
-		Flags: func(*pflag.FlagSet) cli.Action {
-			return func(args, after []string) error {
-				if len(args)+len(after) > 0 {
-					return usagef("version takes no arguments")
-				}
-				fmt.Fprintf(a.stdout, "scratchpack %s\n", version())
-				return nil
-			}
-		},
-	}
-}
-
-// version is the module version go install recorded, or "devel" with the
-// VCS revision for a build from a checkout.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			return "devel " + s.Value[:12]
-		}
-	}
-	return "devel"
 }

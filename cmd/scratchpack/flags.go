@@ -15,24 +15,27 @@ import (
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
-func kv(s string) (k, v string, err error) {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return "", "", fmt.Errorf("want K=V")
+// checkKV checks a K=V value.
+func checkKV(s string) (string, error) {
+	if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
+		return "", fmt.Errorf("want K=V")
 	}
-	return k, v, nil
+	return s, nil
 }
 
-func setKV(m *map[string]string, s string) error {
-	k, v, err := kv(s)
-	if err != nil {
-		return err
+// setKV returns a setter of K=V values into *m.
+func setKV(m *map[string]string) func(string) error {
+	return func(s string) error {
+		if _, err := checkKV(s); err != nil {
+			return err
+		}
+		if *m == nil {
+			*m = map[string]string{}
+		}
+		k, v, _ := strings.Cut(s, "=")
+		(*m)[k] = v
+		return nil
 	}
-	if *m == nil {
-		*m = map[string]string{}
-	}
-	(*m)[k] = v
-	return nil
 }
 
 // resolveFlags say where libraries are looked for and what a program must
@@ -63,11 +66,7 @@ func (f *resolveFlags) register(fs *pflag.FlagSet) {
 		f.opts.Root = elfscan.DirRoot(s)
 		return nil
 	})
-	cli.FlagFunc(fs, "lib-path", "", "DIR", "", "search DIR first for libraries, like LD_LIBRARY_PATH (repeatable; relative to the working directory)", func(s string) error {
-		abs, err := filepath.Abs(s)
-		f.opts.LibPath = append(f.opts.LibPath, abs)
-		return err
-	})
+	cli.FlagFunc(fs, "lib-path", "", "DIR", "", "search DIR first for libraries, like LD_LIBRARY_PATH (repeatable; relative to the working directory)", cli.Append(&f.opts.LibPath, filepath.Abs))
 }
 
 // imageFlags shape every image: pack and build register them.
@@ -80,24 +79,14 @@ type imageFlags struct {
 func (f *imageFlags) register(fs *pflag.FlagSet) {
 	o := &f.opts
 	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
-	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", func(s string) (err error) {
-		f.path, err = pack.CleanPath(s)
-		return err
-	})
+	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", cli.Set(&f.path, pack.CleanPath))
 	fs.BoolVar(&f.static, "static", false, "refuse a dynamically linked binary")
 	cli.FlagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
 	fs.StringArrayVar(&o.Essentials.CertsFrom.Extra, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
-	cli.FlagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", func(s string) (err error) {
-		o.Essentials.TZData, err = pack.ParseWhen(s)
-		return err
-	})
+	cli.FlagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", cli.Set(&o.Essentials.TZData, pack.ParseWhen))
 	fs.BoolVar(&f.noEssentials, "no-essentials", false, "leave out /etc/passwd, /etc/group, nsswitch.conf, /tmp and the home directories")
-	cli.FlagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", func(s string) error { o.Config.Entrypoint = []string{s}; return nil })
-	cli.FlagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", func(s string) error {
-		_, _, err := kv(s)
-		o.Config.Env = append(o.Config.Env, s)
-		return err
-	})
+	cli.FlagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", cli.Set(&o.Config.Entrypoint, func(s string) ([]string, error) { return []string{s}, nil }))
+	cli.FlagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", cli.Append(&o.Config.Env, checkKV))
 	cli.FlagFunc(fs, "workdir", "", "DIR", "", "working directory of the container, an absolute path", func(s string) error {
 		if !strings.HasPrefix(s, "/") {
 			return fmt.Errorf("want an absolute path")
@@ -106,22 +95,11 @@ func (f *imageFlags) register(fs *pflag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&o.Config.User, "user", "", "`NAME|UID[:GID]` the container runs as (default nonroot, 65532:65532)")
-	cli.FlagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", func(s string) error {
-		p, err := pack.ParsePort(s)
-		o.Config.ExposedPorts = append(o.Config.ExposedPorts, p)
-		return err
-	})
-	cli.FlagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", func(s string) error { return setKV(&o.Config.Labels, s) })
-	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", func(s string) error { return setKV(&o.Config.Annotations, s) })
-	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", func(s string) error {
-		a, err := pack.ParseAddition(s)
-		o.Add = append(o.Add, a)
-		return err
-	})
-	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", func(s string) (err error) {
-		o.Layer.Compression, err = pack.ParseCompression(s)
-		return err
-	})
+	cli.FlagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", cli.Append(&o.Config.ExposedPorts, pack.ParsePort))
+	cli.FlagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", setKV(&o.Config.Labels))
+	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", setKV(&o.Config.Annotations))
+	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, pack.ParseAddition))
+	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", cli.Set(&o.Layer.Compression, pack.ParseCompression))
 }
 
 // options finishes the image options with what only the whole command
@@ -132,7 +110,7 @@ func (f *imageFlags) options(cmdArgs []string, getenv func(string) string) (pack
 	o.Essentials.Base = !f.noEssentials
 	if o.Config.User != "" {
 		if err := pack.CheckUser(o.Config.User, o.Essentials.Base); err != nil {
-			return o, usagef("--%v", err)
+			return o, cli.Usagef("--%v", err)
 		}
 	}
 	created, err := pack.SourceDate(getenv("SOURCE_DATE_EPOCH"))

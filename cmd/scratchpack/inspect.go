@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -16,19 +17,16 @@ import (
 type inspectFlags struct {
 	json     bool
 	raw      string
-	platform *elfscan.Platform
+	platform *v1.Platform
 	registry registryFlags
 }
 
 func (a *app) inspectCommand() cli.Command {
 	return cli.Command{
-		Name:    "inspect",
-		Summary: "Show an image's platform, config, digests and files",
-		Usage:   "inspect [flags] IMAGE",
-		Examples: `  scratchpack inspect out/hello-go.tar           # a docker-archive (it stores no manifest, so its digest is recomputed)
-  scratchpack inspect out/layout:app:1.2        # an OCI layout, DIR[:NAME]
-  scratchpack inspect docker://app:1.2          # the local Docker daemon
-  scratchpack inspect --platform linux/arm64 --raw manifest ghcr.io/me/app:1.2`,
+		Name:     "inspect",
+		Summary:  "Show an image's platform, config, digests and files",
+		Usage:    "inspect [flags] IMAGE",
+		Examples: helpText("inspect"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var f inspectFlags
 			fs.BoolVar(&f.json, "json", false, "print one JSON object per image")
@@ -41,7 +39,7 @@ func (a *app) inspectCommand() cli.Command {
 			})
 			cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT]", "", "of an index, show only the image for this platform", func(s string) error {
 				p, err := elfscan.ParsePlatform(s)
-				f.platform = &p
+				f.platform = &v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
 				return err
 			})
 			f.registry.register(fs)
@@ -52,43 +50,25 @@ func (a *app) inspectCommand() cli.Command {
 
 func (a *app) inspect(f *inspectFlags, args []string) error {
 	if len(args) != 1 {
-		return usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
+		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
 	}
 	art, err := transport.Open(a.ctx, args[0], f.registry.opts)
 	if err != nil {
 		return err
 	}
-	descs, err := transport.DescribeAll(art)
-	if err != nil {
-		return fmt.Errorf("%s: %w", args[0], err)
-	}
-	imgs, _ := transport.Images(art)
-	if f.platform != nil {
-		var kept []*transport.Description
-		for i, d := range descs {
-			if p, err := elfscan.ParsePlatform(d.Platform); err == nil && p.Matches(*f.platform) {
-				kept, imgs = append(kept, d), []v1.Image{imgs[i]}
-				break
-			}
-		}
-		if len(kept) == 0 {
-			return fmt.Errorf("%s: no image for %s", args[0], f.platform)
-		}
-		descs = kept
-	}
 	if f.raw != "" {
-		if len(imgs) != 1 {
-			return usagef("%s holds %d images; pick one with --platform", args[0], len(imgs))
-		}
-		raw, err := imgs[0].RawManifest()
-		if f.raw == "config" {
-			raw, err = imgs[0].RawConfigFile()
-		}
-		if err != nil {
+		raw, err := transport.Raw(art, f.platform, f.raw)
+		if errors.Is(err, transport.ErrIndex) {
+			return cli.Usagef("%s is an index; pick one image with --platform", args[0])
+		} else if err != nil {
 			return fmt.Errorf("%s: %w", args[0], err)
 		}
 		_, err = fmt.Fprintf(a.stdout, "%s\n", raw)
 		return err
+	}
+	descs, err := transport.DescribeAll(art, f.platform)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	if descs[0].Index != "" && !f.json {
 		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], descs[0].Index, len(descs))

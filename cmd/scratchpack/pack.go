@@ -13,20 +13,10 @@ import (
 
 func (a *app) packCommand() cli.Command {
 	return cli.Command{
-		Name:    "pack",
-		Summary: "Pack Linux programs into a single-layer image on scratch",
-		Usage:   "pack [flags] BINARY... [-- ARG...]",
-		Examples: `  # A static Go program, as a tarball for docker load:
-  CGO_ENABLED=0 go build -o hello . && scratchpack pack -t hello:1.0 -o hello.tar ./hello
-
-  # A dynamic C program with its libraries, pushed; arguments after -- become Cmd:
-  scratchpack pack -t ghcr.io/me/srv:1.2 --push ./srv -- --listen :8080
-
-  # One binary per platform make a multi-arch index:
-  scratchpack pack -t ghcr.io/me/app:1.2 --push out/app-amd64 out/app-arm64
-
-  # An arm64 program whose libraries live in a cross sysroot:
-  scratchpack pack --sysroot /usr/aarch64-linux-gnu --oci-layout out/layout ./app-arm64`,
+		Name:     "pack",
+		Summary:  "Pack Linux programs into a single-layer image on scratch",
+		Usage:    "pack [flags] BINARY... [-- ARG...]",
+		Examples: helpText("pack"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var out outputFlags
 			var res resolveFlags
@@ -45,13 +35,13 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, log *lo
 	a.quiet = log.quiet
 	switch {
 	case len(bins) == 0:
-		return usagef("name the binary to pack")
+		return cli.Usagef("name the binary to pack")
 	case out.dest.Empty():
-		return usagef("nothing to write; give -o FILE, --oci-layout DIR, --push or --docker")
+		return cli.Usagef("nothing to write; give -o FILE, --oci-layout DIR, --push or --docker")
 	case out.dest.Push && len(out.tags) == 0:
-		return usagef("--push needs -t REGISTRY/REPOSITORY:TAG")
+		return cli.Usagef("--push needs -t REGISTRY/REPOSITORY:TAG")
 	case out.dest.Tarball != "" && len(bins) > 1:
-		return usagef("-o writes a docker-archive, which holds one platform; use --oci-layout or --push for %d binaries", len(bins))
+		return cli.Usagef("-o writes a docker-archive, which holds one platform; use --oci-layout or --push for %d binaries", len(bins))
 	}
 	opts, err := img.options(cmdArgs, a.getenv)
 	if err != nil {
@@ -67,7 +57,9 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, log *lo
 	}
 	defer result.Close()
 	for _, b := range result.Images {
-		a.logBuilt(b, log.verbose)
+		for _, note := range b.Notes(log.verbose) {
+			a.logf("%s", note)
+		}
 	}
 	digest, err := result.Artifact.Digest()
 	if err != nil {
@@ -80,7 +72,7 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, log *lo
 	}
 	dest.Inputs = result.Sources()
 	topts := out.registry.opts
-	topts.UserAgent = "scratchpack/" + version()
+	topts.UserAgent = "scratchpack/" + cli.Version()
 	switch {
 	case log.quiet:
 	case cli.IsTerminal(a.stderr) && !log.verbose:
@@ -95,33 +87,4 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, log *lo
 	}
 	fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)
 	return nil
-}
-
-// logBuilt says on stderr what went into one program's image, and with
-// verbose every library and why, and every file.
-func (a *app) logBuilt(b *pack.Built, verbose bool) {
-	r := b.Report
-	for _, w := range r.Warnings {
-		a.logf("warning: %s: %s", r.Path, w)
-	}
-	if c := b.Certs; c != nil {
-		extra := ""
-		if c.Extra > 0 {
-			extra = fmt.Sprintf(" and %d from --ca", c.Extra)
-		}
-		a.logf("%s: CA certificates: %d roots from %s%s", r.Path, c.Roots, c.Source, extra)
-	}
-	if b.ZoneInfo != "" {
-		a.logf("%s: time zone data from %s", r.Path, b.ZoneInfo)
-	}
-	if verbose {
-		for _, l := range r.Libraries {
-			a.logf("%s: library %s => %s (via %s, needed by %s)", r.Path, l.Name, l.RealPath, l.Via, l.NeededBy)
-		}
-		for _, e := range b.Plan.Entries() {
-			a.logf("%s: file %s", r.Path, e)
-		}
-	}
-	size, _ := b.Layer.Size()
-	a.logf("%s: %s %s, %d libraries, at %s; layer %d bytes %s", r.Path, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, b.Layer.Compression())
 }

@@ -12,12 +12,10 @@ import (
 
 func (a *app) scanCommand() cli.Command {
 	return cli.Command{
-		Name:    "scan",
-		Summary: "Analyse ELF files: kind, platform, libc, libraries, needs",
-		Usage:   "scan [flags] FILE...",
-		Examples: `  scratchpack scan ./app
-  scratchpack scan --json /usr/bin/curl | jq .libraries
-  scratchpack scan --sysroot /usr/aarch64-linux-gnu ./app-arm64`,
+		Name:     "scan",
+		Summary:  "Analyse ELF files: kind, platform, libc, libraries, needs",
+		Usage:    "scan [flags] FILE...",
+		Examples: helpText("scan"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var res resolveFlags
 			asJSON := fs.Bool("json", false, "print one JSON object per file per line")
@@ -29,7 +27,7 @@ func (a *app) scanCommand() cli.Command {
 
 func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 	if len(files) == 0 {
-		return usagef("name at least one file to scan")
+		return cli.Usagef("name at least one file to scan")
 	}
 	reports, errs := elfscan.ScanAll(files, res.opts)
 	var firstErr error

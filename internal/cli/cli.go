@@ -4,11 +4,16 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/pflag"
 )
@@ -149,6 +154,22 @@ func (a *App) PrintUsage(w io.Writer, c Command) {
 	}
 }
 
+// VersionCommand is "version": the program's name and Version.
+func (a *App) VersionCommand() Command {
+	return Command{
+		Name: "version", Summary: "Print " + a.Name + "'s version", Usage: "version", Examples: "  " + a.Name + " version",
+		Flags: func(*pflag.FlagSet) Action {
+			return func(args, after []string) error {
+				if len(args)+len(after) > 0 {
+					return Usagef("version takes no arguments")
+				}
+				_, err := fmt.Fprintf(a.Stdout, "%s %s\n", a.Name, Version())
+				return err
+			}
+		},
+	}
+}
+
 // HelpCommand is "help [COMMAND]".
 func (a *App) HelpCommand() Command {
 	return Command{
@@ -179,4 +200,44 @@ func IsTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Run runs main with a context that the first SIGINT or SIGTERM cancels
+// (a second one kills at once, as the signal's default), and exits with
+// main's code, or 128 + the signal's number when a signal ended a run
+// that then failed.
+func Run(main func(ctx context.Context) int) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	var caught atomic.Int32
+	go func() {
+		s := <-sigs
+		caught.Store(int32(s.(syscall.Signal)))
+		signal.Stop(sigs)
+		cancel()
+	}()
+	code := main(ctx)
+	if s := caught.Load(); s != 0 && code != 0 {
+		code = 128 + int(s)
+	}
+	os.Exit(code)
+}
+
+// Version is the module version go install recorded, or "devel" with the
+// VCS revision for a build from a checkout.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "devel " + s.Value[:12]
+		}
+	}
+	return "devel"
 }

@@ -24,3 +24,26 @@ func (s *setter) Set(v string) error {
 
 func (s *setter) Type() string   { return s.typ }
 func (s *setter) String() string { return s.last }
+
+// Set returns a FlagFunc setter that parses a value into *dst.
+func Set[T any](dst *T, parse func(string) (T, error)) func(string) error {
+	return func(s string) error {
+		v, err := parse(s)
+		if err == nil {
+			*dst = v
+		}
+		return err
+	}
+}
+
+// Append returns a FlagFunc setter that parses each value and appends it
+// to *dst, for a repeatable flag.
+func Append[T any](dst *[]T, parse func(string) (T, error)) func(string) error {
+	return func(s string) error {
+		v, err := parse(s)
+		if err == nil {
+			*dst = append(*dst, v)
+		}
+		return err
+	}
+}

@@ -1,9 +1,11 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -65,3 +67,48 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// Select returns the image of a for platform p: a itself, or the image of
+// the index whose platform satisfies p. An index without one is an error
+// that lists the platforms it has.
+func Select(a Artifact, p v1.Platform) (v1.Image, error) {
+	imgs, err := Images(a)
+	if err != nil {
+		return nil, err
+	}
+	var have []string
+	for _, img := range imgs {
+		cf, err := img.ConfigFile()
+		if err != nil {
+			return nil, err
+		}
+		if ip := cf.Platform(); ip != nil {
+			if ip.Satisfies(p) {
+				return img, nil
+			}
+			have = append(have, ip.String())
+		}
+	}
+	return nil, fmt.Errorf("no image for %s; there are %s", p.String(), strings.Join(have, ", "))
+}
+
+// Raw returns the manifest or the config ("manifest" or "config") of a's
+// image for platform p, or of a itself when p is nil and a is an image.
+func Raw(a Artifact, p *v1.Platform, what string) ([]byte, error) {
+	img, ok := a.(v1.Image)
+	if p != nil {
+		var err error
+		if img, err = Select(a, *p); err != nil {
+			return nil, err
+		}
+	} else if !ok {
+		return nil, ErrIndex
+	}
+	if what == "config" {
+		return img.RawConfigFile()
+	}
+	return img.RawManifest()
+}
+
+// ErrIndex means an index was given where one image was needed.
+var ErrIndex = errors.New("an index holds several images; pick one by platform")

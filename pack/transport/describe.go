@@ -53,9 +53,15 @@ type FileEntry struct {
 	Link string `json:"link,omitempty"`
 }
 
-// DescribeAll describes every image of a.
-func DescribeAll(a Artifact) ([]*Description, error) {
+// DescribeAll describes every image of a, or with only set the one for
+// that platform (see Select).
+func DescribeAll(a Artifact, only *v1.Platform) ([]*Description, error) {
 	imgs, err := Images(a)
+	if only != nil {
+		var img v1.Image
+		img, err = Select(a, *only)
+		imgs = []v1.Image{img}
+	}
 	if err != nil {
 		return nil, err
 	}
