@@ -97,15 +97,7 @@ func (lf *libFacts) concernImports(root *Root, p string) []string {
 			return
 		}
 		defer f.Close()
-		syms, err := f.ImportedSymbols()
-		if err != nil {
-			return
-		}
-		for _, s := range syms {
-			if runtimeConcern(s.Name) != "" {
-				lf.imports = append(lf.imports, s.Name)
-			}
-		}
+		lf.imports = concernImports(f.File)
 	})
 	return lf.imports
 }

@@ -22,8 +22,9 @@ const (
 // readNeeds fills in NeedsCerts, NeedsTZData and Warnings, and reports
 // whether the program makes NSS lookups. It reads the program's function
 // names (Go) and the dynamic symbols and library names of the closure (C).
-func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, cache *Cache) (usesNSS bool) {
-	if r.Go != nil {
+func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, opts Options) (usesNSS bool) {
+	cache := opts.Cache
+	if r.Go != nil && !opts.LibrariesOnly {
 		found := goFuncs(f, ra, size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
 		r.NeedsCerts = found[goLoadSystemRoots]
 		r.NeedsTZData = found[goLoadLocation] && !found[goEmbeddedTZData]
@@ -112,15 +113,7 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, use
 			calls[c] = append(calls[c], s+" in "+path.Base(obj))
 		}
 	}
-	if syms, err := f.ImportedSymbols(); err == nil {
-		var names []string
-		for _, s := range syms {
-			if runtimeConcern(s.Name) != "" {
-				names = append(names, s.Name)
-			}
-		}
-		note(r.Path, names)
-	}
+	note(r.Path, concernImports(f))
 	for _, l := range r.Libraries {
 		if libcPart(l.Name) {
 			continue
@@ -145,8 +138,12 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, use
 
 const concernNSS = "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before 2.34, dlopens libnss_* modules (packed when the libc is that old)"
 
-func runtimeConcern(sym string) string {
-	switch sym {
+func runtimeConcern(sym string) string { return concernOf([]byte(sym)) }
+
+// concernOf is runtimeConcern for a name read in place: the switch on
+// string(name) makes no string of it.
+func concernOf(name []byte) string {
+	switch string(name) {
 	case "dlopen", "dlmopen":
 		return "loads libraries with dlopen at run time; they are not packed unless added to the image"
 	case "iconv_open":

@@ -81,7 +81,13 @@ type Options struct {
 	Root *Root
 	// LibPath is searched like LD_LIBRARY_PATH, inside Root.
 	LibPath []string
-	// NoResolve skips library resolution: Libraries stays empty.
+	// LibrariesOnly resolves the libraries, and the NSS modules an old
+	// glibc loads, but leaves out the search of a Go program's functions
+	// for its needs of CA roots and zone data: what checking a plan needs.
+	LibrariesOnly bool
+	// NoResolve reads the header alone: Libraries stays empty, and the
+	// run-time needs (NeedsCerts, NeedsTZData, Warnings) are not looked
+	// for.
 	NoResolve bool
 	// Cache, when set, is shared by Scans so that each library and
 	// ld.so.cache is read once across them.

@@ -63,13 +63,14 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 	if r.Platform.Architecture == "arm" {
 		r.FloatABI = armFloatABI(headerFlags(f.ra, f.File), r.Go)
 	}
-	var res *resolver
-	if !opts.NoResolve {
-		if res, err = r.resolve(f.File, headerFlags(f.ra, f.File), dyn, opts); err != nil {
-			return nil, err
-		}
+	if opts.NoResolve {
+		return r, nil // the header alone
 	}
-	if usesNSS := r.readNeeds(f.File, f.ra, f.size, opts.Cache); usesNSS && res != nil && r.Libc == LibcGlibc {
+	res, err := r.resolve(f.File, headerFlags(f.ra, f.File), dyn, opts)
+	if err != nil {
+		return nil, err
+	}
+	if usesNSS := r.readNeeds(f.File, f.ra, f.size, opts); usesNSS && res != nil && r.Libc == LibcGlibc {
 		if err := r.addNSSModules(res); err != nil {
 			return nil, err
 		}

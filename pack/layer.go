@@ -2,6 +2,7 @@ package pack
 
 import (
 	"archive/tar"
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -99,7 +100,10 @@ func (e *tempError) Unwrap() error { return e.error }
 func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
 	blobHash := sha256.New()
 	counter := &countWriter{}
-	zw, err := l.compression.compressor(io.MultiWriter(w, blobHash, counter))
+	// The compressor writes in pieces of a few hundred bytes; the file
+	// and the hash get them a MiB at a time.
+	out := bufio.NewWriterSize(io.MultiWriter(w, blobHash, counter), 1<<20)
+	zw, err := l.compression.compressor(out)
 	if err != nil {
 		return err
 	}
@@ -117,6 +121,9 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 		return err
 	}
 	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
 		return err
 	}
 	l.digest = sumHash(blobHash)

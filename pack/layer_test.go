@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 func testPlan(t *testing.T) *Plan {
@@ -153,4 +156,42 @@ func readAll(t *testing.T, open func() (io.ReadCloser, error)) []byte {
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// TestBuildLayerIsTheSameOnAnyNumberOfCores builds one layer of several
+// gzip blocks with 1, 2 and 8 cores: the bytes are the same, so a digest
+// does not depend on the machine.
+func TestBuildLayerIsTheSameOnAnyNumberOfCores(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "prog")
+	data := make([]byte, 5<<20+12345)
+	for i := range data {
+		data[i] = byte(i*i>>9) ^ byte(i>>13)
+	}
+	if err := os.WriteFile(src, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan()
+	if err := p.Add(Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src}); err != nil {
+		t.Fatal(err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first v1.Hash
+	for _, procs := range []int{1, 2, 8} {
+		runtime.GOMAXPROCS(procs)
+		l, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := l.Digest()
+		if procs == 1 {
+			first = d
+		} else if d != first {
+			t.Errorf("with %d cores the layer is %s, with 1 it is %s", procs, d, first)
+		}
+		got := readAll(t, l.Uncompressed)
+		if !bytes.Contains(got, data[:1<<20]) {
+			t.Errorf("with %d cores the layer does not decompress to the file", procs)
+		}
+		l.Close()
+	}
 }

@@ -18,7 +18,7 @@ func Verify(p *Plan, r *elfscan.Report, imagePath string) error {
 	bug := func(format string, args ...any) error {
 		return fmt.Errorf("%s: the planned image would not run: %s; this is a scratchpack bug, please report it", r.Path, fmt.Sprintf(format, args...))
 	}
-	v, err := elfscan.ScanFile(elfscan.FSRoot(planFS{p}, "the planned image"), imagePath, elfscan.Options{})
+	v, err := elfscan.ScanFile(elfscan.FSRoot(planFS{p}, "the planned image"), imagePath, elfscan.Options{LibrariesOnly: true})
 	if err != nil {
 		return bug("%v", err)
 	}
