@@ -34,11 +34,41 @@ type libFacts struct {
 
 	importsOnce sync.Once
 	imports     []string // imported symbols that raise a run-time concern
+
+	root         *Root  // where the file is, to read more of it when asked
+	path         string // its path in root
+	versionsOnce sync.Once
+	needs        []versionNeed // DT_VERNEED
+	defs         []string      // the versions DT_VERDEF defines
+}
+
+// versionNeeds returns what the file needs of each library, reading it
+// once.
+func (lf *libFacts) versionNeeds() []versionNeed {
+	lf.readVersions()
+	return lf.needs
+}
+
+// versionDefs returns the versions the file defines, reading them once.
+func (lf *libFacts) versionDefs() []string {
+	lf.readVersions()
+	return lf.defs
+}
+
+func (lf *libFacts) readVersions() {
+	lf.versionsOnce.Do(func() {
+		f, err := openLib(lf.root, lf.path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		lf.needs, lf.defs = readVersionNeeds(f.File), readVersionDefs(f.File)
+	})
 }
 
 // readLibFacts opens p in root and reads its header and dynamic section.
 func readLibFacts(root *Root, p string) *libFacts {
-	lf := &libFacts{}
+	lf := &libFacts{root: root, path: p}
 	f, err := openLib(root, p)
 	if err != nil {
 		if !errors.Is(err, errNotELF) {

@@ -35,8 +35,12 @@ func fakeGlibcRoot(t *testing.T, fx *fixture, newest string) string {
 
 func TestNSSModulesForOldGlibc(t *testing.T) {
 	fx := newFixture(t, "gcc")
+	oldRoot, currentRoot := fakeGlibcRoot(t, fx, "2.31"), fakeGlibcRoot(t, fx, "2.34")
+	// Linked against the old libc itself, as a program built on that
+	// system is, so that it needs only the versions that libc defines.
 	prog := fx.path("bin", "who")
-	fx.cc1("#include <pwd.h>\nint main(void) { return getpwnam(\"root\") != 0; }\n", "-o", prog)
+	fx.cc1("void *getpwnam(const char *);\nvoid _start(void) { getpwnam(\"root\"); for (;;); }\n",
+		"-nostdlib", "-nostartfiles", "-L"+filepath.Join(oldRoot, "lib", "x86_64-linux-gnu"), "-l:libc.so.6", "-o", prog)
 
 	names := func(r *Report) []string {
 		var out []string
@@ -45,7 +49,7 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 		}
 		return out
 	}
-	old, err := Scan(prog, Options{Root: DirRoot(fakeGlibcRoot(t, fx, "2.31"))})
+	old, err := Scan(prog, Options{Root: DirRoot(oldRoot)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +58,7 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 			t.Errorf("glibc 2.31: %s not in %v", m, names(old))
 		}
 	}
-	current, err := Scan(prog, Options{Root: DirRoot(fakeGlibcRoot(t, fx, "2.34"))})
+	current, err := Scan(prog, Options{Root: DirRoot(currentRoot)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ const df1NoDefLib = 0x800 // DF_1_NODEFLIB
 type object struct {
 	path   string // where it was found, in its root
 	root   *Root  // the tree path is in
+	real   string // path with every symlink followed
 	origin string // what $ORIGIN expands to, in root
 	dyn    dynamicInfo
 	loader *object // the object whose DT_NEEDED brought it in; nil for the program
@@ -48,6 +49,7 @@ type resolver struct {
 	byName  map[string]bool  // names already satisfied
 	byReal  map[fileKey]bool // files already loaded
 	libs    []Library
+	objs    []*object // the program, its loader and every library, in load order
 	missing []string
 }
 
@@ -68,7 +70,8 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		byName:  map[string]bool{},
 		byReal:  map[fileKey]bool{},
 	}
-	res.main = &object{path: r.File, root: r.Root, origin: path.Dir(r.File), dyn: dyn}
+	res.main = &object{path: r.File, root: r.Root, real: r.File, origin: path.Dir(r.File), dyn: dyn}
+	res.objs = append(res.objs, res.main)
 	if r.Interpreter != "" {
 		loader, err := res.loadInterpreter(r.Interpreter)
 		if err != nil {
@@ -78,6 +81,9 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 	}
 	res.closure(res.main)
 	if err := res.missingErr(r.Path); err != nil {
+		return nil, err
+	}
+	if err := res.checkVersions(r.Path); err != nil {
 		return nil, err
 	}
 	r.Libraries = res.libs
@@ -122,6 +128,7 @@ func (res *resolver) loadInterpreter(interp string) (*Library, error) {
 	if dyn.soname != "" {
 		res.byName[dyn.soname] = true
 	}
+	res.objs = append(res.objs, &object{path: interp, root: res.sys, real: real, dyn: dyn})
 	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real)}, nil
 }
 
@@ -149,6 +156,7 @@ func (res *resolver) closure(queue ...*object) {
 			}
 			res.byReal[lib.Root.key(lib.RealPath)] = true
 			res.libs = append(res.libs, lib)
+			res.objs = append(res.objs, found)
 			queue = append(queue, found)
 		}
 	}
@@ -257,7 +265,7 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 			lib.Origin = rel
 		}
 	}
-	return lib, &object{path: p, root: d.root, origin: path.Dir(p), dyn: dyn, loader: req}
+	return lib, &object{path: p, root: d.root, real: real, origin: path.Dir(p), dyn: dyn, loader: req}
 }
 
 // compatible opens a candidate and reads its dynamic section when it is a

@@ -65,6 +65,7 @@ func withHint(err error) error {
 	}{
 		{elfscan.ErrLibraryNotFound, "give --sysroot DIR for the program's root, or --lib-path DIR where it is"},
 		{elfscan.ErrPlatform, "build it for that platform, or change --platform"},
+		{elfscan.ErrVersion, "put a copy that defines it first (--lib-path, --sysroot), or build against the older library"},
 		{pack.ErrNotStatic, "link it statically, or drop --static"},
 		{pack.ErrEntrypoints, "name the binaries alike, or give --path"},
 		{pack.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},

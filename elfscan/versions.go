@@ -1,0 +1,152 @@
+package elfscan
+
+import (
+	"bytes"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// ErrVersion means a library that resolution picked lacks a symbol
+// version that an object of the program needs from it: the loader would
+// stop with "version `GLIBC_2.34' not found".
+var ErrVersion = errors.New("symbol version not found")
+
+// versionNeed is what one object needs of one library (DT_VERNEED).
+type versionNeed struct {
+	file     string   // the library's name, as in DT_NEEDED
+	versions []string // the versions needed from it
+}
+
+// readVersionNeeds reads SHT_GNU_verneed. A file without one needs no
+// versions.
+func readVersionNeeds(f *elf.File) []versionNeed {
+	data, strs := versionSection(f, elf.SHT_GNU_VERNEED)
+	var out []versionNeed
+	for off, n := 0, 0; off+16 <= len(data) && n < 1<<12; n++ {
+		cnt := int(f.ByteOrder.Uint16(data[off+2:]))
+		need := versionNeed{file: cstring(strs, f.ByteOrder.Uint32(data[off+4:]))}
+		aux := off + int(f.ByteOrder.Uint32(data[off+8:]))
+		for i := 0; i < cnt && aux >= 0 && aux+16 <= len(data); i++ {
+			need.versions = append(need.versions, cstring(strs, f.ByteOrder.Uint32(data[aux+8:])))
+			next := int(f.ByteOrder.Uint32(data[aux+12:]))
+			if next == 0 {
+				break
+			}
+			aux += next
+		}
+		out = append(out, need)
+		next := int(f.ByteOrder.Uint32(data[off+12:]))
+		if next == 0 {
+			break
+		}
+		off += next
+	}
+	return out
+}
+
+// readVersionDefs reads the names of the versions SHT_GNU_verdef defines.
+func readVersionDefs(f *elf.File) []string {
+	data, strs := versionSection(f, elf.SHT_GNU_VERDEF)
+	var out []string
+	for off, n := 0, 0; off+20 <= len(data) && n < 1<<12; n++ {
+		if aux := off + int(f.ByteOrder.Uint32(data[off+12:])); aux >= 0 && aux+8 <= len(data) {
+			out = append(out, cstring(strs, f.ByteOrder.Uint32(data[aux:])))
+		}
+		next := int(f.ByteOrder.Uint32(data[off+16:]))
+		if next == 0 {
+			break
+		}
+		off += next
+	}
+	return out
+}
+
+// versionSection returns the contents of the section of type t and of
+// the string table it links to, or nothing.
+func versionSection(f *elf.File, t elf.SectionType) (data, strs []byte) {
+	sec := f.SectionByType(t)
+	if sec == nil || sec.Size > maxTable || int(sec.Link) >= len(f.Sections) || f.Sections[sec.Link].Size > maxTable {
+		return nil, nil
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return nil, nil
+	}
+	strs, err = f.Sections[sec.Link].Data()
+	if err != nil {
+		return nil, nil
+	}
+	return data, strs
+}
+
+func cstring(b []byte, off uint32) string {
+	if int(off) >= len(b) {
+		return ""
+	}
+	s := b[off:]
+	if i := bytes.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	return string(s)
+}
+
+// checkVersions requires every version each object of the closure needs
+// to be defined by the library resolution picked for it. A failure names
+// the object, the library file and the version, and a copy on the search
+// path that has it, if any.
+func (res *resolver) checkVersions(program string) error {
+	if res.musl {
+		return nil // musl has no symbol versions
+	}
+	picked := map[string]*object{}
+	for _, o := range res.objs {
+		picked[path.Base(o.path)] = o
+		if o.dyn.soname != "" {
+			picked[o.dyn.soname] = o
+		}
+	}
+	for _, o := range res.objs {
+		for _, need := range res.cache.lib(o.root, o.real).versionNeeds() {
+			lib, ok := picked[need.file]
+			if !ok {
+				continue // a library the loader provides, or one not found (reported already)
+			}
+			defs := res.cache.lib(lib.root, lib.real).versionDefs()
+			for _, v := range need.versions {
+				if slices.Contains(defs, v) {
+					continue
+				}
+				msg := fmt.Sprintf("%s needs version %s of %s, and %s does not define it", o.path, v, need.file, lib.real)
+				if other := res.definesElsewhere(need.file, v, lib); other != "" {
+					msg += "; " + other + " does"
+				}
+				return &FileError{Path: program, Err: &detailError{sentinel: ErrVersion, msg: msg}}
+			}
+		}
+	}
+	return nil
+}
+
+// definesElsewhere looks for another copy of name on the search path, in
+// the cache or in the default directories that defines version v.
+func (res *resolver) definesElsewhere(name, v string, not *object) string {
+	var dirs []searchDir
+	dirs = append(dirs, res.searchDirs(res.main)...)
+	for _, d := range res.defaultDirs() {
+		dirs = append(dirs, searchDir{root: res.sys, dir: d})
+	}
+	for _, d := range dirs {
+		real, _, err := d.root.Eval(strings.TrimSuffix(d.dir, "/") + "/" + name)
+		if err != nil || d.root.Same(not.root) && real == not.real {
+			continue
+		}
+		if _, ok, _ := res.compatible(d.root, real); ok && slices.Contains(res.cache.lib(d.root, real).versionDefs(), v) {
+			return real
+		}
+	}
+	return ""
+}

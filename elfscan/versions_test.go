@@ -1,0 +1,50 @@
+package elfscan
+
+import (
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// versionedFoo builds libfoo.so.1 twice with version scripts, v1 defining
+// FOO_1.0 and v2 adding FOO_2.0, and a program that calls foo2@FOO_2.0.
+func versionedFoo(t *testing.T) (fx *fixture, v1, v2, prog string) {
+	fx = newFixture(t, "gcc")
+	v1, v2 = filepath.Join(fx.dir, "v1"), filepath.Join(fx.dir, "v2")
+	for _, v := range []struct{ dir, script, src string }{
+		{v1, "FOO_1.0 { global: foo1; local: *; };\n", "int foo1(void) { return 1; }\n"},
+		{v2, "FOO_1.0 { global: foo1; local: *; };\nFOO_2.0 { global: foo2; } FOO_1.0;\n", "int foo1(void) { return 1; }\nint foo2(void) { return 2; }\n"},
+	} {
+		script := filepath.Join(v.dir + ".map")
+		writeFile(t, script, v.script)
+		fx.cc1(v.src, "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-Wl,--version-script="+script, "-o", fx.path(filepath.Base(v.dir), "libfoo.so.1"))
+	}
+	prog = fx.path("bin", "app")
+	fx.cc1("int foo2(void);\nint main(void) { return foo2() - 2; }\n", "-L"+v2, "-l:libfoo.so.1", "-o", prog)
+	return fx, v1, v2, prog
+}
+
+// TestVersionsMustBeDefined: with an older copy of a library ahead of the
+// right one on the search path, the loader loads the older one and fails;
+// Scan refuses, naming the program, the version, the library file it
+// picked and the copy that has the version. With the right copy alone it
+// resolves.
+func TestVersionsMustBeDefined(t *testing.T) {
+	_, v1, v2, prog := versionedFoo(t)
+	cmd := exec.Command(prog)
+	cmd.Env = []string{"LD_LIBRARY_PATH=" + v1 + ":" + v2}
+	out, _ := cmd.CombinedOutput() // the loader as oracle: it must refuse too
+	if !strings.Contains(string(out), "version `FOO_2.0' not found") {
+		t.Fatalf("the loader did not refuse the old library: %s", out)
+	}
+	_, err := Scan(prog, Options{LibPath: []string{v1, v2}})
+	want := prog + " needs version FOO_2.0 of libfoo.so.1, and " + filepath.Join(v1, "libfoo.so.1") + " does not define it; " + filepath.Join(v2, "libfoo.so.1") + " does"
+	if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v\nwant it to say %q", err, want)
+	}
+	if _, err := Scan(prog, Options{LibPath: []string{v2}}); err != nil {
+		t.Errorf("with the right copy: %v", err)
+	}
+}
