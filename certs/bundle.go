@@ -37,8 +37,8 @@ type Bundle struct {
 	Source string // the file they came from (a path in Options.Root for a system bundle), or Embedded
 }
 
-// hostBundles are the files Go's crypto/x509 reads on Linux, in its order.
-func hostBundles() []string {
+// SystemBundles are the files Go's crypto/x509 reads on Linux, in its order.
+func SystemBundles() []string {
 	return []string{
 		"/etc/ssl/certs/ca-certificates.crt",                // Debian, Ubuntu, Gentoo
 		"/etc/pki/tls/certs/ca-bundle.crt",                  // Fedora, RHEL 6
@@ -69,7 +69,7 @@ func Load(o Options) (*Bundle, error) {
 		if root == nil {
 			root = os.DirFS("/")
 		}
-		for _, f := range hostBundles() {
+		for _, f := range SystemBundles() {
 			data, err := fs.ReadFile(root, strings.TrimPrefix(f, "/"))
 			if err != nil {
 				continue

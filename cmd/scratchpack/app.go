@@ -30,7 +30,7 @@ func (a *app) main(args []string) int {
 		Stdout: a.stdout, Stderr: a.stderr, Explain: withHint, Footer: helpText("environment"),
 	}
 	c.Commands = func() []cli.Command {
-		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
+		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.verifyCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
 	}
 	return c.Main(args)
 }

@@ -1,0 +1,185 @@
+package pack
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/scratchpack/scratchpack/certs"
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/imagefs"
+)
+
+// ImageCheck is what CheckImage found of one image.
+type ImageCheck struct {
+	Platform   string
+	Entrypoint string          // what the container runs first
+	Report     *elfscan.Report // its scan, when it is an ELF program
+	Problems   []string        // each a reason the image would not run as configured
+}
+
+// CheckImage checks, reading only, that an image of any origin would run:
+// its entrypoint (or first Cmd) exists and is executable, and is an ELF
+// program for the image's platform whose loader and libraries resolve in
+// the image by the image's own rules (its ld.so.cache, its symlinks), with
+// every symbol version it needs, or a script whose interpreter exists;
+// the user, when named, is in the image's passwd and group; and a program
+// that verifies TLS peers finds a CA bundle. The image's file system is
+// read from a temporary file in tmpDir (os.TempDir() when empty).
+func CheckImage(img v1.Image, tmpDir string) (*ImageCheck, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	c := &ImageCheck{}
+	if p := cf.Platform(); p != nil {
+		c.Platform = p.String()
+	}
+	argv := append(append([]string{}, cf.Config.Entrypoint...), cf.Config.Cmd...)
+	if len(argv) == 0 {
+		c.Problems = append(c.Problems, "it has neither an entrypoint nor a cmd")
+		return c, nil
+	}
+	c.Entrypoint = argv[0]
+	fsys, err := imagefs.Open(img, tmpDir)
+	if err != nil {
+		return nil, err
+	}
+	defer fsys.Close()
+	root := elfscan.FSRoot(fsys, "the image")
+	c.checkProgram(root, cf)
+	c.checkUser(root, cf.Config.User)
+	if c.Report != nil && c.Report.NeedsCerts && !hasCABundle(root, cf.Config.Env) {
+		c.Problems = append(c.Problems, c.Entrypoint+" verifies TLS peers, and the image has no CA bundle")
+	}
+	return c, nil
+}
+
+// checkProgram checks the entrypoint, following a script to its
+// interpreter.
+func (c *ImageCheck) checkProgram(root *elfscan.Root, cf *v1.ConfigFile) {
+	prog := c.Entrypoint
+	if !path.IsAbs(prog) {
+		found := ""
+		for _, dir := range searchPath(cf.Config.Env) {
+			if fi, err := root.Stat(path.Join(dir, prog)); err == nil && fi.Mode().IsRegular() {
+				found = path.Join(dir, prog)
+				break
+			}
+		}
+		if found == "" {
+			c.Problems = append(c.Problems, fmt.Sprintf("entrypoint %s is not on the image's PATH", prog))
+			return
+		}
+		prog = found
+	}
+	for hops := 0; hops < 4; hops++ {
+		fi, err := root.Stat(prog)
+		switch {
+		case err != nil:
+			c.Problems = append(c.Problems, fmt.Sprintf("%s does not exist in the image", prog))
+			return
+		case !fi.Mode().IsRegular():
+			c.Problems = append(c.Problems, fmt.Sprintf("%s is not a regular file", prog))
+			return
+		case fi.Mode().Perm()&0o111 == 0:
+			c.Problems = append(c.Problems, fmt.Sprintf("%s is not executable (mode %v)", prog, fi.Mode().Perm()))
+			return
+		}
+		head, _ := root.ReadFile(prog)
+		if interp, ok := shebang(head); ok {
+			prog = interp
+			continue
+		}
+		r, err := elfscan.ScanFile(root, prog, elfscan.Options{})
+		if err != nil {
+			c.Problems = append(c.Problems, strings.TrimPrefix(err.Error(), prog+": "))
+			return
+		}
+		c.Report = r
+		if c.Platform != "" {
+			if want, err := elfscan.ParsePlatform(c.Platform); err == nil && !r.Platform.Matches(want) {
+				c.Problems = append(c.Problems, fmt.Sprintf("%s is for %s, the image for %s", prog, r.Platform, c.Platform))
+			}
+		}
+		return
+	}
+	c.Problems = append(c.Problems, fmt.Sprintf("%s: scripts run scripts too deep", c.Entrypoint))
+}
+
+// shebang returns a script's interpreter.
+func shebang(head []byte) (string, bool) {
+	if !bytes.HasPrefix(head, []byte("#!")) {
+		return "", false
+	}
+	line, _, _ := bytes.Cut(head[2:], []byte("\n"))
+	fields := strings.Fields(string(line))
+	if len(fields) == 0 {
+		return "", false
+	}
+	return fields[0], true
+}
+
+// checkUser requires a user or group given by name to be in the image's
+// passwd or group file.
+func (c *ImageCheck) checkUser(root *elfscan.Root, user string) {
+	name, group, _ := strings.Cut(user, ":")
+	for _, part := range []struct{ name, file string }{{name, "/etc/passwd"}, {group, "/etc/group"}} {
+		if part.name == "" {
+			continue
+		}
+		if _, err := strconv.ParseUint(part.name, 10, 32); err == nil {
+			continue
+		}
+		if !hasEntry(root, part.file, part.name) {
+			c.Problems = append(c.Problems, fmt.Sprintf("user %s: %s is not in the image's %s", user, part.name, part.file))
+		}
+	}
+}
+
+func hasEntry(root *elfscan.Root, file, name string) bool {
+	data, err := root.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if n, _, _ := strings.Cut(sc.Text(), ":"); n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hasCABundle reports whether the image has a CA bundle where programs
+// look: SSL_CERT_FILE, or one of the files Go reads on Linux.
+func hasCABundle(root *elfscan.Root, env []string) bool {
+	files := certs.SystemBundles()
+	for _, kv := range env {
+		if f, ok := strings.CutPrefix(kv, "SSL_CERT_FILE="); ok {
+			files = []string{f}
+		}
+	}
+	for _, f := range files {
+		if fi, err := root.Stat(f); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// searchPath is the image's PATH, or the default one.
+func searchPath(env []string) []string {
+	p := strings.TrimPrefix(DefaultPath, "PATH=")
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			p = v
+		}
+	}
+	return strings.Split(p, ":")
+}
