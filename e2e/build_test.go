@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -20,4 +21,12 @@ func buildC(t *testing.T, cc, src string, flags ...string) string {
 	out := filepath.Join(t.TempDir(), "hello")
 	testtool.CC(t, cc, append([]string{"-O2", "-o", out, "../testdata/" + src}, flags...)...)
 	return out
+}
+
+// writeTestFile writes a file the test needs.
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -19,10 +19,11 @@ const (
 	goEmbeddedTZData  = "time/tzdata.loadFromEmbeddedTZData" // zone files are built in
 )
 
-// readNeeds fills in NeedsCerts, NeedsTZData and Warnings, and reports
-// whether the program makes NSS lookups. It reads the program's function
-// names (Go) and the dynamic symbols and library names of the closure (C).
-func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, opts Options) (usesNSS bool) {
+// readNeeds fills in NeedsCerts, NeedsTZData and Warnings, and returns
+// the run-time concerns found, each with its evidence. It reads the
+// program's function names (Go) and the dynamic symbols and library names
+// of the closure (C).
+func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, opts Options) (concerns map[string]string) {
 	cache := opts.Cache
 	if r.Go != nil && !opts.LibrariesOnly {
 		found := goFuncs(f, ra, size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
@@ -34,9 +35,9 @@ func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, opts Options
 			r.NeedsCerts = true
 		}
 	}
-	warnings, usesNSS := r.runtimeLoads(f, cache)
+	warnings, concerns := r.runtimeLoads(f, cache)
 	r.Warnings = append(r.Warnings, warnings...)
-	return usesNSS
+	return concerns
 }
 
 // tlsLibrary reports whether a library name is one of the TLS stacks that
@@ -102,9 +103,10 @@ func containsName(b []byte, name string) bool {
 // of static analysis: dlopen'ed libraries, glibc NSS modules, iconv
 // modules. It looks at the undefined dynamic symbols of the program and of
 // every library in its closure but the C library and loader.
-func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, usesNSS bool) {
+func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, concerns map[string]string) {
+	concerns = map[string]string{}
 	if r.Kind != Dynamic {
-		return nil, false
+		return nil, concerns
 	}
 	calls := map[string][]string{} // concern => "symbol in object"
 	note := func(obj string, syms []string) {
@@ -122,7 +124,6 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, use
 	}
 	var out []string
 	for concern, where := range calls {
-		usesNSS = usesNSS || concern == concernNSS
 		sort.Strings(where)
 		where = compact(where)
 		more := ""
@@ -130,11 +131,20 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, use
 			more = fmt.Sprintf(" and %d more", len(where)-3)
 			where = where[:3]
 		}
-		out = append(out, fmt.Sprintf("%s (%s%s)", concern, strings.Join(where, ", "), more))
+		evidence := strings.Join(where, ", ") + more
+		concerns[concern] = evidence
+		out = append(out, fmt.Sprintf("%s (%s)", concern, evidence))
 	}
 	sort.Strings(out)
-	return out, usesNSS
+	return out, concerns
 }
+
+// The run-time concerns that scan reports and acts on.
+const (
+	concernDlopen = "loads libraries with dlopen at run time; those its .note.dlopen notes name are packed, others only when added to the image"
+	concernIconv  = "uses iconv; glibc loads gconv modules at run time: those of the charsets the program names are packed (--gconv all packs every one)"
+	concernCancel = "cancels or exits threads; glibc loads libgcc_s.so.1 at run time to unwind them (packed)"
+)
 
 const concernNSS = "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before 2.34, dlopens libnss_* modules (packed when the libc is that old)"
 
@@ -145,9 +155,11 @@ func runtimeConcern(sym string) string { return concernOf([]byte(sym)) }
 func concernOf(name []byte) string {
 	switch string(name) {
 	case "dlopen", "dlmopen":
-		return "loads libraries with dlopen at run time; they are not packed unless added to the image"
+		return concernDlopen
 	case "iconv_open":
-		return "uses iconv; glibc loads gconv modules at run time, which are not packed"
+		return concernIconv
+	case "pthread_cancel", "pthread_exit":
+		return concernCancel
 	case "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r", "getnameinfo",
 		"getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getgrnam", "getgrnam_r", "getgrgid", "getgrgid_r",
 		"getgrouplist", "getservbyname", "getservbyname_r", "initgroups":

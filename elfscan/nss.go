@@ -29,26 +29,7 @@ func (r *Report) addNSSModules(res *resolver) error {
 	if !ok || !versionBefore(version, 2, 34) {
 		return nil
 	}
-	var added []*object
-	for _, name := range nssModules() {
-		if res.byName[name] {
-			continue
-		}
-		lib, obj := res.find(name, res.main)
-		if obj == nil {
-			res.missing = append(res.missing, fmt.Sprintf("%s (dlopened by glibc %s for NSS lookups)", name, version))
-			continue
-		}
-		res.byName[name] = true
-		if res.byReal[lib.Root.key(lib.RealPath)] {
-			continue
-		}
-		res.byReal[lib.Root.key(lib.RealPath)] = true
-		lib.NeededBy = libc.Path
-		res.libs = append(res.libs, lib)
-		added = append(added, obj)
-	}
-	res.closure(added...)
+	r.addLoads(res, nssModules(), "glibc "+version+" dlopens them for NSS lookups", true)
 	if err := res.missingErr(r.Path); err != nil {
 		return err
 	}

@@ -122,7 +122,9 @@ func TestResolveAgreesWithGlibcLoader(t *testing.T) {
 		}
 		got := map[string]string{}
 		for _, l := range r.Libraries {
-			got[l.Name] = l.Path
+			if !l.RunTime { // the loader lists the DT_NEEDED closure; run-time loads come later
+				got[l.Name] = l.Path
+			}
 		}
 		if d := diffMaps(got, want); d != "" {
 			t.Errorf("%s: differs from the loader:\n%s", p.Path, d)

@@ -36,6 +36,8 @@ type Report struct {
 	Loader      *Library  `json:"loader,omitempty"`       // the interpreter, resolved in the root
 	Libraries   []Library `json:"libraries"`              // the resolved closure, interpreter excluded
 	DefaultDirs []string  `json:"default_dirs,omitempty"` // where the loader looks with no cache, no environment and no rpath
+	Loads       []Load    `json:"loads,omitempty"`        // what is loaded at run time, found statically
+	DataFiles   []Library `json:"data_files,omitempty"`   // files glibc reads at run time (gconv's configuration), at their paths
 	NeedsCerts  bool      `json:"needs_certs"`
 	NeedsTZData bool      `json:"needs_tzdata"`
 	Warnings    []string  `json:"warnings"`
@@ -44,15 +46,16 @@ type Report struct {
 
 // Library is one shared library of the closure, as the loader finds it.
 type Library struct {
-	Name     string `json:"name"`             // the DT_NEEDED name
-	Path     string `json:"path"`             // where the loader finds it, in its root
-	RealPath string `json:"realpath"`         // Path with every symlink followed, in its root
-	Links    []Link `json:"links,omitempty"`  // the symlinks on the way from Path to RealPath
-	Root     *Root  `json:"-"`                // the root it was found in
-	Host     string `json:"host,omitempty"`   // RealPath on this machine, when Root is a host directory
-	Origin   string `json:"origin,omitempty"` // for a library found through $ORIGIN: Path relative to the program's directory
-	Via      string `json:"via"`              // how it was found: rpath, lib-path, runpath, cache, default or path
-	NeededBy string `json:"needed_by"`        // the path of the first object that needs it
+	Name     string `json:"name"`               // the DT_NEEDED name
+	Path     string `json:"path"`               // where the loader finds it, in its root
+	RealPath string `json:"realpath"`           // Path with every symlink followed, in its root
+	Links    []Link `json:"links,omitempty"`    // the symlinks on the way from Path to RealPath
+	Root     *Root  `json:"-"`                  // the root it was found in
+	Host     string `json:"host,omitempty"`     // RealPath on this machine, when Root is a host directory
+	Origin   string `json:"origin,omitempty"`   // for a library found through $ORIGIN: Path relative to the program's directory
+	Via      string `json:"via"`                // how it was found: rpath, lib-path, runpath, cache, default or path
+	NeededBy string `json:"needed_by"`          // the path of the first object that needs it
+	RunTime  bool   `json:"run_time,omitempty"` // loaded at run time (see Report.Loads), or needed by what is
 }
 
 // How a library was found: the value of Library.Via.
@@ -85,6 +88,9 @@ type Options struct {
 	// glibc loads, but leaves out the search of a Go program's functions
 	// for its needs of CA roots and zone data: what checking a plan needs.
 	LibrariesOnly bool
+	// GconvAll packs every gconv module for a program that uses iconv,
+	// not only those of the charsets it names.
+	GconvAll bool
 	// NoResolve reads the header alone: Libraries stays empty, and the
 	// run-time needs (NeedsCerts, NeedsTZData, Warnings) are not looked
 	// for.

@@ -18,12 +18,13 @@ const df1NoDefLib = 0x800 // DF_1_NODEFLIB
 
 // object is one ELF object of the closure being resolved.
 type object struct {
-	path   string // where it was found, in its root
-	root   *Root  // the tree path is in
-	real   string // path with every symlink followed
-	origin string // what $ORIGIN expands to, in root
-	dyn    dynamicInfo
-	loader *object // the object whose DT_NEEDED brought it in; nil for the program
+	path    string // where it was found, in its root
+	root    *Root  // the tree path is in
+	real    string // path with every symlink followed
+	runTime bool   // loaded at run time, or needed by what is
+	origin  string // what $ORIGIN expands to, in root
+	dyn     dynamicInfo
+	loader  *object // the object whose DT_NEEDED brought it in; nil for the program
 }
 
 // searchDir is one directory the loader searches, in its root.
@@ -155,6 +156,7 @@ func (res *resolver) closure(queue ...*object) {
 				continue
 			}
 			res.byReal[lib.Root.key(lib.RealPath)] = true
+			found.runTime, lib.RunTime = obj.runTime, obj.runTime
 			res.libs = append(res.libs, lib)
 			res.objs = append(res.objs, found)
 			queue = append(queue, found)

@@ -244,3 +244,12 @@ func (r *Root) ReadLink(p string) (string, error) {
 	}
 	return r.fsys.ReadLink(fsName(path.Join(dir, path.Base(p))))
 }
+
+// ReadDir lists the directory p, its symlinks followed inside the root.
+func (r *Root) ReadDir(p string) ([]fs.DirEntry, error) {
+	real, _, err := r.Eval(p)
+	if err != nil {
+		return nil, err
+	}
+	return fs.ReadDir(r.fsys, fsName(real))
+}

@@ -70,8 +70,9 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 	if err != nil {
 		return nil, err
 	}
-	if usesNSS := r.readNeeds(f.File, f.ra, f.size, opts); usesNSS && res != nil && r.Libc == LibcGlibc {
-		if err := r.addNSSModules(res); err != nil {
+	concerns := r.readNeeds(f.File, f.ra, f.size, opts)
+	if res != nil {
+		if err := r.addRuntimeLoads(res, f.File, concerns, opts); err != nil {
 			return nil, err
 		}
 	}

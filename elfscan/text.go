@@ -43,6 +43,16 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintln(&b)
 		}
 	}
+	for _, l := range r.Loads {
+		packed := "not packed"
+		if l.Packed {
+			packed = "packed"
+		}
+		fmt.Fprintf(&b, "  loads:       %s (%s): %s\n", l.Name, packed, l.Why)
+	}
+	for _, d := range r.DataFiles {
+		fmt.Fprintf(&b, "  reads:       %s (%s)\n", d.Path, d.NeededBy)
+	}
 	var needs []string
 	if r.NeedsCerts {
 		needs = append(needs, "ca-certificates")

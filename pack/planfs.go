@@ -5,6 +5,8 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/scratchpack/scratchpack/internal/symlink"
@@ -139,3 +141,26 @@ func (d *dataFile) Stat() (fs.FileInfo, error) { return d.info, nil }
 func (d *dataFile) Close() error               { return nil }
 
 var _ io.ReaderAt = (*dataFile)(nil)
+
+// ReadDir lists a planned directory.
+func (f planFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	e, err := f.lookup("readdir", name)
+	if err != nil {
+		return nil, err
+	}
+	if e.Type != TypeDir {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
+	var out []fs.DirEntry
+	for p := range f.p.entries {
+		if path.Dir(p) == e.Path && p != "/" {
+			info, err := f.Lstat(fsName(p))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, fs.FileInfoToDirEntry(info))
+		}
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}

@@ -41,6 +41,11 @@ func (p *Plan) AddRuntime(r *elfscan.Report, imagePath string) error {
 			return err
 		}
 	}
+	for _, d := range r.DataFiles { // read by path: they stay where they are
+		if err := p.addResolved(d.Path, d); err != nil {
+			return err
+		}
+	}
 	for _, l := range moved {
 		dst := path.Join(path.Dir(imagePath), l.Origin)
 		if l.Origin == "" {

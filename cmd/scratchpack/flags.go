@@ -59,6 +59,13 @@ func (f *resolveFlags) register(fs *pflag.FlagSet) {
 		return nil
 	})
 	fs.BoolVar(&f.require, "require-platforms", false, "fail unless every --platform is covered by a binary")
+	cli.FlagFunc(fs, "gconv", "", "charsets|all", "charsets", "gconv modules for a program that uses iconv: those of the charsets it names, or all", func(s string) error {
+		if s != "charsets" && s != "all" {
+			return fmt.Errorf("want charsets or all")
+		}
+		f.opts.GconvAll = s == "all"
+		return nil
+	})
 	cli.FlagFunc(fs, "sysroot", "", "DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch)", func(s string) error {
 		if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%s is not a directory", s)

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,3 +175,34 @@ func (i info) ModTime() time.Time { return i.hdr.ModTime }
 func (i info) IsDir() bool        { return i.hdr.Typeflag == tar.TypeDir }
 func (i info) Sys() any           { return i.hdr }
 func (i info) Mode() fs.FileMode  { return i.hdr.FileInfo().Mode() }
+
+// ReadDir lists a directory of the image.
+func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if _, err := fsys.lookup("readdir", name); err != nil {
+		return nil, err
+	}
+	prefix := name + "/"
+	if name == "." {
+		prefix = ""
+	}
+	seen := map[string]bool{}
+	var out []fs.DirEntry
+	for n, e := range fsys.entries {
+		rest, ok := strings.CutPrefix(n, prefix)
+		if !ok || rest == "" {
+			continue
+		}
+		child, _, nested := strings.Cut(rest, "/")
+		if seen[child] {
+			continue
+		}
+		seen[child] = true
+		if nested {
+			out = append(out, fs.FileInfoToDirEntry(info{&tar.Header{Name: prefix + child, Typeflag: tar.TypeDir, Mode: 0o755}}))
+		} else {
+			out = append(out, fs.FileInfoToDirEntry(info{e.hdr}))
+		}
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}

@@ -1,0 +1,156 @@
+package elfscan
+
+import (
+	"bufio"
+	"bytes"
+	"debug/elf"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// gconv is glibc's iconv configuration in a root: where the modules are,
+// the files that configure them, and for each charset name or alias (upper
+// case, with its "//") the module files that convert it.
+type gconv struct {
+	dir     string
+	files   []string            // gconv-modules, gconv-modules.d/*.conf, gconv-modules.cache
+	modules map[string][]string // charset or alias => module files (paths in the root)
+}
+
+// readGconv finds and reads the gconv configuration of res's root, or
+// returns nil.
+func (res *resolver) readGconv() *gconv {
+	var dirs []string
+	if res.arch.triple != "" {
+		dirs = append(dirs, "/usr/lib/"+res.arch.triple+"/gconv", "/lib/"+res.arch.triple+"/gconv")
+	}
+	dirs = append(dirs, "/usr/lib64/gconv", "/usr/lib/gconv")
+	for _, dir := range dirs {
+		g := &gconv{dir: dir, modules: map[string][]string{}}
+		var confs []string
+		if fi, err := res.sys.Stat(dir + "/gconv-modules"); err == nil && fi.Mode().IsRegular() {
+			confs = append(confs, dir+"/gconv-modules")
+		}
+		if entries, err := res.sys.ReadDir(dir + "/gconv-modules.d"); err == nil {
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".conf") {
+					confs = append(confs, dir+"/gconv-modules.d/"+e.Name())
+				}
+			}
+		}
+		if len(confs) == 0 {
+			continue
+		}
+		aliases := map[string]string{}
+		for _, c := range confs {
+			data, err := res.sys.ReadFile(c)
+			if err != nil {
+				continue
+			}
+			g.files = append(g.files, c)
+			g.parse(data, aliases)
+		}
+		for alias, name := range aliases {
+			g.modules[alias] = append(g.modules[alias], g.modules[name]...)
+		}
+		if fi, err := res.sys.Stat(dir + "/gconv-modules.cache"); err == nil && fi.Mode().IsRegular() {
+			g.files = append(g.files, dir+"/gconv-modules.cache")
+		}
+		return g
+	}
+	return nil
+}
+
+// parse reads "alias FROM TO" and "module FROM TO FILE [COST]" lines.
+func (g *gconv) parse(data []byte, aliases map[string]string) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) >= 3 && f[0] == "alias":
+			aliases[strings.ToUpper(f[1])] = strings.ToUpper(f[2])
+		case len(f) >= 4 && f[0] == "module":
+			file := f[3]
+			if !strings.HasPrefix(file, "/") {
+				file = g.dir + "/" + file
+			}
+			file += ".so"
+			for _, cs := range []string{strings.ToUpper(f[1]), strings.ToUpper(f[2])} {
+				if cs != "INTERNAL" && !slices.Contains(g.modules[cs], file) {
+					g.modules[cs] = append(g.modules[cs], file)
+				}
+			}
+		}
+	}
+}
+
+// charsets returns the gconv names among the strings of the program's
+// read-only data: what it can pass to iconv_open.
+func (g *gconv) charsets(f *elf.File) []string {
+	sec := f.Section(".rodata")
+	if sec == nil || sec.Type == elf.SHT_NOBITS || sec.Size > maxTable {
+		return nil
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, s := range bytes.Split(data, []byte{0}) {
+		if len(s) < 2 || len(s) > 64 {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.ToUpper(string(s)), "//")
+		if _, ok := g.modules[name+"//"]; ok {
+			seen[name] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// addGconv packs, for a program that uses iconv, the gconv configuration
+// and the modules of the charsets it names (every module with all), where
+// glibc looks for them.
+func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool) {
+	g := res.readGconv()
+	if g == nil {
+		r.Loads = append(r.Loads, Load{Name: "gconv modules", Why: "iconv (" + evidence + "), and the root has no gconv configuration"})
+		return
+	}
+	var files []string
+	why := "iconv (" + evidence + ")"
+	if all {
+		for _, mods := range g.modules {
+			files = append(files, mods...)
+		}
+		why += ", every module asked for"
+	} else {
+		names := g.charsets(f)
+		for _, n := range names {
+			files = append(files, g.modules[n+"//"]...)
+		}
+		if len(names) > 0 {
+			why += ", for " + strings.Join(names, ", ")
+		}
+	}
+	slices.Sort(files)
+	files = slices.Compact(files)
+	if len(files) == 0 {
+		return // built-in conversions only (UTF-8, UCS-4, ASCII)
+	}
+	for _, c := range g.files {
+		real, links, err := res.sys.Eval(c)
+		if err != nil {
+			continue
+		}
+		r.DataFiles = append(r.DataFiles, Library{Name: path.Base(c), Path: c, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real), Via: ViaPath, NeededBy: "glibc's iconv"})
+	}
+	r.addLoads(res, files, why, false)
+}
