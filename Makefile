@@ -72,7 +72,8 @@ testdata-elf:
 	gcc -Os -s -o glibc-dynamic $$src && \
 	gcc -Os -s -Wl,--disable-new-dtags,-rpath,'$$ORIGIN/../lib' -o glibc-rpath-origin $$src && \
 	aarch64-linux-gnu-gcc -Os -s -Wl,-z,max-page-size=4096 -o arm64-dynamic $$src && \
-	gcc -Os -s -shared -fPIC -o libshared.so $$src
+	gcc -Os -s -shared -fPIC -o libshared.so $$src && \
+	gcc -Os -s -shared -fPIC -nostdlib -Wl,-soname,libc.so.6 -Wl,--version-script=fake-libc.map -o fake-libc.so.6 fake-libc.c
 
 clean:
 	rm -rf bin $(OUT)

@@ -47,6 +47,7 @@ func bigProgram(t *testing.T) string {
 // the signal with 128 + its number, the old outputs are as they were, and
 // no temporary file is left in the output directory or TMPDIR.
 func TestSignalStopsAPack(t *testing.T) {
+	need(t)
 	bin := bigProgram(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
