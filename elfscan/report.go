@@ -60,12 +60,13 @@ type Library struct {
 
 // How a library was found: the value of Library.Via.
 const (
-	ViaRpath   = "rpath"    // DT_RPATH of the needing object or up its chain (musl: DT_RUNPATH too)
-	ViaLibPath = "lib-path" // Options.LibPath, as LD_LIBRARY_PATH
-	ViaRunpath = "runpath"  // DT_RUNPATH of the needing object
-	ViaCache   = "cache"    // glibc's ld.so.cache
-	ViaDefault = "default"  // the loader's default directories (musl: its path file)
-	ViaPath    = "path"     // the needed name was itself a path
+	ViaRpath   = "rpath"      // DT_RPATH of the needing object or up its chain (musl: DT_RUNPATH too)
+	ViaLibPath = "lib-path"   // Options.LibPath, as LD_LIBRARY_PATH
+	ViaRunpath = "runpath"    // DT_RUNPATH of the needing object
+	ViaCache   = "cache"      // glibc's ld.so.cache
+	ViaConf    = "ld.so.conf" // a directory of ld.so.conf that the cache did not list
+	ViaDefault = "default"    // the loader's default directories (musl: its path file)
+	ViaPath    = "path"       // the needed name was itself a path
 )
 
 // GoInfo is what debug/buildinfo says about a Go binary.

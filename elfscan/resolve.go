@@ -46,6 +46,7 @@ type resolver struct {
 	musl    bool
 	main    *object
 	ldc     *ldCache         // read when first needed
+	conf    []string         // the directories of ld.so.conf, read when first needed
 	cache   *Cache           // may be nil
 	byName  map[string]bool  // names already satisfied
 	byReal  map[fileKey]bool // files already loaded
@@ -197,7 +198,60 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 			return lib, obj
 		}
 	}
+	// An image's ld.so.cache may be missing or older than its libraries
+	// (a layer added them without running ldconfig): the directories of
+	// its ld.so.conf say where ldconfig would have found them, and the
+	// image gets them in a default directory, where its loader looks.
+	if res.conf == nil {
+		res.conf = res.ldSoConf()
+	}
+	for _, d := range res.conf {
+		if lib, obj := res.try(searchDir{root: res.sys, dir: d, via: ViaConf}, name, name, req); obj != nil {
+			return lib, obj
+		}
+	}
 	return Library{}, nil
+}
+
+// ldSoConf lists the directories of the root's /etc/ld.so.conf and the
+// files it includes, in order.
+func (res *resolver) ldSoConf() []string {
+	dirs := []string{}
+	seen := map[string]bool{}
+	var read func(file string, depth int)
+	read = func(file string, depth int) {
+		data, err := res.sys.ReadFile(file)
+		if err != nil || depth > 8 {
+			return
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			f := strings.Fields(line)
+			switch {
+			case len(f) == 0:
+			case f[0] == "include":
+				for _, pattern := range f[1:] {
+					if !path.IsAbs(pattern) {
+						pattern = path.Join(path.Dir(file), pattern)
+					}
+					matches, _ := fs.Glob(res.sys, strings.TrimPrefix(pattern, "/"))
+					for _, m := range matches {
+						read("/"+m, depth+1)
+					}
+				}
+			case f[0] == "hwcap":
+			default:
+				for _, d := range f {
+					if path.IsAbs(d) && !seen[d] {
+						seen[d] = true
+						dirs = append(dirs, d)
+					}
+				}
+			}
+		}
+	}
+	read("/etc/ld.so.conf", 0)
+	return dirs
 }
 
 // searchDirs lists the directories searched before the cache and the

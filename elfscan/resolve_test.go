@@ -241,7 +241,8 @@ func TestResolveSysrootCache(t *testing.T) {
 		}
 		copyFile(t, l.Host, filepath.Join(root, l.Path))
 	}
-	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "/opt/foo/lib\n")
+	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "include ld.so.conf.d/*.conf\n")
+	writeFile(t, filepath.Join(root, "etc/ld.so.conf.d/foo.conf"), "# foo's libraries\n/opt/foo/lib\n")
 	testtool.Run(t, nil, "", "ldconfig", "-r", root)
 	r, err := Scan(prog, Options{Root: DirRoot(root)})
 	if err != nil {
@@ -259,11 +260,20 @@ func TestResolveSysrootCache(t *testing.T) {
 	if !found {
 		t.Errorf("libfoo.so.1 not in %+v", r.Libraries)
 	}
+	// Without the cache (an image whose layers skipped ldconfig), the
+	// directories of ld.so.conf and the files it includes still say where.
 	if err := os.Remove(filepath.Join(root, "etc/ld.so.cache")); err != nil {
 		t.Fatal(err)
 	}
+	r, err = Scan(prog, Options{Root: DirRoot(root)})
+	if err != nil || !slices.ContainsFunc(r.Libraries, func(l Library) bool { return l.Name == "libfoo.so.1" && l.Via == ViaConf }) {
+		t.Errorf("without the cache: %v, %+v; want libfoo.so.1 via ld.so.conf", err, r)
+	}
+	if err := os.Remove(filepath.Join(root, "etc/ld.so.conf.d/foo.conf")); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Scan(prog, Options{Root: DirRoot(root)}); !errors.Is(err, ErrLibraryNotFound) {
-		t.Errorf("without the cache: %v, want ErrLibraryNotFound", err)
+		t.Errorf("without the cache and the conf: %v, want ErrLibraryNotFound", err)
 	}
 }
 

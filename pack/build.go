@@ -21,6 +21,10 @@ type Options struct {
 	Layer      LayerOptions // mtime and compression
 	Add        []Addition   // extra files and directories
 	Essentials Essentials   // passwd, /tmp, CA roots, zone files
+	// From, when set, is the image the programs come from: its config
+	// carries over where Config says nothing, and its users and groups
+	// are merged into the base essentials.
+	From *Source
 }
 
 // Built is one program's image. Close removes its layer's temporary file,
@@ -52,6 +56,16 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err != nil {
 		return nil, err
 	}
+	cfg := opts.Config
+	if opts.From != nil {
+		cfg = opts.From.carry(cfg, imagePath, r.Path)
+		if chosen.base {
+			chosen.passwd, chosen.group = opts.From.mergeAccounts()
+			if cfg.User != "" && !hasUser(chosen.passwd, cfg.User) {
+				return nil, fmt.Errorf("user %s is not in %s's /etc/passwd", cfg.User, opts.From.Ref)
+			}
+		}
+	}
 	plan := NewPlan()
 	if err := plan.AddRuntime(r, imagePath); err != nil {
 		return nil, err
@@ -75,7 +89,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err != nil {
 		return nil, err
 	}
-	cfg := opts.Config.withDefaults(imagePath)
+	cfg = cfg.withDefaults(imagePath)
 	cfg.Platform = v1.Platform{OS: r.Platform.OS, Architecture: r.Platform.Architecture, Variant: r.Platform.Variant}
 	cfg.Env = append(cfg.Env, essentialEnv...)
 	img, err := Image(layer, cfg)

@@ -76,6 +76,8 @@ func DefaultEssentials() Essentials {
 // essentials is what the policy chose for one program.
 type essentials struct {
 	base     bool
+	passwd   []byte // /etc/passwd and /etc/group; ours when nil
+	group    []byte
 	certs    *certs.Bundle // nil: no CA roots
 	zoneinfo *zoneSource   // nil: no zone data
 }
@@ -115,9 +117,13 @@ const nsswitch = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n
 func (p *Plan) addEssentials(e essentials) ([]string, error) {
 	var env []string
 	if e.base {
+		passwd, group := passwdFile(), groupFile()
+		if e.passwd != nil {
+			passwd, group = e.passwd, e.group
+		}
 		for _, en := range []Entry{
-			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwdFile()},
-			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: groupFile()},
+			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwd},
+			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: group},
 			{Path: "/etc/nsswitch.conf", Type: TypeFile, Mode: 0o644, Data: []byte(nsswitch)},
 			{Path: "/tmp", Type: TypeDir, Mode: 0o777 | fs.ModeSticky},
 			{Path: "/root", Type: TypeDir, Mode: 0o700},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -71,6 +72,17 @@ func (r *Result) Close() error {
 func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, error) {
 	if len(progs) == 0 {
 		return nil, errors.New("no program to pack")
+	}
+	if opts.From != nil {
+		progs = slices.Clone(progs)
+		for i := range progs {
+			if progs[i].Root == nil {
+				progs[i].Root = opts.From.Root
+			}
+		}
+		if opts.Resolve.Root == nil {
+			opts.Resolve.Root = opts.From.Root
+		}
 	}
 	seen := map[string]string{}
 	var plats []elfscan.Platform

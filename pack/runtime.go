@@ -67,7 +67,7 @@ func stays(l elfscan.Library, defaultDirs []string) bool {
 	switch l.Via {
 	case elfscan.ViaCache, elfscan.ViaDefault:
 		return slices.Contains(defaultDirs, path.Dir(path.Clean(l.Path)))
-	case elfscan.ViaLibPath:
+	case elfscan.ViaLibPath, elfscan.ViaConf:
 		return false
 	}
 	return true // rpath, runpath, or a path in DT_NEEDED: the program says where

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -44,6 +47,8 @@ type resolveFlags struct {
 	opts      elfscan.Options
 	platforms []elfscan.Platform
 	require   bool
+	from      string
+	registry  registryFlags
 }
 
 func (f *resolveFlags) register(fs *pflag.FlagSet) {
@@ -66,6 +71,7 @@ func (f *resolveFlags) register(fs *pflag.FlagSet) {
 		f.opts.GconvAll = s == "all"
 		return nil
 	})
+	fs.StringVar(&f.from, "from", "", "take the programs out of `IMAGE` (a registry reference, DIR[:NAME], a tarball, docker://NAME): each BINARY is a path in it")
 	cli.FlagFunc(fs, "sysroot", "", "DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch)", func(s string) error {
 		if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%s is not a directory", s)
@@ -112,10 +118,10 @@ func (f *imageFlags) register(fs *pflag.FlagSet) {
 // options finishes the image options with what only the whole command
 // line and the environment say: cmdArgs become the Cmd, and the
 // environment gives SOURCE_DATE_EPOCH and GOROOT.
-func (f *imageFlags) options(cmdArgs []string, getenv func(string) string) (pack.Options, error) {
+func (f *imageFlags) options(cmdArgs []string, getenv func(string) string, checkUser bool) (pack.Options, error) {
 	o := f.opts
 	o.Essentials.Base = !f.noEssentials
-	if o.Config.User != "" {
+	if o.Config.User != "" && checkUser { // with --from, the image's users count: pack checks them
 		if err := pack.CheckUser(o.Config.User, o.Essentials.Base); err != nil {
 			return o, cli.Usagef("--%v", err)
 		}
@@ -180,4 +186,17 @@ type logFlags struct{ quiet, verbose bool }
 func (f *logFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the results, no logs")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every file placed, every library and why, every blob pushed or skipped")
+}
+
+// source opens --from's image for the first --platform, or this
+// machine's; nil when there is no --from.
+func (f *resolveFlags) source(ctx context.Context) (*pack.Source, error) {
+	if f.from == "" {
+		return nil, nil
+	}
+	p := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+	if len(f.platforms) > 0 {
+		p = v1.Platform{OS: f.platforms[0].OS, Architecture: f.platforms[0].Architecture, Variant: f.platforms[0].Variant}
+	}
+	return pack.OpenSource(ctx, f.from, p, f.registry.opts, pack.DefaultCacheDir(), "")
 }

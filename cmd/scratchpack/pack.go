@@ -43,9 +43,15 @@ func (a *app) pack(out *outputFlags, res *resolveFlags, img *imageFlags, log *lo
 	case out.dest.Tarball != "" && len(bins) > 1:
 		return cli.Usagef("-o writes a docker-archive, which holds one platform; use --oci-layout or --push for %d binaries", len(bins))
 	}
-	opts, err := img.options(cmdArgs, a.getenv)
+	opts, err := img.options(cmdArgs, a.getenv, res.from == "")
 	if err != nil {
 		return err
+	}
+	res.registry = out.registry
+	if opts.From, err = res.source(a.ctx); err != nil {
+		return err
+	} else if opts.From != nil {
+		defer opts.From.Close()
 	}
 	progs := make([]pack.Program, len(bins))
 	for i, b := range bins {

@@ -20,6 +20,7 @@ func (a *app) scanCommand() cli.Command {
 			var res resolveFlags
 			asJSON := fs.Bool("json", false, "print one JSON object per file per line")
 			res.register(fs)
+			res.registry.register(fs)
 			return func(args, after []string) error { return a.scan(&res, *asJSON, append(args, after...)) }
 		},
 	}
@@ -29,7 +30,23 @@ func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 	if len(files) == 0 {
 		return cli.Usagef("name at least one file to scan")
 	}
-	reports, errs := elfscan.ScanAll(files, res.opts)
+	src, err := res.source(a.ctx)
+	if err != nil {
+		return err
+	}
+	var reports []*elfscan.Report
+	var errs []error
+	if src == nil {
+		reports, errs = elfscan.ScanAll(files, res.opts)
+	} else {
+		defer src.Close()
+		opts := res.opts
+		opts.Root = src.Root
+		for _, f := range files {
+			r, err := elfscan.ScanFile(src.Root, f, opts)
+			reports, errs = append(reports, r), append(errs, err)
+		}
+	}
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]

@@ -138,3 +138,18 @@ func openDaemon(ctx context.Context, n string) (Artifact, error) {
 	}
 	return img, nil
 }
+
+// IsRemote reports whether src names a registry image rather than a
+// file, a layout or the daemon.
+func IsRemote(src string) bool {
+	if strings.HasPrefix(src, "docker://") {
+		return false
+	}
+	if _, err := os.Stat(src); err == nil {
+		return false
+	}
+	if _, _, ok := layoutRef(src); ok {
+		return false
+	}
+	return true
+}
