@@ -16,7 +16,7 @@ set -euo pipefail
 
 packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
 	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
-	file g++ zlib1g-dev curl)
+	file g++ zlib1g-dev curl mmdebstrap)
 
 log() { printf 'e2e/setup: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -110,6 +110,24 @@ enable_binfmt() {
 	log "binfmt: qemu-aarch64 enabled"
 }
 
+# debian_root ARCH: a Debian bookworm root (minbase, with curl and
+# nginx-light) as a tarball, made by mmdebstrap once and kept outside the
+# clone, in $SCRATCHPACK_E2E_CACHE (default /var/cache/scratchpack-e2e);
+# prints its path.
+debian_root() {
+	local arch=$1 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
+	local tar=$cache/bookworm-$arch.tar
+	if [ ! -s "$tar" ]; then
+		mkdir -p "$cache"
+		log "debian root: mmdebstrap bookworm for $arch into $tar (once; about a minute and a half)"
+		rm -f "$tar.tmp"
+		mmdebstrap --quiet --variant=minbase --include=curl,nginx-light --architectures="$arch" --format=tar \
+			bookworm "$tar.tmp" http://deb.debian.org/debian >&2 || die "debian root: mmdebstrap failed"
+		mv "$tar.tmp" "$tar"
+	fi
+	echo "$tar"
+}
+
 up() {
 	local state=$1
 	[ "$(id -u)" -eq 0 ] || die "needs root (to install packages and start dockerd)"
@@ -126,6 +144,7 @@ up() {
 		echo "DOCKER_VERSION=$(docker version --format '{{.Server.Version}}')"
 		echo "QEMU_AARCH64=/usr/bin/qemu-aarch64-static"
 		echo "AARCH64_SYSROOT=/usr/aarch64-linux-gnu"
+		echo "DEBIAN_ROOT_AMD64=$(debian_root amd64)"
 	} >"$state/env.tmp"
 	mv "$state/env.tmp" "$state/env"
 	cat "$state/env"

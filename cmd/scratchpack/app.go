@@ -27,7 +27,7 @@ type app struct {
 func (a *app) main(args []string) int {
 	c := &cli.App{
 		Name: "scratchpack", About: "scratchpack turns a Linux ELF program into the smallest OCI image that runs it.",
-		Stdout: a.stdout, Stderr: a.stderr, Explain: withHint, Footer: helpText("environment"),
+		Stdout: a.stdout, Stderr: a.stderr, Explain: a.withHint, Footer: helpText("environment"),
 	}
 	c.Commands = func() []cli.Command {
 		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.verifyCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
@@ -55,8 +55,8 @@ func (a *app) logf(format string, args ...any) {
 
 // withHint adds to a library's error the flag that fixes it, where one
 // does: the libraries state facts, the CLI knows its flags.
-func withHint(err error) error {
-	if errors.Is(err, context.Canceled) {
+func (a *app) withHint(err error) error {
+	if errors.Is(err, context.Canceled) && a.ctx.Err() != nil {
 		return errors.New("interrupted: stopped, temporary files removed, earlier outputs left as they were")
 	}
 	for _, h := range []struct {

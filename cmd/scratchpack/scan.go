@@ -57,7 +57,7 @@ func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 		case err != nil && firstErr == nil:
 			firstErr = err
 		case err != nil:
-			a.logf("%s", cli.OneLine(withHint(err).Error()))
+			a.logf("%s", cli.OneLine(a.withHint(err).Error()))
 		case asJSON:
 			b, err := json.Marshal(r)
 			if err != nil {

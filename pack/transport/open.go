@@ -51,11 +51,14 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 		}
 		return nil, fmt.Errorf("%s: no such file, OCI layout or daemon image; for an image on Docker Hub, write docker.io/%s", src, src)
 	}
+	// The image's blobs are read later, lazily, with this context: it is
+	// cancelled only by the watchdog (or the caller), never on return.
 	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	desc, err := remote.Get(ref, o.remoteOptions(ctx, cancel)...)
 	if err != nil {
-		return nil, registryError("read", ref, o.timeout(), context.Cause(ctx), err)
+		err = registryError("read", ref, o.timeout(), context.Cause(ctx), err)
+		cancel(nil)
+		return nil, err
 	}
 	if desc.MediaType.IsIndex() {
 		return desc.ImageIndex()

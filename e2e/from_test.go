@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// debianImages pushes two images made from the mmdebstrap root that
+// setup.sh caches (bookworm with curl and nginx-light): base, one layer;
+// and mod, whose second layer replaces /etc/passwd (adding e2e-user) and
+// deletes libnghttp2 by whiteout. Both start nginx and expose port 80.
+func debianImages(t *testing.T) (base, mod string, baseSize int64) {
+	t.Helper()
+	root := h.env["DEBIAN_ROOT_AMD64"]
+	if root == "" {
+		t.Fatal("setup.sh gave no DEBIAN_ROOT_AMD64")
+	}
+	layer, err := tarball.LayerFromFile(root, tarball.WithCompressionLevel(gzip.BestSpeed), tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwd := readTarFile(t, root, "./etc/passwd") + "e2e-user:x:4242:4242::/nonexistent:/usr/sbin/nologin\n"
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(passwd))})
+	tw.Write([]byte(passwd))
+	for _, f := range []string{"usr/lib/x86_64-linux-gnu/.wh.libnghttp2.so.14", "usr/lib/x86_64-linux-gnu/.wh.libnghttp2.so.14.24.1"} {
+		tw.WriteHeader(&tar.Header{Name: f, Typeflag: tar.TypeReg, Mode: 0o644})
+	}
+	tw.Close()
+	second, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b.Bytes())), nil }, tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(mutate.MediaType(empty.Image, types.OCIManifestSchema1), layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := img.ConfigFile()
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", "amd64"
+	cf.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	cf.Config.Entrypoint = []string{"/usr/sbin/nginx", "-g", "daemon off;"}
+	cf.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	modImg, err := mutate.AppendLayers(img, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, mod = h.registry+"/e2e/debian:base", h.registry+"/e2e/debian:mod"
+	for ref, i := range map[string]v1.Image{base: img, mod: modImg} {
+		tag, _ := name.NewTag(ref)
+		if err := remote.Write(tag, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	baseSize, _ = layer.Size()
+	return base, mod, baseSize
+}
+
+// readTarFile returns one file of a tarball.
+func readTarFile(t *testing.T, archive, file string) string {
+	t.Helper()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s: no %s: %v", archive, file, err)
+		}
+		if h.Name == file {
+			b, _ := io.ReadAll(tr)
+			return string(b)
+		}
+	}
+}
+
+// TestPackFromDebianImage takes programs out of a real Debian image in a
+// registry, resolving inside it, and runs them on scratch.
+func TestPackFromDebianImage(t *testing.T) {
+	need(t)
+	base, mod, baseSize := debianImages(t)
+	dir := t.TempDir()
+	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+
+	// curl from the base image runs, and its libraries are the ones ldd
+	// lists inside that image.
+	curlTar := filepath.Join(dir, "curl.tar")
+	must(t, env, h.bin, "pack", "--from", base, "-t", "e2e/curl-from:1", "-o", curlTar, "/usr/bin/curl")
+	must(t, nil, "docker", "load", "-i", curlTar)
+	t.Cleanup(func() { run(t, nil, "docker", "rmi", "-f", "e2e/curl-from:1") })
+	if got := must(t, nil, "docker", "run", "--rm", "--network", "none", "e2e/curl-from:1", "--version"); !strings.HasPrefix(got, "curl 7.88") {
+		t.Errorf("curl --version printed %q", got)
+	}
+	var r struct {
+		Libraries []struct {
+			Name    string
+			RunTime bool `json:"run_time"`
+		}
+	}
+	if err := json.Unmarshal([]byte(must(t, env, h.bin, "scan", "--json", "--from", base, "/usr/bin/curl")), &r); err != nil {
+		t.Fatal(err)
+	}
+	var scanned []string
+	for _, l := range r.Libraries {
+		if !l.RunTime { // ldd lists the DT_NEEDED closure; gconv modules and libgcc_s come at run time
+			scanned = append(scanned, l.Name)
+		}
+	}
+	var listed []string
+	for _, line := range strings.Split(must(t, nil, "docker", "run", "--rm", "--network", "none", "--entrypoint", "ldd", base, "/usr/bin/curl"), "\n") {
+		if n, _, ok := strings.Cut(strings.TrimSpace(line), " => "); ok {
+			listed = append(listed, n)
+		}
+	}
+	slices.Sort(scanned)
+	slices.Sort(listed)
+	if !slices.Equal(scanned, listed) {
+		t.Errorf("scan --from lists %v, ldd in the image %v", scanned, listed)
+	}
+
+	// From the image whose second layer deleted libnghttp2, curl is refused.
+	res := run(t, env, h.bin, "pack", "--from", mod, "-o", filepath.Join(dir, "x.tar"), "/usr/bin/curl")
+	if res.code != 1 || !strings.Contains(res.stderr, "libnghttp2.so.14") || !strings.Contains(res.stderr, "not found in image "+mod) {
+		t.Errorf("curl from the image that deleted libnghttp2: exit %d, %s", res.code, res.stderr)
+	}
+
+	// nginx from it keeps the image's entrypoint and port, and runs as the
+	// user its replaced passwd added (docker itself looks the name up).
+	nginxTar := filepath.Join(dir, "nginx.tar")
+	must(t, env, h.bin, "pack", "--from", mod, "--user", "e2e-user", "-t", "e2e/nginx-from:1", "-o", nginxTar, "/usr/sbin/nginx")
+	desc := must(t, nil, h.bin, "inspect", "--json", nginxTar)
+	for _, want := range []string{`"entrypoint":["/usr/local/bin/nginx","-g","daemon off;"]`, `"exposed_ports":["80/tcp"]`, `"user":"e2e-user"`} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("the nginx image lacks %s: %s", want, desc)
+		}
+	}
+	must(t, nil, "docker", "load", "-i", nginxTar)
+	t.Cleanup(func() { run(t, nil, "docker", "rmi", "-f", "e2e/nginx-from:1") })
+	if got := run(t, nil, "docker", "run", "--rm", "--network", "none", "e2e/nginx-from:1", "-V"); got.code != 0 || !strings.Contains(got.stderr, "nginx version: nginx/1.22") {
+		t.Errorf("nginx -V: exit %d, %q %q", got.code, got.stdout, got.stderr)
+	}
+	fi, _ := os.Stat(nginxTar)
+	if baseSize < 10*fi.Size() {
+		t.Errorf("the scratch nginx is %d bytes, the image it came from %d: want it 10 times smaller", fi.Size(), baseSize)
+	}
+	t.Logf("nginx on scratch: %d bytes; the Debian image's layer: %d bytes", fi.Size(), baseSize)
+}
