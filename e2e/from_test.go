@@ -162,6 +162,38 @@ func TestPackFromDebianImage(t *testing.T) {
 	if got := run(t, nil, "docker", "run", "--rm", "--network", "none", "e2e/nginx-from:1", "-V"); got.code != 0 || !strings.Contains(got.stderr, "nginx version: nginx/1.22") {
 		t.Errorf("nginx -V: exit %d, %q %q", got.code, got.stdout, got.stderr)
 	}
+	// A site served from the image's nginx: its config (Debian's default
+	// site, a symlink into sites-available), modules (the echo module,
+	// enabled by a symlink to a file elsewhere in the image) and document
+	// root come with --include, and it answers on its loopback.
+	site := filepath.Join(dir, "site.conf")
+	writeTestFile(t, site, "server {\n\tlisten 8080;\n\tlocation /echo { echo \"hello from echo\"; }\n}\n")
+	siteTar := filepath.Join(dir, "site.tar")
+	must(t, env, h.bin, "pack", "--from", base, "--user", "root", "-t", "e2e/nginx-site:1", "-o", siteTar,
+		"--include", "/etc/nginx", "--include", "/usr/lib/nginx/modules", "--include", "/usr/share/nginx", "--include", "/var/www",
+		"--include", "/var/lib/nginx", "--include", "/var/log/nginx", "--include", "/run",
+		"--add", site+":/etc/nginx/conf.d/site.conf", "/usr/sbin/nginx")
+	must(t, nil, "docker", "load", "-i", siteTar)
+	server := "scratchpack-e2e-nginx-" + filepath.Base(dir)
+	must(t, nil, "docker", "run", "-d", "--network", "none", "--name", server, "e2e/nginx-site:1")
+	t.Cleanup(func() {
+		run(t, nil, "docker", "rm", "-f", server)
+		run(t, nil, "docker", "rmi", "-f", "e2e/nginx-site:1")
+	})
+	var page, echo result
+	for range 50 { // nginx starts in a moment
+		page = run(t, nil, "docker", "run", "--rm", "--network", "container:"+server, "e2e/curl-from:1", "-s", "http://127.0.0.1/")
+		if page.code == 0 {
+			break
+		}
+		run(t, nil, "sleep", "0.2")
+	}
+	echo = run(t, nil, "docker", "run", "--rm", "--network", "container:"+server, "e2e/curl-from:1", "-s", "http://127.0.0.1:8080/echo")
+	if !strings.Contains(page.stdout, "Welcome to nginx") || echo.stdout != "hello from echo\n" {
+		logs := run(t, nil, "docker", "logs", server)
+		t.Errorf("nginx from the image: page %q (exit %d), echo %q; logs %s %s", page.stdout, page.code, echo.stdout, logs.stdout, logs.stderr)
+	}
+
 	fi, _ := os.Stat(nginxTar)
 	if baseSize < 10*fi.Size() {
 		t.Errorf("the scratch nginx is %d bytes, the image it came from %d: want it 10 times smaller", fi.Size(), baseSize)

@@ -17,10 +17,13 @@ const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 
 // Options says how to build images.
 type Options struct {
-	Config     Config       // Platform comes from each program; Entrypoint defaults to its image path
-	Layer      LayerOptions // mtime and compression
-	Add        []Addition   // extra files and directories
-	Essentials Essentials   // passwd, /tmp, CA roots, zone files
+	Config     Config          // Platform comes from each program; Entrypoint defaults to its image path
+	Layer      LayerOptions    // mtime and compression
+	Add        []Addition      // extra files and directories, from the host
+	Include    []Include       // files and trees from the program's own root
+	Essentials Essentials      // passwd, /tmp, CA roots, zone files
+	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
+
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
 	// are merged into the base essentials.
@@ -79,6 +82,15 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	for _, a := range opts.Add {
 		if err := plan.AddTree(a); err != nil {
+			return nil, err
+		}
+	}
+	if len(opts.Include) > 0 {
+		root := opts.resolve.Root // the sysroot or image; the program's own root otherwise
+		if root == nil {
+			root = r.Root
+		}
+		if err := plan.addIncludes(root, opts.Include, opts.resolve); err != nil {
 			return nil, err
 		}
 	}

@@ -120,6 +120,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		resolve.Cache = elfscan.NewCache()
 	}
 	res := &Result{}
+	opts.Options.resolve = resolve
 	for i, p := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()

@@ -112,6 +112,7 @@ func (f *imageFlags) register(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", setKV(&o.Config.Labels))
 	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", setKV(&o.Config.Annotations))
 	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, pack.ParseAddition))
+	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every ELF file in it (repeatable)", cli.Append(&o.Include, pack.ParseInclude))
 	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", cli.Set(&o.Layer.Compression, pack.ParseCompression))
 }
 
