@@ -31,10 +31,6 @@ func debianImages(t *testing.T) (base, mod string, baseSize int64) {
 	if root == "" {
 		t.Fatal("setup.sh gave no DEBIAN_ROOT_AMD64")
 	}
-	layer, err := tarball.LayerFromFile(root, tarball.WithCompressionLevel(gzip.BestSpeed), tarball.WithMediaType(types.OCILayer))
-	if err != nil {
-		t.Fatal(err)
-	}
 	passwd := readTarFile(t, root, "./etc/passwd") + "e2e-user:x:4242:4242::/nonexistent:/usr/sbin/nologin\n"
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
@@ -48,19 +44,7 @@ func debianImages(t *testing.T) (base, mod string, baseSize int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := mutate.AppendLayers(mutate.MediaType(empty.Image, types.OCIManifestSchema1), layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, _ := img.ConfigFile()
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", "amd64"
-	cf.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
-	cf.Config.Entrypoint = []string{"/usr/sbin/nginx", "-g", "daemon off;"}
-	cf.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}}
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
-		t.Fatal(err)
-	}
+	img, layer := rootImage(t, root, "amd64")
 	modImg, err := mutate.AppendLayers(img, second)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +58,33 @@ func debianImages(t *testing.T) (base, mod string, baseSize int64) {
 	}
 	baseSize, _ = layer.Size()
 	return base, mod, baseSize
+}
+
+// rootImage makes an image of one layer from a root tarball, for arch,
+// starting nginx and exposing port 80.
+func rootImage(t *testing.T, root, arch string) (v1.Image, v1.Layer) {
+	t.Helper()
+	layer, err := tarball.LayerFromFile(root, tarball.WithCompressionLevel(gzip.BestSpeed), tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(mutate.MediaType(empty.Image, types.OCIManifestSchema1), layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := img.ConfigFile()
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", arch
+	if arch == "arm64" {
+		cf.Variant = "v8"
+	}
+	cf.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	cf.Config.Entrypoint = []string{"/usr/sbin/nginx", "-g", "daemon off;"}
+	cf.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	return img, layer
 }
 
 // readTarFile returns one file of a tarball.
@@ -199,4 +210,71 @@ func TestPackFromDebianImage(t *testing.T) {
 		t.Errorf("the scratch nginx is %d bytes, the image it came from %d: want it 10 times smaller", fi.Size(), baseSize)
 	}
 	t.Logf("nginx on scratch: %d bytes; the Debian image's layer: %d bytes", fi.Size(), baseSize)
+}
+
+// TestPackFromArm64Image takes curl and nginx out of the arm64 image of a
+// two-platform Debian index, on this amd64 machine, without running
+// anything to resolve them: both run under qemu, and scan --from lists
+// the libraries that ldd lists inside the arm64 image (under qemu).
+func TestPackFromArm64Image(t *testing.T) {
+	need(t)
+	root := h.env["DEBIAN_ROOT_ARM64"]
+	if root == "" {
+		t.Fatal("setup.sh gave no DEBIAN_ROOT_ARM64")
+	}
+	amd64, _ := rootImage(t, h.env["DEBIAN_ROOT_AMD64"], "amd64")
+	arm64, _ := rootImage(t, root, "arm64")
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: amd64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: arm64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}})
+	ref := h.registry + "/e2e/debian:multi"
+	tag, _ := name.NewTag(ref)
+	if err := remote.WriteIndex(tag, idx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+	for _, prog := range []struct{ path, ref, arg, want string }{
+		{"/usr/bin/curl", "e2e/curl-arm64:1", "--version", "curl 7.88"},
+		{"/usr/sbin/nginx", "e2e/nginx-arm64:1", "-V", "nginx version: nginx/1.22"},
+	} {
+		out := filepath.Join(dir, filepath.Base(prog.path)+".tar")
+		must(t, env, h.bin, "pack", "--from", ref, "--platform", "linux/arm64", "--user", "root", "-t", prog.ref, "-o", out, prog.path)
+		must(t, nil, "docker", "load", "-i", out)
+		t.Cleanup(func() { run(t, nil, "docker", "rmi", "-f", prog.ref) })
+		r := run(t, nil, "docker", "run", "--rm", "--network", "none", "--platform", "linux/arm64", prog.ref, prog.arg)
+		if r.code != 0 || !strings.Contains(r.stdout+r.stderr, prog.want) {
+			t.Errorf("%s %s under qemu: exit %d, %q %q", prog.path, prog.arg, r.code, r.stdout, r.stderr)
+		}
+	}
+	var scan struct {
+		Platform  struct{ Architecture string }
+		Libraries []struct {
+			Name    string
+			RunTime bool `json:"run_time"`
+		}
+	}
+	if err := json.Unmarshal([]byte(must(t, env, h.bin, "scan", "--json", "--from", ref, "--platform", "linux/arm64", "/usr/bin/curl")), &scan); err != nil {
+		t.Fatal(err)
+	}
+	var scanned, listed []string
+	for _, l := range scan.Libraries {
+		if !l.RunTime {
+			scanned = append(scanned, l.Name)
+		}
+	}
+	for _, line := range strings.Split(must(t, nil, "docker", "run", "--rm", "--network", "none", "--platform", "linux/arm64", "--entrypoint", "ldd", ref, "/usr/bin/curl"), "\n") {
+		if n, _, ok := strings.Cut(strings.TrimSpace(line), " => "); ok {
+			listed = append(listed, n)
+		}
+	}
+	slices.Sort(scanned)
+	slices.Sort(listed)
+	if scan.Platform.Architecture != "arm64" || !slices.Equal(scanned, listed) {
+		t.Errorf("scan --from (arm64) lists %v, ldd in the arm64 image under qemu %v", scanned, listed)
+	}
+	if r := run(t, env, h.bin, "pack", "--from", ref, "--platform", "linux/s390x", "-o", filepath.Join(dir, "x.tar"), "/usr/bin/curl"); r.code != 1 ||
+		!strings.Contains(r.stderr, "no image for linux/s390x; there are linux/amd64, linux/arm64/v8") {
+		t.Errorf("a platform the index lacks: exit %d, %s", r.code, r.stderr)
+	}
 }

@@ -145,6 +145,7 @@ up() {
 		echo "QEMU_AARCH64=/usr/bin/qemu-aarch64-static"
 		echo "AARCH64_SYSROOT=/usr/aarch64-linux-gnu"
 		echo "DEBIAN_ROOT_AMD64=$(debian_root amd64)"
+		echo "DEBIAN_ROOT_ARM64=$(debian_root arm64)" # under qemu: about five minutes, once
 	} >"$state/env.tmp"
 	mv "$state/env.tmp" "$state/env"
 	cat "$state/env"
