@@ -5,10 +5,11 @@ import (
 	"sync"
 )
 
-// ScanAll scans the host files at paths, as Scan does, up to one per CPU
-// at a time, sharing one Cache (opts.Cache, or a new one). It returns the
-// reports and errors in the order of paths.
-func ScanAll(paths []string, opts Options) ([]*Report, []error) {
+// ScanAll scans the files at paths, as Scan does (host paths) when root is
+// nil and as ScanFile does (absolute paths in root) otherwise, up to one
+// per CPU at a time, sharing one Cache (opts.Cache, or a new one). It
+// returns the reports and errors in the order of paths.
+func ScanAll(root *Root, paths []string, opts Options) ([]*Report, []error) {
 	if opts.Cache == nil {
 		opts.Cache = NewCache()
 	}
@@ -22,7 +23,11 @@ func ScanAll(paths []string, opts Options) ([]*Report, []error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			reports[i], errs[i] = Scan(p, opts)
+			if root == nil {
+				reports[i], errs[i] = Scan(p, opts)
+			} else {
+				reports[i], errs[i] = ScanFile(root, p, opts)
+			}
 		}()
 	}
 	wg.Wait()

@@ -13,7 +13,31 @@ import (
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/imagefs"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
+
+// CheckArtifact checks every image of a, or the one for platform only
+// when it is set, as CheckImage does.
+func CheckArtifact(a transport.Artifact, only *v1.Platform, tmpDir string) ([]*ImageCheck, error) {
+	imgs, err := transport.Images(a)
+	if only != nil {
+		var img v1.Image
+		img, err = transport.Select(a, *only)
+		imgs = []v1.Image{img}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*ImageCheck
+	for _, img := range imgs {
+		c, err := CheckImage(img, tmpDir)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
 
 // ImageCheck is what CheckImage found of one image.
 type ImageCheck struct {

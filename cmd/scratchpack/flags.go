@@ -201,3 +201,15 @@ func (f *resolveFlags) source(ctx context.Context) (*pack.Source, error) {
 	}
 	return pack.OpenSource(ctx, f.from, p, f.registry.opts, pack.DefaultCacheDir(), "")
 }
+
+// pickFlags choose one image of an index: inspect and verify register
+// them.
+type pickFlags struct{ platform *v1.Platform }
+
+func (f *pickFlags) register(fs *pflag.FlagSet) {
+	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT]", "", "of an index, only the image for this platform", func(s string) error {
+		p, err := elfscan.ParsePlatform(s)
+		f.platform = &v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+		return err
+	})
+}

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
-	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -17,7 +15,7 @@ import (
 type inspectFlags struct {
 	json     bool
 	raw      string
-	platform *v1.Platform
+	pick     pickFlags
 	registry registryFlags
 }
 
@@ -37,11 +35,7 @@ func (a *app) inspectCommand() cli.Command {
 				f.raw = s
 				return nil
 			})
-			cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT]", "", "of an index, show only the image for this platform", func(s string) error {
-				p, err := elfscan.ParsePlatform(s)
-				f.platform = &v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
-				return err
-			})
+			f.pick.register(fs)
 			f.registry.register(fs)
 			return func(args, after []string) error { return a.inspect(&f, append(args, after...)) }
 		},
@@ -57,7 +51,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		return err
 	}
 	if f.raw != "" {
-		raw, err := transport.Raw(art, f.platform, f.raw)
+		raw, err := transport.Raw(art, f.pick.platform, f.raw)
 		if errors.Is(err, transport.ErrIndex) {
 			return cli.Usagef("%s is an index; pick one image with --platform", args[0])
 		} else if err != nil {
@@ -66,7 +60,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		_, err = fmt.Fprintf(a.stdout, "%s\n", raw)
 		return err
 	}
-	descs, err := transport.DescribeAll(art, f.platform)
+	descs, err := transport.DescribeAll(art, f.pick.platform)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}

@@ -34,19 +34,12 @@ func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 	if err != nil {
 		return err
 	}
-	var reports []*elfscan.Report
-	var errs []error
-	if src == nil {
-		reports, errs = elfscan.ScanAll(files, res.opts)
-	} else {
+	var root *elfscan.Root
+	if src != nil {
 		defer src.Close()
-		opts := res.opts
-		opts.Root = src.Root
-		for _, f := range files {
-			r, err := elfscan.ScanFile(src.Root, f, opts)
-			reports, errs = append(reports, r), append(errs, err)
-		}
+		root = src.Root
 	}
+	reports, errs := elfscan.ScanAll(root, files, res.opts)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]

@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
 
-	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -20,19 +18,15 @@ func (a *app) verifyCommand() cli.Command {
 		Examples: helpText("verify"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var reg registryFlags
-			var only *v1.Platform
-			cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT]", "", "of an index, check only the image for this platform", func(s string) error {
-				p, err := elfscan.ParsePlatform(s)
-				only = &v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
-				return err
-			})
+			var pick pickFlags
+			pick.register(fs)
 			reg.register(fs)
-			return func(args, after []string) error { return a.verify(&reg, only, append(args, after...)) }
+			return func(args, after []string) error { return a.verify(&reg, &pick, append(args, after...)) }
 		},
 	}
 }
 
-func (a *app) verify(reg *registryFlags, only *v1.Platform, args []string) error {
+func (a *app) verify(reg *registryFlags, pick *pickFlags, args []string) error {
 	if len(args) != 1 {
 		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
 	}
@@ -40,26 +34,16 @@ func (a *app) verify(reg *registryFlags, only *v1.Platform, args []string) error
 	if err != nil {
 		return err
 	}
-	imgs, err := transport.Images(art)
-	if only != nil {
-		var img v1.Image
-		img, err = transport.Select(art, *only)
-		imgs = []v1.Image{img}
-	}
+	checks, err := pack.CheckArtifact(art, pick.platform, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	problems := 0
-	for _, img := range imgs {
-		c, err := pack.CheckImage(img, "")
-		if err != nil {
-			return fmt.Errorf("%s: %w", args[0], err)
-		}
+	for _, c := range checks {
 		for _, p := range c.Problems {
 			fmt.Fprintf(a.stdout, "%s (%s): %s\n", args[0], c.Platform, p)
 		}
-		problems += len(c.Problems)
-		if len(c.Problems) == 0 {
+		if problems += len(c.Problems); len(c.Problems) == 0 {
 			fmt.Fprintf(a.stdout, "%s (%s): ok: %s, %s, %d libraries\n", args[0], c.Platform, c.Entrypoint, c.Report.Kind, len(c.Report.Libraries))
 		}
 	}
