@@ -15,11 +15,12 @@ type Cache struct {
 	mu       sync.Mutex
 	libs     map[fileKey]*libFacts
 	ldCaches map[fileKey]*ldCache
+	gconvs   map[fileKey]*gconv // by the root's "/"; nil entries for roots without one
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}}
+	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}, gconvs: map[fileKey]*gconv{}}
 }
 
 // libFacts is what resolution and the run-time checks need of a library.
@@ -40,6 +41,14 @@ type libFacts struct {
 	versionsOnce sync.Once
 	needs        []versionNeed // DT_VERNEED
 	defs         []string      // the versions DT_VERDEF defines
+
+	notesOnce sync.Once
+	notes     []dlopenNote // its .note.dlopen entries
+
+	undefinedOnce sync.Once
+	undefined     []string // global symbols it leaves undefined
+	definedOnce   sync.Once
+	defined       map[string]bool // symbols it defines
 }
 
 // versionNeeds returns what the file needs of each library, reading it
@@ -64,6 +73,56 @@ func (lf *libFacts) readVersions() {
 		defer f.Close()
 		lf.needs, lf.defs = readVersionNeeds(f.File), readVersionDefs(f.File)
 	})
+}
+
+// dlopenNotes returns the file's .note.dlopen entries, reading them once.
+func (lf *libFacts) dlopenNotes() []dlopenNote {
+	lf.notesOnce.Do(func() {
+		f, err := openLib(lf.root, lf.path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		lf.notes = readDlopenNotes(f.File)
+	})
+	return lf.notes
+}
+
+// undefinedSymbols returns the global symbols the file leaves undefined,
+// reading its table once.
+func (lf *libFacts) undefinedSymbols() []string {
+	lf.undefinedOnce.Do(func() {
+		lf.eachSymbol(func(name []byte, undefined bool, bind elf.SymBind) {
+			if undefined && bind == elf.STB_GLOBAL && len(name) > 0 {
+				lf.undefined = append(lf.undefined, string(name))
+			}
+		})
+	})
+	return lf.undefined
+}
+
+// definedSymbols returns the symbols the file defines, reading its table
+// once. A program's are not asked for (some export a hundred thousand
+// symbols): checkSymbols reads them in place when it must.
+func (lf *libFacts) definedSymbols() map[string]bool {
+	lf.definedOnce.Do(func() {
+		lf.defined = map[string]bool{}
+		lf.eachSymbol(func(name []byte, undefined bool, bind elf.SymBind) {
+			if !undefined && len(name) > 0 && (bind == elf.STB_GLOBAL || bind == elf.STB_WEAK || bind == stbGNUUnique) {
+				lf.defined[string(name)] = true
+			}
+		})
+	})
+	return lf.defined
+}
+
+func (lf *libFacts) eachSymbol(fn func(name []byte, undefined bool, bind elf.SymBind)) {
+	f, err := openLib(lf.root, lf.path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	eachDynamicSymbol(f.File, fn)
 }
 
 // readLibFacts opens p in root and reads its header and dynamic section.

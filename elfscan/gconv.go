@@ -19,6 +19,25 @@ type gconv struct {
 	modules map[string][]string // charset or alias => module files (paths in the root)
 }
 
+// gconv returns the gconv configuration of res's root, read once per
+// Cache, or nil.
+func (res *resolver) gconv() *gconv {
+	if res.cache == nil {
+		return res.readGconv()
+	}
+	key := res.sys.key("/")
+	res.cache.mu.Lock()
+	g, ok := res.cache.gconvs[key]
+	res.cache.mu.Unlock()
+	if !ok {
+		g = res.readGconv()
+		res.cache.mu.Lock()
+		res.cache.gconvs[key] = g
+		res.cache.mu.Unlock()
+	}
+	return g
+}
+
 // readGconv finds and reads the gconv configuration of res's root, or
 // returns nil.
 func (res *resolver) readGconv() *gconv {
@@ -87,7 +106,8 @@ func (g *gconv) parse(data []byte, aliases map[string]string) {
 }
 
 // charsets returns the gconv names among the strings of the program's
-// read-only data: what it can pass to iconv_open.
+// read-only data: what it can pass to iconv_open. It reads the strings in
+// place, upper-casing into a small buffer.
 func (g *gconv) charsets(f *elf.File) []string {
 	sec := f.Section(".rodata")
 	if sec == nil || sec.Type == elf.SHT_NOBITS || sec.Size > maxTable {
@@ -98,13 +118,31 @@ func (g *gconv) charsets(f *elf.File) []string {
 		return nil
 	}
 	seen := map[string]bool{}
-	for _, s := range bytes.Split(data, []byte{0}) {
+	var buf [72]byte
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, 0)
+		if end < 0 {
+			end = len(data)
+		}
+		s := data[:end]
+		data = data[min(end+1, len(data)):]
 		if len(s) < 2 || len(s) > 64 {
 			continue
 		}
-		name, _, _ := strings.Cut(strings.ToUpper(string(s)), "//")
-		if _, ok := g.modules[name+"//"]; ok {
-			seen[name] = true
+		n := 0
+		for _, c := range s {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			buf[n] = c
+			n++
+		}
+		if i := bytes.Index(buf[:n], []byte("//")); i >= 0 {
+			n = i
+		}
+		n += copy(buf[n:], "//")
+		if _, ok := g.modules[string(buf[:n])]; ok {
+			seen[string(buf[:n-2])] = true
 		}
 	}
 	out := make([]string, 0, len(seen))
@@ -118,8 +156,11 @@ func (g *gconv) charsets(f *elf.File) []string {
 // addGconv packs, for a program that uses iconv, the gconv configuration
 // and the modules of the charsets it names (every module with all), where
 // glibc looks for them.
+// The charsets a program names are in its own data when it calls
+// iconv_open itself; those a library converts (by the locale, say) are not
+// known statically, and only all packs modules for them.
 func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool) {
-	g := res.readGconv()
+	g := res.gconv()
 	if g == nil {
 		r.Loads = append(r.Loads, Load{Name: "gconv modules", Why: "iconv (" + evidence + "), and the root has no gconv configuration"})
 		return
@@ -131,6 +172,9 @@ func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool)
 			files = append(files, mods...)
 		}
 		why += ", every module asked for"
+	} else if !slices.Contains(concernImports(f), "iconv_open") {
+		r.Loads = append(r.Loads, Load{Name: "gconv modules", Why: "iconv in its libraries (" + evidence + "), for charsets not known statically; --gconv all packs every module"})
+		return
 	} else {
 		names := g.charsets(f)
 		for _, n := range names {

@@ -116,14 +116,9 @@ func (r *Report) addDlopenNotes(res *resolver, f *elf.File) {
 		all = append(all, noted{n, r.Path})
 	}
 	for _, l := range r.Libraries {
-		lf, err := openLib(l.Root, l.RealPath)
-		if err != nil {
-			continue
-		}
-		for _, n := range readDlopenNotes(lf.File) {
+		for _, n := range res.cache.lib(l.Root, l.RealPath).dlopenNotes() {
 			all = append(all, noted{n, l.Path})
 		}
-		lf.Close()
 	}
 	for _, n := range all {
 		why := fmt.Sprintf("a %s .note.dlopen of %s", n.note.Priority, n.by)

@@ -85,10 +85,16 @@ type Options struct {
 	Root *Root
 	// LibPath is searched like LD_LIBRARY_PATH, inside Root.
 	LibPath []string
-	// LibrariesOnly resolves the libraries, and the NSS modules an old
-	// glibc loads, but leaves out the search of a Go program's functions
-	// for its needs of CA roots and zone data: what checking a plan needs.
+	// LibrariesOnly resolves the libraries, and what glibc loads at run
+	// time, but leaves out the search of a Go program's functions for its
+	// needs of CA roots and zone data, and the check of symbols and their
+	// versions: what checking a plan of files already scanned needs.
 	LibrariesOnly bool
+	// CheckSymbols requires every global symbol an object of the closure
+	// leaves undefined to be defined by another (ErrSymbol otherwise).
+	// pack sets it; it costs a bulk scan of many programs several times
+	// over, so scan leaves it off. Symbol versions are always checked.
+	CheckSymbols bool
 	// GconvAll packs every gconv module for a program that uses iconv,
 	// not only those of the charsets it names.
 	GconvAll bool

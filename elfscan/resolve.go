@@ -85,8 +85,15 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 	if err := res.missingErr(r.Path); err != nil {
 		return nil, err
 	}
-	if err := res.checkVersions(r.Path); err != nil {
-		return nil, err
+	if !opts.LibrariesOnly { // a plan's check: the same files, already checked
+		if err := res.checkVersions(r.Path); err != nil {
+			return nil, err
+		}
+		if opts.CheckSymbols {
+			if err := res.checkSymbols(r.Path); err != nil {
+				return nil, err
+			}
+		}
 	}
 	r.Libraries = res.libs
 	if res.musl {

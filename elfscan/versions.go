@@ -131,6 +131,64 @@ func (res *resolver) checkVersions(program string) error {
 	return nil
 }
 
+// checkSymbols requires every global symbol an object of the closure
+// leaves undefined to be defined by some object of the closure (the
+// program, its loader, its libraries), as the loader binds it: "symbol
+// lookup error: undefined symbol" otherwise.
+func (res *resolver) checkSymbols(program string) error {
+	if res.musl {
+		return nil
+	}
+	// The libraries' tables are read once (through the Cache) with what
+	// they define; the program's, which may export a hundred thousand
+	// symbols, is searched in place and only for what the libraries lack.
+	undefined := make([][]string, len(res.objs))
+	missing := map[string]bool{}
+	var defs []map[string]bool
+	for i, o := range res.objs {
+		lf := res.cache.lib(o.root, o.real)
+		undefined[i] = lf.undefinedSymbols()
+		for _, sym := range undefined[i] {
+			missing[sym] = true
+		}
+		if o != res.main {
+			defs = append(defs, lf.definedSymbols())
+		}
+	}
+	// The largest definers (libc) first: most names leave the set early.
+	slices.SortFunc(defs, func(a, b map[string]bool) int { return len(b) - len(a) })
+	for _, d := range defs {
+		if len(missing) == 0 {
+			break
+		}
+		for sym := range missing {
+			if d[sym] {
+				delete(missing, sym)
+			}
+		}
+	}
+	found := map[string]bool{}
+	if len(missing) > 0 {
+		if f, err := openLib(res.main.root, res.main.real); err == nil {
+			markDefined(f.File, missing, found)
+			f.Close()
+		}
+	}
+	for i, o := range res.objs {
+		for _, sym := range undefined[i] {
+			if missing[sym] && !found[sym] {
+				return &FileError{Path: program, Err: &detailError{sentinel: ErrSymbol, msg: fmt.Sprintf(
+					"%s needs symbol %s, and none of the %d libraries of the closure defines it", o.path, sym, len(res.objs)-1)}}
+			}
+		}
+	}
+	return nil
+}
+
+// ErrSymbol means a symbol an object needs is defined by no object of
+// the closure: the loader would stop with "undefined symbol".
+var ErrSymbol = errors.New("undefined symbol")
+
 // definesElsewhere looks for another copy of name on the search path, in
 // the cache or in the default directories that defines version v.
 func (res *resolver) definesElsewhere(name, v string, not *object) string {

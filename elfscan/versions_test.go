@@ -48,3 +48,29 @@ func TestVersionsMustBeDefined(t *testing.T) {
 		t.Errorf("with the right copy: %v", err)
 	}
 }
+
+// TestSymbolsMustBeDefined: an older copy of a library without symbol
+// versions, lacking a function the program calls, is refused naming the
+// symbol, as the loader fails ("undefined symbol").
+func TestSymbolsMustBeDefined(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	old := fx.lib("old", "bar") // defines bar() only
+	fx.cc1("int bar(void) { return 1; }\nint baz(void) { return 2; }\n", "-shared", "-fPIC", "-Wl,-soname,libbar.so.1", "-o", fx.path("new", "libbar.so.1"))
+	prog := fx.path("bin", "app")
+	fx.cc1("int baz(void);\nint main(void) { return baz() - 2; }\n", "-L"+filepath.Join(fx.dir, "new"), "-l:libbar.so.1", "-o", prog)
+	cmd := exec.Command(prog)
+	cmd.Env = []string{"LD_LIBRARY_PATH=" + filepath.Dir(old)}
+	if out, _ := cmd.CombinedOutput(); !strings.Contains(string(out), "undefined symbol: baz") {
+		t.Fatalf("the loader did not refuse the old library: %s", out)
+	}
+	if _, err := Scan(prog, Options{LibPath: []string{filepath.Dir(old)}}); err != nil {
+		t.Errorf("without CheckSymbols: %v", err)
+	}
+	_, err := Scan(prog, Options{LibPath: []string{filepath.Dir(old)}, CheckSymbols: true})
+	if !errors.Is(err, ErrSymbol) || !strings.Contains(err.Error(), prog+" needs symbol baz, and none of the") {
+		t.Errorf("error = %v, want the undefined symbol baz named", err)
+	}
+	if _, err := Scan(prog, Options{LibPath: []string{filepath.Join(fx.dir, "new")}, CheckSymbols: true}); err != nil {
+		t.Errorf("with the new copy: %v", err)
+	}
+}

@@ -119,6 +119,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
+	resolve.CheckSymbols = true // refuse what the loader would stop on
 	res := &Result{}
 	opts.Options.resolve = resolve
 	for i, p := range progs {
