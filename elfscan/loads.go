@@ -26,6 +26,11 @@ func (r *Report) addRuntimeLoads(res *resolver, f *elf.File, concerns map[string
 			if err := r.addNSSModules(res); err != nil {
 				return err
 			}
+			syms := concernImports(f)
+			for _, l := range r.Libraries {
+				syms = append(syms, res.cache.lib(l.Root, l.RealPath).concernImports(l.Root, l.RealPath)...)
+			}
+			r.reportNSSSources(res, syms)
 		}
 		if ev, ok := concerns[concernCancel]; ok {
 			r.addLoads(res, []string{"libgcc_s.so.1"}, "glibc unwinds cancelled threads with it ("+ev+")", true)

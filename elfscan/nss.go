@@ -2,6 +2,7 @@ package elfscan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,4 +84,54 @@ func versionLess(a, b string) bool {
 		}
 	}
 	return false
+}
+
+// nssDatabases maps the lookups a program makes to the nsswitch.conf
+// databases they read.
+func nssDatabases(symbols []string) []string {
+	var out []string
+	for _, s := range symbols {
+		var db string
+		switch {
+		case strings.HasPrefix(s, "getpw"):
+			db = "passwd"
+		case strings.HasPrefix(s, "getgr"), s == "initgroups":
+			db = "group"
+		case strings.HasPrefix(s, "gethostby"), s == "getaddrinfo", s == "getnameinfo":
+			db = "hosts"
+		case strings.HasPrefix(s, "getservby"):
+			db = "services"
+		}
+		if db != "" && !slices.Contains(out, db) {
+			out = append(out, db)
+		}
+	}
+	return out
+}
+
+// reportNSSSources lists, for a program that makes NSS lookups, the
+// modules the root's nsswitch.conf names for the databases it queries
+// beyond files and dns. They are reported, not packed: the image gets its
+// own nsswitch.conf, which names files and dns only, so glibc would not
+// load them.
+func (r *Report) reportNSSSources(res *resolver, symbols []string) {
+	data, err := res.sys.ReadFile("/etc/nsswitch.conf")
+	if err != nil {
+		return
+	}
+	dbs := nssDatabases(symbols)
+	for _, line := range strings.Split(string(data), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		db, sources, ok := strings.Cut(line, ":")
+		if !ok || !slices.Contains(dbs, strings.TrimSpace(db)) {
+			continue
+		}
+		for _, src := range strings.Fields(sources) {
+			if src == "files" || src == "dns" || strings.HasPrefix(src, "[") {
+				continue
+			}
+			r.Loads = append(r.Loads, Load{Name: "libnss_" + src + ".so.2",
+				Why: fmt.Sprintf("%s's nsswitch.conf names %s for %s; the image's names files and dns only, so glibc would not load it", res.sys, src, strings.TrimSpace(db))})
+		}
+	}
 }

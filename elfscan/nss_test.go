@@ -86,3 +86,29 @@ func TestVersionLess(t *testing.T) {
 		}
 	}
 }
+
+// TestNSSSourcesAreReported: the modules a root's nsswitch.conf names
+// beyond files and dns, for the databases a program queries, are reported
+// and not packed (the image's own nsswitch.conf names files and dns).
+func TestNSSSourcesAreReported(t *testing.T) {
+	fx := newFixture(t, "gcc")
+	root := fakeGlibcRoot(t, fx, "2.34")
+	writeFile(t, filepath.Join(root, "etc/nsswitch.conf"), "passwd: files systemd\nhosts: files mdns4_minimal [NOTFOUND=return] dns\n")
+	prog := fx.path("bin", "who")
+	fx.cc1("void *getpwnam(const char *);\nvoid _start(void) { getpwnam(\"root\"); for (;;); }\n",
+		"-nostdlib", "-nostartfiles", "-L"+filepath.Join(root, "lib", "x86_64-linux-gnu"), "-l:libc.so.6", "-o", prog)
+	r, err := Scan(prog, Options{Root: DirRoot(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range r.Loads {
+		if l.Packed {
+			t.Errorf("%s packed", l.Name)
+		}
+		names = append(names, l.Name)
+	}
+	if !slices.Equal(names, []string{"libnss_systemd.so.2"}) {
+		t.Errorf("loads %v, want libnss_systemd.so.2 alone (hosts is not queried)", names)
+	}
+}
