@@ -31,19 +31,7 @@ func debianImages(t *testing.T) (base, mod string, baseSize int64) {
 	if root == "" {
 		t.Fatal("setup.sh gave no DEBIAN_ROOT_AMD64")
 	}
-	passwd := readTarFile(t, root, "./etc/passwd") + "e2e-user:x:4242:4242::/nonexistent:/usr/sbin/nologin\n"
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	tw.WriteHeader(&tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(passwd))})
-	tw.Write([]byte(passwd))
-	for _, f := range []string{"usr/lib/x86_64-linux-gnu/.wh.libnghttp2.so.14", "usr/lib/x86_64-linux-gnu/.wh.libnghttp2.so.14.24.1"} {
-		tw.WriteHeader(&tar.Header{Name: f, Typeflag: tar.TypeReg, Mode: 0o644})
-	}
-	tw.Close()
-	second, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b.Bytes())), nil }, tarball.WithMediaType(types.OCILayer))
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := secondLayer(t, root, "usr/lib/x86_64-linux-gnu/libnghttp2.so.14", "usr/lib/x86_64-linux-gnu/libnghttp2.so.14.24.1")
 	img, layer := rootImage(t, root, "amd64")
 	modImg, err := mutate.AppendLayers(img, second)
 	if err != nil {
@@ -58,6 +46,27 @@ func debianImages(t *testing.T) (base, mod string, baseSize int64) {
 	}
 	baseSize, _ = layer.Size()
 	return base, mod, baseSize
+}
+
+// secondLayer is a layer that replaces the root's /etc/passwd with one
+// that adds e2e-user, and deletes paths by whiteout.
+func secondLayer(t *testing.T, root string, deleted ...string) v1.Layer {
+	t.Helper()
+	passwd := readTarFile(t, root, "./etc/passwd") + "e2e-user:x:4242:4242::/nonexistent:/usr/sbin/nologin\n"
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(passwd))})
+	tw.Write([]byte(passwd))
+	for _, f := range deleted {
+		dir, base := filepath.Split(f)
+		tw.WriteHeader(&tar.Header{Name: dir + ".wh." + base, Typeflag: tar.TypeReg, Mode: 0o644})
+	}
+	tw.Close()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b.Bytes())), nil }, tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // rootImage makes an image of one layer from a root tarball, for arch,
@@ -224,6 +233,10 @@ func TestPackFromArm64Image(t *testing.T) {
 	}
 	amd64, _ := rootImage(t, h.env["DEBIAN_ROOT_AMD64"], "amd64")
 	arm64, _ := rootImage(t, root, "arm64")
+	arm64, err := mutate.AppendLayers(arm64, secondLayer(t, root, "etc/issue"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
 		mutate.IndexAddendum{Add: amd64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
 		mutate.IndexAddendum{Add: arm64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}})
@@ -234,12 +247,14 @@ func TestPackFromArm64Image(t *testing.T) {
 	}
 	dir := t.TempDir()
 	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
-	for _, prog := range []struct{ path, ref, arg, want string }{
-		{"/usr/bin/curl", "e2e/curl-arm64:1", "--version", "curl 7.88"},
-		{"/usr/sbin/nginx", "e2e/nginx-arm64:1", "-V", "nginx version: nginx/1.22"},
+	// nginx runs as the user the second layer's passwd added, which
+	// docker itself looks up in the packed image.
+	for _, prog := range []struct{ path, ref, user, arg, want string }{
+		{"/usr/bin/curl", "e2e/curl-arm64:1", "root", "--version", "curl 7.88"},
+		{"/usr/sbin/nginx", "e2e/nginx-arm64:1", "e2e-user", "-V", "nginx version: nginx/1.22"},
 	} {
 		out := filepath.Join(dir, filepath.Base(prog.path)+".tar")
-		must(t, env, h.bin, "pack", "--from", ref, "--platform", "linux/arm64", "--user", "root", "-t", prog.ref, "-o", out, prog.path)
+		must(t, env, h.bin, "pack", "--from", ref, "--platform", "linux/arm64", "--user", prog.user, "-t", prog.ref, "-o", out, prog.path)
 		must(t, nil, "docker", "load", "-i", out)
 		t.Cleanup(func() { run(t, nil, "docker", "rmi", "-f", prog.ref) })
 		r := run(t, nil, "docker", "run", "--rm", "--network", "none", "--platform", "linux/arm64", prog.ref, prog.arg)
@@ -272,6 +287,10 @@ func TestPackFromArm64Image(t *testing.T) {
 	slices.Sort(listed)
 	if scan.Platform.Architecture != "arm64" || !slices.Equal(scanned, listed) {
 		t.Errorf("scan --from (arm64) lists %v, ldd in the arm64 image under qemu %v", scanned, listed)
+	}
+	if r := run(t, env, h.bin, "pack", "--from", ref, "--platform", "linux/arm64", "--include", "/etc/issue", "-o", filepath.Join(dir, "x.tar"), "/usr/bin/curl"); r.code != 1 ||
+		!strings.Contains(r.stderr, "/etc/issue") || !strings.Contains(r.stderr, "file does not exist") {
+		t.Errorf("a file the second layer deleted: exit %d, %s", r.code, r.stderr)
 	}
 	if r := run(t, env, h.bin, "pack", "--from", ref, "--platform", "linux/s390x", "-o", filepath.Join(dir, "x.tar"), "/usr/bin/curl"); r.code != 1 ||
 		!strings.Contains(r.stderr, "no image for linux/s390x; there are linux/amd64, linux/arm64/v8") {

@@ -33,6 +33,10 @@ func ParseInclude(s string) (Include, error) {
 // own loader and libraries, resolved in the root.
 func (p *Plan) addIncludes(root *elfscan.Root, includes []Include, resolve elfscan.Options) error {
 	resolve.Root = root
+	// A plugin's undefined symbols are the program's that dlopens it
+	// (nginx's modules use nginx's functions): only the loader,
+	// libraries and versions of what is included are checked.
+	resolve.CheckSymbols = false
 	queue := append([]Include{}, includes...)
 	done := map[string]bool{}
 	for len(queue) > 0 && len(done) < 1000 {
@@ -92,7 +96,7 @@ func (p *Plan) addELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Option
 	}
 	r, err := elfscan.ScanFile(root, e.Source, resolve)
 	if err != nil {
-		return fmt.Errorf("including %s: %w", e.Source, err)
+		return err // it names the file
 	}
 	return p.AddRuntime(r, e.Path)
 }
