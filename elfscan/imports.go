@@ -12,45 +12,12 @@ import (
 // some programs export a hundred thousand dynamic symbols (Debian's
 // containerd does) and ImportedSymbols makes one of each, with versions.
 func concernImports(f *elf.File) []string {
-	sec := f.SectionByType(elf.SHT_DYNSYM)
-	if sec == nil || int(sec.Link) >= len(f.Sections) || sec.Size > maxTable {
-		return nil
-	}
-	strtab := f.Sections[sec.Link]
-	if strtab.Size > maxTable {
-		return nil
-	}
-	syms, err := sec.Data()
-	if err != nil {
-		return nil
-	}
-	strs, err := strtab.Data()
-	if err != nil {
-		return nil
-	}
-	// Offsets of st_name, st_info and st_shndx, and the entry size.
-	nameOff, infoOff, shndxOff, size := 0, 4, 6, 24
-	if f.Class == elf.ELFCLASS32 {
-		nameOff, infoOff, shndxOff, size = 0, 12, 14, 16
-	}
 	var out []string
-	for off := size; off+size <= len(syms); off += size { // entry 0 is the null symbol
-		e := syms[off : off+size]
-		if elf.ST_BIND(e[infoOff]) != elf.STB_GLOBAL || elf.SectionIndex(f.ByteOrder.Uint16(e[shndxOff:])) != elf.SHN_UNDEF {
-			continue
-		}
-		n := int(f.ByteOrder.Uint32(e[nameOff:]))
-		if n >= len(strs) {
-			continue
-		}
-		name := strs[n:]
-		if end := bytes.IndexByte(name, 0); end >= 0 {
-			name = name[:end]
-		}
-		if concernOf(name) != "" {
+	eachDynamicSymbol(f, func(name []byte, undefined bool, bind elf.SymBind) {
+		if undefined && bind == elf.STB_GLOBAL && concernOf(name) != "" {
 			out = append(out, string(name))
 		}
-	}
+	})
 	return out
 }
 
