@@ -102,7 +102,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		return nil, err
 	}
 	cfg = cfg.withDefaults(imagePath)
-	cfg.Platform = v1.Platform{OS: r.Platform.OS, Architecture: r.Platform.Architecture, Variant: r.Platform.Variant}
+	cfg.Platform = OCIPlatform(r.Platform)
 	cfg.Env = append(cfg.Env, essentialEnv...)
 	img, err := Image(layer, cfg)
 	if err != nil {
@@ -114,6 +114,11 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}
 	return b, nil
+}
+
+// OCIPlatform is a scanned platform as the image model names it.
+func OCIPlatform(p elfscan.Platform) v1.Platform {
+	return v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
 }
 
 // withDefaults fills in what an image has unless told otherwise: the

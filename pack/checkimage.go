@@ -19,12 +19,7 @@ import (
 // CheckArtifact checks every image of a, or the one for platform only
 // when it is set, as CheckImage does.
 func CheckArtifact(a transport.Artifact, only *v1.Platform, tmpDir string) ([]*ImageCheck, error) {
-	imgs, err := transport.Images(a)
-	if only != nil {
-		var img v1.Image
-		img, err = transport.Select(a, *only)
-		imgs = []v1.Image{img}
-	}
+	imgs, err := transport.Pick(a, only)
 	if err != nil {
 		return nil, err
 	}

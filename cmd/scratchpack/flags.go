@@ -197,7 +197,7 @@ func (f *resolveFlags) source(ctx context.Context) (*pack.Source, error) {
 	}
 	p := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	if len(f.platforms) > 0 {
-		p = v1.Platform{OS: f.platforms[0].OS, Architecture: f.platforms[0].Architecture, Variant: f.platforms[0].Variant}
+		p = pack.OCIPlatform(f.platforms[0])
 	}
 	return pack.OpenSource(ctx, f.from, p, f.registry.opts, pack.DefaultCacheDir(), "")
 }
@@ -209,7 +209,8 @@ type pickFlags struct{ platform *v1.Platform }
 func (f *pickFlags) register(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT]", "", "of an index, only the image for this platform", func(s string) error {
 		p, err := elfscan.ParsePlatform(s)
-		f.platform = &v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+		oci := pack.OCIPlatform(p)
+		f.platform = &oci
 		return err
 	})
 }

@@ -92,6 +92,19 @@ func Select(a Artifact, p v1.Platform) (v1.Image, error) {
 	return nil, fmt.Errorf("no image for %s; there are %s", p.String(), strings.Join(have, ", "))
 }
 
+// Pick returns the images of a, or with only set the one for that
+// platform (see Select).
+func Pick(a Artifact, only *v1.Platform) ([]v1.Image, error) {
+	if only == nil {
+		return Images(a)
+	}
+	img, err := Select(a, *only)
+	if err != nil {
+		return nil, err
+	}
+	return []v1.Image{img}, nil
+}
+
 // Raw returns the manifest or the config ("manifest" or "config") of a's
 // image for platform p, or of a itself when p is nil and a is an image.
 func Raw(a Artifact, p *v1.Platform, what string) ([]byte, error) {

@@ -56,12 +56,7 @@ type FileEntry struct {
 // DescribeAll describes every image of a, or with only set the one for
 // that platform (see Select).
 func DescribeAll(a Artifact, only *v1.Platform) ([]*Description, error) {
-	imgs, err := Images(a)
-	if only != nil {
-		var img v1.Image
-		img, err = Select(a, *only)
-		imgs = []v1.Image{img}
-	}
+	imgs, err := Pick(a, only)
 	if err != nil {
 		return nil, err
 	}
