@@ -29,8 +29,12 @@ type Program struct {
 
 // PackOptions says how Programs checks, resolves and packs programs.
 type PackOptions struct {
-	Options                      // what every image gets
-	Resolve   elfscan.Options    // where libraries are looked for; a shared Cache is added when nil
+	Options                 // what every image gets
+	Resolve elfscan.Options // where libraries are looked for; a shared Cache is added when nil
+	// Sysroots replace Resolve.Root for the programs of one platform,
+	// keyed OS/ARCH (linux/arm64): one call packs an amd64 program
+	// resolved on the host and an arm64 one resolved in a cross sysroot.
+	Sysroots  map[string]*elfscan.Root
 	Platforms []elfscan.Platform // refuse a program for none of these; empty accepts any
 	Require   bool               // refuse unless every one of Platforms has a program
 	Static    bool               // refuse a dynamically linked program
@@ -85,6 +89,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		}
 	}
 	seen := map[string]string{}
+	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
 	paths := make([]string, len(progs))
 	for i, p := range progs {
@@ -103,6 +108,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		}
 		seen[r.Platform.String()] = r.Path
 		plats = append(plats, r.Platform)
+		roots[i] = opts.Sysroots[r.Platform.OS+"/"+r.Platform.Architecture]
 		if paths[i] = p.ImagePath; paths[i] == "" {
 			paths[i] = ProgramPath(r)
 		}
@@ -121,16 +127,21 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	}
 	resolve.CheckSymbols = true // refuse what the loader would stop on
 	res := &Result{}
-	opts.Options.resolve = resolve
 	for i, p := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()
 			return nil, err
 		}
-		r, err := p.scan(resolve)
+		o := resolve
+		if roots[i] != nil {
+			o.Root = roots[i]
+		}
+		r, err := p.scan(o)
 		if err == nil {
 			var b *Built
-			if b, err = Build(ctx, r, paths[i], opts.Options); err == nil {
+			bo := opts.Options
+			bo.resolve = o
+			if b, err = Build(ctx, r, paths[i], bo); err == nil {
 				res.Images = append(res.Images, b)
 			}
 		}

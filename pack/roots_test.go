@@ -178,3 +178,26 @@ func layerFiles(t *testing.T, l *Layer) []string {
 		out = append(out, e)
 	}
 }
+
+// TestProgramsSysrootPerPlatform resolves a host program's libraries in
+// the sysroot given for its platform, and ignores a sysroot given for
+// another platform.
+func TestProgramsSysrootPerPlatform(t *testing.T) {
+	tree := extractedTree(t)
+	prog := filepath.Join(tree, "srv/app/bin/hello")
+	for plat, wantTree := range map[string]bool{"linux/amd64": true, "linux/arm64": false} {
+		res, err := Programs(context.Background(), []Program{{Path: prog}}, PackOptions{
+			Options:  Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}},
+			Sysroots: map[string]*elfscan.Root{plat: elfscan.DirRoot(tree)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range res.Images[0].Report.Libraries {
+			if inTree := strings.HasPrefix(l.RealPath, "/opt/glibc/lib/"); inTree != wantTree {
+				t.Errorf("sysroot for %s: %s resolved at %s in %s", plat, l.Name, l.RealPath, l.Root)
+			}
+		}
+		res.Close()
+	}
+}

@@ -5,11 +5,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -17,17 +17,15 @@ import (
 // app is one invocation of scratchpack: where results and logs go, and
 // where the environment comes from.
 type app struct {
-	ctx    context.Context // cancelled on interrupt
-	stdout io.Writer       // results: image references, reports
-	stderr io.Writer       // logs and errors
-	getenv func(string) string
-	quiet  bool // -q: results only, no logs
+	ctx             context.Context // cancelled on interrupt
+	options.Console                 // results to Stdout, logs to Stderr
+	getenv          func(string) string
 }
 
 func (a *app) main(args []string) int {
 	c := &cli.App{
 		Name: "scratchpack", About: "scratchpack turns a Linux ELF program into the smallest OCI image that runs it.",
-		Stdout: a.stdout, Stderr: a.stderr, Explain: a.withHint, Footer: helpText("environment"),
+		Stdout: a.Stdout, Stderr: a.Stderr, Explain: a.withHint, Footer: helpText("environment"),
 	}
 	c.Commands = func() []cli.Command {
 		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.verifyCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
@@ -44,13 +42,6 @@ var help embed.FS
 func helpText(name string) string {
 	b, _ := help.ReadFile("help/" + name + ".txt") // embedded: always there
 	return strings.TrimRight(string(b), "\n")
-}
-
-// logf writes one log line to stderr, unless -q.
-func (a *app) logf(format string, args ...any) {
-	if !a.quiet {
-		fmt.Fprintf(a.stderr, "scratchpack: "+format+"\n", args...)
-	}
 }
 
 // withHint adds to a library's error the flag that fixes it, where one

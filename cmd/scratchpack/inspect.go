@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -15,8 +16,8 @@ import (
 type inspectFlags struct {
 	json     bool
 	raw      string
-	pick     pickFlags
-	registry registryFlags
+	pick     options.Pick
+	registry options.Registry
 }
 
 func (a *app) inspectCommand() cli.Command {
@@ -35,8 +36,8 @@ func (a *app) inspectCommand() cli.Command {
 				f.raw = s
 				return nil
 			})
-			f.pick.register(fs)
-			f.registry.register(fs)
+			f.pick.AddFlags(fs)
+			f.registry.AddFlags(fs)
 			return func(args, after []string) error { return a.inspect(&f, append(args, after...)) }
 		},
 	}
@@ -46,31 +47,31 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 	if len(args) != 1 {
 		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
 	}
-	art, err := transport.Open(a.ctx, args[0], f.registry.opts)
+	art, err := transport.Open(a.ctx, args[0], f.registry.Options)
 	if err != nil {
 		return err
 	}
 	if f.raw != "" {
-		raw, err := transport.Raw(art, f.pick.platform, f.raw)
+		raw, err := transport.Raw(art, f.pick.Platform, f.raw)
 		if errors.Is(err, transport.ErrIndex) {
 			return cli.Usagef("%s is an index; pick one image with --platform", args[0])
 		} else if err != nil {
 			return fmt.Errorf("%s: %w", args[0], err)
 		}
-		_, err = fmt.Fprintf(a.stdout, "%s\n", raw)
+		_, err = fmt.Fprintf(a.Stdout, "%s\n", raw)
 		return err
 	}
-	descs, err := transport.DescribeAll(art, f.pick.platform)
+	descs, err := transport.DescribeAll(art, f.pick.Platform)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	if descs[0].Index != "" && !f.json {
-		fmt.Fprintf(a.stdout, "%s: index %s, %d images\n", args[0], descs[0].Index, len(descs))
+		fmt.Fprintf(a.Stdout, "%s: index %s, %d images\n", args[0], descs[0].Index, len(descs))
 	}
 	for _, d := range descs {
 		if !f.json {
-			d.WriteText(a.stdout)
-		} else if err := json.NewEncoder(a.stdout).Encode(d); err != nil {
+			d.WriteText(a.Stdout)
+		} else if err := json.NewEncoder(a.Stdout).Encode(d); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/testtool"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -19,7 +20,7 @@ import (
 // sp runs scratchpack in-process with env as its environment.
 func sp(env map[string]string, args ...string) (stdout, stderr string, code int) {
 	var o, e bytes.Buffer
-	a := &app{ctx: context.Background(), stdout: &o, stderr: &e, getenv: func(k string) string { return env[k] }}
+	a := &app{ctx: context.Background(), Console: options.Console{Stdout: &o, Stderr: &e}, getenv: func(k string) string { return env[k] }}
 	code = a.main(args)
 	return o.String(), e.String(), code
 }

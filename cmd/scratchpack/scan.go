@@ -8,6 +8,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/options"
 )
 
 func (a *app) scanCommand() cli.Command {
@@ -17,20 +18,21 @@ func (a *app) scanCommand() cli.Command {
 		Usage:    "scan [flags] FILE...",
 		Examples: helpText("scan"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
-			var res resolveFlags
+			var res options.Resolve
+			var reg options.Registry
 			asJSON := fs.Bool("json", false, "print one JSON object per file per line")
-			res.register(fs)
-			res.registry.register(fs)
-			return func(args, after []string) error { return a.scan(&res, *asJSON, append(args, after...)) }
+			res.AddFlags(fs)
+			reg.AddFlags(fs)
+			return func(args, after []string) error { return a.scan(&res, reg, *asJSON, append(args, after...)) }
 		},
 	}
 }
 
-func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
+func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, files []string) error {
 	if len(files) == 0 {
 		return cli.Usagef("name at least one file to scan")
 	}
-	src, err := res.source(a.ctx)
+	src, err := res.Source(a.ctx, reg)
 	if err != nil {
 		return err
 	}
@@ -39,34 +41,34 @@ func (a *app) scan(res *resolveFlags, asJSON bool, files []string) error {
 		defer src.Close()
 		root = src.Root
 	}
-	reports, errs := elfscan.ScanAll(root, files, res.opts)
+	reports, errs := elfscan.ScanAll(root, files, res.Options)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]
 		if err == nil {
-			err = r.CheckPlatform(res.platforms)
+			err = r.CheckPlatform(res.Platforms)
 		}
 		switch {
 		case err != nil && firstErr == nil:
 			firstErr = err
 		case err != nil:
-			a.logf("%s", cli.OneLine(a.withHint(err).Error()))
+			a.Logf("%s", cli.OneLine(a.withHint(err).Error()))
 		case asJSON:
 			b, err := json.Marshal(r)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s\n", b)
+			fmt.Fprintf(a.Stdout, "%s\n", b)
 		default:
-			r.WriteText(a.stdout)
+			r.WriteText(a.Stdout)
 		}
 	}
-	if firstErr == nil && res.require {
+	if firstErr == nil && res.Require {
 		var have []elfscan.Platform
 		for _, r := range reports {
 			have = append(have, r.Platform)
 		}
-		firstErr = elfscan.Covered(res.platforms, have)
+		firstErr = elfscan.Covered(res.Platforms, have)
 	}
 	return firstErr
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -17,34 +18,34 @@ func (a *app) verifyCommand() cli.Command {
 		Usage:    "verify [flags] IMAGE",
 		Examples: helpText("verify"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
-			var reg registryFlags
-			var pick pickFlags
-			pick.register(fs)
-			reg.register(fs)
+			var reg options.Registry
+			var pick options.Pick
+			pick.AddFlags(fs)
+			reg.AddFlags(fs)
 			return func(args, after []string) error { return a.verify(&reg, &pick, append(args, after...)) }
 		},
 	}
 }
 
-func (a *app) verify(reg *registryFlags, pick *pickFlags, args []string) error {
+func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) error {
 	if len(args) != 1 {
 		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
 	}
-	art, err := transport.Open(a.ctx, args[0], reg.opts)
+	art, err := transport.Open(a.ctx, args[0], reg.Options)
 	if err != nil {
 		return err
 	}
-	checks, err := pack.CheckArtifact(art, pick.platform, "")
+	checks, err := pack.CheckArtifact(art, pick.Platform, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	problems := 0
 	for _, c := range checks {
 		for _, p := range c.Problems {
-			fmt.Fprintf(a.stdout, "%s (%s): %s\n", args[0], c.Platform, p)
+			fmt.Fprintf(a.Stdout, "%s (%s): %s\n", args[0], c.Platform, p)
 		}
 		if problems += len(c.Problems); len(c.Problems) == 0 {
-			fmt.Fprintf(a.stdout, "%s (%s): ok: %s, %s, %d libraries\n", args[0], c.Platform, c.Entrypoint, c.Report.Kind, len(c.Report.Libraries))
+			fmt.Fprintf(a.Stdout, "%s (%s): ok: %s, %s, %d libraries\n", args[0], c.Platform, c.Entrypoint, c.Report.Kind, len(c.Report.Libraries))
 		}
 	}
 	if problems > 0 {

@@ -1,0 +1,68 @@
+package options
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/pack"
+)
+
+// Image shapes every image: pack and build register it.
+type Image struct {
+	Options      pack.Options
+	Path         string // --path: where the program goes
+	Static       bool
+	NoEssentials bool
+}
+
+// AddFlags registers the image flags: --path, --static, --certs, --ca,
+// --tzdata, --no-essentials, the config (--entrypoint, --env, --workdir,
+// --user, --expose, --label, --annotation), --add, --include and
+// --compression.
+func (f *Image) AddFlags(fs *pflag.FlagSet) {
+	o := &f.Options
+	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
+	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", cli.Set(&f.Path, pack.CleanPath))
+	fs.BoolVar(&f.Static, "static", false, "refuse a dynamically linked binary")
+	cli.FlagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
+	fs.StringArrayVar(&o.Essentials.CertsFrom.Extra, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
+	cli.FlagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", cli.Set(&o.Essentials.TZData, pack.ParseWhen))
+	fs.BoolVar(&f.NoEssentials, "no-essentials", false, "leave out /etc/passwd, /etc/group, nsswitch.conf, /tmp and the home directories")
+	cli.FlagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", cli.Set(&o.Config.Entrypoint, func(s string) ([]string, error) { return []string{s}, nil }))
+	cli.FlagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", cli.Append(&o.Config.Env, checkKV))
+	cli.FlagFunc(fs, "workdir", "", "DIR", "", "working directory of the container, an absolute path", func(s string) error {
+		if !strings.HasPrefix(s, "/") {
+			return fmt.Errorf("want an absolute path")
+		}
+		o.Config.WorkingDir = s
+		return nil
+	})
+	fs.StringVar(&o.Config.User, "user", "", "`NAME|UID[:GID]` the container runs as (default nonroot, 65532:65532)")
+	cli.FlagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", cli.Append(&o.Config.ExposedPorts, pack.ParsePort))
+	cli.FlagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", setKV(&o.Config.Labels))
+	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", setKV(&o.Config.Annotations))
+	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, pack.ParseAddition))
+	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every ELF file in it (repeatable)", cli.Append(&o.Include, pack.ParseInclude))
+	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", cli.Set(&o.Layer.Compression, pack.ParseCompression))
+}
+
+// PackOptions finishes the image options with what only the whole command
+// line and the environment say: cmdArgs become the Cmd, and the
+// environment gives SOURCE_DATE_EPOCH and GOROOT. A --user is checked
+// against the essential users unless the users come from an image
+// (checkUser false), where pack checks them.
+func (f *Image) PackOptions(cmdArgs []string, getenv func(string) string, checkUser bool) (pack.Options, error) {
+	o := f.Options
+	o.Essentials.Base = !f.NoEssentials
+	if o.Config.User != "" && checkUser {
+		if err := pack.CheckUser(o.Config.User, o.Essentials.Base); err != nil {
+			return o, cli.Usagef("--%v", err)
+		}
+	}
+	created, err := pack.SourceDate(getenv("SOURCE_DATE_EPOCH"))
+	o.Layer.ModTime, o.Config.Created, o.Config.Cmd, o.Essentials.GoRoot = created, created, cmdArgs, getenv("GOROOT")
+	return o, err
+}

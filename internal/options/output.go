@@ -1,0 +1,76 @@
+package options
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
+)
+
+// Output says where pack's images go.
+type Output struct {
+	Tags     []name.Tag
+	Dest     transport.Destinations
+	Registry Registry
+}
+
+// AddFlags registers -t, -o, --oci-layout, --push, --docker,
+// --image-refs, --metadata-file and the registry flags.
+func (f *Output) AddFlags(fs *pflag.FlagSet) {
+	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG],...", "", "image names and tags (repeatable or comma-separated; default BINARY:latest)", func(s string) error {
+		for _, ref := range strings.Split(s, ",") {
+			if strings.Contains(ref, "@") {
+				return fmt.Errorf("give a tag, not a digest: the digest is what pack prints")
+			}
+			t, err := name.NewTag(strings.TrimSpace(ref))
+			if err != nil {
+				return fmt.Errorf("%q is not an image name (want NAME[:TAG], lower case): %v", ref, err)
+			}
+			f.Tags = append(f.Tags, t)
+		}
+		return nil
+	})
+	fs.StringVarP(&f.Dest.Tarball, "output", "o", "", "write a docker-archive tarball (for docker load) to `FILE`; - is stdout")
+	fs.StringVar(&f.Dest.Layout, "oci-layout", "", "create or add to the OCI image layout `DIR`")
+	fs.BoolVar(&f.Dest.Push, "push", false, "push to the registry named in each -t")
+	fs.BoolVar(&f.Dest.Daemon, "docker", false, "load into the local Docker daemon")
+	fs.StringVar(&f.Dest.ImageRefs, "image-refs", "", "write REF@DIGEST for every tag to `FILE`, as ko and crane do")
+	fs.StringVar(&f.Dest.MetadataFile, "metadata-file", "", "write what was made to `FILE` as JSON: tags, digests, image IDs and layers per platform")
+	f.Registry.AddFlags(fs)
+}
+
+// Names returns the tags, or one made from the program's path in the
+// image.
+func (f *Output) Names(imagePath string) []name.Tag {
+	if len(f.Tags) > 0 {
+		return f.Tags
+	}
+	t, _ := name.NewTag(pack.DefaultRepository(imagePath) + ":latest")
+	return []name.Tag{t}
+}
+
+// Write writes the result to every destination under tags and prints
+// the first tag with the digest: on stdout, or, when the tarball itself
+// goes to stdout (-o -), on stderr.
+func (f *Output) Write(ctx context.Context, c Console, r *pack.Result, tags []name.Tag) error {
+	digest, err := r.Artifact.Digest()
+	if err != nil {
+		return err
+	}
+	dest, refTo := f.Dest, c.Stdout
+	if dest.Tarball == "-" {
+		dest.Tarball, dest.Stream, refTo = "", c.Stdout, c.Stderr
+	}
+	dest.Inputs = r.Sources()
+	if err := transport.Write(ctx, r.Artifact, tags, dest, c.Transport(f.Registry, true), c.Logf); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)
+	return err
+}
