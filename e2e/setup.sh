@@ -128,6 +128,20 @@ debian_root() {
 	echo "$tar"
 }
 
+# ko_binary: ko, pinned, built with go install once into the cache (about
+# three minutes on a fresh machine); prints its path. The tests compare
+# build's names with ko's, and make bench times it.
+ko_binary() {
+	local version=v0.19.1 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
+	local bin=$cache/ko-$version/ko
+	if [ ! -x "$bin" ]; then
+		log "ko: go install github.com/google/ko@$version into $(dirname "$bin") (once)"
+		GOBIN=$(dirname "$bin").tmp go install "github.com/google/ko@$version" >&2 || die "ko: go install failed"
+		rm -rf "$(dirname "$bin")" && mv "$(dirname "$bin").tmp" "$(dirname "$bin")"
+	fi
+	echo "$bin"
+}
+
 up() {
 	local state=$1
 	[ "$(id -u)" -eq 0 ] || die "needs root (to install packages and start dockerd)"
@@ -146,6 +160,7 @@ up() {
 		echo "AARCH64_SYSROOT=/usr/aarch64-linux-gnu"
 		echo "DEBIAN_ROOT_AMD64=$(debian_root amd64)"
 		echo "DEBIAN_ROOT_ARM64=$(debian_root arm64)" # under qemu: about five minutes, once
+		echo "KO=$(ko_binary)"
 	} >"$state/env.tmp"
 	mv "$state/env.tmp" "$state/env"
 	cat "$state/env"

@@ -11,6 +11,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/gobuild"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -20,6 +21,7 @@ type app struct {
 	ctx             context.Context // cancelled on interrupt
 	options.Console                 // results to Stdout, logs to Stderr
 	getenv          func(string) string
+	environ         func() []string // the whole environment, for go build
 }
 
 func (a *app) main(args []string) int {
@@ -28,7 +30,7 @@ func (a *app) main(args []string) int {
 		Stdout: a.Stdout, Stderr: a.Stderr, Explain: a.withHint, Footer: helpText("environment"),
 	}
 	c.Commands = func() []cli.Command {
-		return []cli.Command{a.packCommand(), a.scanCommand(), a.inspectCommand(), a.verifyCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
+		return []cli.Command{a.packCommand(), a.buildCommand(), a.resolveCommand(), a.scanCommand(), a.inspectCommand(), a.verifyCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
 	}
 	return c.Main(args)
 }
@@ -54,6 +56,8 @@ func (a *app) withHint(err error) error {
 		err  error
 		hint string
 	}{
+		{gobuild.ErrNoSysroot, "give --sysroot OS/ARCH=DIR"},
+		{gobuild.ErrNeedsCgo, "give --cgo"},
 		{elfscan.ErrLibraryNotFound, "give --sysroot DIR for the program's root, or --lib-path DIR where it is"},
 		{elfscan.ErrPlatform, "build it for that platform, or change --platform"},
 		{elfscan.ErrVersion, "put a copy that defines it first (--lib-path, --sysroot), or build against the older library"},

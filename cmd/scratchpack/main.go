@@ -19,7 +19,7 @@ import (
 // stay as they were, and the exit code is 128 + the signal.
 func main() {
 	cli.Run(func(ctx context.Context) int {
-		a := &app{ctx: ctx, Console: options.Console{Stdout: os.Stdout, Stderr: os.Stderr}, getenv: os.Getenv}
+		a := &app{ctx: ctx, Console: options.Console{Stdout: os.Stdout, Stderr: os.Stderr}, getenv: os.Getenv, environ: os.Environ}
 		return a.main(os.Args[1:]) // 0 success, 1 failure, 2 usage error
 	})
 }

@@ -20,7 +20,14 @@ import (
 // sp runs scratchpack in-process with env as its environment.
 func sp(env map[string]string, args ...string) (stdout, stderr string, code int) {
 	var o, e bytes.Buffer
-	a := &app{ctx: context.Background(), Console: options.Console{Stdout: &o, Stderr: &e}, getenv: func(k string) string { return env[k] }}
+	environ := func() []string { // go build needs the host's PATH, HOME, GOCACHE
+		out := os.Environ()
+		for k, v := range env {
+			out = append(out, k+"="+v)
+		}
+		return out
+	}
+	a := &app{ctx: context.Background(), Console: options.Console{Stdout: &o, Stderr: &e}, getenv: func(k string) string { return env[k] }, environ: environ}
 	code = a.main(args)
 	return o.String(), e.String(), code
 }

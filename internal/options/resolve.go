@@ -28,8 +28,8 @@ type Resolve struct {
 	Sysroots map[string]*elfscan.Root
 }
 
-// AddFlags registers --platform, --require-platforms, --gconv, --from,
-// --sysroot and --lib-path.
+// AddFlags registers --platform, --require-platforms and --from, and the
+// library flags.
 func (f *Resolve) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...", "", "refuse a binary that is for none of these platforms", func(s string) error {
 		ps, err := ParsePlatforms(s)
@@ -37,6 +37,13 @@ func (f *Resolve) AddFlags(fs *pflag.FlagSet) {
 		return err
 	})
 	fs.BoolVar(&f.Require, "require-platforms", false, "fail unless every --platform is covered by a binary")
+	fs.StringVar(&f.From, "from", "", "take the programs out of `IMAGE` (a registry reference, DIR[:NAME], a tarball, docker://NAME): each BINARY is a path in it")
+	f.AddLibraryFlags(fs)
+}
+
+// AddLibraryFlags registers the flags that say where libraries are found:
+// --sysroot, --lib-path and --gconv. build registers only these.
+func (f *Resolve) AddLibraryFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "gconv", "", "charsets|all", "charsets", "gconv modules for a program that uses iconv: those of the charsets it names, or all", func(s string) error {
 		if s != "charsets" && s != "all" {
 			return fmt.Errorf("want charsets or all")
@@ -44,7 +51,6 @@ func (f *Resolve) AddFlags(fs *pflag.FlagSet) {
 		f.Options.GconvAll = s == "all"
 		return nil
 	})
-	fs.StringVar(&f.From, "from", "", "take the programs out of `IMAGE` (a registry reference, DIR[:NAME], a tarball, docker://NAME): each BINARY is a path in it")
 	cli.FlagFunc(fs, "sysroot", "", "[OS/ARCH=]DIR", "", "resolve libraries inside DIR as if it were / (for cross-arch); with OS/ARCH=, only for programs of that platform (repeatable)", f.setSysroot)
 	cli.FlagFunc(fs, "lib-path", "", "DIR", "", "search DIR first for libraries, like LD_LIBRARY_PATH (repeatable; relative to the working directory)", cli.Append(&f.Options.LibPath, filepath.Abs))
 }

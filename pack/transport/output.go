@@ -70,3 +70,15 @@ func writeStream(path string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// WriteOutput writes a file of results (a list of references, a report)
+// at path under the rules of every output: written beside it and renamed
+// into place when write succeeds, streamed into a device or FIFO, never
+// over a directory, a symlink or one of inputs.
+func WriteOutput(path string, inputs []string, write func(io.Writer) error) error {
+	s, err := stageOutput(path, inputs, write)
+	if err != nil {
+		return err
+	}
+	return s.commit()
+}

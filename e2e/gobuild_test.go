@@ -1,0 +1,271 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// gomod is the module that build and resolve tests build.
+const gomod = "../testdata/gomod"
+
+// spIn runs scratchpack in dir with env added to the environment.
+func spIn(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(h.bin, args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	code := 0
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+// buildOK runs scratchpack build (or resolve) in the test module and
+// requires success; it returns stdout's lines.
+func buildOK(t *testing.T, env []string, args ...string) (lines []string, stderr string) {
+	t.Helper()
+	r := spIn(t, gomod, env, args...)
+	if r.code != 0 {
+		t.Fatalf("scratchpack %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return strings.Split(strings.TrimSpace(r.stdout), "\n"), r.stderr
+}
+
+// koName is ko's default name for an import path: the last element and
+// the MD5 of the path.
+func koName(repo, importPath string) string {
+	sum := md5.Sum([]byte(importPath))
+	return repo + "/" + filepath.Base(importPath) + "-" + hex.EncodeToString(sum[:])
+}
+
+// dockerRun runs a pushed image as platform and returns what it printed.
+func dockerRun(t *testing.T, ref, platform string) string {
+	t.Helper()
+	_ = run(t, nil, "docker", "rmi", "-f", ref) // docker 20.10 keeps one platform per digest
+	t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", ref) })
+	return must(t, nil, "docker", "run", "--rm", "--network", "none", "--pull", "always", "--platform", platform, ref)
+}
+
+// TestBuildTwoMainsTwoPlatforms builds two mains of a module for amd64
+// and arm64, pushes them under ko's names, and runs each image as each
+// platform (arm64 under qemu).
+func TestBuildTwoMainsTwoPlatforms(t *testing.T) {
+	need(t)
+	repo := h.registry + "/build"
+	refs, _ := buildOK(t, []string{"KO_DOCKER_REPO=" + repo}, "build", "--platform", "linux/amd64,linux/arm64", "./cmd/hello", "./cmd/bye")
+	if len(refs) != 2 {
+		t.Fatalf("stdout %q: want one line per import path", refs)
+	}
+	for i, main := range []string{"hello", "bye"} {
+		name := koName(repo, "example.com/demo/cmd/"+main)
+		if !regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `@sha256:[0-9a-f]{64}$`).MatchString(refs[i]) {
+			t.Errorf("line %d = %q, want %s@sha256:...", i, refs[i], name)
+		}
+		for _, arch := range []string{"amd64", "arm64"} {
+			want := main + " from Go on linux/" + arch + "\n"
+			if main == "hello" {
+				want = "hello dev from Go on linux/" + arch + "\n"
+			}
+			if got := dockerRun(t, refs[i], "linux/"+arch); got != want {
+				t.Errorf("%s as linux/%s printed %q, want %q", main, arch, got, want)
+			}
+		}
+	}
+}
+
+// TestBuildCgo builds a cgo main that looks its user up through the C
+// library, for amd64 with the host's gcc and libraries, and for arm64
+// with the cross compiler and Debian's arm64 sysroot; each runs as
+// nonroot.
+func TestBuildCgo(t *testing.T) {
+	need(t)
+	repo := h.registry + "/cgo"
+	env := []string{"KO_DOCKER_REPO=" + repo, "CC_linux_arm64=aarch64-linux-gnu-gcc"}
+	refs, _ := buildOK(t, env, "build", "--cgo", "-B", "--platform", "linux/amd64,linux/arm64",
+		"--sysroot", "linux/arm64=/usr/aarch64-linux-gnu", "./cmd/whoami")
+	for _, arch := range []string{"amd64", "arm64"} {
+		want := "uid=65532 user=nonroot on linux/" + arch + "\n"
+		if got := dockerRun(t, refs[0], "linux/"+arch); got != want {
+			t.Errorf("linux/%s printed %q, want %q", arch, got, want)
+		}
+	}
+	// What is missing is named in one line each.
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"build", "-q", "--push=false", "./cmd/whoami"}, "give --cgo"},
+		{[]string{"CC_linux_arm64="}, []string{"build", "-q", "--push=false", "--cgo", "--platform", "linux/arm64", "./cmd/whoami"}, "set CC_linux_arm64"},
+		{env, []string{"build", "-q", "--push=false", "--cgo", "--platform", "linux/arm64", "./cmd/whoami"}, "give --sysroot OS/ARCH=DIR"},
+	} {
+		r := spIn(t, gomod, tc.env, tc.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%s: exit %d, stderr %q; want one line with %q", strings.Join(tc.args, " "), r.code, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestBuildTwiceUploadsNothing rebuilds unchanged sources through a proxy
+// that counts uploads: the digests are the same and no blob is sent.
+func TestBuildTwiceUploadsNothing(t *testing.T) {
+	need(t)
+	var uploads atomic.Int64
+	p := newFaultProxy(t, func(_ *faultProxy, _ http.ResponseWriter, r *http.Request) bool {
+		if upload(r) {
+			uploads.Add(1)
+		}
+		return false
+	})
+	env := []string{"KO_DOCKER_REPO=" + p.addr + "/twice", "SOURCE_DATE_EPOCH=1700000000"}
+	args := []string{"build", "-t", "1.0,latest", "--platform", "linux/amd64,linux/arm64", "./cmd/hello", "./cmd/bye"}
+	first, _ := buildOK(t, env, args...)
+	if uploads.Load() == 0 {
+		t.Fatal("the first build uploaded nothing")
+	}
+	uploads.Store(0)
+	second, _ := buildOK(t, env, args...)
+	if strings.Join(first, "\n") != strings.Join(second, "\n") {
+		t.Errorf("digests changed:\n%s\n%s", first, second)
+	}
+	if n := uploads.Load(); n != 0 {
+		t.Errorf("the second build uploaded %d times", n)
+	}
+}
+
+// TestBuildKoYAMLTemplates builds with a .ko.yaml whose ldflags template
+// sets the version the program prints, from the environment and git.
+func TestBuildKoYAMLTemplates(t *testing.T) {
+	need(t)
+	cfg := filepath.Join(t.TempDir(), "ko.yaml")
+	writeTestFile(t, cfg, `defaultBaseImage: cgr.dev/chainguard/static
+builds:
+- id: hello
+  main: ./cmd/hello
+  ldflags:
+  - -X main.version={{.Env.APP_VERSION}}-{{.Git.ShortCommit}}
+`)
+	env := []string{"KO_DOCKER_REPO=" + h.registry + "/koyaml", "KO_CONFIG_PATH=" + cfg, "APP_VERSION=1.2.3"}
+	refs, stderr := buildOK(t, env, "build", "./cmd/hello")
+	short := strings.TrimSpace(must(t, nil, "git", "-C", gomod, "show", "--no-patch", "--format=%h", "HEAD"))
+	if got, want := dockerRun(t, refs[0], "linux/amd64"), "hello 1.2.3-"+short+" from Go on linux/amd64\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+	if !strings.Contains(stderr, "defaultBaseImage ignored") {
+		t.Errorf("no warning about defaultBaseImage:\n%s", stderr)
+	}
+}
+
+// TestResolve builds the three ko:// references (two the same) of a
+// two-document YAML once per import path and prints YAML that parses back
+// with the references replaced.
+func TestResolve(t *testing.T) {
+	need(t)
+	in := filepath.Join(t.TempDir(), "deploy.yaml")
+	writeTestFile(t, in, `apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+spec:
+  containers:
+  - name: hello
+    image: ko://example.com/demo/cmd/hello
+  - name: bye
+    image: ko://example.com/demo/cmd/bye
+---
+apiVersion: batch/v1
+kind: Job
+spec:
+  template:
+    spec:
+      containers:
+      - image: ko://example.com/demo/cmd/hello
+`)
+	repo := h.registry + "/resolve"
+	lines, stderr := buildOK(t, []string{"KO_DOCKER_REPO=" + repo}, "resolve", "-f", in)
+	if n := strings.Count(stderr, "built example.com/demo/cmd/hello"); n != 1 {
+		t.Errorf("hello built %d times:\n%s", n, stderr)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines, "\n")))
+	var pod struct {
+		Spec struct{ Containers []struct{ Image string } }
+	}
+	var job struct {
+		Spec struct {
+			Template struct {
+				Spec struct{ Containers []struct{ Image string } }
+			}
+		}
+	}
+	if err := dec.Decode(&pod); err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.Decode(&job); err != nil {
+		t.Fatal(err)
+	}
+	hello, bye := koName(repo, "example.com/demo/cmd/hello")+"@sha256:", koName(repo, "example.com/demo/cmd/bye")+"@sha256:"
+	c := pod.Spec.Containers
+	if len(c) != 2 || !strings.HasPrefix(c[0].Image, hello) || !strings.HasPrefix(c[1].Image, bye) ||
+		job.Spec.Template.Spec.Containers[0].Image != c[0].Image {
+		t.Errorf("resolved YAML:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := dockerRun(t, c[1].Image, "linux/amd64"); got != "bye from Go on linux/amd64\n" {
+		t.Errorf("bye printed %q", got)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"image: ko://example.com/demo/notthere\n", "not a Go package"},
+		{"image: [unclosed\n", "not YAML"},
+	} {
+		bad := filepath.Join(t.TempDir(), "bad.yaml")
+		writeTestFile(t, bad, tc.yaml)
+		r := spIn(t, gomod, []string{"KO_DOCKER_REPO=" + repo}, "resolve", "-f", bad)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want %q", tc.yaml, r.code, r.stdout, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestBuildNamesLikeKo builds the same import path with the real ko and
+// with scratchpack, under the same KO_DOCKER_REPO, in every naming mode:
+// the names they push to are the same.
+func TestBuildNamesLikeKo(t *testing.T) {
+	need(t)
+	ko := h.env["KO"]
+	base := h.registry + "/kobase:1"
+	scratchpack(t, "pack", "-q", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	for _, mode := range [][]string{nil, {"-B"}, {"-P"}, {"--bare"}} {
+		repo := h.registry + "/names" + strings.Join(mode, "")
+		repo = strings.ToLower(strings.NewReplacer("-", "").Replace(repo))
+		env := []string{"KO_DOCKER_REPO=" + repo, "KO_DEFAULTBASEIMAGE=" + base}
+		cmd := exec.Command(ko, append(append([]string{"build", "--insecure-registry"}, mode...), "./cmd/bye")...)
+		cmd.Dir, cmd.Env = gomod, append(os.Environ(), env...)
+		koRef, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("ko build %v: %v", mode, err)
+		}
+		spRefs, _ := buildOK(t, env, append(append([]string{"build"}, mode...), "./cmd/bye")...)
+		koName, _, _ := strings.Cut(strings.TrimSpace(string(koRef)), "@")
+		spName, _, _ := strings.Cut(spRefs[0], "@")
+		if koName != spName || koName == "" {
+			t.Errorf("naming %v: ko pushed to %q, scratchpack to %q", mode, koName, spName)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package options
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/pack/gobuild"
+)
+
+// Build holds ko's build and publish flags, with ko's names: build and
+// resolve register it.
+type Build struct {
+	Flags                 gobuild.Flags
+	Tags                  []string
+	Bare, Base, Preserve  bool
+	Local, Push           bool
+	Tarball, Layout, Refs string
+	Trimpath              bool
+	Registry              Registry
+}
+
+// AddFlags registers the build and publish flags and the registry flags
+// (with ko's --insecure-registry as another name for --insecure).
+func (f *Build) AddFlags(fs *pflag.FlagSet) {
+	g := &f.Flags
+	fs.StringVar(&g.Platform, "platform", "", "build for `OS/ARCH[/VARIANT],...`, or all (default: .ko.yaml's defaultPlatforms, else this machine's)")
+	fs.BoolVar(&g.CGO, "cgo", false, "build with cgo (CGO_ENABLED=1); another architecture's C compiler comes from CC_linux_ARCH")
+	fs.StringArrayVar(&g.Ldflags, "ldflags", nil, "add `FLAGS` to go build's -ldflags (repeatable)")
+	cli.FlagFunc(fs, "build-tags", "", "TAG,...", "", "go build -tags", func(s string) error {
+		g.Tags = append(g.Tags, strings.Split(s, ",")...)
+		return nil
+	})
+	cli.FlagFunc(fs, "build-env", "", "K=V", "", "set K=V for go build (repeatable)", cli.Append(&g.Env, checkKV))
+	fs.BoolVar(&f.Trimpath, "trimpath", true, "build with -trimpath, as ko does")
+	fs.IntVarP(&g.Jobs, "jobs", "j", 0, "builds at once (default the number of CPUs)")
+	cli.FlagFunc(fs, "tags", "t", "TAG,...", "latest", "image tags", func(s string) error {
+		f.Tags = nil
+		for _, t := range strings.Split(s, ",") {
+			if _, err := name.NewTag("x:" + t); err != nil {
+				return fmt.Errorf("%q is not a tag", t)
+			}
+			f.Tags = append(f.Tags, t)
+		}
+		return nil
+	})
+	f.Tags = []string{"latest"}
+	fs.BoolVar(&f.Bare, "bare", false, "name the image KO_DOCKER_REPO itself")
+	fs.BoolVarP(&f.Base, "base-import-paths", "B", false, "name the image KO_DOCKER_REPO/LAST-ELEMENT, without the MD5")
+	fs.BoolVarP(&f.Preserve, "preserve-import-paths", "P", false, "name the image KO_DOCKER_REPO/IMPORTPATH")
+	fs.BoolVarP(&f.Local, "local", "L", false, "load into the Docker daemon as ko.local/NAME instead of pushing")
+	fs.BoolVar(&f.Push, "push", true, "push to KO_DOCKER_REPO")
+	fs.StringVar(&f.Tarball, "tarball", "", "also write a docker-archive tarball to `FILE` (one import path)")
+	fs.StringVar(&f.Layout, "oci-layout-path", "", "also write the images into the OCI layout `DIR`")
+	fs.StringVar(&f.Refs, "image-refs", "", "write REF@DIGEST for each import path to `FILE`")
+	f.Registry.AddFlags(fs)
+	fs.BoolVar(&f.Registry.Options.Insecure, "insecure-registry", false, "ko's name for --insecure")
+	_ = fs.MarkHidden("insecure-registry")
+}
+
+// GoFlags are the go build settings.
+func (f *Build) GoFlags() gobuild.Flags {
+	g := f.Flags
+	g.NoTrim = !f.Trimpath
+	return g
+}
+
+// Naming is the naming the flags ask for.
+func (f *Build) Naming() (gobuild.Naming, error) {
+	n, err := gobuild.ParseNaming(f.Bare, f.Base, f.Preserve)
+	if err != nil {
+		return n, cli.Usagef("%v", err)
+	}
+	return n, nil
+}

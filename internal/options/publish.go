@@ -1,0 +1,94 @@
+package options
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
+)
+
+// localDomain is ko's name for the Docker daemon as a registry.
+const localDomain = "ko.local"
+
+// Publisher puts built images where the Build flags say, under the names
+// ko gives them.
+type Publisher struct {
+	flags *Build
+	base  string // the repository images are named under
+	local bool   // into the daemon, not a registry
+}
+
+// Publisher checks where images go: SCRATCHPACK_REPO, else
+// KO_DOCKER_REPO, names the repository; -L, or a repository under
+// ko.local, loads into the daemon instead of pushing.
+func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, error) {
+	p := &Publisher{flags: f, base: getenv("SCRATCHPACK_REPO")}
+	if p.base == "" {
+		p.base = getenv("KO_DOCKER_REPO")
+	}
+	p.local = f.Local || strings.HasPrefix(p.base, localDomain)
+	switch {
+	case p.local && !strings.HasPrefix(p.base, localDomain):
+		p.base = localDomain
+	case p.base == "" && f.Push:
+		return nil, cli.Usagef("KO_DOCKER_REPO is not set: set it (or SCRATCHPACK_REPO) to the repository to push to, or give -L or --push=false")
+	case p.base == "":
+		p.base = localDomain
+	}
+	if _, err := name.NewRepository(p.base); err != nil {
+		if _, err := name.NewRegistry(p.base); err != nil {
+			return nil, cli.Usagef("repository %q: %v", p.base, err)
+		}
+	}
+	if f.Tarball != "" && pkgs > 1 {
+		return nil, cli.Usagef("--tarball holds one image; give one import path, or use --oci-layout-path")
+	}
+	return p, nil
+}
+
+// Publish writes one import path's image and returns the reference to
+// print: REPO@DIGEST, or REPO:TAG@DIGEST for a single tag that is not
+// latest, as ko prints them; for the daemon, REPO:HEX of the image
+// digest, the tag ko loads it under.
+func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r *pack.Result) (string, error) {
+	n, err := p.flags.Naming()
+	if err != nil {
+		return "", err
+	}
+	repo := n.Name(p.base, importPath)
+	digest, err := r.Artifact.Digest()
+	if err != nil {
+		return "", err
+	}
+	names := p.flags.Tags
+	if p.local {
+		names = append([]string{digest.Hex}, names...)
+	}
+	tags := make([]name.Tag, len(names))
+	for i, t := range names {
+		if tags[i], err = name.NewTag(repo + ":" + t); err != nil {
+			return "", fmt.Errorf("image name %s:%s: %w", repo, t, err)
+		}
+	}
+	dest := transport.Destinations{
+		Push: p.flags.Push && !p.local, Daemon: p.local,
+		Tarball: p.flags.Tarball, Layout: p.flags.Layout, Inputs: r.Sources(),
+	}
+	if !dest.Empty() {
+		if err := transport.Write(ctx, r.Artifact, tags, dest, c.Transport(p.flags.Registry, false), c.Logf); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case p.local:
+		return tags[0].String(), nil
+	case len(p.flags.Tags) == 1 && p.flags.Tags[0] != "latest":
+		return fmt.Sprintf("%s:%s@%s", repo, p.flags.Tags[0], digest), nil
+	}
+	return fmt.Sprintf("%s@%s", repo, digest), nil
+}

@@ -1,0 +1,240 @@
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+// ErrNeedsCgo means a package was built without cgo and has no Go files
+// without it: it imports "C".
+var ErrNeedsCgo = errors.New("it may need cgo (CGO_ENABLED=1)")
+
+// Flags are the go build settings of the command line; they add to (and
+// for the environment, override) what the config says.
+type Flags struct {
+	Ldflags  []string // each a -ldflags value; all are joined with spaces
+	Tags     []string // build tags
+	Env      []string // K=V for go build
+	NoTrim   bool     // build without -trimpath
+	CGO      bool     // CGO_ENABLED=1
+	Jobs     int      // builds at once; 0 is the number of CPUs
+	Platform string   // --platform: a list, "all", or "" for the default
+}
+
+// Builder builds main packages, each for a list of platforms.
+type Builder struct {
+	dir     string   // where go runs: the working directory
+	environ []string // the environment it runs in
+	config  *Config
+	flags   Flags
+	tmp     string
+	created time.Time
+	logf    func(string, ...any)
+	sem     chan struct{}
+	entries map[string]Entry // the config's builds, by import path
+
+	once   sync.Once
+	git    gitInfo
+	goenv  map[string]string
+	goeErr error
+}
+
+// NewBuilder returns a Builder that runs go in dir with environ, writes
+// binaries under tmp, and dates templates with created (the
+// SOURCE_DATE_EPOCH, or now). It reads the config's builds entries to
+// know which import path each is for.
+func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f Flags, tmp string, created time.Time, logf func(string, ...any)) (*Builder, error) {
+	if f.Jobs <= 0 {
+		f.Jobs = runtime.NumCPU()
+	}
+	b := &Builder{dir: dir, environ: environ, config: c, flags: f, tmp: tmp, created: created, logf: logf,
+		sem: make(chan struct{}, f.Jobs), entries: map[string]Entry{}}
+	for i, e := range c.Builds {
+		main := e.Main
+		if main == "" {
+			main = "."
+		}
+		base := filepath.Join(dir, e.Dir)
+		if fi, err := os.Stat(filepath.Join(base, main)); err == nil && fi.Mode().IsRegular() {
+			main = filepath.Dir(main)
+		}
+		pkgs, err := Load(ctx, base, environ, []string{"./" + filepath.ToSlash(filepath.Clean(main))})
+		if err != nil {
+			return nil, fmt.Errorf("%s: builds entry %d (id %q): %w", c.File, i, e.ID, err)
+		}
+		b.entries[pkgs[0].ImportPath] = e
+	}
+	return b, nil
+}
+
+// Platforms returns the platforms to build for.
+func (b *Builder) Platforms() ([]elfscan.Platform, error) { return Platforms(b.flags.Platform, b.config) }
+
+// Build builds pkg for p and returns the binary's path, named after the
+// import path's last element as ko names it.
+func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (string, error) {
+	select {
+	case b.sem <- struct{}{}:
+		defer func() { <-b.sem }()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	start := time.Now()
+	e, hasEntry := b.entries[pkg.ImportPath]
+	dir := b.dir
+	if hasEntry && e.Dir != "" {
+		dir = filepath.Join(b.dir, e.Dir)
+	}
+	env, err := b.env(pkg, p, e, hasEntry)
+	if err != nil {
+		return "", err
+	}
+	data, err := b.templateData(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	flags, ldflags := b.config.DefaultFlags, b.config.DefaultLdflags
+	if hasEntry {
+		flags, ldflags = e.Flags, e.Ldflags
+	}
+	if flags, err = expand(flags, data); err != nil {
+		return "", fmt.Errorf("%s: %w", b.config.File, err)
+	}
+	if ldflags, err = expand(ldflags, data); err != nil {
+		return "", fmt.Errorf("%s: %w", b.config.File, err)
+	}
+	ldflags = append(ldflags, b.flags.Ldflags...)
+
+	out := filepath.Join(b.tmp, strings.NewReplacer("/", "-").Replace(pkg.ImportPath+"@"+p.String()), path.Base(pkg.ImportPath))
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return "", err
+	}
+	args := []string{"build", "-o", out}
+	if !b.flags.NoTrim {
+		args = append(args, "-trimpath")
+	}
+	if len(b.flags.Tags) > 0 {
+		args = append(args, "-tags", strings.Join(b.flags.Tags, ","))
+	}
+	if len(ldflags) > 0 {
+		args = append(args, "-ldflags", strings.Join(ldflags, " "))
+	}
+	args = append(append(args, flags...), pkg.ImportPath)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) > 1 {
+			for _, l := range lines { // compile errors: every one
+				b.logf("%s", l)
+			}
+		}
+		msg := firstLine(stderr.String(), err)
+		if strings.Contains(msg, "build constraints exclude all Go files") && !slices.Contains(env, "CGO_ENABLED=1") {
+			return "", fmt.Errorf("%s for %s: go build: %s: %w", pkg.Ref, p, msg, ErrNeedsCgo)
+		}
+		return "", fmt.Errorf("%s for %s: go build: %s", pkg.Ref, p, msg)
+	}
+	b.logf("built %s for %s in %.1fs", pkg.ImportPath, p, time.Since(start).Seconds())
+	return out, nil
+}
+
+// env is the environment of one go build: the caller's, then what
+// builds for p (CGO_ENABLED, GOOS, GOARCH, the variant, a cross C
+// compiler), then the config's env and the command line's.
+func (b *Builder) env(pkg Package, p elfscan.Platform, e Entry, hasEntry bool) ([]string, error) {
+	get := func(env []string, k string) string {
+		v := ""
+		for _, kv := range env {
+			if key, val, _ := strings.Cut(kv, "="); key == k {
+				v = val
+			}
+		}
+		return v
+	}
+	cgo := "0"
+	if b.flags.CGO || get(b.environ, "CGO_ENABLED") == "1" {
+		cgo = "1"
+	}
+	env := append(append(append([]string{}, b.environ...), "CGO_ENABLED="+cgo), goEnv(p)...)
+	extra := b.config.DefaultEnv
+	if hasEntry && len(e.Env) > 0 {
+		extra = e.Env
+	}
+	env = append(append(env, extra...), b.flags.Env...)
+	if get(env, "CGO_ENABLED") != "1" || p.Architecture == runtime.GOARCH {
+		return env, nil
+	}
+	key := "CC_" + p.OS + "_" + p.Architecture
+	cc := get(env, key)
+	if cc == "" {
+		return nil, fmt.Errorf("%s for %s: cgo for another architecture needs its C compiler: set %s (for example %s)", pkg.Ref, p, key, crossCC(p.Architecture))
+	}
+	if _, err := exec.LookPath(strings.Fields(cc)[0]); err != nil {
+		return nil, fmt.Errorf("%s for %s: %s=%s: %v; install it, or set %s to one that is", pkg.Ref, p, key, cc, err, key)
+	}
+	return append(env, "CC="+cc), nil
+}
+
+// crossCC is Debian's cross compiler for arch, for messages.
+func crossCC(arch string) string {
+	triple := map[string]string{"arm64": "aarch64-linux-gnu", "amd64": "x86_64-linux-gnu", "arm": "arm-linux-gnueabihf",
+		"386": "i686-linux-gnu", "ppc64le": "powerpc64le-linux-gnu", "s390x": "s390x-linux-gnu", "riscv64": "riscv64-linux-gnu"}[arch]
+	if triple == "" {
+		return "the cross gcc"
+	}
+	return triple + "-gcc"
+}
+
+// templateData is what ko gives templates: .Env, .GoEnv, .Git, .Date,
+// .Timestamp.
+func (b *Builder) templateData(ctx context.Context, env []string) (map[string]any, error) {
+	b.once.Do(func() {
+		b.git = readGit(ctx, b.dir)
+		cmd := exec.CommandContext(ctx, "go", "env", "-json")
+		cmd.Dir, cmd.Env = b.dir, b.environ
+		out, err := cmd.Output()
+		if err == nil {
+			err = json.Unmarshal(out, &b.goenv)
+		}
+		b.goeErr = err
+	})
+	if b.goeErr != nil {
+		return nil, fmt.Errorf("go env: %w", b.goeErr)
+	}
+	vars := map[string]string{"LDFLAGS": ""}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	goenv := map[string]string{}
+	for k, v := range b.goenv {
+		goenv[k] = v
+		if o, ok := vars[k]; ok {
+			goenv[k] = o
+		}
+	}
+	return map[string]any{
+		"Env": vars, "GoEnv": goenv, "Git": b.git.templateValue(),
+		"Date": b.created.UTC().Format(time.RFC3339), "Timestamp": strconv.FormatInt(b.created.UTC().Unix(), 10),
+	}, nil
+}

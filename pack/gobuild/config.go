@@ -1,0 +1,97 @@
+package gobuild
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is what a .ko.yaml says that a build without a base image can
+// use: the default platforms, environment, flags and ldflags, and the
+// builds entries, each for one main package.
+type Config struct {
+	File             string   // where it was read from; "" when there is none
+	DefaultPlatforms []string `yaml:"defaultPlatforms"`
+	DefaultEnv       []string `yaml:"defaultEnv"`
+	DefaultFlags     []string `yaml:"defaultFlags"`
+	DefaultLdflags   []string `yaml:"defaultLdflags"`
+	Builds           []Entry  `yaml:"builds"`
+	// Ignored names the settings that have no meaning without a base
+	// image (defaultBaseImage, baseImageOverrides) that the file sets.
+	Ignored []string `yaml:"-"`
+}
+
+// Entry is one builds entry of a .ko.yaml, as GoReleaser and ko read it.
+type Entry struct {
+	ID      string    `yaml:"id"`
+	Dir     string    `yaml:"dir"`  // where go runs, relative to the config's directory
+	Main    string    `yaml:"main"` // the main package (or a file in it), relative to Dir
+	Env     []string  `yaml:"env"`
+	Flags   flagArray `yaml:"flags"`
+	Ldflags strArray  `yaml:"ldflags"`
+}
+
+// strArray is a list, or one string that is one element.
+type strArray []string
+
+func (a *strArray) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*a = []string{n.Value}
+		return nil
+	}
+	return n.Decode((*[]string)(a))
+}
+
+// flagArray is a list, or one string of space-separated flags.
+type flagArray []string
+
+func (a *flagArray) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*a = strings.Fields(n.Value)
+		return nil
+	}
+	return n.Decode((*[]string)(a))
+}
+
+// LoadConfig reads the .ko.yaml in dir, or the file (or directory holding
+// one) that KO_CONFIG_PATH names, as ko does. No file is an empty Config.
+// KO_DEFAULTPLATFORMS, when set, overrides defaultPlatforms.
+func LoadConfig(dir string, getenv func(string) string) (*Config, error) {
+	file := filepath.Join(dir, ".ko.yaml")
+	if p := getenv("KO_CONFIG_PATH"); p != "" {
+		file = p
+		if fi, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("KO_CONFIG_PATH %s: %w", p, err)
+		} else if fi.IsDir() {
+			file = filepath.Join(p, ".ko.yaml")
+		}
+	}
+	c := &Config{}
+	b, err := os.ReadFile(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && getenv("KO_CONFIG_PATH") == "":
+	case err != nil:
+		return nil, err
+	default:
+		if err := yaml.Unmarshal(b, c); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		var all map[string]any
+		_ = yaml.Unmarshal(b, &all) // parsed above
+		for _, k := range []string{"defaultBaseImage", "baseImageOverrides"} {
+			if _, ok := all[k]; ok {
+				c.Ignored = append(c.Ignored, k)
+			}
+		}
+		c.File = file
+	}
+	if p := getenv("KO_DEFAULTPLATFORMS"); p != "" {
+		c.DefaultPlatforms = strings.Split(p, ",")
+	}
+	return c, nil
+}

@@ -1,0 +1,59 @@
+package gobuild
+
+import (
+	"context"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// gitInfo is what ko's templates know of the checkout: {{.Git.Tag}},
+// {{.Git.ShortCommit}}, and the rest of TemplateValue's keys.
+type gitInfo struct {
+	Branch, Tag, ShortCommit, FullCommit string
+	CommitDate                           time.Time
+	Dirty                                bool
+}
+
+// readGit reads the checkout that holds dir with git; outside one, or
+// without git, every value is empty and the tag is v0.0.0, as in ko.
+func readGit(ctx context.Context, dir string) gitInfo {
+	git := func(args ...string) string {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(out))
+	}
+	i := gitInfo{Tag: "v0.0.0"}
+	if git("rev-parse", "--is-inside-work-tree") != "true" {
+		return i
+	}
+	i.Branch = git("rev-parse", "--abbrev-ref", "HEAD")
+	i.ShortCommit = git("show", "--format=%h", "--no-patch", "HEAD")
+	i.FullCommit = git("show", "--format=%H", "--no-patch", "HEAD")
+	if ct, err := strconv.ParseInt(git("show", "--format=%ct", "--no-patch", "HEAD"), 10, 64); err == nil {
+		i.CommitDate = time.Unix(ct, 0)
+	}
+	if tag := git("describe", "--tags", "--abbrev=0", "HEAD"); tag != "" {
+		i.Tag = tag
+	}
+	i.Dirty = git("status", "--porcelain") != ""
+	return i
+}
+
+// templateValue is the map ko gives templates as .Git.
+func (i gitInfo) templateValue() map[string]any {
+	state := "clean"
+	if i.Dirty {
+		state = "dirty"
+	}
+	return map[string]any{
+		"Branch": i.Branch, "Tag": i.Tag, "ShortCommit": i.ShortCommit, "FullCommit": i.FullCommit,
+		"CommitDate": i.CommitDate.UTC().Format(time.RFC3339), "CommitTimestamp": i.CommitDate.UTC().Unix(),
+		"IsDirty": i.Dirty, "IsClean": !i.Dirty, "TreeState": state,
+	}
+}

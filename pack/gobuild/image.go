@@ -1,0 +1,82 @@
+package gobuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"strings"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack"
+)
+
+// Image builds pkg for every platform, builds running at once up to the
+// Builder's jobs, and packs the binaries with pack.Programs into one
+// image, or an index of one image per platform, with the binary at
+// imagePath ("" for /usr/local/bin/NAME). The binaries are checked
+// against their platforms (po.Platforms is set to them), and the image
+// gets the labels of the checkout unless po's config sets them.
+func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platform, imagePath string, po pack.PackOptions) (*pack.Result, error) {
+	bctx, cancel := context.WithCancel(ctx) // the first failed build stops the others
+	defer cancel()
+	bins := make([]string, len(plats))
+	errs := make(chan error, len(plats))
+	for i, p := range plats {
+		go func() {
+			var err error
+			bins[i], err = b.Build(bctx, pkg, p)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range plats {
+		if err := <-errs; err != nil && (first == nil || first == context.Canceled) {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	progs := make([]pack.Program, len(bins))
+	for i, bin := range bins {
+		if err := needsSysroot(bin, plats[i], po); err != nil {
+			return nil, fmt.Errorf("%s for %s: %w", pkg.Ref, plats[i], err)
+		}
+		progs[i] = pack.Program{Path: bin, ImagePath: imagePath}
+	}
+	po.Platforms, po.Require = plats, true
+	if l := vcsLabels(bins[0]); len(l) > 0 {
+		labels := maps.Clone(l)
+		maps.Copy(labels, po.Config.Labels)
+		po.Config.Labels = labels
+	}
+	r, err := pack.Programs(ctx, progs, po)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.Ref, err)
+	}
+	return r, nil
+}
+
+// ErrNoSysroot means a dynamically linked binary was built for another
+// architecture and no root holds that architecture's libraries.
+var ErrNoSysroot = errors.New("no sysroot for a cross-built cgo binary")
+
+// needsSysroot refuses a dynamically linked binary for another
+// architecture when no root is given for it: its loader and libraries
+// are not on this machine, and the message names the flag to give.
+func needsSysroot(bin string, p elfscan.Platform, po pack.PackOptions) error {
+	if p.Architecture == runtime.GOARCH || po.Resolve.Root != nil || po.Sysroots[p.OS+"/"+p.Architecture] != nil {
+		return nil
+	}
+	r, err := elfscan.Scan(bin, elfscan.Options{NoResolve: true})
+	if err != nil || r.Kind != elfscan.Dynamic {
+		return err
+	}
+	return fmt.Errorf("%w: it is dynamically linked, and its loader and libraries are in no root given for %s (Debian's is /usr/%s)",
+		ErrNoSysroot, p, strings.TrimSuffix(crossCC(p.Architecture), "-gcc"))
+}

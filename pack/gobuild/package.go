@@ -1,0 +1,104 @@
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+)
+
+// Package is a main package to build.
+type Package struct {
+	ImportPath string // as go list names it
+	Dir        string // its directory
+	Module     string // its module's path; "" outside a module
+	ModuleDir  string
+	// Ref is how the user named it: ./cmd/app, ko://example.com/x/cmd/app.
+	Ref string
+}
+
+// Schemes are the prefixes that mark an import path in YAML (resolve)
+// and that build accepts on its arguments.
+var schemes = []string{"ko://", "scratchpack://"}
+
+// TrimScheme returns ref without a ko:// or scratchpack:// prefix, and
+// whether it had one.
+func TrimScheme(ref string) (string, bool) {
+	for _, s := range schemes {
+		if p, ok := strings.CutPrefix(ref, s); ok {
+			return p, true
+		}
+	}
+	return ref, false
+}
+
+// listed is what go list -json prints of one package.
+type listed struct {
+	ImportPath, Name, Dir string
+	Module                *struct{ Path, Dir string }
+	Error                 *struct{ Err string }
+}
+
+// Load finds the main packages refs name, with go list run in dir;
+// ko:// and scratchpack:// prefixes are dropped. A ref that is no package,
+// or not a main package, is an error that names it.
+func Load(ctx context.Context, dir string, env []string, refs []string) ([]Package, error) {
+	args := []string{"list", "-e", "-json=ImportPath,Name,Dir,Module,Error", "--"}
+	for _, r := range refs {
+		p, _ := TrimScheme(r)
+		args = append(args, p)
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %s", strings.Join(refs, " "), firstLine(stderr.String(), err))
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	var pkgs []Package
+	for i := 0; ; i++ {
+		var l listed
+		if err := dec.Decode(&l); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list: %w", err)
+		}
+		if i >= len(refs) {
+			return nil, fmt.Errorf("go list: %d packages for %d import paths; name each main package, not a pattern", i+1, len(refs))
+		}
+		switch {
+		case l.Error != nil:
+			return nil, fmt.Errorf("%s: not a Go package: %s", refs[i], firstLine(l.Error.Err, nil))
+		case l.Name != "main":
+			return nil, fmt.Errorf("%s: package %s is not a main package; name the package of a command", refs[i], l.Name)
+		}
+		p := Package{ImportPath: l.ImportPath, Dir: l.Dir, Ref: refs[i]}
+		if l.Module != nil {
+			p.Module, p.ModuleDir = l.Module.Path, l.Module.Dir
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) != len(refs) {
+		return nil, fmt.Errorf("go list: %d packages for %d import paths; name each main package, not a pattern", len(pkgs), len(refs))
+	}
+	return pkgs, nil
+}
+
+// firstLine is the first non-empty line of s, or err's text.
+func firstLine(s string, err error) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "failed"
+}

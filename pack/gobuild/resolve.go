@@ -1,0 +1,88 @@
+package gobuild
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Documents are the YAML documents of one input, as ko resolve reads
+// them: every string that starts with ko:// or scratchpack:// names an
+// import path to build and replace with its image reference.
+type Documents []*yaml.Node
+
+// ReadDocuments parses every YAML document of r; name is for errors.
+func ReadDocuments(r io.Reader, name string) (Documents, error) {
+	dec := yaml.NewDecoder(r)
+	var docs Documents
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); errors.Is(err, io.EOF) {
+			return docs, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: not YAML: %w", name, err)
+		}
+		docs = append(docs, &n)
+	}
+}
+
+// Refs returns the references in the documents, each once, in the order
+// they first appear.
+func (d Documents) Refs() []string {
+	var out []string
+	seen := map[string]bool{}
+	d.walk(func(n *yaml.Node) {
+		if !seen[n.Value] {
+			seen[n.Value] = true
+			out = append(out, n.Value)
+		}
+	})
+	return out
+}
+
+// Replace puts resolved[ref] in place of every reference.
+func (d Documents) Replace(resolved map[string]string) {
+	d.walk(func(n *yaml.Node) {
+		if v, ok := resolved[n.Value]; ok {
+			n.Value, n.Style, n.Tag = v, 0, "!!str"
+		}
+	})
+}
+
+// Encode writes the documents, separated by ---.
+func (d Documents) Encode(w io.Writer) error {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	for _, n := range d {
+		if err := enc.Encode(n); err != nil {
+			return err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// walk calls f on every string scalar that is a reference.
+func (d Documents) walk(f func(*yaml.Node)) {
+	var visit func(*yaml.Node)
+	visit = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && (n.Tag == "!!str" || n.Tag == "") {
+			if _, ok := TrimScheme(n.Value); ok {
+				f(n)
+			}
+		}
+		for _, c := range n.Content {
+			visit(c)
+		}
+	}
+	for _, n := range d {
+		visit(n)
+	}
+}
