@@ -269,3 +269,20 @@ func TestBuildNamesLikeKo(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildLocal loads into the Docker daemon under ko.local, as ko -L
+// does, and the image runs by the name printed.
+func TestBuildLocal(t *testing.T) {
+	need(t)
+	refs, _ := buildOK(t, nil, "build", "-L", "-B", "-t", "e2e", "./cmd/bye")
+	want := "ko.local/bye:"
+	if !strings.HasPrefix(refs[0], want) {
+		t.Fatalf("stdout %q, want %s<digest hex>", refs[0], want)
+	}
+	t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", refs[0], "ko.local/bye:e2e") })
+	for _, ref := range []string{refs[0], "ko.local/bye:e2e"} {
+		if got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref); got != "bye from Go on linux/amd64\n" {
+			t.Errorf("%s printed %q", ref, got)
+		}
+	}
+}

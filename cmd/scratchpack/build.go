@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -91,32 +91,11 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, cli.Usagef("--platform: %v", err)
 	}
-	out := make([]string, len(pkgs))
-	errs := make([]error, len(pkgs))
-	first := map[string]int{} // an import path named twice is built once
-	var wg sync.WaitGroup
-	for i, pkg := range pkgs {
-		if _, ok := first[pkg.ImportPath]; ok {
-			continue
-		}
-		first[pkg.ImportPath] = i
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var r *pack.Result
-			if r, errs[i] = b.Image(a.ctx, pkg, plats, f.img.Path, po); errs[i] != nil {
-				return
-			}
-			defer r.Close()
-			out[i], errs[i] = pub.Publish(a.ctx, a.Console, pkg.ImportPath, r)
-		}()
-	}
-	wg.Wait()
-	for i, pkg := range pkgs {
-		if err := errs[first[pkg.ImportPath]]; err != nil {
-			return nil, err
-		}
-		out[i] = out[first[pkg.ImportPath]]
+	out, err := b.Images(a.ctx, pkgs, plats, f.img.Path, po, func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
+		return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if f.build.Refs != "" {
 		err = transport.WriteOutput(f.build.Refs, nil, func(w io.Writer) error {

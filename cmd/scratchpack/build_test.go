@@ -52,7 +52,7 @@ func TestBuildIntoLayout(t *testing.T) {
 	}
 	sum := md5.Sum([]byte("github.com/scratchpack/scratchpack/testdata/hello-go"))
 	name := "ko.local/hello-go-" + hex.EncodeToString(sum[:])
-	if !regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `@sha256:[0-9a-f]{64}\n$`).MatchString(refs[0]) || refs[0] != refs[1] {
+	if !regexp.MustCompile(`^`+regexp.QuoteMeta(name)+`@sha256:[0-9a-f]{64}\n$`).MatchString(refs[0]) || refs[0] != refs[1] {
 		t.Fatalf("stdout %q then %q; want %s@sha256:... twice", refs[0], refs[1], name)
 	}
 	stdout, stderr, code := sp(nil, "inspect", "--json", lay+":"+name+":latest")

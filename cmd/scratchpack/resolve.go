@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -40,26 +39,12 @@ func (a *app) resolve(f *buildFlags, files []string, recursive bool) error {
 	if len(files) == 0 {
 		return cli.Usagef("name the YAML with -f FILE, -f DIR or -f -")
 	}
-	paths, err := yamlFiles(files, recursive)
+	docs, err := gobuild.ReadFiles(files, recursive, os.Stdin)
 	if err != nil {
 		return err
 	}
-	var docs []gobuild.Documents
 	var refs []string
-	for _, p := range paths {
-		r, name := os.Stdin, "stdin"
-		if p != "-" {
-			if r, err = os.Open(p); err != nil {
-				return err
-			}
-			name = p
-		}
-		d, err := gobuild.ReadDocuments(r, name)
-		r.Close()
-		if err != nil {
-			return err
-		}
-		docs = append(docs, d)
+	for _, d := range docs {
 		for _, ref := range d.Refs() {
 			if !slices.Contains(refs, ref) {
 				refs = append(refs, ref)
@@ -86,37 +71,4 @@ func (a *app) resolve(f *buildFlags, files []string, recursive bool) error {
 		}
 	}
 	return nil
-}
-
-// yamlFiles expands -f values: files as given, directories into their
-// .yaml, .yml and .json files (recursively with -R), in name order.
-func yamlFiles(args []string, recursive bool) ([]string, error) {
-	var out []string
-	for _, arg := range args {
-		fi, err := os.Stat(arg)
-		switch {
-		case arg == "-":
-			out = append(out, arg)
-		case err != nil:
-			return nil, fmt.Errorf("-f %s: %w", arg, err)
-		case !fi.IsDir():
-			out = append(out, arg)
-		default:
-			err := filepath.WalkDir(arg, func(p string, d os.DirEntry, err error) error {
-				switch {
-				case err != nil:
-					return err
-				case d.IsDir() && p != arg && !recursive:
-					return filepath.SkipDir
-				case !d.IsDir() && slices.Contains([]string{".yaml", ".yml", ".json"}, filepath.Ext(p)):
-					out = append(out, p)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("-f %s: %w", arg, err)
-			}
-		}
-	}
-	return out, nil
 }

@@ -83,7 +83,9 @@ func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f 
 }
 
 // Platforms returns the platforms to build for.
-func (b *Builder) Platforms() ([]elfscan.Platform, error) { return Platforms(b.flags.Platform, b.config) }
+func (b *Builder) Platforms() ([]elfscan.Platform, error) {
+	return Platforms(b.flags.Platform, b.config)
+}
 
 // Build builds pkg for p and returns the binary's path, named after the
 // import path's last element as ko names it.

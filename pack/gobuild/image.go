@@ -7,6 +7,7 @@ import (
 	"maps"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack"
@@ -79,4 +80,50 @@ func needsSysroot(bin string, p elfscan.Platform, po pack.PackOptions) error {
 	}
 	return fmt.Errorf("%w: it is dynamically linked, and its loader and libraries are in no root given for %s (Debian's is /usr/%s)",
 		ErrNoSysroot, p, strings.TrimSuffix(crossCC(p.Architecture), "-gcc"))
+}
+
+// Images makes the image of each package, several at once (builds are
+// limited to the Builder's jobs), and hands each result to publish, which
+// writes it and returns its reference. A package named twice is built
+// once. The references come back in the order of pkgs; the first error
+// stops the rest.
+func (b *Builder) Images(ctx context.Context, pkgs []Package, plats []elfscan.Platform, imagePath string, po pack.PackOptions,
+	publish func(context.Context, Package, *pack.Result) (string, error)) ([]string, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make([]string, len(pkgs))
+	errs := make([]error, len(pkgs))
+	first := map[string]int{}
+	var wg sync.WaitGroup
+	for i, pkg := range pkgs {
+		if _, ok := first[pkg.ImportPath]; ok {
+			continue
+		}
+		first[pkg.ImportPath] = i
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := b.Image(ctx, pkg, plats, imagePath, po)
+			if err == nil {
+				out[i], err = publish(ctx, pkg, r)
+				r.Close()
+			}
+			if errs[i] = err; err != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	var firstErr error
+	for i, pkg := range pkgs {
+		j := first[pkg.ImportPath]
+		if err := errs[j]; err != nil && (firstErr == nil || errors.Is(firstErr, context.Canceled)) {
+			firstErr = err
+		}
+		out[i] = out[j]
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return out, nil
 }

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -85,4 +89,55 @@ func (d Documents) walk(f func(*yaml.Node)) {
 	for _, n := range d {
 		visit(n)
 	}
+}
+
+// ReadFiles reads the documents of every -f argument of ko resolve: a
+// file, a directory's .yaml, .yml and .json files in name order (its
+// subdirectories too when recursive), or - for stdin.
+func ReadFiles(args []string, recursive bool, stdin io.Reader) ([]Documents, error) {
+	var paths []string
+	for _, arg := range args {
+		fi, err := os.Stat(arg)
+		switch {
+		case arg == "-":
+			paths = append(paths, arg)
+		case err != nil:
+			return nil, err
+		case !fi.IsDir():
+			paths = append(paths, arg)
+		default:
+			err := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+				switch {
+				case err != nil:
+					return err
+				case d.IsDir() && p != arg && !recursive:
+					return filepath.SkipDir
+				case !d.IsDir() && slices.Contains([]string{".yaml", ".yml", ".json"}, filepath.Ext(p)):
+					paths = append(paths, p)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	var out []Documents
+	for _, p := range paths {
+		r, name := stdin, "stdin"
+		if p != "-" {
+			f, err := os.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			r, name = f, p
+		}
+		d, err := ReadDocuments(r, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
