@@ -9,7 +9,7 @@
 # MB static Go program (testdata/hello-go). Peers, at pinned versions:
 # crane (go install), pigz, tar and sha256sum (the one-pass floor: tar ->
 # sha256 -> parallel gzip -1 -> sha256 -> file), docker build FROM scratch
-# and ldd. Needs root on Debian (e2e/setup.sh). RUNS=5 by default.
+# and ldd; ko (e2e/setup.sh installs it) for build. Needs root on Debian (e2e/setup.sh). RUNS=5 by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
@@ -151,6 +151,21 @@ sp_scan() { "$sp" scan --json "${elfs[@]}" || true; }
 ldd_each() { for f in "${elfs[@]}"; do ldd "$f" || true; done; }
 interleave sp_scan ldd_each -
 row "scan ${#elfs[@]} ELF files in /usr/bin and /usr/lib/x86_64-linux-gnu" 0.05 "$a_ms" "ldd on each" "$b_ms"
+
+# build against ko build, one small main, one platform, pushed, warm Go
+# cache; ko's base is an empty image in the same registry; both attach
+# their default SBOM (SPDX).
+ko=$(sed -n 's/^KO=//p' "$work/env")
+tar -cf "$work/empty.tar" -T /dev/null
+"$crane" append --insecure --oci-empty-base -f "$work/empty.tar" -t "$reg/bench/scratch:1" >/dev/null 2>&1
+sp_build() { (cd testdata/gomod && KO_DOCKER_REPO=$reg/bench/sp-build "$sp" build -q --bare ./cmd/bye); }
+ko_build() {
+	(cd testdata/gomod && KO_DOCKER_REPO=$reg/bench/ko-build KO_DEFAULTBASEIMAGE=$reg/bench/scratch:1 \
+		"$ko" build --bare --insecure-registry ./cmd/bye)
+}
+sp_build >/dev/null 2>&1 && ko_build >/dev/null 2>&1 # warm the Go cache and the registry
+interleave sp_build ko_build -
+row "build a small main, push (warm Go cache)" 0.8 "$a_ms" "ko build --bare (empty base)" "$b_ms"
 
 interleave sp_tar crane_tar "$small"
 row "fixed cost: 1.5 MB static Go program -> tarball" 0.5 "$a_ms" "tar + crane append -o" "$b_ms"

@@ -80,6 +80,10 @@ func TestBuildTwoMainsTwoPlatforms(t *testing.T) {
 			t.Errorf("line %d = %q, want %s@sha256:...", i, refs[i], name)
 		}
 		for _, arch := range []string{"amd64", "arm64"} {
+			// Each platform's image has its SBOM, naming the main module.
+			if doc := scratchpack(t, "sbom", "--platform", "linux/"+arch, refs[i]); !strings.Contains(doc, `"name": "example.com/demo"`) {
+				t.Errorf("%s linux/%s: SBOM without the main module:\n%.400s", main, arch, doc)
+			}
 			want := main + " from Go on linux/" + arch + "\n"
 			if main == "hello" {
 				want = "hello dev from Go on linux/" + arch + "\n"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // DefaultPath is the PATH an image gets unless its Env sets one.
@@ -23,6 +24,11 @@ type Options struct {
 	Include    []Include       // files and trees from the program's own root
 	Essentials Essentials      // passwd, /tmp, CA roots, zone files
 	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
+	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
+	// packages that own shipped files, as distroless does, so that
+	// scanners find them.
+	DpkgStatus bool
+	dbs        *sbom.DBs // the package databases read so far, shared by a Programs call
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
@@ -91,6 +97,14 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			root = r.Root
 		}
 		if err := plan.addIncludes(root, opts.Include, opts.resolve); err != nil {
+			return nil, err
+		}
+	}
+	if opts.DpkgStatus {
+		if opts.dbs == nil {
+			opts.dbs = &sbom.DBs{}
+		}
+		if err := plan.addDpkgStatus(opts.dbs); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -33,7 +34,13 @@ type Layer struct {
 	digest      v1.Hash
 	diffID      v1.Hash
 	size        int64
+	// Files are the checksums of every regular file, by image path, when
+	// LayerOptions.HashFiles asked for them (for an SBOM).
+	Files map[string]Sums
 }
+
+// Sums are a file's checksums, hex.
+type Sums struct{ SHA1, SHA256 string }
 
 var _ v1.Layer = (*Layer)(nil)
 
@@ -42,6 +49,7 @@ type LayerOptions struct {
 	ModTime     time.Time   // every entry's mtime; the zero time means the Unix epoch
 	Compression Compression // gzip when empty
 	TempDir     string      // where the blob is kept; os.TempDir() when empty
+	HashFiles   bool        // record each file's checksums in Layer.Files
 }
 
 // layerPattern names the temporary blobs, so that a run can remove those
@@ -70,6 +78,9 @@ func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error)
 	}
 	stale.Hold(f)
 	l := &Layer{ctx: ctx, held: f, compression: opts.Compression}
+	if opts.HashFiles {
+		l.Files = map[string]Sums{}
+	}
 	if err := l.write(ctx, &tempWriter{f: f, dir: dir}, p, mtime.UTC()); err != nil {
 		l.Close()
 		return nil, err
@@ -113,8 +124,17 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := writeEntry(ctx, tw, e, mtime); err != nil {
+		var w io.Writer = tw
+		var h1, h256 hash.Hash
+		if l.Files != nil && e.Type == TypeFile {
+			h1, h256 = sha1.New(), sha256.New()
+			w = io.MultiWriter(tw, h1, h256)
+		}
+		if err := writeEntry(ctx, tw, w, e, mtime); err != nil {
 			return err
+		}
+		if h1 != nil {
+			l.Files[e.Path] = Sums{SHA1: hex.EncodeToString(h1.Sum(nil)), SHA256: hex.EncodeToString(h256.Sum(nil))}
 		}
 	}
 	if err := tw.Close(); err != nil {
@@ -132,7 +152,9 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 	return nil
 }
 
-func writeEntry(ctx context.Context, tw *tar.Writer, e Entry, mtime time.Time) error {
+// writeEntry writes e's header to tw and its content to w (tw, or tw
+// and the file's hashes).
+func writeEntry(ctx context.Context, tw *tar.Writer, w io.Writer, e Entry, mtime time.Time) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -160,7 +182,7 @@ func writeEntry(ctx context.Context, tw *tar.Writer, e Entry, mtime time.Time) e
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
-		_, err := tw.Write(e.Data)
+		_, err := w.Write(e.Data)
 		return err
 	}
 	src, fi, err := e.open()
@@ -177,7 +199,7 @@ func writeEntry(ctx context.Context, tw *tar.Writer, e Entry, mtime time.Time) e
 	if err := tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	n, err := io.Copy(tw, ctxio.Reader(ctx, src))
+	n, err := io.Copy(w, ctxio.Reader(ctx, src))
 	var te *tempError
 	switch {
 	case errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

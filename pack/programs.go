@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -46,6 +47,21 @@ type PackOptions struct {
 type Result struct {
 	Artifact transport.Artifact
 	Images   []*Built
+	dbs      *sbom.DBs
+}
+
+// SBOMs describe each image (see Built.SBOM), named name, made by tool;
+// the layers must have been built with LayerOptions.HashFiles.
+func (r *Result) SBOMs(name, tool string) ([]*sbom.Image, error) {
+	var out []*sbom.Image
+	for _, b := range r.Images {
+		s, err := b.SBOM(r.dbs, name, tool)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // Sources returns the host files every image was made from: what no
@@ -126,7 +142,8 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		resolve.Cache = elfscan.NewCache()
 	}
 	resolve.CheckSymbols = true // refuse what the loader would stop on
-	res := &Result{}
+	res := &Result{dbs: &sbom.DBs{}}
+	opts.Options.dbs = res.dbs
 	for i, p := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()

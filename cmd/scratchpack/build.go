@@ -72,6 +72,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.build.SBOM.Apply(&opts, pub.Destinations())
 	po := f.res.PackOptions(opts)
 	po.Static = f.img.Static
 	pkgs, err := gobuild.Load(a.ctx, ".", a.environ(), refs)

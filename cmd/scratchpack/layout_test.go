@@ -34,7 +34,9 @@ func TestPackOCILayout(t *testing.T) {
 		}
 		m := map[string]string{}
 		for _, d := range idx.Manifests {
-			m[d.Annotations[transport.AnnotationRefName]] = d.Digest.String()
+			if n := d.Annotations[transport.AnnotationRefName]; !strings.Contains(n, ":sha256-") { // an SBOM's referrers index
+				m[n] = d.Digest.String()
+			}
 		}
 		return m
 	}
@@ -65,6 +67,9 @@ func TestPackOCILayout(t *testing.T) {
 	}
 	if got := entries(); got["app:1"] != first || len(got) != 1 {
 		t.Errorf("layout entries %v, want app:1 => %s", got, first)
+	}
+	if _, stderr, code := sp(nil, "sbom", dir+":app:1"); code != 0 {
+		t.Errorf("no SBOM attached in the layout: %s", stderr)
 	}
 
 	// A second tag adds an entry; the index digest for two platforms.
@@ -155,7 +160,9 @@ func TestLayoutConcurrentWriters(t *testing.T) {
 	}
 	tags := map[string]bool{}
 	for _, d := range im.Manifests {
-		tags[d.Annotations[transport.AnnotationRefName]] = true
+		if n := d.Annotations[transport.AnnotationRefName]; !strings.Contains(n, ":sha256-") {
+			tags[n] = true
+		}
 	}
 	if len(tags) != writers {
 		t.Errorf("%d tags in index.json, want %d: %v", len(tags), writers, tags)

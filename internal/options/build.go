@@ -21,6 +21,7 @@ type Build struct {
 	Tarball, Layout, Refs string
 	Trimpath              bool
 	Registry              Registry
+	SBOM                  SBOM
 }
 
 // AddFlags registers the build and publish flags and the registry flags
@@ -57,6 +58,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Layout, "oci-layout-path", "", "also write the images into the OCI layout `DIR`")
 	fs.StringVar(&f.Refs, "image-refs", "", "write REF@DIGEST for each import path to `FILE`")
 	f.Registry.AddFlags(fs)
+	f.SBOM.AddFlags(fs)
 	fs.BoolVar(&f.Registry.Options.Insecure, "insecure-registry", false, "ko's name for --insecure")
 	_ = fs.MarkHidden("insecure-registry")
 }

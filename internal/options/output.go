@@ -18,6 +18,7 @@ type Output struct {
 	Tags     []name.Tag
 	Dest     transport.Destinations
 	Registry Registry
+	SBOM     SBOM
 }
 
 // AddFlags registers -t, -o, --oci-layout, --push, --docker,
@@ -43,6 +44,7 @@ func (f *Output) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Dest.ImageRefs, "image-refs", "", "write REF@DIGEST for every tag to `FILE`, as ko and crane do")
 	fs.StringVar(&f.Dest.MetadataFile, "metadata-file", "", "write what was made to `FILE` as JSON: tags, digests, image IDs and layers per platform")
 	f.Registry.AddFlags(fs)
+	f.SBOM.AddFlags(fs)
 }
 
 // Names returns the tags, or one made from the program's path in the
@@ -68,7 +70,14 @@ func (f *Output) Write(ctx context.Context, c Console, r *pack.Result, tags []na
 		dest.Tarball, dest.Stream, refTo = "", c.Stdout, c.Stderr
 	}
 	dest.Inputs = r.Sources()
+	sbomFiles, err := f.SBOM.Attach(r, tags, &dest)
+	if err != nil {
+		return err
+	}
 	if err := transport.Write(ctx, r.Artifact, tags, dest, c.Transport(f.Registry, true), c.Logf); err != nil {
+		return err
+	}
+	if err := sbomFiles(); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)

@@ -51,6 +51,11 @@ func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, err
 	return p, nil
 }
 
+// Destinations are where the images go.
+func (p *Publisher) Destinations() transport.Destinations {
+	return transport.Destinations{Push: p.flags.Push && !p.local, Daemon: p.local, Tarball: p.flags.Tarball, Layout: p.flags.Layout}
+}
+
 // Publish writes one import path's image and returns the reference to
 // print: REPO@DIGEST, or REPO:TAG@DIGEST for a single tag that is not
 // latest, as ko prints them; for the daemon, REPO:HEX of the image
@@ -75,14 +80,19 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 			return "", fmt.Errorf("image name %s:%s: %w", repo, t, err)
 		}
 	}
-	dest := transport.Destinations{
-		Push: p.flags.Push && !p.local, Daemon: p.local,
-		Tarball: p.flags.Tarball, Layout: p.flags.Layout, Inputs: r.Sources(),
+	dest := p.Destinations()
+	dest.Inputs = r.Sources()
+	sbomFiles, err := p.flags.SBOM.Attach(r, tags, &dest)
+	if err != nil {
+		return "", err
 	}
 	if !dest.Empty() {
 		if err := transport.Write(ctx, r.Artifact, tags, dest, c.Transport(p.flags.Registry, false), c.Logf); err != nil {
 			return "", err
 		}
+	}
+	if err := sbomFiles(); err != nil {
+		return "", err
 	}
 	switch {
 	case p.local:

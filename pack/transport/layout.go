@@ -41,15 +41,52 @@ const (
 // changes what the layout says. A failure leaves dir as it was, at most
 // with unreferenced blobs.
 func WriteLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) error {
-	s, err := stageLayout(ctx, dir, a, tags)
+	s, err := stageLayout(ctx, dir, []layoutEntry{{a, tags}})
 	if err != nil {
 		return err
 	}
 	return s.commit()
 }
 
+// layoutEntry is an artifact and the names it gets in a layout.
+type layoutEntry struct {
+	a    Artifact
+	tags []name.Tag
+}
+
+// attachmentEntries are the layout entries that hold attachments: for
+// each subject, its referrers index under the fallback tag of each
+// repository of tags.
+func attachmentEntries(atts []v1.Image, tags []name.Tag) ([]layoutEntry, error) {
+	bySubject := map[v1.Hash][]v1.Image{}
+	var subjects []v1.Hash
+	for _, att := range atts {
+		s, err := subjectOf(att)
+		if err != nil {
+			return nil, err
+		}
+		if bySubject[s] == nil {
+			subjects = append(subjects, s)
+		}
+		bySubject[s] = append(bySubject[s], att)
+	}
+	var out []layoutEntry
+	for _, s := range subjects {
+		var names []name.Tag
+		for _, rt := range repoTags(tags) {
+			t, err := fallbackTag(rt, s)
+			if err != nil {
+				return nil, err
+			}
+			names = append(names, t)
+		}
+		out = append(out, layoutEntry{referrersIndex(bySubject[s]), names})
+	}
+	return out, nil
+}
+
 // stageLayout writes the staging layout; commit updates dir from it.
-func stageLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) (*staged, error) {
+func stageLayout(ctx context.Context, dir string, entries []layoutEntry) (*staged, error) {
 	if fi, err := os.Stat(dir); err == nil && (!fi.IsDir() || !isLayout(dir)) {
 		return nil, fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", dir)
 	}
@@ -69,41 +106,43 @@ func stageLayout(ctx context.Context, dir string, a Artifact, tags []name.Tag) (
 		os.RemoveAll(stage)
 		held.Close()
 	}
-	if err := writeStage(stage, a); err != nil {
+	if err := writeStage(stage, entries); err != nil {
 		abort()
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	return &staged{
 		commit: func() error {
 			defer abort()
-			return commitLayout(ctx, dir, stage, a, tags)
+			return commitLayout(ctx, dir, stage, entries)
 		},
 		abort: abort,
 	}, nil
 }
 
-// writeStage writes a's blobs into a new layout at stage.
-func writeStage(stage string, a Artifact) error {
+// writeStage writes the entries' blobs into a new layout at stage.
+func writeStage(stage string, entries []layoutEntry) error {
 	sp, err := layout.Write(stage, empty.Index)
 	if err != nil {
 		return err
 	}
-	switch a := a.(type) {
-	case v1.ImageIndex:
-		err = sp.WriteIndex(a)
-	case v1.Image:
-		err = sp.WriteImage(a)
-	default:
-		err = fmt.Errorf("%T is neither an image nor an index", a)
-	}
-	if err != nil {
-		return fmt.Errorf("writing blobs: %w", err)
+	for _, e := range entries {
+		switch a := e.a.(type) {
+		case v1.ImageIndex:
+			err = sp.WriteIndex(a)
+		case v1.Image:
+			err = sp.WriteImage(a)
+		default:
+			err = fmt.Errorf("%T is neither an image nor an index", a)
+		}
+		if err != nil {
+			return fmt.Errorf("writing blobs: %w", err)
+		}
 	}
 	return shareModes(stage)
 }
 
 // commitLayout makes dir say what the staged layout adds, under the lock.
-func commitLayout(ctx context.Context, dir, stage string, a Artifact, tags []name.Tag) error {
+func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry) error {
 	release, err := lockDir(filepath.Dir(dir))
 	if err != nil {
 		return err
@@ -125,15 +164,17 @@ func commitLayout(ctx context.Context, dir, stage string, a Artifact, tags []nam
 			return fmt.Errorf("%s: reading index.json: %w", dir, err)
 		}
 	}
-	for _, t := range tags {
-		base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.String()))
-		base = mutate.AppendManifests(base, mutate.IndexAddendum{
-			Add: a,
-			Descriptor: v1.Descriptor{Annotations: map[string]string{
-				AnnotationRefName:       t.String(),
-				AnnotationContainerName: t.Name(),
-			}},
-		})
+	for _, e := range entries {
+		for _, t := range e.tags {
+			base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.String()))
+			base = mutate.AppendManifests(base, mutate.IndexAddendum{
+				Add: e.a,
+				Descriptor: v1.Descriptor{Annotations: map[string]string{
+					AnnotationRefName:       t.String(),
+					AnnotationContainerName: t.Name(),
+				}},
+			})
+		}
 	}
 	raw, err := base.RawManifest()
 	if err != nil {

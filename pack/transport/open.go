@@ -103,12 +103,17 @@ func openLayout(dir, ref string) (Artifact, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	var names []string
-	var exact, byTag []v1.Descriptor
+	var exact, byTag, images []v1.Descriptor
+	for _, d := range im.Manifests {
+		if n := d.Annotations[AnnotationRefName]; !fallbackName.MatchString(n) { // referrers are not images
+			images = append(images, d)
+		}
+	}
 	for _, d := range im.Manifests {
 		n := d.Annotations[AnnotationRefName]
 		names = append(names, n)
 		switch {
-		case n == ref || ref == "" && len(im.Manifests) == 1:
+		case n == ref || ref == "" && len(images) == 1 && d.Digest == images[0].Digest:
 			exact = append(exact, d)
 		case ref != "" && !strings.Contains(ref, ":") && (n == ref || strings.HasSuffix(n, ":"+ref)):
 			byTag = append(byTag, d)

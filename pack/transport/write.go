@@ -28,6 +28,9 @@ type Destinations struct {
 	// Inputs are the files the artifact was made from: no output may
 	// replace one.
 	Inputs []string
+	// Attachments (see Attachment) go with the artifact to the layout and
+	// the registry, as referrers of the images they name.
+	Attachments []v1.Image
 }
 
 // Empty reports whether no destination is set.
@@ -60,7 +63,11 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		files = append(files, s)
 	}
 	if d.Layout != "" {
-		s, err := stageLayout(ctx, d.Layout, a, tags)
+		entries, err := attachmentEntries(d.Attachments, tags)
+		if err != nil {
+			return err
+		}
+		s, err := stageLayout(ctx, d.Layout, append([]layoutEntry{{a, tags}}, entries...))
 		if err != nil {
 			return err
 		}
@@ -104,6 +111,9 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 			return err
 		}
 		logf("pushed %s", tagList(meta.Tags))
+		if err := PushAttachments(ctx, d.Attachments, repositories(tags), o); err != nil {
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err

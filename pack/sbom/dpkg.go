@@ -1,0 +1,88 @@
+package sbom
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+const dpkgStatus = "/var/lib/dpkg/status"
+
+// readDpkg reads Debian's database: the installed packages of
+// /var/lib/dpkg/status and the files each lists in info/NAME[:ARCH].list.
+func readDpkg(root *elfscan.Root, distro string) (*DB, error) {
+	b, err := root.ReadFile(dpkgStatus)
+	if notExist(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("%s in %s: %w", dpkgStatus, root, err)
+	}
+	db := &DB{Kind: "dpkg", owners: map[string]*Package{}}
+	for _, para := range paragraphs(b) {
+		f := para.fields
+		if !strings.HasSuffix(f["Status"], " installed") || f["Package"] == "" {
+			continue
+		}
+		pkg := debPackage(para, distro)
+		var files []string
+		for _, name := range []string{f["Package"] + ":" + f["Architecture"], f["Package"]} {
+			list, err := root.ReadFile("/var/lib/dpkg/info/" + name + ".list")
+			if err == nil {
+				files = strings.Split(strings.TrimSpace(string(list)), "\n")
+				break
+			}
+		}
+		db.add(pkg, files)
+	}
+	db.sort()
+	return db, nil
+}
+
+// readStatusD reads distroless's database: one paragraph per package in
+// /var/lib/dpkg/status.d/NAME, its files in NAME.md5sums.
+func readStatusD(root *elfscan.Root, distro string) (*DB, error) {
+	const dir = "/var/lib/dpkg/status.d"
+	ents, err := root.ReadDir(dir)
+	if notExist(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("%s in %s: %w", dir, root, err)
+	}
+	db := &DB{Kind: "dpkg", owners: map[string]*Package{}}
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".") {
+			continue // NAME.md5sums, NAME.preinst, ...
+		}
+		b, err := root.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s in %s: %w", dir, e.Name(), root, err)
+		}
+		for _, para := range paragraphs(b) {
+			var files []string
+			if sums, err := root.ReadFile(dir + "/" + e.Name() + ".md5sums"); err == nil {
+				for _, l := range strings.Split(string(sums), "\n") {
+					if _, p, ok := strings.Cut(l, "  "); ok {
+						files = append(files, p)
+					}
+				}
+			}
+			db.add(debPackage(para, distro), files)
+		}
+	}
+	db.sort()
+	return db, nil
+}
+
+// debPackage is one paragraph of a dpkg database.
+func debPackage(para paragraph, distro string) *Package {
+	f := para.fields
+	pkg := &Package{Type: "deb", Distro: distro, Name: f["Package"], Version: f["Version"], Arch: f["Architecture"], Maintainer: f["Maintainer"], Stanza: para.raw}
+	if pkg.Distro == "" {
+		pkg.Distro = "debian"
+	}
+	if s := f["Source"]; s != "" {
+		pkg.Source, pkg.SourceVersion = sourceOf(s)
+	}
+	return pkg
+}

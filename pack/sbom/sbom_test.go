@@ -1,0 +1,251 @@
+package sbom
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"bufio"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
+)
+
+// tree writes files into a new directory and returns it as a root.
+func tree(t *testing.T, files map[string]string) *elfscan.Root {
+	t.Helper()
+	dir := t.TempDir()
+	for p, data := range files {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return elfscan.DirRoot(dir)
+}
+
+const dpkgStatusText = `Package: libc6
+Status: install ok installed
+Priority: optional
+Architecture: amd64
+Multi-Arch: same
+Source: glibc
+Version: 2.36-9+deb12u4
+Depends: libgcc-s1
+Conffiles:
+ /etc/ld.so.conf.d/x86_64-linux-gnu.conf d4e7a7b88a71b5ffd9e2644e71a0cfab
+Description: GNU C Library: Shared libraries
+ Contains the standard libraries.
+
+Package: removed
+Status: deinstall ok config-files
+Version: 1.0
+
+Package: zlib1g
+Status: install ok installed
+Architecture: amd64
+Source: zlib (1:1.2.13.dfsg-1)
+Version: 1:1.2.13.dfsg-1
+`
+
+func TestDpkgOwners(t *testing.T) {
+	root := tree(t, map[string]string{
+		"etc/os-release":                        "PRETTY_NAME=\"Debian\"\nID=debian\n",
+		"var/lib/dpkg/status":                   dpkgStatusText,
+		"var/lib/dpkg/info/libc6:amd64.list":    "/.\n/lib\n/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu/libc.so.6\n",
+		"var/lib/dpkg/info/libc6:amd64.md5sums": "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\nfedcba9876543210fedcba9876543210  lib/x86_64-linux-gnu/libm.so.6\n",
+		"var/lib/dpkg/info/zlib1g:amd64.list":   "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13\n",
+		"usr/lib/x86_64-linux-gnu/libc.so.6":    "libc",
+	})
+	db, err := ReadDB(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Kind != "dpkg" || len(db.Packages) != 2 {
+		t.Fatalf("db %s with %d packages, want dpkg with libc6 and zlib1g", db.Kind, len(db.Packages))
+	}
+	libc := db.Owner(root, "/usr/lib/x86_64-linux-gnu/libc.so.6") // listed as /lib/...: merged /usr
+	if libc == nil || libc.Name != "libc6" || libc.Source != "glibc" {
+		t.Fatalf("owner of libc.so.6: %+v", libc)
+	}
+	if got, want := libc.PURL(), "pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&upstream=glibc"; got != want {
+		t.Errorf("purl %s, want %s", got, want)
+	}
+	z := db.Owner(root, "/lib/x86_64-linux-gnu/libz.so.1.2.13")
+	if z == nil || z.Source != "zlib" || z.SourceVersion != "1:1.2.13.dfsg-1" {
+		t.Errorf("owner of libz: %+v", z)
+	}
+	if db.Owner(root, "/usr/local/bin/app") != nil {
+		t.Error("a file no package lists has an owner")
+	}
+
+	// status.d as distroless writes it, parsed as Trivy parses it: one
+	// MIME header per package, Package and Version required, Status not
+	// deinstall or purge; md5sums only for the files shipped.
+	st := StatusD(libc)
+	h, err := textproto.NewReader(bufio.NewReader(strings.NewReader(st + "\n"))).ReadMIMEHeader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Get("Package") != "libc6" || h.Get("Version") != "2.36-9+deb12u4" || h.Get("Source") != "glibc" ||
+		!strings.Contains(h.Get("Status"), "installed") || h.Get("Conffiles") != "" || h.Get("Depends") != "" {
+		t.Errorf("status.d entry:\n%s", st)
+	}
+	sums := MD5Sums(root, libc, []string{"/usr/lib/x86_64-linux-gnu/libc.so.6"})
+	if string(sums) != "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\n" {
+		t.Errorf("md5sums %q", sums)
+	}
+}
+
+func TestApkAndStatusD(t *testing.T) {
+	root := tree(t, map[string]string{
+		"etc/os-release": "ID=alpine\n",
+		"lib/apk/db/installed": `C:Q1abc=
+P:musl
+V:1.2.4-r2
+A:x86_64
+L:MIT
+o:musl
+F:lib
+R:ld-musl-x86_64.so.1
+a:0:0:755
+R:libc.musl-x86_64.so.1
+
+P:zlib
+V:1.3.1-r0
+A:x86_64
+L:Zlib
+F:usr/lib
+R:libz.so.1.3.1
+`,
+	})
+	db, err := ReadDB(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	musl := db.Owner(root, "/lib/libc.musl-x86_64.so.1")
+	if db.Kind != "apk" || musl == nil || musl.Name != "musl" || musl.License != "MIT" || musl.PURL() != "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64" {
+		t.Fatalf("apk db %s, owner %+v", db.Kind, musl)
+	}
+	if z := db.Owner(root, "/usr/lib/libz.so.1.3.1"); z == nil || z.Name != "zlib" {
+		t.Errorf("zlib owner %+v", z)
+	}
+
+	distroless := tree(t, map[string]string{
+		"var/lib/dpkg/status.d/libssl3":         "Package: libssl3\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\nSource: openssl\n",
+		"var/lib/dpkg/status.d/libssl3.md5sums": "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n",
+	})
+	db, err = ReadDB(distroless)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libssl.so.3"); p == nil || p.Name != "libssl3" || p.Distro != "debian" {
+		t.Errorf("status.d owner %+v", p)
+	}
+}
+
+// sample is an image with a Go program, a library a package owns, and
+// a file no package owns.
+func sample() *Image {
+	pkg := &Package{Type: "deb", Distro: "debian", Name: "libc6", Version: "2.36-9+deb12u4", Arch: "amd64", Source: "glibc", Maintainer: "GNU Libc Maintainers <debian-glibc@lists.debian.org>"}
+	return &Image{
+		Name: "ghcr.io/me/app", Digest: "sha256:" + strings.Repeat("ab", 32), Platform: "linux/amd64",
+		Created: time.Unix(1700000000, 0), Tool: "scratchpack-v1.0.0", Program: "/usr/local/bin/app",
+		Go: &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "example.com/app", Version: "v1.2.3"},
+			Deps:     []*debug.Module{{Path: "golang.org/x/text", Version: "v0.14.0", Sum: "h1:abc="}},
+			Settings: []debug.BuildSetting{{Key: "CGO_ENABLED", Value: "1"}}},
+		Files: []File{
+			{Path: "/etc/passwd", SHA1: strings.Repeat("1", 40), SHA256: strings.Repeat("2", 64), Kind: KindFile},
+			{Path: "/lib/x86_64-linux-gnu/libc.so.6", SHA1: strings.Repeat("3", 40), SHA256: strings.Repeat("4", 64), Kind: KindLibrary, Package: pkg},
+			{Path: "/usr/local/bin/app", SHA1: strings.Repeat("5", 40), SHA256: strings.Repeat("6", 64), Kind: KindProgram},
+		},
+	}
+}
+
+func TestSPDX(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteSPDX(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if err := testtool.ValidateSPDX(t, b.Bytes()); err != nil {
+		t.Errorf("not valid SPDX 2.3: %v", err)
+	}
+	broken := bytes.Replace(b.Bytes(), []byte(`"SPDXID": "SPDXRef-File-1"`), []byte(`"SPDXID": 1`), 1)
+	if testtool.ValidateSPDX(t, broken) == nil {
+		t.Error("the schema accepts a file whose SPDXID is a number")
+	}
+	var d spdxDoc
+	if err := json.Unmarshal(b.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	has := func(a, typ, c string) bool {
+		for _, r := range d.Relationships {
+			if r.Element == a && r.Type == typ && r.Related == c {
+				return true
+			}
+		}
+		return false
+	}
+	libcID, fileID := "SPDXRef-Package-deb-libc6-amd64", "SPDXRef-File-2"
+	for _, r := range [][3]string{
+		{"SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image"},
+		{"SPDXRef-Image", "DESCRIBES", "SPDXRef-Program"},
+		{"SPDXRef-Program", "DEPENDS_ON", fileID},
+		{"SPDXRef-Program", "DEPENDS_ON", "SPDXRef-Go-golang.org-x-text-v0.14.0"},
+		{libcID, "CONTAINS", fileID},
+		{"SPDXRef-Image", "CONTAINS", "SPDXRef-File-1"},
+	} {
+		if !has(r[0], r[1], r[2]) {
+			t.Errorf("no relationship %v", r)
+		}
+	}
+	if !strings.Contains(b.String(), "pkg:golang/golang.org/x/text@v0.14.0") || !strings.Contains(b.String(), `"comment": "file; owned by no package"`) {
+		t.Errorf("document:\n%s", b.String())
+	}
+	var again bytes.Buffer
+	if err := WriteSPDX(&again, sample()); err != nil || !bytes.Equal(b.Bytes(), again.Bytes()) {
+		t.Error("the same image gave two different documents")
+	}
+}
+
+func TestCycloneDX(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteCycloneDX(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var bom struct {
+		BOMFormat, SpecVersion, SerialNumber string
+		Components                           []struct {
+			Type, Name, PURL string
+			Components       []struct{ Name string }
+		}
+		Dependencies []struct {
+			Ref       string
+			DependsOn []string
+		}
+	}
+	if err := json.Unmarshal(b.Bytes(), &bom); err != nil {
+		t.Fatal(err)
+	}
+	if bom.BOMFormat != "CycloneDX" || bom.SpecVersion != "1.5" || !strings.HasPrefix(bom.SerialNumber, "urn:uuid:") || len(bom.SerialNumber) != 45 {
+		t.Errorf("header %s %s %s", bom.BOMFormat, bom.SpecVersion, bom.SerialNumber)
+	}
+	var libc bool
+	for _, c := range bom.Components {
+		if c.PURL == "pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&upstream=glibc" && len(c.Components) == 1 && c.Components[0].Name == "/lib/x86_64-linux-gnu/libc.so.6" {
+			libc = true
+		}
+	}
+	if !libc || len(bom.Dependencies) != 1 || len(bom.Dependencies[0].DependsOn) != 2 {
+		t.Errorf("bom:\n%s", b.String())
+	}
+}
