@@ -128,7 +128,24 @@ func TestPackFromDebianImage(t *testing.T) {
 	// curl from the base image runs, and its libraries are the ones ldd
 	// lists inside that image.
 	curlTar := filepath.Join(dir, "curl.tar")
-	must(t, env, h.bin, "pack", "--from", base, "-t", "e2e/curl-from:1", "-o", curlTar, "/usr/bin/curl")
+	sbomDir := filepath.Join(dir, "sbom")
+	must(t, env, h.bin, "pack", "--from", base, "-t", "e2e/curl-from:1", "-o", curlTar, "--sbom-dir", sbomDir, "/usr/bin/curl")
+	// Its SBOM names the image's packages, with the versions the image's
+	// own dpkg reports.
+	var doc struct {
+		Packages []struct{ Name, VersionInfo string }
+	}
+	b, err := os.ReadFile(filepath.Join(sbomDir, "curl-from-linux-amd64.spdx.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := must(t, nil, "docker", "run", "--rm", "--network", "none", "--entrypoint", "dpkg-query", base, "-W", "-f", "${Version}", "libcurl4")
+	if !slices.ContainsFunc(doc.Packages, func(p struct{ Name, VersionInfo string }) bool { return p.Name == "libcurl4" && p.VersionInfo == want }) {
+		t.Errorf("the SBOM of curl from %s lacks libcurl4 %s: %v", base, want, doc.Packages)
+	}
 	must(t, nil, "docker", "load", "-i", curlTar)
 	t.Cleanup(func() { run(t, nil, "docker", "rmi", "-f", "e2e/curl-from:1") })
 	if got := must(t, nil, "docker", "run", "--rm", "--network", "none", "e2e/curl-from:1", "--version"); !strings.HasPrefix(got, "curl 7.88") {
