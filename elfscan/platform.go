@@ -194,3 +194,17 @@ func Covered(want, have []Platform) error {
 	}
 	return nil
 }
+
+// ParsePlatforms parses a comma-separated list of platforms, each as
+// ParsePlatform takes it.
+func ParsePlatforms(s string) ([]Platform, error) {
+	var out []Platform
+	for _, p := range strings.Split(s, ",") {
+		pl, err := ParsePlatform(strings.TrimSpace(p))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pl)
+	}
+	return out, nil
+}

@@ -32,7 +32,7 @@ type Resolve struct {
 // library flags.
 func (f *Resolve) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...", "", "refuse a binary that is for none of these platforms", func(s string) error {
-		ps, err := ParsePlatforms(s)
+		ps, err := elfscan.ParsePlatforms(s)
 		f.Platforms = ps
 		return err
 	})
@@ -76,19 +76,6 @@ func (f *Resolve) setSysroot(s string) error {
 	}
 	f.Sysroots[p.OS+"/"+p.Architecture] = elfscan.DirRoot(dir)
 	return nil
-}
-
-// ParsePlatforms parses a comma-separated list of platforms.
-func ParsePlatforms(s string) ([]elfscan.Platform, error) {
-	var out []elfscan.Platform
-	for _, p := range strings.Split(s, ",") {
-		pl, err := elfscan.ParsePlatform(strings.TrimSpace(p))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pl)
-	}
-	return out, nil
 }
 
 // PackOptions returns the resolve half of pack's options.

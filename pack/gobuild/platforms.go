@@ -24,15 +24,7 @@ func Platforms(flag string, c *Config) ([]elfscan.Platform, error) {
 	case "all":
 		s = allPlatforms
 	}
-	var out []elfscan.Platform
-	for _, p := range strings.Split(s, ",") {
-		pl, err := elfscan.ParsePlatform(strings.TrimSpace(p))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pl)
-	}
-	return out, nil
+	return elfscan.ParsePlatforms(s)
 }
 
 // goEnv is the GOOS, GOARCH and variant setting (GOARM, GOAMD64) that

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -226,17 +225,9 @@ func Attached(ctx context.Context, src string, subject v1.Hash, o Options) ([]v1
 // layoutAttached reads the attachments of subject from the layout's
 // fallback tag indexes.
 func layoutAttached(dir string, subject v1.Hash) ([]v1.Image, error) {
-	lp, err := layout.FromPath(dir)
+	ii, im, err := layoutIndex(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	ii, err := lp.ImageIndex()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, err
 	}
 	var out []v1.Image
 	seen := map[v1.Hash]bool{}

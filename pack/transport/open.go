@@ -90,17 +90,9 @@ func layoutRef(src string) (dir, ref string, ok bool) {
 // tag that only one entry has (as layouts written before names were full
 // name entries by tag alone); no ref opens a layout's only entry.
 func openLayout(dir, ref string) (Artifact, error) {
-	lp, err := layout.FromPath(dir)
+	ii, im, err := layoutIndex(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	ii, err := lp.ImageIndex()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, err
 	}
 	var names []string
 	var exact, byTag, images []v1.Descriptor
@@ -129,6 +121,23 @@ func openLayout(dir, ref string) (Artifact, error) {
 		return ii.ImageIndex(exact[0].Digest)
 	}
 	return ii.Image(exact[0].Digest)
+}
+
+// layoutIndex reads the layout's index.json.
+func layoutIndex(dir string) (v1.ImageIndex, *v1.IndexManifest, error) {
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	ii, err := lp.ImageIndex()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	im, err := ii.IndexManifest()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return ii, im, nil
 }
 
 // openDaemon reads an image from the local Docker daemon.
