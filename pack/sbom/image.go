@@ -27,8 +27,8 @@ const (
 	KindProgram = "program"
 	KindLoader  = "loader"
 	KindLibrary = "library"
-	KindData    = "data"  // a file the program or a library loads by path at run time
-	KindFile    = "file"  // anything else: an added, included or essential file
+	KindData    = "data" // a file the program or a library loads by path at run time
+	KindFile    = "file" // anything else: an added, included or essential file
 )
 
 // File is one regular file of the image.
