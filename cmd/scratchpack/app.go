@@ -12,6 +12,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/gobuild"
+	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -58,6 +59,7 @@ func (a *app) withHint(err error) error {
 	}{
 		{gobuild.ErrNoSysroot, "give --sysroot OS/ARCH=DIR"},
 		{gobuild.ErrNeedsCgo, "give --cgo"},
+		{sbom.ErrNone, "pack or build it with --push or --oci-layout, and --sbom spdx or cyclonedx"},
 		{elfscan.ErrLibraryNotFound, "give --sysroot DIR for the program's root, or --lib-path DIR where it is"},
 		{elfscan.ErrPlatform, "build it for that platform, or change --platform"},
 		{elfscan.ErrVersion, "put a copy that defines it first (--lib-path, --sysroot), or build against the older library"},

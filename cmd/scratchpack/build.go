@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -61,13 +60,6 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := gobuild.LoadConfig(".", a.getenv)
-	if err != nil {
-		return nil, err
-	}
-	if len(cfg.Ignored) > 0 {
-		a.Logf("%s: %s ignored: scratchpack images have no base image", cfg.File, strings.Join(cfg.Ignored, ", "))
-	}
 	opts, err := f.img.PackOptions(nil, a.getenv, true)
 	if err != nil {
 		return nil, err
@@ -75,26 +67,10 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	f.build.SBOM.Apply(&opts, pub.Destinations())
 	po := f.res.PackOptions(opts)
 	po.Static = f.img.Static
-	pkgs, err := gobuild.Load(a.ctx, ".", a.environ(), refs)
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "scratchpack-build-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	b, err := gobuild.NewBuilder(a.ctx, ".", a.environ(), cfg, f.build.GoFlags(), tmp, opts.Config.Created, a.Logf)
-	if err != nil {
-		return nil, err
-	}
-	plats, err := b.Platforms()
-	if err != nil {
-		return nil, cli.Usagef("--platform: %v", err)
-	}
-	out, err := b.Images(a.ctx, pkgs, plats, f.img.Path, po, func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
-		return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
-	})
+	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},
+		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
+			return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+		})
 	if err != nil {
 		return nil, err
 	}

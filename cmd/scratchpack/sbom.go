@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
-	"github.com/scratchpack/scratchpack/pack/transport"
+	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 func (a *app) sbomCommand() cli.Command {
@@ -21,48 +19,18 @@ func (a *app) sbomCommand() cli.Command {
 			var pick options.Pick
 			pick.AddFlags(fs)
 			reg.AddFlags(fs)
-			return func(args, after []string) error { return a.sbom(&reg, &pick, append(args, after...)) }
+			return func(args, after []string) error {
+				if args = append(args, after...); len(args) != 1 {
+					return cli.Usagef("name one image: a registry reference or an OCI layout DIR[:NAME]")
+				}
+				docs, err := sbom.Read(a.ctx, args[0], pick.Platform, reg.Options)
+				for _, d := range docs {
+					if _, err := a.Stdout.Write(d); err != nil {
+						return err
+					}
+				}
+				return err
+			}
 		},
 	}
-}
-
-func (a *app) sbom(reg *options.Registry, pick *options.Pick, args []string) error {
-	if len(args) != 1 {
-		return cli.Usagef("name one image: a registry reference or an OCI layout DIR[:NAME]")
-	}
-	art, err := transport.Open(a.ctx, args[0], reg.Options)
-	if err != nil {
-		return err
-	}
-	imgs, err := transport.Pick(art, pick.Platform)
-	if err != nil {
-		return fmt.Errorf("%s: %w", args[0], err)
-	}
-	for _, img := range imgs {
-		d, err := img.Digest()
-		if err != nil {
-			return err
-		}
-		atts, err := transport.Attached(a.ctx, args[0], d, reg.Options)
-		if err != nil {
-			return err
-		}
-		found := false
-		for _, att := range atts {
-			typ, data, err := transport.AttachmentData(att)
-			if err != nil {
-				return fmt.Errorf("%s: attachment of %s: %w", args[0], d, err)
-			}
-			if typ == "application/spdx+json" || typ == "application/vnd.cyclonedx+json" {
-				found = true
-				if _, err := a.Stdout.Write(data); err != nil {
-					return err
-				}
-			}
-		}
-		if !found {
-			return fmt.Errorf("%s: image %s has no SBOM attached; pack or build it with --push or --oci-layout, and --sbom spdx or cyclonedx", args[0], d)
-		}
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
 
+	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack/gobuild"
 )
@@ -28,7 +29,15 @@ type Build struct {
 // (with ko's --insecure-registry as another name for --insecure).
 func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	g := &f.Flags
-	fs.StringVar(&g.Platform, "platform", "", "build for `OS/ARCH[/VARIANT],...`, or all (default: .ko.yaml's defaultPlatforms, else this machine's)")
+	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...|all", "", "build for these platforms (default: .ko.yaml's defaultPlatforms, else this machine's)", func(s string) error {
+		if s != "all" {
+			if _, err := elfscan.ParsePlatforms(s); err != nil {
+				return err
+			}
+		}
+		g.Platform = s
+		return nil
+	})
 	fs.BoolVar(&g.CGO, "cgo", false, "build with cgo (CGO_ENABLED=1); another architecture's C compiler comes from CC_linux_ARCH")
 	fs.StringArrayVar(&g.Ldflags, "ldflags", nil, "add `FLAGS` to go build's -ldflags (repeatable)")
 	cli.FlagFunc(fs, "build-tags", "", "TAG,...", "", "go build -tags", func(s string) error {
