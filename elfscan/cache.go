@@ -177,16 +177,16 @@ func openLib(root *Root, p string) (*libFile, error) {
 	return &libFile{File: f, file: file}, nil
 }
 
-// concernImports returns the library's imported symbols that make it
-// load things at run time (see runtimeConcern), reading them once.
-func (lf *libFacts) concernImports(root *Root, p string) []string {
+// concernImports returns the file's imported symbols that make it load
+// things at run time (see runtimeConcern): of its undefined symbols,
+// read once for this and the symbol check, the global ones that matter.
+func (lf *libFacts) concernImports() []string {
 	lf.importsOnce.Do(func() {
-		f, err := openLib(root, p)
-		if err != nil {
-			return
+		for _, s := range lf.undefinedSymbols() {
+			if concernOf([]byte(s)) != "" {
+				lf.imports = append(lf.imports, s)
+			}
 		}
-		defer f.Close()
-		lf.imports = concernImports(f.File)
 	})
 	return lf.imports
 }

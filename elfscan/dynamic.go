@@ -81,19 +81,29 @@ func readDynamic(f *elf.File) (dynamicInfo, error) {
 	if !needsStrings {
 		return info, nil
 	}
-	strs, err := readVirtual(f, strtab, strsz)
+	// The strings are read one by one where they are: a program may
+	// export a hundred thousand symbols, and the table of their names is
+	// megabytes that this needs a few dozen bytes of.
+	strs, err := virtualReader(f, strtab, strsz)
 	if err != nil {
 		return info, errors.New("dynamic string table: " + err.Error())
 	}
 	str := func(off uint64) (string, error) {
-		if off >= uint64(len(strs)) {
+		if off >= uint64(strs.Size()) {
 			return "", errors.New("dynamic string offset out of range")
 		}
-		end := off
-		for end < uint64(len(strs)) && strs[end] != 0 {
-			end++
+		var out []byte
+		buf := make([]byte, 256)
+		for pos := int64(off); ; pos += int64(len(buf)) {
+			n, err := strs.ReadAt(buf, pos)
+			if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
+				return string(append(out, buf[:i]...)), nil
+			}
+			out = append(out, buf[:n]...)
+			if err != nil || len(out) > 1<<20 {
+				return string(out), nil // unterminated at the table's end, as the loader would read it
+			}
 		}
-		return string(strs[off:end]), nil
 	}
 	for _, e := range entries {
 		switch elf.DynTag(e.tag) {
@@ -119,9 +129,10 @@ func readDynamic(f *elf.File) (dynamicInfo, error) {
 	return info, nil
 }
 
-// readVirtual reads size bytes at virtual address addr, through the PT_LOAD
-// segment that maps it.
-func readVirtual(f *elf.File, addr, size uint64) ([]byte, error) {
+// virtualReader reads the size bytes at virtual address addr, through the
+// PT_LOAD segment that maps it, cut short where the segment's file data
+// ends.
+func virtualReader(f *elf.File, addr, size uint64) (*io.SectionReader, error) {
 	const maxStrtab = 16 << 20
 	if size == 0 || size > maxStrtab {
 		return nil, errors.New("missing or implausible size")
@@ -134,12 +145,7 @@ func readVirtual(f *elf.File, addr, size uint64) ([]byte, error) {
 		if size > p.Filesz-off {
 			size = p.Filesz - off
 		}
-		buf := make([]byte, size)
-		n, err := p.ReadAt(buf, int64(off))
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, err
-		}
-		return buf[:n], nil
+		return io.NewSectionReader(p, int64(off), int64(size)), nil
 	}
 	return nil, errors.New("address not mapped by any PT_LOAD segment")
 }

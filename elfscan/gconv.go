@@ -172,7 +172,7 @@ func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool)
 			files = append(files, mods...)
 		}
 		why += ", every module asked for"
-	} else if !slices.Contains(concernImports(f), "iconv_open") {
+	} else if !slices.Contains(res.programFacts().concernImports(), "iconv_open") {
 		r.Loads = append(r.Loads, Load{Name: "gconv modules", Why: "iconv in its libraries (" + evidence + "), for charsets not known statically; --gconv all packs every module"})
 		return
 	} else {

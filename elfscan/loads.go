@@ -26,9 +26,9 @@ func (r *Report) addRuntimeLoads(res *resolver, f *elf.File, concerns map[string
 			if err := r.addNSSModules(res); err != nil {
 				return err
 			}
-			syms := concernImports(f)
+			syms := res.programFacts().concernImports()
 			for _, l := range r.Libraries {
-				syms = append(syms, res.cache.lib(l.Root, l.RealPath).concernImports(l.Root, l.RealPath)...)
+				syms = append(syms, res.cache.lib(l.Root, l.RealPath).concernImports()...)
 			}
 			r.reportNSSSources(res, syms)
 		}

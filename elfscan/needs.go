@@ -115,12 +115,12 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, con
 			calls[c] = append(calls[c], s+" in "+path.Base(obj))
 		}
 	}
-	note(r.Path, concernImports(f))
+	note(r.Path, cache.lib(r.Root, r.File).concernImports())
 	for _, l := range r.Libraries {
 		if libcPart(l.Name) {
 			continue
 		}
-		note(l.Path, cache.lib(l.Root, l.RealPath).concernImports(l.Root, l.RealPath))
+		note(l.Path, cache.lib(l.Root, l.RealPath).concernImports())
 	}
 	var out []string
 	for concern, where := range calls {

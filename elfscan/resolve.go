@@ -55,6 +55,11 @@ type resolver struct {
 	missing []string
 }
 
+// programFacts are the facts of the program, read once through the cache.
+func (res *resolver) programFacts() *libFacts {
+	return res.cache.lib(res.main.root, res.main.real)
+}
+
 // resolve fills in r.Loader and r.Libraries, and returns the resolver for
 // libraries found later (NSS modules).
 func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Options) (*resolver, error) {

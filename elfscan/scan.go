@@ -34,6 +34,9 @@ func ScanFile(root *Root, name string, opts Options) (*Report, error) {
 }
 
 func scan(root *Root, name, display string, opts Options) (r *Report, err error) {
+	if opts.Cache == nil { // each file's tables are read once in a scan, at least
+		opts.Cache = NewCache()
+	}
 	// debug/elf is not hardened against hostile input (its documentation
 	// says so): every size it is given is checked first, and a panic in it
 	// still becomes an error about this file, never a crash.
