@@ -5,22 +5,6 @@ import (
 	"debug/elf"
 )
 
-// concernImports returns the imported symbols of f that make a program
-// load things at run time (see runtimeConcern): the global undefined
-// entries of .dynsym, as debug/elf's ImportedSymbols finds them. It reads
-// the table in place and makes a string only of a name that matters, since
-// some programs export a hundred thousand dynamic symbols (Debian's
-// containerd does) and ImportedSymbols makes one of each, with versions.
-func concernImports(f *elf.File) []string {
-	var out []string
-	eachDynamicSymbol(f, func(name []byte, undefined bool, bind elf.SymBind) {
-		if undefined && bind == elf.STB_GLOBAL && concernOf(name) != "" {
-			out = append(out, string(name))
-		}
-	})
-	return out
-}
-
 // maxTable bounds the symbol and string tables read, against hostile
 // section sizes.
 const maxTable = 256 << 20
