@@ -92,8 +92,8 @@ func (lf *libFacts) dlopenNotes() []dlopenNote {
 // reading its table once.
 func (lf *libFacts) undefinedSymbols() []string {
 	lf.undefinedOnce.Do(func() {
-		lf.eachSymbol(func(name []byte, undefined bool, bind elf.SymBind) {
-			if undefined && bind == elf.STB_GLOBAL && len(name) > 0 {
+		lf.eachSymbol(undefinedGlobal, func(name []byte) {
+			if len(name) > 0 {
 				lf.undefined = append(lf.undefined, string(name))
 			}
 		})
@@ -107,8 +107,8 @@ func (lf *libFacts) undefinedSymbols() []string {
 func (lf *libFacts) definedSymbols() map[string]bool {
 	lf.definedOnce.Do(func() {
 		lf.defined = map[string]bool{}
-		lf.eachSymbol(func(name []byte, undefined bool, bind elf.SymBind) {
-			if !undefined && len(name) > 0 && (bind == elf.STB_GLOBAL || bind == elf.STB_WEAK || bind == stbGNUUnique) {
+		lf.eachSymbol(definedExported, func(name []byte) {
+			if len(name) > 0 {
 				lf.defined[string(name)] = true
 			}
 		})
@@ -116,13 +116,13 @@ func (lf *libFacts) definedSymbols() map[string]bool {
 	return lf.defined
 }
 
-func (lf *libFacts) eachSymbol(fn func(name []byte, undefined bool, bind elf.SymBind)) {
+func (lf *libFacts) eachSymbol(want symbolKind, fn func(name []byte)) {
 	f, err := openLib(lf.root, lf.path)
 	if err != nil {
 		return
 	}
 	defer f.Close()
-	eachDynamicSymbol(f.File, fn)
+	eachDynamicSymbol(f.File, want, fn)
 }
 
 // readLibFacts opens p in root and reads its header and dynamic section.

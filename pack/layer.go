@@ -199,7 +199,9 @@ func writeEntry(ctx context.Context, tw *tar.Writer, w io.Writer, e Entry, mtime
 	if err := tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	n, err := io.Copy(w, ctxio.Reader(ctx, src))
+	// 128 KiB at a time, not the 32 KiB pieces the tar writer's own
+	// ReadFrom would copy.
+	n, err := io.CopyBuffer(struct{ io.Writer }{w}, ctxio.Reader(ctx, src), make([]byte, 128<<10))
 	var te *tempError
 	switch {
 	case errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
