@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -40,15 +41,19 @@ func TestBuildUsageErrors(t *testing.T) {
 // the image runs the program at /usr/local/bin/NAME, and it carries the
 // checkout's revision.
 func TestBuildIntoLayout(t *testing.T) {
-	lay := filepath.Join(t.TempDir(), "layout")
+	dir := t.TempDir()
+	lay, refsFile := filepath.Join(dir, "layout"), filepath.Join(dir, "refs")
 	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000", "GOFLAGS": "-buildvcs=true"} // over a go env -w of false
 	var refs []string
 	for range 2 {
-		stdout, stderr, code := sp(env, "build", "-q", "--push=false", "--oci-layout-path", lay, "../../testdata/hello-go")
+		stdout, stderr, code := sp(env, "build", "-q", "--push=false", "--oci-layout-path", lay, "--image-refs", refsFile, "../../testdata/hello-go")
 		if code != 0 || stderr != "" {
 			t.Fatalf("build: exit %d: %s", code, stderr)
 		}
 		refs = append(refs, stdout)
+	}
+	if b, err := os.ReadFile(refsFile); err != nil || string(b) != refs[0] {
+		t.Errorf("--image-refs wrote %q (%v), want what stdout printed, %q", b, err, refs[0])
 	}
 	sum := md5.Sum([]byte("github.com/scratchpack/scratchpack/testdata/hello-go"))
 	name := "ko.local/hello-go-" + hex.EncodeToString(sum[:])
