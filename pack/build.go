@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -44,10 +45,11 @@ type Built struct {
 	Image     v1.Image
 	Layer     *Layer
 	Platform  v1.Platform
-	Certs     *certs.Bundle // the CA roots packed, or nil
-	ZoneInfo  string        // where the zone data packed came from, or ""
-	Sources   []string      // the host files the image was made from
-	Plan      *Plan         // the image's root file system
+	Certs     *certs.Bundle                            // the CA roots packed, or nil
+	ZoneInfo  string                                   // where the zone data packed came from, or ""
+	Sources   []string                                 // the host files the image was made from
+	Plan      *Plan                                    // the image's root file system
+	owners    func() (map[string]*sbom.Package, error) // the package of each file, for SBOM
 }
 
 // Close removes the layer's temporary file.
@@ -111,6 +113,14 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err := Verify(plan, r, imagePath); err != nil {
 		return nil, err
 	}
+	var owners func() (map[string]*sbom.Package, error)
+	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
+		if opts.dbs == nil {
+			opts.dbs = &sbom.DBs{}
+		}
+		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(opts.dbs, plan) })
+		go owners()
+	}
 	layer, err := BuildLayer(ctx, plan, opts.Layer)
 	if err != nil {
 		return nil, err
@@ -123,7 +133,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		layer.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan}
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan, owners: owners}
 	if chosen.zoneinfo != nil {
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/sbom"
@@ -69,6 +70,14 @@ func (b *Built) SBOM(dbs *sbom.DBs, name, tool string) (*sbom.Image, error) {
 	}
 	img.Go = goBuildInfo(b.Report)
 	k := kinds(b.Report)
+	find := b.owners
+	if find == nil {
+		find = func() (map[string]*sbom.Package, error) { return planOwners(dbs, b.Plan) }
+	}
+	owners, err := find()
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range b.Plan.Entries() {
 		if e.Type != TypeFile {
 			continue
@@ -76,21 +85,49 @@ func (b *Built) SBOM(dbs *sbom.DBs, name, tool string) (*sbom.Image, error) {
 		sums := b.Layer.Files[e.Path]
 		f := sbom.File{Path: e.Path, SHA1: sums.SHA1, SHA256: sums.SHA256, Kind: sbom.KindFile}
 		if e.Source != "" {
-			root, src := entryRoot(e)
 			if e.Path == b.ImagePath {
 				f.Kind = sbom.KindProgram
 			} else if kind, ok := k[source{e.Root, e.Source}]; ok {
 				f.Kind = kind
 			}
-			db, err := dbs.For(root)
-			if err != nil {
-				return nil, err
-			}
-			f.Package = db.Owner(root, src)
+			f.Package = owners[e.Path]
 		}
 		img.Files = append(img.Files, f)
 	}
 	return img, nil
+}
+
+// planOwners finds the package that owns the source of each file of the
+// plan that has one, by its image path: for each root, the database is
+// asked once for all its files.
+func planOwners(dbs *sbom.DBs, p *Plan) (map[string]*sbom.Package, error) {
+	type group struct {
+		root        *elfscan.Root
+		srcs, paths []string
+	}
+	var groups []*group
+	for _, e := range p.Entries() {
+		if e.Type != TypeFile || e.Source == "" {
+			continue
+		}
+		root, src := entryRoot(e)
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.root.Same(root) })
+		if i < 0 {
+			groups, i = append(groups, &group{root: root}), len(groups)
+		}
+		groups[i].srcs, groups[i].paths = append(groups[i].srcs, src), append(groups[i].paths, e.Path)
+	}
+	out := map[string]*sbom.Package{}
+	for _, g := range groups {
+		db, err := dbs.For(g.root)
+		if err != nil {
+			return nil, err
+		}
+		for i, pkg := range db.Owners(g.root, g.srcs) {
+			out[g.paths[i]] = pkg
+		}
+	}
+	return out, nil
 }
 
 // goBuildInfo reads a Go program's build info, or nil for another
@@ -137,21 +174,18 @@ func (p *Plan) addDpkgStatus(dbs *sbom.DBs) error {
 	}
 	var order []*sbom.Package
 	byPkg := map[*sbom.Package]*shipped{}
+	owners, err := planOwners(dbs, p)
+	if err != nil {
+		return err
+	}
 	for _, e := range p.Entries() {
-		if e.Type != TypeFile || e.Source == "" {
-			continue
-		}
-		root, src := entryRoot(e)
-		db, err := dbs.For(root)
-		if err != nil {
-			return err
-		}
-		pkg := db.Owner(root, src)
+		pkg := owners[e.Path]
 		if pkg == nil || pkg.Type != "deb" {
 			continue
 		}
 		s := byPkg[pkg]
 		if s == nil {
+			root, _ := entryRoot(e)
 			s = &shipped{pkg: pkg, root: root}
 			byPkg[pkg] = s
 			order = append(order, pkg)

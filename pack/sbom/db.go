@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io/fs"
 	"path"
@@ -13,9 +14,18 @@ import (
 
 // DB is the package database of one root: which package owns a path.
 type DB struct {
-	Kind     string              // dpkg, apk, or "" when the root has none
-	owners   map[string]*Package // by the paths the database lists
+	Kind     string // dpkg, apk, or "" when the root has none
 	Packages []*Package
+	owners   map[string]*Package // by the paths the database lists in itself (apk)
+	lists    []fileList          // the files that list the others' paths (dpkg), read when asked
+}
+
+// fileList is a file of a dpkg database that lists a package's files:
+// info/NAME.list (absolute paths), or status.d/NAME.md5sums ("SUM  path").
+type fileList struct {
+	pkg     *Package
+	file    string
+	md5sums bool
 }
 
 // ReadDB reads the package database of root: dpkg's status and file
@@ -32,22 +42,112 @@ func ReadDB(root *elfscan.Root) (*DB, error) {
 	return &DB{owners: map[string]*Package{}}, nil
 }
 
-// Owner returns the package that owns the file at p (in the root),
-// trying also its real path and the other side of a merged /usr, since
-// databases list /lib/x/libc.so.6 where the file is /usr/lib/x/libc.so.6.
+// Owner returns the package that owns the file at p in root, or nil.
 func (db *DB) Owner(root *elfscan.Root, p string) *Package {
-	cands := []string{p}
-	if real, _, err := root.Eval(p); err == nil && real != p {
-		cands = append(cands, real)
-	}
-	for _, c := range cands {
-		for _, alias := range usrAliases(c) {
-			if pkg := db.owners[alias]; pkg != nil {
-				return pkg
+	return db.Owners(root, []string{p})[0]
+}
+
+// Owners returns the package that owns each file of paths in root (nil
+// for one no package owns), trying also its real path and the other side
+// of a merged /usr, since databases list /lib/x/libc.so.6 where the file
+// is /usr/lib/x/libc.so.6. A dpkg database's file lists are read once
+// for all the paths, and only the lines asked for are kept: a system's
+// lists name a hundred thousand files.
+func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
+	cands := make([][]string, len(paths))
+	wanted := map[string]*Package{}
+	for i, p := range paths {
+		cs := []string{p}
+		if real, _, err := root.Eval(p); err == nil && real != p {
+			cs = append(cs, real)
+		}
+		for _, c := range cs {
+			for _, a := range usrAliases(c) {
+				cands[i] = append(cands[i], a)
+				wanted[a] = db.owners[a]
 			}
 		}
 	}
-	return nil
+	left := 0
+	for _, pkg := range wanted {
+		if pkg == nil {
+			left++
+		}
+	}
+	lists := newListReader(root)
+	for _, l := range db.lists {
+		if left == 0 {
+			break
+		}
+		b, ok := lists.read(l.file)
+		for len(b) > 0 && ok {
+			var line []byte
+			line, b, _ = bytes.Cut(b, []byte("\n"))
+			if l.md5sums {
+				_, line, _ = bytes.Cut(line, []byte("  "))
+				if len(line) == 0 || line[0] == '/' {
+					continue
+				}
+				line = append([]byte("/"), line...)
+			}
+			if pkg, ok := wanted[string(line)]; ok && pkg == nil {
+				wanted[string(line)] = l.pkg
+				left--
+			}
+		}
+	}
+	out := make([]*Package, len(paths))
+	for i := range paths {
+		for _, c := range cands[i] {
+			if pkg := wanted[c]; pkg != nil {
+				out[i] = pkg
+				break
+			}
+		}
+	}
+	return out
+}
+
+// listReader reads the file lists of a database's directories: each
+// directory's symlinks are followed in the root once, its entries listed
+// once, and only its regular files read, straight from the root's file
+// system (a system has hundreds of lists).
+type listReader struct {
+	root *elfscan.Root
+	dirs map[string]*listDir
+}
+
+type listDir struct {
+	real  string          // the directory's real path in the root
+	files map[string]bool // its regular files
+}
+
+func newListReader(root *elfscan.Root) *listReader {
+	return &listReader{root: root, dirs: map[string]*listDir{}}
+}
+
+// read returns the content of the list at p, and whether there is one.
+func (r *listReader) read(p string) ([]byte, bool) {
+	dir, name := path.Split(p)
+	d := r.dirs[dir]
+	if d == nil {
+		d = &listDir{files: map[string]bool{}}
+		r.dirs[dir] = d
+		if real, _, err := r.root.Eval(path.Clean(dir)); err == nil {
+			d.real = real
+			ents, _ := r.root.ReadDir(real)
+			for _, e := range ents {
+				if e.Type().IsRegular() {
+					d.files[e.Name()] = true
+				}
+			}
+		}
+	}
+	if !d.files[name] {
+		return nil, false
+	}
+	b, err := fs.ReadFile(r.root.FS(), strings.TrimPrefix(path.Join(d.real, name), "/"))
+	return b, err == nil
 }
 
 // usrAliases are p and its name on the other side of a merged /usr.

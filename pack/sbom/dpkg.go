@@ -25,15 +25,10 @@ func readDpkg(root *elfscan.Root, distro string) (*DB, error) {
 			continue
 		}
 		pkg := debPackage(para, distro)
-		var files []string
+		db.Packages = append(db.Packages, pkg)
 		for _, name := range []string{f["Package"] + ":" + f["Architecture"], f["Package"]} {
-			list, err := root.ReadFile("/var/lib/dpkg/info/" + name + ".list")
-			if err == nil {
-				files = strings.Split(strings.TrimSpace(string(list)), "\n")
-				break
-			}
+			db.lists = append(db.lists, fileList{pkg: pkg, file: "/var/lib/dpkg/info/" + name + ".list"})
 		}
-		db.add(pkg, files)
 	}
 	db.sort()
 	return db, nil
@@ -59,15 +54,9 @@ func readStatusD(root *elfscan.Root, distro string) (*DB, error) {
 			return nil, fmt.Errorf("%s/%s in %s: %w", dir, e.Name(), root, err)
 		}
 		for _, para := range paragraphs(b) {
-			var files []string
-			if sums, err := root.ReadFile(dir + "/" + e.Name() + ".md5sums"); err == nil {
-				for _, l := range strings.Split(string(sums), "\n") {
-					if _, p, ok := strings.Cut(l, "  "); ok {
-						files = append(files, p)
-					}
-				}
-			}
-			db.add(debPackage(para, distro), files)
+			pkg := debPackage(para, distro)
+			db.Packages = append(db.Packages, pkg)
+			db.lists = append(db.lists, fileList{pkg: pkg, file: dir + "/" + e.Name() + ".md5sums", md5sums: true})
 		}
 	}
 	db.sort()

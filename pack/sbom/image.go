@@ -42,25 +42,25 @@ type File struct {
 // DBs reads each root's package database once, for all the images of a
 // call; it is safe for concurrent use.
 type DBs struct {
-	mu  sync.Mutex
-	dbs map[*elfscan.Root]*DB
+	mu    sync.Mutex
+	roots []*elfscan.Root // the roots read, each once (Root.Same)
+	dbs   []*DB
 }
 
 // For returns root's database.
 func (d *DBs) For(root *elfscan.Root) (*DB, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if db, ok := d.dbs[root]; ok {
-		return db, nil
+	for i, r := range d.roots {
+		if r.Same(root) {
+			return d.dbs[i], nil
+		}
 	}
 	db, err := ReadDB(root)
 	if err != nil {
 		return nil, err
 	}
-	if d.dbs == nil {
-		d.dbs = map[*elfscan.Root]*DB{}
-	}
-	d.dbs[root] = db
+	d.roots, d.dbs = append(d.roots, root), append(d.dbs, db)
 	return db, nil
 }
 
