@@ -106,13 +106,15 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if err != nil {
 		return "", err
 	}
-	data, err := b.templateData(ctx, env)
-	if err != nil {
-		return "", err
-	}
 	flags, ldflags := b.config.DefaultFlags, b.config.DefaultLdflags
 	if hasEntry {
 		flags, ldflags = e.Flags, e.Ldflags
+	}
+	var data map[string]any
+	if hasTemplate(flags) || hasTemplate(ldflags) { // go env and git cost tens of ms: only for templates
+		if data, err = b.templateData(ctx, env); err != nil {
+			return "", err
+		}
 	}
 	if flags, err = expand(flags, data); err != nil {
 		return "", fmt.Errorf("%s: %w", b.config.File, err)

@@ -6,6 +6,16 @@ import (
 	"text/template"
 )
 
+// hasTemplate reports whether any string of list is a template.
+func hasTemplate(list []string) bool {
+	for _, s := range list {
+		if strings.Contains(s, "{{") {
+			return true
+		}
+	}
+	return false
+}
+
 // expand applies ko's template fields ({{.Env.X}}, {{.Git.Tag}},
 // {{.Date}}, ...) to each string of list. An unset {{.Env.X}} is empty.
 func expand(list []string, data map[string]any) ([]string, error) {
