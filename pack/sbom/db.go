@@ -39,7 +39,7 @@ func ReadDB(root *elfscan.Root) (*DB, error) {
 			return db, err
 		}
 	}
-	return &DB{owners: map[string]*Package{}}, nil
+	return &DB{}, nil
 }
 
 // Owner returns the package that owns the file at p in root, or nil.
@@ -184,7 +184,7 @@ func osRelease(root *elfscan.Root) string {
 // lines joined) kept with its raw text.
 func paragraphs(b []byte) []paragraph {
 	var out []paragraph
-	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	cur := paragraph{fields: map[string]string{}}
 	var last string

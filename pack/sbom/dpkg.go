@@ -18,7 +18,7 @@ func readDpkg(root *elfscan.Root, distro string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("%s in %s: %w", dpkgStatus, root, err)
 	}
-	db := &DB{Kind: "dpkg", owners: map[string]*Package{}}
+	db := &DB{Kind: "dpkg"}
 	for _, para := range paragraphs(b) {
 		f := para.fields
 		if !strings.HasSuffix(f["Status"], " installed") || f["Package"] == "" {
@@ -44,16 +44,19 @@ func readStatusD(root *elfscan.Root, distro string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("%s in %s: %w", dir, root, err)
 	}
-	db := &DB{Kind: "dpkg", owners: map[string]*Package{}}
+	db := &DB{Kind: "dpkg"}
 	for _, e := range ents {
-		if strings.Contains(e.Name(), ".") {
-			continue // NAME.md5sums, NAME.preinst, ...
+		if strings.HasSuffix(e.Name(), ".md5sums") || !e.Type().IsRegular() {
+			continue // a package's paragraph is in NAME, which may hold dots (libldap-2.5-0)
 		}
 		b, err := root.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s in %s: %w", dir, e.Name(), root, err)
 		}
 		for _, para := range paragraphs(b) {
+			if para.fields["Package"] == "" || para.fields["Version"] == "" {
+				continue // not a package's paragraph, as Trivy reads status.d
+			}
 			pkg := debPackage(para, distro)
 			db.Packages = append(db.Packages, pkg)
 			db.lists = append(db.lists, fileList{pkg: pkg, file: dir + "/" + e.Name() + ".md5sums", md5sums: true})

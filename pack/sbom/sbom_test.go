@@ -141,8 +141,11 @@ R:libz.so.1.3.1
 	}
 
 	distroless := tree(t, map[string]string{
-		"var/lib/dpkg/status.d/libssl3":         "Package: libssl3\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\nSource: openssl\n",
-		"var/lib/dpkg/status.d/libssl3.md5sums": "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n",
+		"var/lib/dpkg/status.d/libssl3":               "Package: libssl3\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\nSource: openssl\n",
+		"var/lib/dpkg/status.d/libssl3.md5sums":       "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n",
+		"var/lib/dpkg/status.d/libldap-2.5-0":         "Package: libldap-2.5-0\nVersion: 2.5.13+dfsg-5\nArchitecture: amd64\nSource: openldap\n",
+		"var/lib/dpkg/status.d/libldap-2.5-0.md5sums": "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libldap-2.5.so.0\n",
+		"var/lib/dpkg/status.d/libldap-2.5-0.preinst": "#!/bin/sh\nset -e\n",
 	})
 	db, err = ReadDB(distroless)
 	if err != nil {
@@ -150,6 +153,12 @@ R:libz.so.1.3.1
 	}
 	if p := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libssl.so.3"); p == nil || p.Name != "libssl3" || p.Distro != "debian" {
 		t.Errorf("status.d owner %+v", p)
+	}
+	if p := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libldap-2.5.so.0"); p == nil || p.Name != "libldap-2.5-0" {
+		t.Errorf("status.d owner of a package whose name has dots: %+v", p)
+	}
+	if len(db.Packages) != 2 {
+		t.Errorf("status.d packages %d, want 2 (a maintainer script is no package)", len(db.Packages))
 	}
 }
 
