@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -49,7 +50,7 @@ type Built struct {
 	ZoneInfo  string                                   // where the zone data packed came from, or ""
 	Sources   []string                                 // the host files the image was made from
 	Plan      *Plan                                    // the image's root file system
-	owners    func() (map[string]*sbom.Package, error) // the package of each file, for SBOM
+	owners    func() (map[string]*sbom.Package, error) // the package of each file, when the layer has checksums
 }
 
 // Close removes the layer's temporary file.
@@ -102,23 +103,26 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
+	// The package of each file, for the status.d entries and the SBOM:
+	// the databases are read once, for both.
+	var owners func() (map[string]*sbom.Package, error)
+	if opts.DpkgStatus || opts.Layer.HashFiles {
+		dbs := cmp.Or(opts.dbs, &sbom.DBs{})
+		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, plan) })
+	}
 	if opts.DpkgStatus {
-		if opts.dbs == nil {
-			opts.dbs = &sbom.DBs{}
+		found, err := owners()
+		if err != nil {
+			return nil, err
 		}
-		if err := plan.addDpkgStatus(opts.dbs); err != nil {
+		if err := plan.addDpkgStatus(found); err != nil {
 			return nil, err
 		}
 	}
 	if err := Verify(plan, r, imagePath); err != nil {
 		return nil, err
 	}
-	var owners func() (map[string]*sbom.Package, error)
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
-		if opts.dbs == nil {
-			opts.dbs = &sbom.DBs{}
-		}
-		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(opts.dbs, plan) })
 		go owners()
 	}
 	layer, err := BuildLayer(ctx, plan, opts.Layer)

@@ -47,7 +47,6 @@ type PackOptions struct {
 type Result struct {
 	Artifact transport.Artifact
 	Images   []*Built
-	dbs      *sbom.DBs
 }
 
 // SBOMs describe each image (see Built.SBOM), named name, made by tool;
@@ -55,7 +54,7 @@ type Result struct {
 func (r *Result) SBOMs(name, tool string) ([]*sbom.Image, error) {
 	var out []*sbom.Image
 	for _, b := range r.Images {
-		s, err := b.SBOM(r.dbs, name, tool)
+		s, err := b.SBOM(name, tool)
 		if err != nil {
 			return nil, err
 		}
@@ -142,8 +141,8 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		resolve.Cache = elfscan.NewCache()
 	}
 	resolve.CheckSymbols = true // refuse what the loader would stop on
-	res := &Result{dbs: &sbom.DBs{}}
-	opts.Options.dbs = res.dbs
+	res := &Result{}
+	opts.Options.dbs = &sbom.DBs{} // each root's database is read once for all the images
 	for i, p := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()

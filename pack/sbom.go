@@ -34,16 +34,15 @@ type source struct {
 
 // kinds says what resolution found each source to be.
 func kinds(r *elfscan.Report) map[source]string {
-	key := func(root *elfscan.Root, p string) source { return source{root, p} }
 	out := map[source]string{}
 	if r.Loader != nil {
-		out[key(r.Loader.Root, r.Loader.RealPath)] = sbom.KindLoader
+		out[source{r.Loader.Root, r.Loader.RealPath}] = sbom.KindLoader
 	}
 	for _, l := range r.Libraries {
-		out[key(l.Root, l.RealPath)] = sbom.KindLibrary
+		out[source{l.Root, l.RealPath}] = sbom.KindLibrary
 	}
 	for _, d := range r.DataFiles {
-		out[key(d.Root, d.RealPath)] = sbom.KindData
+		out[source{d.Root, d.RealPath}] = sbom.KindData
 	}
 	return out
 }
@@ -51,9 +50,9 @@ func kinds(r *elfscan.Report) map[source]string {
 // SBOM describes b's image for an SBOM named name, made by tool: every
 // regular file of the layer with its checksums (the layer must have been
 // built with HashFiles), what each is, and the package that owns it in
-// the root it came from, read from dbs.
-func (b *Built) SBOM(dbs *sbom.DBs, name, tool string) (*sbom.Image, error) {
-	if b.Layer.Files == nil {
+// the root it came from.
+func (b *Built) SBOM(name, tool string) (*sbom.Image, error) {
+	if b.Layer.Files == nil || b.owners == nil {
 		return nil, fmt.Errorf("the layer was built without file checksums (LayerOptions.HashFiles)")
 	}
 	digest, err := b.Image.Digest()
@@ -70,11 +69,7 @@ func (b *Built) SBOM(dbs *sbom.DBs, name, tool string) (*sbom.Image, error) {
 	}
 	img.Go = goBuildInfo(b.Report)
 	k := kinds(b.Report)
-	find := b.owners
-	if find == nil {
-		find = func() (map[string]*sbom.Package, error) { return planOwners(dbs, b.Plan) }
-	}
-	owners, err := find()
+	owners, err := b.owners()
 	if err != nil {
 		return nil, err
 	}
@@ -161,12 +156,12 @@ func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
 }
 
 // addDpkgStatus describes, for the plan's files that a dpkg database
-// owns, each owning package in distroless's format: its paragraph in
+// owns (owners, by image path), each owning package in distroless's format: its paragraph in
 // /var/lib/dpkg/status.d/NAME and the md5sums of the files shipped in
 // NAME.md5sums, from the package's own list, so that scanners that read
 // distroless images (Trivy, Grype, Syft) find the packages and versions.
 // The root's /etc/os-release comes along: scanners need the distribution.
-func (p *Plan) addDpkgStatus(dbs *sbom.DBs) error {
+func (p *Plan) addDpkgStatus(owners map[string]*sbom.Package) error {
 	type shipped struct {
 		pkg   *sbom.Package
 		root  *elfscan.Root
@@ -174,10 +169,6 @@ func (p *Plan) addDpkgStatus(dbs *sbom.DBs) error {
 	}
 	var order []*sbom.Package
 	byPkg := map[*sbom.Package]*shipped{}
-	owners, err := planOwners(dbs, p)
-	if err != nil {
-		return err
-	}
 	for _, e := range p.Entries() {
 		pkg := owners[e.Path]
 		if pkg == nil || pkg.Type != "deb" {
