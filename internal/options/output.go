@@ -69,15 +69,7 @@ func (f *Output) Write(ctx context.Context, c Console, r *pack.Result, tags []na
 	if dest.Tarball == "-" {
 		dest.Tarball, dest.Stream, refTo = "", c.Stdout, c.Stderr
 	}
-	dest.Inputs = r.Sources()
-	sbomFiles, err := f.SBOM.Attach(r, tags, &dest)
-	if err != nil {
-		return err
-	}
-	if err := transport.Write(ctx, r.Artifact, tags, dest, c.Transport(f.Registry, true), c.Logf); err != nil {
-		return err
-	}
-	if err := sbomFiles(); err != nil {
+	if err := f.SBOM.write(ctx, c, r, tags, dest, c.Transport(f.Registry, true)); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)

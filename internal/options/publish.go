@@ -80,18 +80,7 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 			return "", fmt.Errorf("image name %s:%s: %w", repo, t, err)
 		}
 	}
-	dest := p.Destinations()
-	dest.Inputs = r.Sources()
-	sbomFiles, err := p.flags.SBOM.Attach(r, tags, &dest)
-	if err != nil {
-		return "", err
-	}
-	if !dest.Empty() {
-		if err := transport.Write(ctx, r.Artifact, tags, dest, c.Transport(p.flags.Registry, false), c.Logf); err != nil {
-			return "", err
-		}
-	}
-	if err := sbomFiles(); err != nil {
+	if err := p.flags.SBOM.write(ctx, c, r, tags, p.Destinations(), c.Transport(p.flags.Registry, false)); err != nil {
 		return "", err
 	}
 	switch {

@@ -2,6 +2,7 @@ package options
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path"
@@ -45,10 +46,10 @@ func (f *SBOM) wanted(dest transport.Destinations) bool {
 	return f.Format != sbom.None && (f.Dir != "" || dest.Push || dest.Layout != "")
 }
 
-// Attach makes the SBOM of each image of r, named after tags[0]'s
+// attach makes the SBOM of each image of r, named after tags[0]'s
 // repository, adds them to dest as attachments, and returns what writes
 // them into --sbom-dir once every other output is written.
-func (f *SBOM) Attach(r *pack.Result, tags []name.Tag, dest *transport.Destinations) (commit func() error, err error) {
+func (f *SBOM) attach(r *pack.Result, tags []name.Tag, dest *transport.Destinations) (commit func() error, err error) {
 	commit = func() error { return nil }
 	if !f.wanted(*dest) {
 		return commit, nil
@@ -95,4 +96,20 @@ func (f *SBOM) Attach(r *pack.Result, tags []name.Tag, dest *transport.Destinati
 		}
 		return nil
 	}, nil
+}
+
+// write writes r under tags to dest with its SBOMs: attached where dest
+// takes them, and into --sbom-dir once every other output is written.
+func (f *SBOM) write(ctx context.Context, c Console, r *pack.Result, tags []name.Tag, dest transport.Destinations, o transport.Options) error {
+	dest.Inputs = r.Sources()
+	sbomFiles, err := f.attach(r, tags, &dest)
+	if err != nil {
+		return err
+	}
+	if !dest.Empty() {
+		if err := transport.Write(ctx, r.Artifact, tags, dest, o, c.Logf); err != nil {
+			return err
+		}
+	}
+	return sbomFiles()
 }

@@ -123,19 +123,6 @@ func repoTags(tags []name.Tag) []name.Tag {
 	return out
 }
 
-// repositories are the distinct repositories of tags, in order.
-func repositories(tags []name.Tag) []name.Repository {
-	var out []name.Repository
-	seen := map[string]bool{}
-	for _, t := range tags {
-		if r := t.Context(); !seen[r.String()] {
-			seen[r.String()] = true
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // isFallbackName reports whether a layout entry's name is a referrers
 // fallback tag for subject.
 func isFallbackName(n string, subject v1.Hash) bool {

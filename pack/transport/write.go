@@ -111,7 +111,11 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 			return err
 		}
 		logf("pushed %s", tagList(meta.Tags))
-		if err := PushAttachments(ctx, d.Attachments, repositories(tags), o); err != nil {
+		var repos []name.Repository
+		for _, t := range repoTags(tags) {
+			repos = append(repos, t.Context())
+		}
+		if err := PushAttachments(ctx, d.Attachments, repos, o); err != nil {
 			return err
 		}
 	}
