@@ -14,21 +14,15 @@ import (
 // Package is a main package to build.
 type Package struct {
 	ImportPath string // as go list names it
-	Dir        string // its directory
-	Module     string // its module's path; "" outside a module
-	ModuleDir  string
 	// Ref is how the user named it: ./cmd/app, ko://example.com/x/cmd/app.
 	Ref string
 }
 
-// Schemes are the prefixes that mark an import path in YAML (resolve)
-// and that build accepts on its arguments.
-var schemes = []string{"ko://", "scratchpack://"}
-
-// TrimScheme returns ref without a ko:// or scratchpack:// prefix, and
-// whether it had one.
+// TrimScheme returns ref without a ko:// or scratchpack:// prefix, the
+// prefixes that mark an import path in YAML (resolve) and that build
+// accepts on its arguments, and whether it had one.
 func TrimScheme(ref string) (string, bool) {
-	for _, s := range schemes {
+	for _, s := range []string{"ko://", "scratchpack://"} {
 		if p, ok := strings.CutPrefix(ref, s); ok {
 			return p, true
 		}
@@ -38,16 +32,15 @@ func TrimScheme(ref string) (string, bool) {
 
 // listed is what go list -json prints of one package.
 type listed struct {
-	ImportPath, Name, Dir string
-	Module                *struct{ Path, Dir string }
-	Error                 *struct{ Err string }
+	ImportPath, Name string
+	Error            *struct{ Err string }
 }
 
 // Load finds the main packages refs name, with go list run in dir;
 // ko:// and scratchpack:// prefixes are dropped. A ref that is no package,
 // or not a main package, is an error that names it.
 func Load(ctx context.Context, dir string, env []string, refs []string) ([]Package, error) {
-	args := []string{"list", "-e", "-json=ImportPath,Name,Dir,Module,Error", "--"}
+	args := []string{"list", "-e", "-json=ImportPath,Name,Error", "--"}
 	for _, r := range refs {
 		p, _ := TrimScheme(r)
 		args = append(args, p)
@@ -78,11 +71,7 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 		case l.Name != "main":
 			return nil, fmt.Errorf("%s: package %s is not a main package; name the package of a command", refs[i], l.Name)
 		}
-		p := Package{ImportPath: l.ImportPath, Dir: l.Dir, Ref: refs[i]}
-		if l.Module != nil {
-			p.Module, p.ModuleDir = l.Module.Path, l.Module.Dir
-		}
-		pkgs = append(pkgs, p)
+		pkgs = append(pkgs, Package{ImportPath: l.ImportPath, Ref: refs[i]})
 	}
 	if len(pkgs) != len(refs) {
 		return nil, fmt.Errorf("go list: %d packages for %d import paths; name each main package, not a pattern", len(pkgs), len(refs))

@@ -7,17 +7,20 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-// statusFields are the fields of a package's paragraph that a status.d
-// entry keeps: what names and versions the package, not what relates it
-// to packages the image does not have (Depends, Conffiles, ...).
-var statusFields = map[string]bool{
-	"Package": true, "Status": true, "Priority": true, "Section": true, "Installed-Size": true,
-	"Maintainer": true, "Architecture": true, "Multi-Arch": true, "Source": true, "Version": true,
-	"Homepage": true, "Description": true,
+// statusField reports whether a status.d entry keeps a field of a
+// package's paragraph: what names and versions the package, not what
+// relates it to packages the image does not have (Depends, Conffiles, ...).
+func statusField(k string) bool {
+	switch k {
+	case "Package", "Status", "Priority", "Section", "Installed-Size", "Maintainer",
+		"Architecture", "Multi-Arch", "Source", "Version", "Homepage", "Description":
+		return true
+	}
+	return false
 }
 
 // StatusD is pkg's paragraph as distroless writes it in
-// /var/lib/dpkg/status.d/NAME, pruned to statusFields.
+// /var/lib/dpkg/status.d/NAME, pruned to the fields statusField keeps.
 func StatusD(pkg *Package) string {
 	var b strings.Builder
 	keep := false
@@ -27,7 +30,7 @@ func StatusD(pkg *Package) string {
 		}
 		if l[0] != ' ' && l[0] != '\t' {
 			k, _, _ := strings.Cut(l, ":")
-			keep = statusFields[k]
+			keep = statusField(k)
 		}
 		if keep {
 			b.WriteString(l + "\n")
