@@ -84,26 +84,17 @@ func readDynamic(f *elf.File) (dynamicInfo, error) {
 	// The strings are read one by one where they are: a program may
 	// export a hundred thousand symbols, and the table of their names is
 	// megabytes that this needs a few dozen bytes of.
-	strs, err := virtualReader(f, strtab, strsz)
+	sr, err := virtualReader(f, strtab, strsz)
 	if err != nil {
 		return info, errors.New("dynamic string table: " + err.Error())
 	}
+	strs := stringTableAt(sr, sr.Size())
 	str := func(off uint64) (string, error) {
-		if off >= uint64(strs.Size()) {
+		name, ok := strs.at(int64(off)) // an offset past int64 is negative: out of range
+		if !ok {
 			return "", errors.New("dynamic string offset out of range")
 		}
-		var out []byte
-		buf := make([]byte, 256)
-		for pos := int64(off); ; pos += int64(len(buf)) {
-			n, err := strs.ReadAt(buf, pos)
-			if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
-				return string(append(out, buf[:i]...)), nil
-			}
-			out = append(out, buf[:n]...)
-			if err != nil || len(out) > 1<<20 {
-				return string(out), nil // unterminated at the table's end, as the loader would read it
-			}
-		}
+		return string(name), nil // unterminated at the table's end, as the loader would read it
 	}
 	for _, e := range entries {
 		switch elf.DynTag(e.tag) {

@@ -75,8 +75,18 @@ func newStringTable(sec *elf.Section) (*stringTable, error) {
 		data, err := sec.Data()
 		return &stringTable{data: data, size: int64(len(data))}, err
 	}
-	return &stringTable{r: sec, size: int64(sec.Size), buf: make([]byte, 0, 256)}, nil
+	return stringTableAt(sec, int64(sec.Size)), nil
 }
+
+// stringTableAt reads the names of a table of size bytes from r, one by
+// one, as they are asked for.
+func stringTableAt(r io.ReaderAt, size int64) *stringTable {
+	return &stringTable{r: r, size: size, buf: make([]byte, 0, 256)}
+}
+
+// maxName bounds a name read from a table without its NUL, against
+// hostile input; the rest of such a name is not read.
+const maxName = 1 << 20
 
 // at returns the name at offset off, without its NUL.
 func (t *stringTable) at(off int64) ([]byte, bool) {
@@ -92,7 +102,7 @@ func (t *stringTable) at(off int64) ([]byte, bool) {
 	}
 	t.buf = t.buf[:0]
 	var chunk [128]byte
-	for pos := off; pos < t.size && len(t.buf) < 1<<16; pos += int64(len(chunk)) {
+	for pos := off; pos < t.size && len(t.buf) < maxName; pos += int64(len(chunk)) {
 		n, err := t.r.ReadAt(chunk[:], pos)
 		if end := bytes.IndexByte(chunk[:n], 0); end >= 0 {
 			return append(t.buf, chunk[:end]...), true
