@@ -37,7 +37,7 @@ func stageTarball(ctx context.Context, path string, inputs []string, a Artifact,
 	if !ok {
 		return nil, fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
-	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctxio.Writer(ctx, w), img, tags) })
+	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctx, w, img, tags) })
 }
 
 // tarballTo streams img as a docker-archive into w, laid out as
@@ -45,9 +45,12 @@ func stageTarball(ctx context.Context, path string, inputs []string, a Artifact,
 // as HEX.tar.gz, then manifest.json), with the tags in the order given.
 // It is written here rather than with tarball.MultiRefWrite because that
 // orders RepoTags by map iteration: one image with two tags gave different
-// bytes from run to run, which a reproducible release cannot have.
-func tarballTo(w io.Writer, img v1.Image, tags []name.Tag) error {
-	tw := tar.NewWriter(w)
+// bytes from run to run, which a reproducible release cannot have; and
+// because archive/tar's writer copies each layer through the process,
+// where this hands the layer and w to io.Copy, which lets the kernel copy
+// a layer kept in a file into a file. The bytes are those archive/tar
+// writes.
+func tarballTo(ctx context.Context, w io.Writer, img v1.Image, tags []name.Tag) error {
 	cfgName, err := img.ConfigName()
 	if err != nil {
 		return err
@@ -56,7 +59,7 @@ func tarballTo(w io.Writer, img v1.Image, tags []name.Tag) error {
 	if err != nil {
 		return err
 	}
-	if err := tarEntry(tw, cfgName.String(), bytes.NewReader(cfg), int64(len(cfg))); err != nil {
+	if err := tarEntry(ctx, w, cfgName.String(), bytes.NewReader(cfg), int64(len(cfg))); err != nil {
 		return err
 	}
 	layers, err := img.Layers()
@@ -65,7 +68,7 @@ func tarballTo(w io.Writer, img v1.Image, tags []name.Tag) error {
 	}
 	desc := tarball.Descriptor{Config: cfgName.String()}
 	for _, l := range layers {
-		if err := tarLayer(tw, l, &desc); err != nil {
+		if err := tarLayer(ctx, w, l, &desc); err != nil {
 			return err
 		}
 	}
@@ -80,14 +83,15 @@ func tarballTo(w io.Writer, img v1.Image, tags []name.Tag) error {
 	if err != nil {
 		return err
 	}
-	if err := tarEntry(tw, "manifest.json", bytes.NewReader(m), int64(len(m))); err != nil {
+	if err := tarEntry(ctx, w, "manifest.json", bytes.NewReader(m), int64(len(m))); err != nil {
 		return err
 	}
-	return tw.Close()
+	_, err = w.Write(make([]byte, 2*blockSize)) // the end of the archive
+	return err
 }
 
-// tarLayer streams one layer's blob into tw and names it in desc.
-func tarLayer(tw *tar.Writer, l v1.Layer, desc *tarball.Descriptor) error {
+// tarLayer streams one layer's blob into w and names it in desc.
+func tarLayer(ctx context.Context, w io.Writer, l v1.Layer, desc *tarball.Descriptor) error {
 	d, err := l.Digest()
 	if err != nil {
 		return err
@@ -109,17 +113,30 @@ func tarLayer(tw *tar.Writer, l v1.Layer, desc *tarball.Descriptor) error {
 	}
 	defer rc.Close()
 	desc.Layers = append(desc.Layers, d.Hex+ext)
-	return tarEntry(tw, d.Hex+ext, rc, size)
+	return tarEntry(ctx, w, d.Hex+ext, rc, size)
 }
 
-// tarEntry writes one regular file of size bytes from r.
-func tarEntry(tw *tar.Writer, name string, r io.Reader, size int64) error {
-	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size}); err != nil {
+// blockSize is a tar archive's unit: headers are one block, contents
+// are padded to a whole number of blocks.
+const blockSize = 512
+
+// tarEntry writes one regular file of size bytes from r: the header as
+// archive/tar writes it, the contents, the padding.
+func tarEntry(ctx context.Context, w io.Writer, name string, r io.Reader, size int64) error {
+	var hdr bytes.Buffer
+	if err := tar.NewWriter(&hdr).WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size}); err != nil {
 		return err
 	}
-	n, err := io.Copy(tw, r)
+	if _, err := ctxio.Writer(ctx, w).Write(hdr.Bytes()); err != nil {
+		return err
+	}
+	n, err := io.Copy(w, r)
 	if err == nil && n != size {
 		err = fmt.Errorf("%s: %d bytes, want %d", name, n, size)
 	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(make([]byte, (blockSize-size%blockSize)%blockSize))
 	return err
 }

@@ -8,8 +8,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/scratchpack/scratchpack/internal/ctxio"
-
 	"github.com/google/go-containerregistry/pkg/name"
 )
 
@@ -95,7 +93,7 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if !ok {
 			return fmt.Errorf("a docker-archive holds one platform's image, not an index")
 		}
-		if err := tarballTo(ctxio.Writer(ctx, d.Stream), img, tags); err != nil {
+		if err := tarballTo(ctx, d.Stream, img, tags); err != nil {
 			return fmt.Errorf("writing the tarball: %w", err)
 		}
 	}
