@@ -8,7 +8,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/klauspost/pgzip"
+
+	"github.com/scratchpack/scratchpack/pack/internal/blockz"
 )
 
 // Compression is how the layer blob is compressed.
@@ -41,31 +42,25 @@ func (c Compression) mediaType() types.MediaType {
 	return types.OCILayer
 }
 
-// gzipBlock is the block size of parallel gzip. The output depends on the
-// input and this size only, never on how many goroutines compress, so it
-// must not change without changing every gzip layer's digest.
-const gzipBlock = 1 << 20
-
-// compressor wraps w so that what is written to it is compressed. The
-// output depends only on the input: no names, no times, not the number of
-// CPUs. gzip compresses 1 MiB blocks on every core (klauspost/pgzip, each
-// block primed with the last 32 KiB of the one before, as one stream
-// would be), the step that took half of a pack's time on one core.
-func (c Compression) compressor(w io.Writer) (io.WriteCloser, error) {
+// writer returns the stream a layer's tar is written to: it compresses
+// into w and hashes both sides. The output depends only on the input: no
+// names, no times, not the number of CPUs. gzip deflates 1 MiB blocks on
+// every core (see blockz), the step that took half of a pack's time on
+// one core; zstd stays on one goroutine, whose output does not depend on
+// how its input was cut.
+func (c Compression) writer(w io.Writer) (*blockz.Writer, error) {
 	switch c {
 	case Zstd:
-		return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+		return blockz.NewSerial(w, func(w io.Writer) (io.WriteCloser, error) {
+			return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+		})
 	case None:
-		return nopCloser{w}, nil
+		return blockz.NewSerial(w, func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil })
 	}
-	zw, err := pgzip.NewWriterLevel(w, pgzip.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
-	return zw, zw.SetConcurrency(gzipBlock, max(runtime.GOMAXPROCS(0), 2))
+	return blockz.NewGzip(w, max(runtime.GOMAXPROCS(0), 2)), nil
 }
 
-// decompressor undoes compressor.
+// decompressor undoes writer.
 func (c Compression) decompressor(r io.Reader) (io.ReadCloser, error) {
 	switch c {
 	case Zstd:

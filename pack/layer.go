@@ -2,7 +2,7 @@ package pack
 
 import (
 	"archive/tar"
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -22,6 +22,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/ctxio"
 	"github.com/scratchpack/scratchpack/internal/stale"
+	"github.com/scratchpack/scratchpack/pack/internal/blockz"
 )
 
 // Layer is a layer blob kept in a temporary file, with its digests
@@ -108,53 +109,77 @@ type tempError struct{ error }
 
 func (e *tempError) Unwrap() error { return e.error }
 
+// write writes the plan's tar stream into the compressing writer, the
+// headers as archive/tar writes them and the files' contents read
+// straight into its blocks, so that no byte is copied twice.
 func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
-	blobHash := sha256.New()
-	counter := &countWriter{}
-	// The compressor writes in pieces of a few hundred bytes; the file
-	// and the hash get them a MiB at a time.
-	out := bufio.NewWriterSize(io.MultiWriter(w, blobHash, counter), 1<<20)
-	zw, err := l.compression.compressor(out)
+	z, err := l.compression.writer(w)
 	if err != nil {
 		return err
 	}
-	tarHash := sha256.New()
-	tw := tar.NewWriter(io.MultiWriter(zw, tarHash))
+	tw := &tarWriter{z: z}
 	for _, e := range p.Entries() {
-		if err := ctx.Err(); err != nil {
-			return err
+		if err = ctx.Err(); err != nil {
+			break
 		}
-		var w io.Writer = tw
-		var h1, h256 hash.Hash
+		var sums *Sums
 		if l.Files != nil && e.Type == TypeFile {
-			h1, h256 = sha1.New(), sha256.New()
-			w = io.MultiWriter(tw, h1, h256)
+			sums = &Sums{}
 		}
-		if err := writeEntry(ctx, tw, w, e, mtime); err != nil {
-			return err
+		if err = writeEntry(ctx, tw, e, mtime, sums); err != nil {
+			break
 		}
-		if h1 != nil {
-			l.Files[e.Path] = Sums{SHA1: hex.EncodeToString(h1.Sum(nil)), SHA256: hex.EncodeToString(h256.Sum(nil))}
+		if sums != nil {
+			l.Files[e.Path] = *sums
 		}
 	}
-	if err := tw.Close(); err != nil {
+	if err == nil {
+		_, err = z.Write(make([]byte, 2*tarBlock)) // the end of the archive
+	}
+	if cerr := z.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	l.digest = sumHash(blobHash)
-	l.diffID = sumHash(tarHash)
-	l.size = counter.n
+	in, out, size := z.Sums()
+	l.diffID = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(in)}
+	l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(out)}
+	l.size = size
 	return nil
 }
 
-// writeEntry writes e's header to tw and its content to w (tw, or tw
-// and the file's hashes).
-func writeEntry(ctx context.Context, tw *tar.Writer, w io.Writer, e Entry, mtime time.Time) error {
+// tarBlock is a tar archive's unit: headers are one block, contents are
+// padded to a whole number of blocks.
+const tarBlock = 512
+
+// tarWriter writes tar entries into the compressing writer: each header
+// as archive/tar's Writer writes it, the contents as they are read.
+type tarWriter struct {
+	z   *blockz.Writer
+	hdr bytes.Buffer
+}
+
+// header writes hdr; its contents must follow, then pad.
+func (t *tarWriter) header(hdr *tar.Header) error {
+	t.hdr.Reset()
+	if err := tar.NewWriter(&t.hdr).WriteHeader(hdr); err != nil {
+		return err
+	}
+	_, err := t.z.Write(t.hdr.Bytes())
+	return err
+}
+
+// pad ends contents of size bytes.
+func (t *tarWriter) pad(size int64) error {
+	var zeros [tarBlock]byte
+	_, err := t.z.Write(zeros[:(tarBlock-size%tarBlock)%tarBlock])
+	return err
+}
+
+// writeEntry writes e's header and contents, and the file's checksums
+// into sums when it is not nil.
+func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, sums *Sums) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -170,20 +195,33 @@ func writeEntry(ctx context.Context, tw *tar.Writer, w io.Writer, e Entry, mtime
 	case TypeDir:
 		hdr.Typeflag = tar.TypeDir
 		hdr.Name += "/"
-		return tw.WriteHeader(hdr)
+		return tw.header(hdr)
 	case TypeSymlink:
 		hdr.Typeflag = tar.TypeSymlink
 		hdr.Linkname = e.Linkname
-		return tw.WriteHeader(hdr)
+		return tw.header(hdr)
 	}
+	var h1, h256 hash.Hash
+	if sums != nil {
+		h1, h256 = sha1.New(), sha256.New()
+		defer func() {
+			*sums = Sums{SHA1: hex.EncodeToString(h1.Sum(nil)), SHA256: hex.EncodeToString(h256.Sum(nil))}
+		}()
+	}
+	hdr.Typeflag = tar.TypeReg
 	if e.Source == "" {
-		hdr.Typeflag = tar.TypeReg
 		hdr.Size = int64(len(e.Data))
-		if err := tw.WriteHeader(hdr); err != nil {
+		if err := tw.header(hdr); err != nil {
 			return err
 		}
-		_, err := w.Write(e.Data)
-		return err
+		if h1 != nil {
+			h1.Write(e.Data)
+			h256.Write(e.Data)
+		}
+		if _, err := tw.z.Write(e.Data); err != nil {
+			return err
+		}
+		return tw.pad(hdr.Size)
 	}
 	src, fi, err := e.open()
 	if err != nil {
@@ -194,14 +232,17 @@ func writeEntry(ctx context.Context, tw *tar.Writer, w io.Writer, e Entry, mtime
 	if e.Stamp != (Stamp{}) && before != e.Stamp {
 		return fmt.Errorf("%s: changed after it was scanned; pack it again once it is written", e.from())
 	}
-	hdr.Typeflag = tar.TypeReg
 	hdr.Size = fi.Size()
-	if err := tw.WriteHeader(hdr); err != nil {
+	if err := tw.header(hdr); err != nil {
 		return err
 	}
-	// 128 KiB at a time, not the 32 KiB pieces the tar writer's own
-	// ReadFrom would copy.
-	n, err := io.CopyBuffer(struct{ io.Writer }{w}, ctxio.Reader(ctx, src), make([]byte, 128<<10))
+	// Read straight into the compressing writer's blocks, never past the
+	// size the header gave.
+	var r io.Reader = io.LimitReader(ctxio.Reader(ctx, src), hdr.Size)
+	if h1 != nil {
+		r = io.TeeReader(r, io.MultiWriter(h1, h256))
+	}
+	n, err := tw.z.ReadFrom(r)
 	var te *tempError
 	switch {
 	case errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -213,7 +254,7 @@ func writeEntry(ctx context.Context, tw *tar.Writer, w io.Writer, e Entry, mtime
 	if err != nil || n != fi.Size() || stampOf(after) != before {
 		return fmt.Errorf("%s: changed while it was read; pack it again once it is written", e.from())
 	}
-	return nil
+	return tw.pad(hdr.Size)
 }
 
 // Digest returns the sha256 of the compressed blob.
@@ -303,14 +344,6 @@ type readCloser struct {
 }
 
 func (r *readCloser) Close() error { return r.close() }
-
-type countWriter struct{ n int64 }
-
-func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
-
-func sumHash(h hash.Hash) v1.Hash {
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
-}
 
 // unwrapPathErr drops the path from an *fs.PathError, which the caller
 // names itself.

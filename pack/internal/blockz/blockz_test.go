@@ -1,0 +1,169 @@
+package blockz
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"testing/iotest"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/pgzip"
+)
+
+// input is n bytes that compress in places and not in others.
+func input(n int) []byte {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	p := make([]byte, n)
+	for i := 0; i < n; i += 4096 {
+		chunk := p[i:min(i+4096, n)]
+		if (i/4096)%3 == 0 {
+			for j := range chunk {
+				chunk[j] = byte(r.Uint32())
+			}
+		} else {
+			copy(chunk, bytes.Repeat([]byte("scratchpack packs programs "), 200))
+		}
+	}
+	return p
+}
+
+// sizes are around the edges of blocks and dictionaries.
+var sizes = []int{0, 1, 100, tailSize, tailSize + 1, BlockSize - 1, BlockSize, BlockSize + 1, 2 * BlockSize, 3*BlockSize + BlockSize/2}
+
+// TestGzipIsPgzip checks that the output is pgzip's, byte for byte, for
+// any number of workers and however the input is written.
+func TestGzipIsPgzip(t *testing.T) {
+	for _, n := range sizes {
+		in := input(n)
+		var want bytes.Buffer
+		pz, _ := pgzip.NewWriterLevel(&want, pgzip.BestSpeed)
+		if err := pz.SetConcurrency(BlockSize, 4); err != nil {
+			t.Fatal(err)
+		}
+		pz.Write(in)
+		if err := pz.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 2, 8} {
+			for _, how := range []string{"Write", "ReadFrom"} {
+				var got bytes.Buffer
+				z := NewGzip(&got, workers)
+				var err error
+				if how == "Write" {
+					// in pieces that straddle block ends
+					for p := in; len(p) > 0 && err == nil; p = p[min(len(p), 300007):] {
+						_, err = z.Write(p[:min(len(p), 300007)])
+					}
+				} else {
+					_, err = z.ReadFrom(iotest.HalfReader(bytes.NewReader(in)))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := z.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Fatalf("%d bytes, %d workers, %s: output differs from pgzip's (%d bytes, want %d)", n, workers, how, got.Len(), want.Len())
+				}
+				checkSums(t, z, in, got.Bytes())
+			}
+		}
+		r, err := gzip.NewReader(bytes.NewReader(want.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err := io.ReadAll(r); err != nil || !bytes.Equal(out, in) {
+			t.Fatalf("%d bytes: does not decompress to the input: %v", n, err)
+		}
+	}
+}
+
+// TestSerial checks zstd and no compression through one encoder: the
+// output decodes to the input, and does not depend on how it was written.
+func TestSerial(t *testing.T) {
+	zstdEnc := func(w io.Writer) (io.WriteCloser, error) {
+		return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+	}
+	none := func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil }
+	for _, n := range sizes {
+		in := input(n)
+		var whole bytes.Buffer
+		e, _ := zstdEnc(&whole)
+		e.Write(in)
+		e.Close()
+		for name, enc := range map[string]func(io.Writer) (io.WriteCloser, error){"zstd": zstdEnc, "none": none} {
+			var got bytes.Buffer
+			z, err := NewSerial(&got, enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := z.ReadFrom(iotest.HalfReader(bytes.NewReader(in))); err != nil {
+				t.Fatal(err)
+			}
+			if err := z.Close(); err != nil {
+				t.Fatal(err)
+			}
+			want := in
+			if name == "zstd" {
+				want = whole.Bytes()
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Fatalf("%s, %d bytes: output differs from one Write to the encoder", name, n)
+			}
+			checkSums(t, z, in, got.Bytes())
+		}
+	}
+}
+
+func checkSums(t *testing.T, z *Writer, in, out []byte) {
+	t.Helper()
+	gotIn, gotOut, size := z.Sums()
+	wantIn, wantOut := sha256.Sum256(in), sha256.Sum256(out)
+	if !bytes.Equal(gotIn, wantIn[:]) || !bytes.Equal(gotOut, wantOut[:]) || size != int64(len(out)) {
+		t.Fatalf("sums of %d bytes in, %d out: wrong (size %d)", len(in), len(out), size)
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// failAfter fails every write after n bytes.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		k := f.n
+		f.n = 0
+		return k, errFull
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestDestinationFails checks that a failing destination stops the
+// writes with its error, and that Close returns it rather than hanging.
+func TestDestinationFails(t *testing.T) {
+	z := NewGzip(&failAfter{n: 1000}, 2)
+	in := input(20 * BlockSize)
+	var err error
+	for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {
+		_, err = z.Write(p[:min(len(p), BlockSize)])
+	}
+	if cerr := z.Close(); !errors.Is(cerr, errFull) {
+		t.Fatalf("Close: %v, want %v", cerr, errFull)
+	}
+	if err != nil && !errors.Is(err, errFull) {
+		t.Fatalf("Write: %v, want nil or %v", err, errFull)
+	}
+	if _, err := z.Write([]byte("x")); err == nil {
+		t.Fatal("Write after Close: no error")
+	}
+}
