@@ -48,8 +48,7 @@ func stageFile(path string, write func(io.Writer) error) (*staged, error) {
 	return &staged{
 		commit: func() error {
 			defer tmp.Close()
-			if err := os.Rename(tmp.Name(), path); err != nil {
-				os.Remove(tmp.Name())
+			if err := replace(tmp.Name(), path); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 			return nil
