@@ -1,10 +1,8 @@
 package elfscan
 
 import (
-	"bytes"
 	"debug/elf"
 	"fmt"
-	"io"
 	"path"
 	"sort"
 	"strings"
@@ -23,10 +21,10 @@ const (
 // the run-time concerns found, each with its evidence. It reads the
 // program's function names (Go) and the dynamic symbols and library names
 // of the closure (C).
-func (r *Report) readNeeds(f *elf.File, ra io.ReaderAt, size int64, opts Options) (concerns map[string]string) {
+func (r *Report) readNeeds(f *elf.File, goFound func() map[string]bool, opts Options) (concerns map[string]string) {
 	cache := opts.Cache
-	if r.Go != nil && !opts.LibrariesOnly {
-		found := goFuncs(f, ra, size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
+	if goFound != nil {
+		found := goFound()
 		r.NeedsCerts = found[goLoadSystemRoots]
 		r.NeedsTZData = found[goLoadLocation] && !found[goEmbeddedTZData]
 	}
@@ -49,54 +47,6 @@ func tlsLibrary(name string) bool {
 		}
 	}
 	return false
-}
-
-// goFuncs reports which of names are functions in the binary's pclntab:
-// the .gopclntab section when there is one, else the whole file.
-func goFuncs(f *elf.File, ra io.ReaderAt, size int64, names ...string) map[string]bool {
-	var src io.Reader = io.NewSectionReader(ra, 0, size)
-	if s := f.Section(".gopclntab"); s != nil && s.Type != elf.SHT_NOBITS {
-		src = s.Open()
-	}
-	found := map[string]bool{}
-	longest := 0
-	for _, n := range names {
-		longest = max(longest, len(n)+2)
-	}
-	buf := make([]byte, 1<<20)
-	carry := 0
-	for {
-		n, err := io.ReadFull(src, buf[carry:])
-		chunk := buf[:carry+n]
-		for _, name := range names {
-			if !found[name] && containsName(chunk, name) {
-				found[name] = true
-			}
-		}
-		if err != nil || len(chunk) < longest { // io.EOF, io.ErrUnexpectedEOF, or a read error: done
-			return found
-		}
-		carry = copy(buf, chunk[len(chunk)-longest:])
-	}
-}
-
-// containsName reports whether b holds name as a whole NUL-terminated
-// string, the way the pclntab stores function names one after another.
-// It searches for the name itself, whose first byte is rare, and checks
-// the NULs around each hit.
-func containsName(b []byte, name string) bool {
-	nb := []byte(name)
-	for off := 0; ; {
-		i := bytes.Index(b[off:], nb)
-		if i < 0 {
-			return false
-		}
-		start, end := off+i, off+i+len(nb)
-		if start > 0 && b[start-1] == 0 && end < len(b) && b[end] == 0 {
-			return true
-		}
-		off = start + 1
-	}
 }
 
 // runtimeLoads warns of what the program loads at run time, out of sight

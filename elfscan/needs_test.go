@@ -1,6 +1,9 @@
 package elfscan
 
 import (
+	"bytes"
+	"debug/elf"
+	"io"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -88,5 +91,32 @@ func TestCNeedsCerts(t *testing.T) {
 		if filepath.Base(p.Path) == "ls" && r.NeedsCerts {
 			t.Errorf("ls: needs_certs is true")
 		}
+	}
+}
+
+// TestFuncNames checks that the search for function names reads the
+// pclntab's name table, a fraction of the section, and still finds the
+// first name and one inside.
+func TestFuncNames(t *testing.T) {
+	f, err := elf.Open(goProgram(t, `package main; func main() {}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := f.Section(".gopclntab")
+	if s == nil {
+		t.Fatal("no .gopclntab")
+	}
+	names, err := io.ReadAll(funcNames(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(names)) >= s.Size/2 {
+		t.Errorf("reads %d bytes of a %d-byte section", len(names), s.Size)
+	}
+	first := string(names[:bytes.IndexByte(names, 0)])
+	found := goFuncs(f, nil, 0, first, "main.main", "main.absent")
+	if !found[first] || !found["main.main"] || found["main.absent"] {
+		t.Errorf("found %v; want %s and main.main", found, first)
 	}
 }

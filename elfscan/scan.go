@@ -69,11 +69,18 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 	if opts.NoResolve {
 		return r, nil // the header alone
 	}
+	var goFound func() map[string]bool
+	if r.Go != nil && !opts.LibrariesOnly {
+		goFound = goFuncsAsync(f.File, f.ra, f.size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
+	}
 	res, err := r.resolve(f.File, headerFlags(f.ra, f.File), dyn, opts)
 	if err != nil {
+		if goFound != nil {
+			goFound() // done with f before it is closed
+		}
 		return nil, err
 	}
-	concerns := r.readNeeds(f.File, f.ra, f.size, opts)
+	concerns := r.readNeeds(f.File, goFound, opts)
 	if res != nil {
 		if err := r.addRuntimeLoads(res, f.File, concerns, opts); err != nil {
 			return nil, err

@@ -1,7 +1,6 @@
 package elfscan
 
 import (
-	"bytes"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -65,9 +64,11 @@ func readVersionDefs(f *elf.File) []string {
 	return out
 }
 
-// versionSection returns the contents of the section of type t and of
-// the string table it links to, or nothing.
-func versionSection(f *elf.File, t elf.SectionType) (data, strs []byte) {
+// versionSection returns the contents of the section of type t and the
+// string table it links to, read name by name when it is large (a
+// program that exports 100,000 symbols has a 5 MB one, of which a version
+// section names a dozen), or nothing.
+func versionSection(f *elf.File, t elf.SectionType) (data []byte, strs *stringTable) {
 	sec := f.SectionByType(t)
 	if sec == nil || sec.Size > maxTable || int(sec.Link) >= len(f.Sections) || f.Sections[sec.Link].Size > maxTable {
 		return nil, nil
@@ -76,22 +77,17 @@ func versionSection(f *elf.File, t elf.SectionType) (data, strs []byte) {
 	if err != nil {
 		return nil, nil
 	}
-	strs, err = f.Sections[sec.Link].Data()
+	strs, err = newStringTable(f.Sections[sec.Link])
 	if err != nil {
 		return nil, nil
 	}
 	return data, strs
 }
 
-func cstring(b []byte, off uint32) string {
-	if int(off) >= len(b) {
-		return ""
-	}
-	s := b[off:]
-	if i := bytes.IndexByte(s, 0); i >= 0 {
-		s = s[:i]
-	}
-	return string(s)
+// cstring is the name at off in strs, or "".
+func cstring(strs *stringTable, off uint32) string {
+	name, _ := strs.at(int64(off))
+	return string(name)
 }
 
 // checkVersions requires every version each object of the closure needs
