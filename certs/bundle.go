@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -134,9 +136,11 @@ func readPEMFile(path string) ([]*x509.Certificate, error) {
 	return parsePEM(path, data)
 }
 
-// parsePEM parses the PEM bundle data read from path.
+// parsePEM parses the PEM bundle data read from path. The certificates
+// are parsed on every core: a system bundle holds about 150, 60 us each.
 func parsePEM(path string, data []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
+	var ders [][]byte
+	var index []int // each certificate's block number, for errors
 	rest := data
 	for n := 1; ; n++ {
 		var block *pem.Block
@@ -144,20 +148,33 @@ func parsePEM(path string, data []byte) ([]*x509.Certificate, error) {
 		if block == nil {
 			break
 		}
-		if block.Type != "CERTIFICATE" {
-			continue
+		if block.Type == "CERTIFICATE" {
+			ders = append(ders, block.Bytes)
+			index = append(index, n)
 		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: PEM block %d is not a valid certificate: %v", path, n, err)
-		}
-		certs = append(certs, c)
 	}
-	if len(bytes.TrimSpace(rest)) > 0 && len(certs) == 0 {
+	if len(bytes.TrimSpace(rest)) > 0 && len(ders) == 0 {
 		return nil, fmt.Errorf("%s: not a PEM certificate bundle", path)
 	}
-	if len(certs) == 0 {
+	if len(ders) == 0 {
 		return nil, fmt.Errorf("%s: holds no certificates", path)
+	}
+	certs := make([]*x509.Certificate, len(ders))
+	errs := make([]error, len(ders))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(ders))
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(ders); i += workers {
+				certs[i], errs[i] = x509.ParseCertificate(ders[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: PEM block %d is not a valid certificate: %v", path, index[i], err)
+		}
 	}
 	return certs, nil
 }

@@ -42,22 +42,22 @@ func (c Compression) mediaType() types.MediaType {
 	return types.OCILayer
 }
 
-// writer returns the stream a layer's tar is written to: it compresses
-// into w and hashes both sides. The output depends only on the input: no
+// writer returns the stream a layer's tar of about size bytes is written
+// to: it compresses into w and hashes both sides. The output depends only on the input: no
 // names, no times, not the number of CPUs. gzip deflates 1 MiB blocks on
 // every core (see blockz), the step that took half of a pack's time on
 // one core; zstd stays on one goroutine, whose output does not depend on
 // how its input was cut.
-func (c Compression) writer(w io.Writer) (*blockz.Writer, error) {
+func (c Compression) writer(w io.Writer, size int64) (*blockz.Writer, error) {
 	switch c {
 	case Zstd:
 		return blockz.NewSerial(w, func(w io.Writer) (io.WriteCloser, error) {
 			return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
-		})
+		}, size)
 	case None:
-		return blockz.NewSerial(w, func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil })
+		return blockz.NewSerial(w, func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil }, size)
 	}
-	return blockz.NewGzip(w, max(runtime.GOMAXPROCS(0), 2)), nil
+	return blockz.NewGzip(w, max(runtime.GOMAXPROCS(0), 2), size), nil
 }
 
 // decompressor undoes writer.

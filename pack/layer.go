@@ -113,7 +113,7 @@ func (e *tempError) Unwrap() error { return e.error }
 // headers as archive/tar writes them and the files' contents read
 // straight into its blocks, so that no byte is copied twice.
 func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
-	z, err := l.compression.writer(w)
+	z, err := l.compression.writer(w, tarSize(p))
 	if err != nil {
 		return err
 	}
@@ -147,6 +147,17 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 	l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(out)}
 	l.size = size
 	return nil
+}
+
+// tarSize is about the size of the plan's tar stream: each entry's
+// header and contents (as stamped when planned; a file without a stamp
+// counts for nothing), the end of the archive.
+func tarSize(p *Plan) int64 {
+	n := int64(2 * tarBlock)
+	for _, e := range p.Entries() {
+		n += tarBlock + int64(len(e.Data)) + e.Stamp.Size
+	}
+	return n
 }
 
 // tarBlock is a tar archive's unit: headers are one block, contents are

@@ -48,10 +48,12 @@ func TestGzipIsPgzip(t *testing.T) {
 		if err := pz.Close(); err != nil {
 			t.Fatal(err)
 		}
+		// the size hint: unknown, too small (blocks grow), exact
+		hints := map[int]int64{1: 0, 2: int64(n / 3), 8: int64(n)}
 		for _, workers := range []int{1, 2, 8} {
 			for _, how := range []string{"Write", "ReadFrom"} {
 				var got bytes.Buffer
-				z := NewGzip(&got, workers)
+				z := NewGzip(&got, workers, hints[workers])
 				var err error
 				if how == "Write" {
 					// in pieces that straddle block ends
@@ -98,7 +100,7 @@ func TestSerial(t *testing.T) {
 		e.Close()
 		for name, enc := range map[string]func(io.Writer) (io.WriteCloser, error){"zstd": zstdEnc, "none": none} {
 			var got bytes.Buffer
-			z, err := NewSerial(&got, enc)
+			z, err := NewSerial(&got, enc, int64(n/2))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +153,7 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // TestDestinationFails checks that a failing destination stops the
 // writes with its error, and that Close returns it rather than hanging.
 func TestDestinationFails(t *testing.T) {
-	z := NewGzip(&failAfter{n: 1000}, 2)
+	z := NewGzip(&failAfter{n: 1000}, 2, 0)
 	in := input(20 * BlockSize)
 	var err error
 	for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {

@@ -18,10 +18,11 @@ const tailSize = 16 << 10
 var gzipHeader = [10]byte{0x1f, 0x8b, 8, 0, 0x00, 0x09, 0x6e, 0x88, 4, 255}
 
 // NewGzip returns a Writer that compresses to w as gzip, deflating blocks
-// at BestSpeed on workers goroutines.
-func NewGzip(w io.Writer, workers int) *Writer {
+// at BestSpeed on workers goroutines. size is the input's expected size,
+// or 0 when unknown: only the memory the blocks take depends on it.
+func NewGzip(w io.Writer, workers int, size int64) *Writer {
 	workers = max(workers, 1)
-	z := newWriter(w, workers+2)
+	z := newWriter(w, workers+2, size)
 	z.sumCRC = true
 	z.work = make(chan *block, z.max)
 	stages := []func(){z.writeGzip}
@@ -38,8 +39,9 @@ func NewGzip(w io.Writer, workers int) *Writer {
 func (z *Writer) deflate() {
 	fw, _ := flate.NewWriter(io.Discard, flate.BestSpeed)
 	for b := range z.work {
-		if b.out == nil {
-			b.out = make([]byte, 0, BlockSize+BlockSize>>4)
+		if want := len(b.buf) + len(b.buf)>>4 + 4096; cap(b.out) < want {
+			// room for the block stored as it is, deflate's worst case
+			b.out = make([]byte, 0, want)
 		}
 		dest := bytes.NewBuffer(b.out[:0])
 		fw.ResetDict(dest, b.tail)

@@ -7,9 +7,9 @@ import (
 
 // NewSerial returns a Writer whose blocks go, in order and on one
 // goroutine, through the encoder that newEnc makes on top of w (zstd,
-// whose own format decides its frames, or none).
-func NewSerial(w io.Writer, newEnc func(io.Writer) (io.WriteCloser, error)) (*Writer, error) {
-	z := newWriter(w, 3)
+// whose own format decides its frames, or none). size is as for NewGzip.
+func NewSerial(w io.Writer, newEnc func(io.Writer) (io.WriteCloser, error), size int64) (*Writer, error) {
+	z := newWriter(w, 3, size)
 	bw := bufio.NewWriterSize(&z.out, BlockSize)
 	enc, err := newEnc(bw)
 	if err != nil {

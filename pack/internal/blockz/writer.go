@@ -30,6 +30,7 @@ type Writer struct {
 	outq   chan *block // to the encoder stage, which frees each block
 	done   sync.WaitGroup
 	size   int64  // input bytes so far
+	hint   int64  // the input's expected size, or 0: blocks are sized to it
 	tail   []byte // gzip: the end of the last block sent
 	closed bool
 
@@ -52,10 +53,12 @@ type block struct {
 	packed chan struct{} // gzip: closed once out is ready
 }
 
-// newWriter makes a Writer with at most maxBlocks blocks in flight; the
+// newWriter makes a Writer with at most maxBlocks blocks in flight, for
+// an input of about size bytes (0: unknown); the
 // constructor of each encoding starts its goroutines with start.
-func newWriter(w io.Writer, maxBlocks int) *Writer {
+func newWriter(w io.Writer, maxBlocks int, size int64) *Writer {
 	return &Writer{
+		hint:  size,
 		max:   maxBlocks,
 		free:  make(chan *block, maxBlocks),
 		hashq: make(chan *block, maxBlocks),
@@ -95,7 +98,7 @@ func (z *Writer) Write(p []byte) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		k := copy(b.buf[len(b.buf):BlockSize], p)
+		k := copy(b.room(), p)
 		b.buf = b.buf[:len(b.buf)+k]
 		n += k
 		p = p[k:]
@@ -112,7 +115,7 @@ func (z *Writer) ReadFrom(r io.Reader) (int64, error) {
 		if err != nil {
 			return n, err
 		}
-		k, err := r.Read(b.buf[len(b.buf):BlockSize])
+		k, err := r.Read(b.room())
 		b.buf = b.buf[:len(b.buf)+k]
 		n += int64(k)
 		z.size += int64(k)
@@ -152,7 +155,7 @@ func (z *Writer) get() *block {
 	default:
 		if z.made < z.max {
 			z.made++
-			b = &block{buf: make([]byte, 0, BlockSize)}
+			b = &block{buf: make([]byte, 0, z.blockCap())}
 		} else {
 			b = <-z.free
 		}
@@ -161,6 +164,24 @@ func (z *Writer) get() *block {
 	b.hashed = make(chan struct{})
 	b.packed = make(chan struct{})
 	return b
+}
+
+// blockCap is the capacity of a new block: a whole block, or what is left
+// of the expected input, so that a small input takes little memory.
+func (z *Writer) blockCap() int {
+	if z.hint <= 0 {
+		return BlockSize
+	}
+	return int(min(BlockSize, max(z.hint-z.size, 64<<10)))
+}
+
+// room is the rest of the block, grown to a whole block when the input
+// runs past what was expected.
+func (b *block) room() []byte {
+	if len(b.buf) == cap(b.buf) && cap(b.buf) < BlockSize {
+		b.buf = append(make([]byte, 0, BlockSize), b.buf...)
+	}
+	return b.buf[len(b.buf):min(cap(b.buf), BlockSize)]
 }
 
 // send passes a filled block on to the stages, keeping its end as the
