@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -30,7 +31,8 @@ import (
 // when the context it was built with is done. Close removes the file.
 type Layer struct {
 	ctx         context.Context
-	held        *os.File // the blob, open and held (see internal/stale) while the layer lives
+	held        *os.File    // the blob's file, open and held (see internal/stale) while the layer lives
+	linked      atomic.Bool // the file has a second name, given by LinkBlob
 	compression Compression
 	digest      v1.Hash
 	diffID      v1.Hash
@@ -79,6 +81,10 @@ func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error)
 	}
 	stale.Hold(f)
 	l := &Layer{ctx: ctx, held: f, compression: opts.Compression}
+	if _, err := f.Seek(blobRoom, io.SeekStart); err != nil {
+		l.Close()
+		return nil, err
+	}
 	if opts.HashFiles {
 		l.Files = map[string]Sums{}
 	}
@@ -283,25 +289,12 @@ func (l *Layer) MediaType() (types.MediaType, error) { return l.compression.medi
 // Compressed opens the blob. Copied into a file with io.Copy, it is
 // copied by the kernel (copy_file_range), not through the process.
 func (l *Layer) Compressed() (io.ReadCloser, error) {
-	f, err := os.Open(l.held.Name())
-	if err != nil {
-		return nil, err
-	}
-	return &blobReader{ctx: l.ctx, f: f}, nil
+	return &blobReader{ctx: l.ctx, f: l.held, off: blobRoom, end: blobRoom + l.size}, nil
 }
 
 // Uncompressed opens the blob and decompresses it as it is read.
 func (l *Layer) Uncompressed() (io.ReadCloser, error) {
-	f, err := os.Open(l.held.Name())
-	if err != nil {
-		return nil, err
-	}
-	r, err := l.compression.decompressor(ctxio.Reader(l.ctx, f))
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &readCloser{Reader: r, close: func() error { r.Close(); return f.Close() }}, nil
+	return l.compression.decompressor(ctxio.Reader(l.ctx, io.NewSectionReader(l.held, blobRoom, l.size)))
 }
 
 // Compression says how the blob is compressed.
@@ -313,48 +306,6 @@ func (l *Layer) Close() error {
 	l.held.Close()
 	return err
 }
-
-// blobReader reads the blob until the context is done.
-type blobReader struct {
-	ctx context.Context
-	f   *os.File
-}
-
-func (r *blobReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.f.Read(p)
-}
-
-// copyChunk is how much WriteTo copies between checks of the context.
-const copyChunk = 8 << 20
-
-// WriteTo copies the rest of the blob to w. Each chunk is a file to
-// io.Copy, so that a file w copies it with copy_file_range and a socket
-// with sendfile, without the bytes passing through the process.
-func (r *blobReader) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	for {
-		if err := r.ctx.Err(); err != nil {
-			return n, err
-		}
-		k, err := io.Copy(w, io.LimitReader(r.f, copyChunk))
-		n += k
-		if err != nil || k < copyChunk {
-			return n, err
-		}
-	}
-}
-
-func (r *blobReader) Close() error { return r.f.Close() }
-
-type readCloser struct {
-	io.Reader
-	close func() error
-}
-
-func (r *readCloser) Close() error { return r.close() }
 
 // unwrapPathErr drops the path from an *fs.PathError, which the caller
 // names itself.

@@ -24,35 +24,47 @@ import (
 //
 // A stream is written at once and has nothing left to commit.
 func stageOutput(path string, inputs []string, write func(io.Writer) error) (*staged, error) {
+	stream, err := checkOutput(path, inputs)
+	switch {
+	case err != nil:
+		return nil, err
+	case stream:
+		return noop(), writeStream(path, write)
+	}
+	return stageFile(path, write)
+}
+
+// checkOutput applies stageOutput's rules to path and reports whether it
+// is a stream to write into rather than a file to stage.
+func checkOutput(path string, inputs []string) (stream bool, err error) {
 	lfi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return stageFile(path, write)
+		return false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+		return false, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: is a symlink to something missing (%w); name the file to write", path, unwrapPathErr(err))
+		return false, fmt.Errorf("%s: is a symlink to something missing (%w); name the file to write", path, unwrapPathErr(err))
 	}
 	for _, in := range inputs {
 		if ifi, err := os.Stat(in); err == nil && os.SameFile(fi, ifi) {
-			return nil, fmt.Errorf("%s: is %s, an input of this image; name another output", path, in)
+			return false, fmt.Errorf("%s: is %s, an input of this image; name another output", path, in)
 		}
 	}
-	stream := fi.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0
 	switch {
-	case stream:
-		return noop(), writeStream(path, write)
+	case fi.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
+		return true, nil
 	case lfi.Mode()&fs.ModeSymlink != 0:
 		target, _ := os.Readlink(path)
-		return nil, fmt.Errorf("%s: is a symlink to %s; name the file itself, or remove the link", path, target)
+		return false, fmt.Errorf("%s: is a symlink to %s; name the file itself, or remove the link", path, target)
 	case fi.IsDir():
-		return nil, fmt.Errorf("%s: is a directory; name a file", path)
+		return false, fmt.Errorf("%s: is a directory; name a file", path)
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s: is not a regular file; name a file", path)
+		return false, fmt.Errorf("%s: is not a regular file; name a file", path)
 	}
-	return stageFile(path, write)
+	return false, nil
 }
 
 // writeStream writes into an existing character device or FIFO.

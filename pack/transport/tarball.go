@@ -31,26 +31,49 @@ func WriteTarball(ctx context.Context, path string, a Artifact, tags []name.Tag)
 }
 
 // stageTarball stages WriteTarball's output, refusing to write over one
-// of inputs.
+// of inputs. When the image's layer lies in a file that can take a second
+// name beside path, the archive is written around it there (see
+// stageInPlace); otherwise the layer is copied into a new file.
 func stageTarball(ctx context.Context, path string, inputs []string, a Artifact, tags []name.Tag) (*staged, error) {
 	img, ok := a.(v1.Image)
 	if !ok {
 		return nil, fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
-	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctx, w, img, tags) })
+	write := func(w io.Writer) error { return tarballTo(ctx, w, img, tags, false) }
+	stream, err := checkOutput(path, inputs)
+	switch {
+	case err != nil:
+		return nil, err
+	case stream:
+		return noop(), writeStream(path, write)
+	}
+	if s, err := stageInPlace(ctx, path, img, tags); s != nil || err != nil {
+		return s, err
+	}
+	return stageFile(path, write)
 }
 
-// tarballTo streams img as a docker-archive into w, laid out as
-// go-containerregistry's tarball.Write lays it out (the config, each layer
-// as HEX.tar.gz, then manifest.json), with the tags in the order given.
-// It is written here rather than with tarball.MultiRefWrite because that
-// orders RepoTags by map iteration: one image with two tags gave different
-// bytes from run to run, which a reproducible release cannot have; and
-// because archive/tar's writer copies each layer through the process,
-// where this hands the layer and w to io.Copy, which lets the kernel copy
-// a layer kept in a file into a file. The bytes are those archive/tar
-// writes.
-func tarballTo(ctx context.Context, w io.Writer, img v1.Image, tags []name.Tag) error {
+// tarballTo streams img as a docker-archive into w: each layer as
+// HEX.tar.gz, the config, then manifest.json with the tags in the order
+// given. It is written here rather than with tarball.MultiRefWrite
+// because that orders RepoTags by map iteration (one image with two tags
+// gave different bytes from run to run, which a reproducible release
+// cannot have), and because this way the first layer can lie in place at
+// the start of the file (see stageInPlace) and the others are copied by
+// io.Copy, which lets the kernel copy a layer kept in a file into a file.
+// With placed, the first layer's header and contents are in w already.
+// The headers are those archive/tar writes.
+func tarballTo(ctx context.Context, w io.Writer, img v1.Image, tags []name.Tag, placed bool) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	var desc tarball.Descriptor
+	for i, l := range layers {
+		if err := tarLayer(ctx, w, l, &desc, placed && i == 0); err != nil {
+			return err
+		}
+	}
 	cfgName, err := img.ConfigName()
 	if err != nil {
 		return err
@@ -59,18 +82,9 @@ func tarballTo(ctx context.Context, w io.Writer, img v1.Image, tags []name.Tag) 
 	if err != nil {
 		return err
 	}
-	if err := tarEntry(ctx, w, cfgName.String(), bytes.NewReader(cfg), int64(len(cfg))); err != nil {
+	desc.Config = cfgName.String()
+	if err := tarEntry(ctx, w, desc.Config, bytes.NewReader(cfg), int64(len(cfg))); err != nil {
 		return err
-	}
-	layers, err := img.Layers()
-	if err != nil {
-		return err
-	}
-	desc := tarball.Descriptor{Config: cfgName.String()}
-	for _, l := range layers {
-		if err := tarLayer(ctx, w, l, &desc); err != nil {
-			return err
-		}
 	}
 	for _, t := range tags {
 		ts := t.String()
@@ -90,15 +104,11 @@ func tarballTo(ctx context.Context, w io.Writer, img v1.Image, tags []name.Tag) 
 	return err
 }
 
-// tarLayer streams one layer's blob into w and names it in desc.
-func tarLayer(ctx context.Context, w io.Writer, l v1.Layer, desc *tarball.Descriptor) error {
+// layerEntry is the name of a layer's file in a docker-archive.
+func layerEntry(l v1.Layer) (string, error) {
 	d, err := l.Digest()
 	if err != nil {
-		return err
-	}
-	size, err := l.Size()
-	if err != nil {
-		return err
+		return "", err
 	}
 	ext := ".tar.gz"
 	switch mt, _ := l.MediaType(); mt {
@@ -107,27 +117,51 @@ func tarLayer(ctx context.Context, w io.Writer, l v1.Layer, desc *tarball.Descri
 	case types.OCIUncompressedLayer, types.DockerUncompressedLayer:
 		ext = ".tar"
 	}
+	return d.Hex + ext, nil
+}
+
+// tarLayer writes one layer's blob into w, or with placed only what
+// follows it, and names it in desc.
+func tarLayer(ctx context.Context, w io.Writer, l v1.Layer, desc *tarball.Descriptor, placed bool) error {
+	name, err := layerEntry(l)
+	if err != nil {
+		return err
+	}
+	size, err := l.Size()
+	if err != nil {
+		return err
+	}
+	desc.Layers = append(desc.Layers, name)
+	if placed {
+		return pad(w, size)
+	}
 	rc, err := l.Compressed()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	desc.Layers = append(desc.Layers, d.Hex+ext)
-	return tarEntry(ctx, w, d.Hex+ext, rc, size)
+	return tarEntry(ctx, w, name, rc, size)
 }
 
 // blockSize is a tar archive's unit: headers are one block, contents
 // are padded to a whole number of blocks.
 const blockSize = 512
 
-// tarEntry writes one regular file of size bytes from r: the header as
-// archive/tar writes it, the contents, the padding.
-func tarEntry(ctx context.Context, w io.Writer, name string, r io.Reader, size int64) error {
+// tarHeader is the header archive/tar writes for a regular file.
+func tarHeader(name string, size int64) ([]byte, error) {
 	var hdr bytes.Buffer
-	if err := tar.NewWriter(&hdr).WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size}); err != nil {
+	err := tar.NewWriter(&hdr).WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size})
+	return hdr.Bytes(), err
+}
+
+// tarEntry writes one regular file of size bytes from r: the header, the
+// contents, the padding.
+func tarEntry(ctx context.Context, w io.Writer, name string, r io.Reader, size int64) error {
+	hdr, err := tarHeader(name, size)
+	if err != nil {
 		return err
 	}
-	if _, err := ctxio.Writer(ctx, w).Write(hdr.Bytes()); err != nil {
+	if _, err := ctxio.Writer(ctx, w).Write(hdr); err != nil {
 		return err
 	}
 	n, err := io.Copy(w, r)
@@ -137,6 +171,11 @@ func tarEntry(ctx context.Context, w io.Writer, name string, r io.Reader, size i
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(make([]byte, (blockSize-size%blockSize)%blockSize))
+	return pad(w, size)
+}
+
+// pad ends contents of size bytes.
+func pad(w io.Writer, size int64) error {
+	_, err := w.Write(make([]byte, (blockSize-size%blockSize)%blockSize))
 	return err
 }

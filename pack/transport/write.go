@@ -93,7 +93,7 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if !ok {
 			return fmt.Errorf("a docker-archive holds one platform's image, not an index")
 		}
-		if err := tarballTo(ctx, d.Stream, img, tags); err != nil {
+		if err := tarballTo(ctx, d.Stream, img, tags, false); err != nil {
 			return fmt.Errorf("writing the tarball: %w", err)
 		}
 	}
