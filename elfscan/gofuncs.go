@@ -55,8 +55,8 @@ func goFuncs(f *elf.File, ra io.ReaderAt, size int64, names ...string) map[strin
 	for _, n := range names {
 		longest = max(longest, len(n)+2)
 	}
-	buf := make([]byte, 1<<20)
-	buf[0] = 0 // as if a name ended before the first: it counts as whole
+	buf := make([]byte, 256<<10) // fresh pages are dear: a small buffer, more reads
+	buf[0] = 0                   // as if a name ended before the first: it counts as whole
 	carry := 1
 	for {
 		n, err := io.ReadFull(src, buf[carry:])

@@ -32,7 +32,7 @@ func input(n int) []byte {
 }
 
 // sizes are around the edges of blocks and dictionaries.
-var sizes = []int{0, 1, 100, tailSize, tailSize + 1, BlockSize - 1, BlockSize, BlockSize + 1, 2 * BlockSize, 3*BlockSize + BlockSize/2}
+var sizes = []int{0, 1, 100, tailSize, tailSize + 1, BlockSize - 1, BlockSize, BlockSize + 1, 2 * BlockSize, 3*BlockSize + BlockSize/2, 5*BlockSize + 12345}
 
 // TestGzipIsPgzip checks that the output is pgzip's, byte for byte, for
 // any number of workers and however the input is written.
@@ -48,7 +48,9 @@ func TestGzipIsPgzip(t *testing.T) {
 		if err := pz.Close(); err != nil {
 			t.Fatal(err)
 		}
-		// the size hint: unknown, too small (blocks grow), exact
+		// the size hint: unknown (goroutines), too small (blocks grow),
+		// exact; up to 4 MiB, a hint means compressing on the caller's
+		// goroutine
 		hints := map[int]int64{1: 0, 2: int64(n / 3), 8: int64(n)}
 		for _, workers := range []int{1, 2, 8} {
 			for _, how := range []string{"Write", "ReadFrom"} {
@@ -153,19 +155,21 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // TestDestinationFails checks that a failing destination stops the
 // writes with its error, and that Close returns it rather than hanging.
 func TestDestinationFails(t *testing.T) {
-	z := NewGzip(&failAfter{n: 1000}, 2, 0)
-	in := input(20 * BlockSize)
-	var err error
-	for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {
-		_, err = z.Write(p[:min(len(p), BlockSize)])
-	}
-	if cerr := z.Close(); !errors.Is(cerr, errFull) {
-		t.Fatalf("Close: %v, want %v", cerr, errFull)
-	}
-	if err != nil && !errors.Is(err, errFull) {
-		t.Fatalf("Write: %v, want nil or %v", err, errFull)
-	}
-	if _, err := z.Write([]byte("x")); err == nil {
-		t.Fatal("Write after Close: no error")
+	for _, hint := range []int64{0, 2 * BlockSize} { // goroutines, inline
+		z := NewGzip(&failAfter{n: 1000}, 2, hint)
+		in := input(20 * BlockSize)
+		var err error
+		for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {
+			_, err = z.Write(p[:min(len(p), BlockSize)])
+		}
+		if cerr := z.Close(); !errors.Is(cerr, errFull) {
+			t.Fatalf("hint %d: Close: %v, want %v", hint, cerr, errFull)
+		}
+		if err != nil && !errors.Is(err, errFull) {
+			t.Fatalf("hint %d: Write: %v, want nil or %v", hint, err, errFull)
+		}
+		if _, err := z.Write([]byte("x")); err == nil {
+			t.Fatalf("hint %d: Write after Close: no error", hint)
+		}
 	}
 }

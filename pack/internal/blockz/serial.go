@@ -9,7 +9,7 @@ import (
 // goroutine, through the encoder that newEnc makes on top of w (zstd,
 // whose own format decides its frames, or none). size is as for NewGzip.
 func NewSerial(w io.Writer, newEnc func(io.Writer) (io.WriteCloser, error), size int64) (*Writer, error) {
-	z := newWriter(w, 3, size)
+	z := newWriter(w, 3, size, false)
 	bw := bufio.NewWriterSize(&z.out, BlockSize)
 	enc, err := newEnc(bw)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // BlockSize is the size of the blocks the input is cut into. Gzip output
@@ -34,12 +36,14 @@ type Writer struct {
 	tail   []byte // gzip: the end of the last block sent
 	closed bool
 
-	in      hash.Hash   // sha256 of the input
-	sumCRC  bool        // gzip: keep the crc32 of the input for the trailer
-	crc     uint32      // written by the hasher, read after the last block is hashed
-	work    chan *block // gzip: to the compressing goroutines
-	out     outWriter   // the destination, counted and hashed
-	failure error       // the first error of the destination; set before a block is freed
+	mem     *arena        // where blocks are allocated
+	in      hash.Hash     // sha256 of the input
+	gzip    bool          // blocks keep the end of the one before, the crc32 of the input is kept
+	crc     uint32        // written by the hasher, read after the last block is hashed
+	work    chan *block   // gzip: to the compressing goroutines
+	inline  *flate.Writer // gzip of a small input: compresses on the caller's goroutine instead
+	out     outWriter     // the destination, counted and hashed
+	failure error         // the first error of the destination; set before a block is freed
 	mu      sync.Mutex
 }
 
@@ -56,8 +60,9 @@ type block struct {
 // newWriter makes a Writer with at most maxBlocks blocks in flight, for
 // an input of about size bytes (0: unknown); the
 // constructor of each encoding starts its goroutines with start.
-func newWriter(w io.Writer, maxBlocks int, size int64) *Writer {
+func newWriter(w io.Writer, maxBlocks int, size int64, gzip bool) *Writer {
 	return &Writer{
+		mem:   newArena(arenaSize(size, maxBlocks, gzip)),
 		hint:  size,
 		max:   maxBlocks,
 		free:  make(chan *block, maxBlocks),
@@ -83,7 +88,7 @@ func (z *Writer) start(stages ...func()) {
 func (z *Writer) hash() {
 	for b := range z.hashq {
 		z.in.Write(b.buf)
-		if z.sumCRC {
+		if z.gzip {
 			z.crc = crc32.Update(z.crc, crc32.IEEETable, b.buf)
 		}
 		close(b.hashed)
@@ -155,7 +160,7 @@ func (z *Writer) get() *block {
 	default:
 		if z.made < z.max {
 			z.made++
-			b = &block{buf: make([]byte, 0, z.blockCap())}
+			b = z.newBlock()
 		} else {
 			b = <-z.free
 		}
@@ -164,6 +169,33 @@ func (z *Writer) get() *block {
 	b.hashed = make(chan struct{})
 	b.packed = make(chan struct{})
 	return b
+}
+
+// newBlock allocates a block in the arena: the input, and for gzip the
+// dictionary and the output, room for the input stored as it is
+// (deflate's worst case).
+func (z *Writer) newBlock() *block {
+	n := z.blockCap()
+	b := &block{buf: z.mem.alloc(n)}
+	if z.gzip {
+		b.tail = z.mem.alloc(tailSize)
+		b.out = z.mem.alloc(outCap(n))
+	}
+	return b
+}
+
+// arenaSize is the memory for the blocks of an input of about size
+// bytes (0: unknown), at most max of them in flight.
+func arenaSize(size int64, max int, gzip bool) int {
+	n := int64(max)
+	if size > 0 {
+		n = min(n, size/BlockSize+2) // and the last, partial or empty
+	}
+	per := BlockSize + 64
+	if gzip {
+		per += tailSize + outCap(BlockSize) + 128
+	}
+	return int(n) * per
 }
 
 // blockCap is the capacity of a new block: a whole block, or what is left
@@ -187,10 +219,14 @@ func (b *block) room() []byte {
 // send passes a filled block on to the stages, keeping its end as the
 // next block's dictionary.
 func (z *Writer) send(b *block) {
-	if z.work != nil && len(b.buf) > tailSize {
+	if z.gzip && len(b.buf) > tailSize {
 		z.tail = append(z.tail[:0], b.buf[len(b.buf)-tailSize:]...)
 	} else {
 		z.tail = z.tail[:0]
+	}
+	if z.inline != nil {
+		z.compressInline(b)
+		return
 	}
 	z.hashq <- b
 	if z.work != nil {
@@ -217,12 +253,17 @@ func (z *Writer) Close() error {
 	}
 	b.last = true
 	z.send(b)
+	if z.inline != nil {
+		z.mem.free()
+		return z.err()
+	}
 	close(z.hashq)
 	if z.work != nil {
 		close(z.work)
 	}
 	close(z.outq)
 	z.done.Wait()
+	z.mem.free()
 	return z.err()
 }
 
