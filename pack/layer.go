@@ -156,11 +156,14 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 }
 
 // tarSize is about the size of the plan's tar stream: each entry's
-// header and contents (as stamped when planned; a file without a stamp
-// counts for nothing), the end of the archive.
+// header and contents, the end of the archive; or 0, unknown, when a
+// file's size was not stamped when it was planned.
 func tarSize(p *Plan) int64 {
 	n := int64(2 * tarBlock)
 	for _, e := range p.Entries() {
+		if e.Type == TypeFile && e.Source != "" && e.Stamp == (Stamp{}) {
+			return 0
+		}
 		n += tarBlock + int64(len(e.Data)) + e.Stamp.Size
 	}
 	return n

@@ -173,3 +173,20 @@ func TestDestinationFails(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryIsBounded checks that the blocks' memory depends on the
+// number in flight, never on the input's size, and shrinks to a small
+// input's.
+func TestMemoryIsBounded(t *testing.T) {
+	const max = 4
+	huge := arenaSize(1<<40, max, true)
+	if unknown := arenaSize(0, max, true); unknown != huge {
+		t.Errorf("unknown size: %d bytes, a 1 TiB input: %d", unknown, huge)
+	}
+	if huge > max*(2*BlockSize+BlockSize/8+tailSize+8192) {
+		t.Errorf("%d blocks take %d bytes", max, huge)
+	}
+	if small := arenaSize(100<<10, max, true); small > huge/2 {
+		t.Errorf("a 100 KiB input takes %d bytes of %d", small, huge)
+	}
+}
