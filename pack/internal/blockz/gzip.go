@@ -30,17 +30,16 @@ const inlineMax = 4 * BlockSize
 // input of up to 4 MiB is compressed on the caller's goroutine; the
 // output does not.
 func NewGzip(w io.Writer, workers int, size int64) *Writer {
-	workers = max(workers, 1)
 	if size > 0 && size <= inlineMax {
-		workers = 0
-	}
-	z := newWriter(w, workers+2, size, true)
-	z.gzip = true
-	if workers == 0 {
+		z := newWriter(w, 1, size, true) // each block is done with before the next
+		z.gzip = true
 		z.inline, _ = flate.NewWriter(io.Discard, flate.BestSpeed)
 		z.emit(gzipHeader[:])
 		return z
 	}
+	workers = max(workers, 1)
+	z := newWriter(w, workers+2, size, true)
+	z.gzip = true
 	z.work = make(chan *block, z.max)
 	stages := []func(){z.writeGzip}
 	for range workers {
