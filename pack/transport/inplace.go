@@ -67,20 +67,16 @@ func stageInPlace(ctx context.Context, path string, img v1.Image, tags []name.Ta
 			return nil, nil
 		}
 	}
+	if offset != int64(len(hdr)) { // a header longer than the room: a layer of 8 GiB or more
+		os.Remove(tmp)
+		return nil, nil
+	}
 	f, err := os.OpenFile(tmp, os.O_WRONLY, 0)
 	if err != nil {
 		os.Remove(tmp)
 		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
 	}
 	stale.Hold(f)
-	abort := func() {
-		f.Close()
-		os.Remove(tmp)
-	}
-	if offset != int64(len(hdr)) {
-		abort()
-		return nil, nil // a header longer than the room: a layer of 8 GiB or more
-	}
 	_, err = f.WriteAt(hdr, 0)
 	if err == nil {
 		_, err = f.Seek(offset+size, io.SeekStart)
@@ -88,21 +84,5 @@ func stageInPlace(ctx context.Context, path string, img v1.Image, tags []name.Ta
 	if err == nil {
 		err = tarballTo(ctx, f, img, tags, true)
 	}
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err != nil {
-		abort()
-		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
-	}
-	return &staged{
-		commit: func() error {
-			defer f.Close()
-			if err := replace(tmp, path); err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			return nil
-		},
-		abort: abort,
-	}, nil
+	return stageTemp(f, tmp, path, err)
 }

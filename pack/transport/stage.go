@@ -33,13 +33,19 @@ func stageFile(path string, write func(io.Writer) error) (*staged, error) {
 		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
 	}
 	stale.Hold(tmp)
+	return stageTemp(tmp, tmp.Name(), path, write(tmp))
+}
+
+// stageTemp stages the temporary file f, named tmp, that err says was or
+// was not written: commit puts it at path, abort removes it. On an error
+// it is removed at once.
+func stageTemp(f *os.File, tmp, path string, err error) (*staged, error) {
 	abort := func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		f.Close()
+		os.Remove(tmp)
 	}
-	err = write(tmp)
 	if err == nil {
-		err = tmp.Chmod(0o644)
+		err = f.Chmod(0o644)
 	}
 	if err != nil {
 		abort()
@@ -47,8 +53,8 @@ func stageFile(path string, write func(io.Writer) error) (*staged, error) {
 	}
 	return &staged{
 		commit: func() error {
-			defer tmp.Close()
-			if err := replace(tmp.Name(), path); err != nil {
+			defer f.Close()
+			if err := replace(tmp, path); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 			return nil

@@ -39,18 +39,12 @@ func stageTarball(ctx context.Context, path string, inputs []string, a Artifact,
 	if !ok {
 		return nil, fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
-	write := func(w io.Writer) error { return tarballTo(ctx, w, img, tags, false) }
-	stream, err := checkOutput(path, inputs)
-	switch {
-	case err != nil:
-		return nil, err
-	case stream:
-		return noop(), writeStream(path, write)
+	if stream, err := checkOutput(path, inputs); err == nil && !stream {
+		if s, err := stageInPlace(ctx, path, img, tags); s != nil || err != nil {
+			return s, err
+		}
 	}
-	if s, err := stageInPlace(ctx, path, img, tags); s != nil || err != nil {
-		return s, err
-	}
-	return stageFile(path, write)
+	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctx, w, img, tags, false) })
 }
 
 // tarballTo streams img as a docker-archive into w: each layer as
