@@ -26,9 +26,10 @@ import (
 	"github.com/scratchpack/scratchpack/pack/internal/blockz"
 )
 
-// Layer is a layer blob kept in a temporary file, with its digests
-// computed while it was written. It implements v1.Layer. Reading it stops
-// when the context it was built with is done. Close removes the file.
+// Layer is a layer blob kept in a temporary file, after a tar header's
+// room (see LinkBlob), with its digests computed while it was written. It
+// implements v1.Layer. Reading it stops when the context it was built
+// with is done. Close removes the file's temporary name.
 type Layer struct {
 	ctx         context.Context
 	held        *os.File    // the blob's file, open and held (see internal/stale) while the layer lives
