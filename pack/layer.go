@@ -298,7 +298,8 @@ func (l *Layer) Compressed() (io.ReadCloser, error) {
 
 // Uncompressed opens the blob and decompresses it as it is read.
 func (l *Layer) Uncompressed() (io.ReadCloser, error) {
-	return l.compression.decompressor(ctxio.Reader(l.ctx, io.NewSectionReader(l.held, blobRoom, l.size)))
+	blob, _ := l.Compressed()
+	return l.compression.decompressor(blob)
 }
 
 // Compression says how the blob is compressed.
