@@ -53,13 +53,11 @@ func stageInPlace(ctx context.Context, path string, img v1.Image, tags []name.Ta
 	if err != nil {
 		return nil, nil
 	}
-	dir, base := filepath.Split(path)
-	pattern := "." + base + ".tmp-"
-	stale.Sweep(filepath.Join(dir, pattern+"*"))
+	dir, prefix := tempBeside(path)
 	var tmp string
 	var offset int64
 	for try := 0; ; try++ {
-		tmp = filepath.Join(dir, pattern+strconv.FormatUint(rand.Uint64()%1e10, 10))
+		tmp = filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64()%1e10, 10))
 		if offset, err = l.LinkBlob(tmp); err == nil {
 			break
 		}

@@ -25,15 +25,23 @@ func noop() *staged { return &staged{commit: func() error { return nil }, abort:
 // until it is renamed or removed, so that a later run removes it if this
 // one is killed.
 func stageFile(path string, write func(io.Writer) error) (*staged, error) {
-	dir := filepath.Dir(path)
-	pattern := "." + filepath.Base(path) + ".tmp-*"
-	stale.Sweep(filepath.Join(dir, pattern))
-	tmp, err := os.CreateTemp(dir, pattern)
+	dir, prefix := tempBeside(path)
+	tmp, err := os.CreateTemp(dir, prefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
 	}
 	stale.Hold(tmp)
 	return stageTemp(tmp, tmp.Name(), path, write(tmp))
+}
+
+// tempBeside returns the directory of path and the prefix of the
+// temporary names an output at path is staged under (.BASE.tmp-), having
+// removed those a killed run left there.
+func tempBeside(path string) (dir, prefix string) {
+	dir = filepath.Dir(path)
+	prefix = "." + filepath.Base(path) + ".tmp-"
+	stale.Sweep(filepath.Join(dir, prefix+"*"))
+	return dir, prefix
 }
 
 // stageTemp stages the temporary file f, named tmp, that err says was or
