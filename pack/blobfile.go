@@ -7,13 +7,14 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/scratchpack/scratchpack/internal/tarblock"
 	"golang.org/x/sys/unix"
 )
 
 // blobRoom is the free room before a layer's blob in its file: one tar
 // header, so that a docker-archive can be written around the blob where
 // it lies instead of copying it (see LinkBlob).
-const blobRoom = tarBlock
+const blobRoom = tarblock.Size
 
 // LinkBlob gives the layer's file a second name, path, under which the
 // caller may write a docker-archive around the blob: the blob lies at

@@ -2,7 +2,6 @@ package pack
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/ctxio"
 	"github.com/scratchpack/scratchpack/internal/stale"
+	"github.com/scratchpack/scratchpack/internal/tarblock"
 	"github.com/scratchpack/scratchpack/pack/internal/blockz"
 )
 
@@ -117,14 +117,14 @@ type tempError struct{ error }
 func (e *tempError) Unwrap() error { return e.error }
 
 // write writes the plan's tar stream into the compressing writer, the
-// headers as archive/tar writes them and the files' contents read
-// straight into its blocks, so that no byte is copied twice.
+// headers as archive/tar writes them (internal/tarblock) and the files'
+// contents read straight into its blocks, so that no byte is copied
+// twice.
 func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
 	z, err := l.compression.writer(w, tarSize(p))
 	if err != nil {
 		return err
 	}
-	tw := &tarWriter{z: z}
 	for _, e := range p.Entries() {
 		if err = ctx.Err(); err != nil {
 			break
@@ -133,7 +133,7 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 		if l.Files != nil && e.Type == TypeFile {
 			sums = &Sums{}
 		}
-		if err = writeEntry(ctx, tw, e, mtime, sums); err != nil {
+		if err = writeEntry(ctx, z, e, mtime, sums); err != nil {
 			break
 		}
 		if sums != nil {
@@ -141,7 +141,7 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 		}
 	}
 	if err == nil {
-		_, err = z.Write(make([]byte, 2*tarBlock)) // the end of the archive
+		err = tarblock.End(z)
 	}
 	if cerr := z.Close(); err == nil {
 		err = cerr
@@ -160,47 +160,19 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 // header and contents, the end of the archive; or 0, unknown, when a
 // file's size was not stamped when it was planned.
 func tarSize(p *Plan) int64 {
-	n := int64(2 * tarBlock)
+	n := int64(2 * tarblock.Size)
 	for _, e := range p.Entries() {
 		if e.Type == TypeFile && e.Source != "" && e.Stamp == (Stamp{}) {
 			return 0
 		}
-		n += tarBlock + int64(len(e.Data)) + e.Stamp.Size
+		n += tarblock.Size + int64(len(e.Data)) + e.Stamp.Size
 	}
 	return n
 }
 
-// tarBlock is a tar archive's unit: headers are one block, contents are
-// padded to a whole number of blocks.
-const tarBlock = 512
-
-// tarWriter writes tar entries into the compressing writer: each header
-// as archive/tar's Writer writes it, the contents as they are read.
-type tarWriter struct {
-	z   *blockz.Writer
-	hdr bytes.Buffer
-}
-
-// header writes hdr; its contents must follow, then pad.
-func (t *tarWriter) header(hdr *tar.Header) error {
-	t.hdr.Reset()
-	if err := tar.NewWriter(&t.hdr).WriteHeader(hdr); err != nil {
-		return err
-	}
-	_, err := t.z.Write(t.hdr.Bytes())
-	return err
-}
-
-// pad ends contents of size bytes.
-func (t *tarWriter) pad(size int64) error {
-	var zeros [tarBlock]byte
-	_, err := t.z.Write(zeros[:(tarBlock-size%tarBlock)%tarBlock])
-	return err
-}
-
 // writeEntry writes e's header and contents, and the file's checksums
 // into sums when it is not nil.
-func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, sums *Sums) error {
+func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time, sums *Sums) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -216,11 +188,11 @@ func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, su
 	case TypeDir:
 		hdr.Typeflag = tar.TypeDir
 		hdr.Name += "/"
-		return tw.header(hdr)
+		return tarblock.WriteHeader(z, hdr)
 	case TypeSymlink:
 		hdr.Typeflag = tar.TypeSymlink
 		hdr.Linkname = e.Linkname
-		return tw.header(hdr)
+		return tarblock.WriteHeader(z, hdr)
 	}
 	var h1, h256 hash.Hash
 	if sums != nil {
@@ -232,17 +204,17 @@ func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, su
 	hdr.Typeflag = tar.TypeReg
 	if e.Source == "" {
 		hdr.Size = int64(len(e.Data))
-		if err := tw.header(hdr); err != nil {
+		if err := tarblock.WriteHeader(z, hdr); err != nil {
 			return err
 		}
 		if h1 != nil {
 			h1.Write(e.Data)
 			h256.Write(e.Data)
 		}
-		if _, err := tw.z.Write(e.Data); err != nil {
+		if _, err := z.Write(e.Data); err != nil {
 			return err
 		}
-		return tw.pad(hdr.Size)
+		return tarblock.Pad(z, hdr.Size)
 	}
 	src, fi, err := e.open()
 	if err != nil {
@@ -254,7 +226,7 @@ func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, su
 		return fmt.Errorf("%s: changed after it was scanned; pack it again once it is written", e.from())
 	}
 	hdr.Size = fi.Size()
-	if err := tw.header(hdr); err != nil {
+	if err := tarblock.WriteHeader(z, hdr); err != nil {
 		return err
 	}
 	// Read straight into the compressing writer's blocks, never past the
@@ -263,7 +235,7 @@ func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, su
 	if h1 != nil {
 		r = io.TeeReader(r, io.MultiWriter(h1, h256))
 	}
-	n, err := tw.z.ReadFrom(r)
+	n, err := z.ReadFrom(r)
 	var te *tempError
 	switch {
 	case errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -275,7 +247,7 @@ func writeEntry(ctx context.Context, tw *tarWriter, e Entry, mtime time.Time, su
 	if err != nil || n != fi.Size() || stampOf(after) != before {
 		return fmt.Errorf("%s: changed while it was read; pack it again once it is written", e.from())
 	}
-	return tw.pad(hdr.Size)
+	return tarblock.Pad(z, hdr.Size)
 }
 
 // Digest returns the sha256 of the compressed blob.

@@ -15,6 +15,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/internal/stale"
+	"github.com/scratchpack/scratchpack/internal/tarblock"
 )
 
 // linkable is a layer whose blob lies in a file that can take a second
@@ -49,7 +50,7 @@ func stageInPlace(ctx context.Context, path string, img v1.Image, tags []name.Ta
 	if err != nil {
 		return nil, nil
 	}
-	hdr, err := tarHeader(entry, size)
+	hdr, err := tarblock.Header(fileHeader(entry, size))
 	if err != nil {
 		return nil, nil
 	}

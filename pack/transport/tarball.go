@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/scratchpack/scratchpack/internal/ctxio"
+	"github.com/scratchpack/scratchpack/internal/tarblock"
 )
 
 // WriteTarball writes a as a docker-archive tarball, the format that
@@ -94,8 +95,7 @@ func tarballTo(ctx context.Context, w io.Writer, img v1.Image, tags []name.Tag, 
 	if err := tarEntry(ctx, w, "manifest.json", bytes.NewReader(m), int64(len(m))); err != nil {
 		return err
 	}
-	_, err = w.Write(make([]byte, 2*blockSize)) // the end of the archive
-	return err
+	return tarblock.End(w)
 }
 
 // layerEntry is the name of a layer's file in a docker-archive.
@@ -127,7 +127,7 @@ func tarLayer(ctx context.Context, w io.Writer, l v1.Layer, desc *tarball.Descri
 	}
 	desc.Layers = append(desc.Layers, name)
 	if placed {
-		return pad(w, size)
+		return tarblock.Pad(w, size)
 	}
 	rc, err := l.Compressed()
 	if err != nil {
@@ -137,25 +137,15 @@ func tarLayer(ctx context.Context, w io.Writer, l v1.Layer, desc *tarball.Descri
 	return tarEntry(ctx, w, name, rc, size)
 }
 
-// blockSize is a tar archive's unit: headers are one block, contents
-// are padded to a whole number of blocks.
-const blockSize = 512
-
-// tarHeader is the header archive/tar writes for a regular file.
-func tarHeader(name string, size int64) ([]byte, error) {
-	var hdr bytes.Buffer
-	err := tar.NewWriter(&hdr).WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size})
-	return hdr.Bytes(), err
+// fileHeader is the header of a docker-archive's regular file.
+func fileHeader(name string, size int64) *tar.Header {
+	return &tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg, Size: size}
 }
 
 // tarEntry writes one regular file of size bytes from r: the header, the
 // contents, the padding.
 func tarEntry(ctx context.Context, w io.Writer, name string, r io.Reader, size int64) error {
-	hdr, err := tarHeader(name, size)
-	if err != nil {
-		return err
-	}
-	if _, err := ctxio.Writer(ctx, w).Write(hdr); err != nil {
+	if err := tarblock.WriteHeader(ctxio.Writer(ctx, w), fileHeader(name, size)); err != nil {
 		return err
 	}
 	n, err := io.Copy(w, r)
@@ -165,11 +155,5 @@ func tarEntry(ctx context.Context, w io.Writer, name string, r io.Reader, size i
 	if err != nil {
 		return err
 	}
-	return pad(w, size)
-}
-
-// pad ends contents of size bytes.
-func pad(w io.Writer, size int64) error {
-	_, err := w.Write(make([]byte, (blockSize-size%blockSize)%blockSize))
-	return err
+	return tarblock.Pad(w, size)
 }
