@@ -32,14 +32,12 @@ const inlineMax = 4 * BlockSize
 func NewGzip(w io.Writer, workers int, size int64) *Writer {
 	if size > 0 && size <= inlineMax {
 		z := newWriter(w, 1, size, true) // each block is done with before the next
-		z.gzip = true
 		z.inline, _ = flate.NewWriter(io.Discard, flate.BestSpeed)
 		z.emit(gzipHeader[:])
 		return z
 	}
 	workers = max(workers, 1)
 	z := newWriter(w, workers+2, size, true)
-	z.gzip = true
 	z.work = make(chan *block, z.max)
 	stages := []func(){z.writeGzip}
 	for range workers {

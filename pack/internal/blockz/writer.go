@@ -58,10 +58,11 @@ type block struct {
 }
 
 // newWriter makes a Writer with at most maxBlocks blocks in flight, for
-// an input of about size bytes (0: unknown); the
-// constructor of each encoding starts its goroutines with start.
+// an input of about size bytes (0: unknown), gzip or not; the constructor
+// of each encoding starts its goroutines with start.
 func newWriter(w io.Writer, maxBlocks int, size int64, gzip bool) *Writer {
 	return &Writer{
+		gzip:  gzip,
 		mem:   newArena(arenaSize(size, maxBlocks, gzip)),
 		hint:  size,
 		max:   maxBlocks,
