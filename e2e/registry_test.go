@@ -48,37 +48,48 @@ func TestPushMultiArchIndex(t *testing.T) {
 }
 
 // TestPushedImageRunsUnderRunc copies a pushed image to an OCI layout with
-// skopeo, unpacks it with umoci and runs the bundle with runc.
+// skopeo, unpacks it with umoci and runs the bundle with runc, with each
+// layer compression. The zstd layer (2 MB with its libc, so several zstd
+// frames) is read by skopeo's decoder, which must see one stream, and
+// recompressed with gzip for Debian's umoci, which reads no zstd.
 func TestPushedImageRunsUnderRunc(t *testing.T) {
 	need(t)
-	ref := h.registry + "/e2e/runc:1"
 	bin := buildC(t, "gcc", "zlib-c/zlib.c", "-lz")
-	scratchpack(t, "pack", "-t", ref, "--push", bin)
-	dir := t.TempDir()
-	layoutDir, bundle := filepath.Join(dir, "layout"), filepath.Join(dir, "bundle")
-	must(t, nil, "skopeo", "copy", "--src-tls-verify=false", "docker://"+ref, "oci:"+layoutDir+":1")
-	must(t, nil, "umoci", "unpack", "--image", layoutDir+":1", bundle)
-	cfgPath := filepath.Join(bundle, "config.json")
-	var cfg map[string]any
-	b, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg["process"].(map[string]any)["terminal"] = false // no terminal under go test
-	if b, err = json.Marshal(cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	id := "scratchpack-e2e-" + filepath.Base(dir)
-	t.Cleanup(func() { _ = run(t, nil, "runc", "delete", "-f", id) })
-	got := must(t, nil, "runc", "run", "-b", bundle, id)
-	if !strings.HasPrefix(got, "zlib 1.") {
-		t.Errorf("runc printed %q, want the zlib version", got)
+	for _, c := range []string{"gzip", "zstd", "none"} {
+		t.Run(c, func(t *testing.T) {
+			ref := h.registry + "/e2e/runc:" + c
+			scratchpack(t, "pack", "-t", ref, "--compression", c, "--push", bin)
+			dir := t.TempDir()
+			layoutDir, bundle := filepath.Join(dir, "layout"), filepath.Join(dir, "bundle")
+			copyArgs := []string{"copy", "--src-tls-verify=false"}
+			if c == "zstd" {
+				copyArgs = append(copyArgs, "--dest-compress", "--dest-compress-format", "gzip")
+			}
+			must(t, nil, "skopeo", append(copyArgs, "docker://"+ref, "oci:"+layoutDir+":1")...)
+			must(t, nil, "umoci", "unpack", "--image", layoutDir+":1", bundle)
+			cfgPath := filepath.Join(bundle, "config.json")
+			var cfg map[string]any
+			b, err := os.ReadFile(cfgPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			cfg["process"].(map[string]any)["terminal"] = false // no terminal under go test
+			if b, err = json.Marshal(cfg); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			id := "scratchpack-e2e-" + filepath.Base(dir)
+			t.Cleanup(func() { _ = run(t, nil, "runc", "delete", "-f", id) })
+			got := must(t, nil, "runc", "run", "-b", bundle, id)
+			if !strings.HasPrefix(got, "zlib 1.") {
+				t.Errorf("runc printed %q, want the zlib version", got)
+			}
+		})
 	}
 }
 

@@ -121,10 +121,8 @@ func (e *tempError) Unwrap() error { return e.error }
 // contents read straight into its blocks, so that no byte is copied
 // twice.
 func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
-	z, err := l.compression.writer(w, tarSize(p))
-	if err != nil {
-		return err
-	}
+	z := l.compression.writer(w, tarSize(p))
+	var err error
 	for _, e := range p.Entries() {
 		if err = ctx.Err(); err != nil {
 			break

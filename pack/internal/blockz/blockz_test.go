@@ -55,7 +55,7 @@ func TestGzipIsPgzip(t *testing.T) {
 		for _, workers := range []int{1, 2, 8} {
 			for _, how := range []string{"Write", "ReadFrom"} {
 				var got bytes.Buffer
-				z := NewGzip(&got, workers, hints[workers])
+				z := New(&got, Gzip, workers, hints[workers])
 				var err error
 				if how == "Write" {
 					// in pieces that straddle block ends
@@ -87,39 +87,48 @@ func TestGzipIsPgzip(t *testing.T) {
 	}
 }
 
-// TestSerial checks zstd and no compression through one encoder: the
-// output decodes to the input, and does not depend on how it was written.
-func TestSerial(t *testing.T) {
-	zstdEnc := func(w io.Writer) (io.WriteCloser, error) {
-		return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+// TestZstdAndNone checks that zstd output is a frame for each block
+// (one empty frame for an empty input) whatever the number of workers and
+// however the input is written, and that it decodes to the input; and
+// that None's output is its input.
+func TestZstdAndNone(t *testing.T) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		t.Fatal(err)
 	}
-	none := func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil }
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, n := range sizes {
 		in := input(n)
-		var whole bytes.Buffer
-		e, _ := zstdEnc(&whole)
-		e.Write(in)
-		e.Close()
-		for name, enc := range map[string]func(io.Writer) (io.WriteCloser, error){"zstd": zstdEnc, "none": none} {
-			var got bytes.Buffer
-			z, err := NewSerial(&got, enc, int64(n/2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := z.ReadFrom(iotest.HalfReader(bytes.NewReader(in))); err != nil {
-				t.Fatal(err)
-			}
-			if err := z.Close(); err != nil {
-				t.Fatal(err)
-			}
+		frames := enc.EncodeAll(in[:min(n, BlockSize)], nil)
+		for p := in[min(n, BlockSize):]; len(p) > 0; p = p[min(len(p), BlockSize):] {
+			frames = enc.EncodeAll(p[:min(len(p), BlockSize)], frames)
+		}
+		if got, err := dec.DecodeAll(frames, nil); err != nil || !bytes.Equal(got, in) {
+			t.Fatalf("%d bytes: the frames do not decode to the input: %v", n, err)
+		}
+		for _, f := range []Format{Zstd, None} {
 			want := in
-			if name == "zstd" {
-				want = whole.Bytes()
+			if f == Zstd {
+				want = frames
 			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Fatalf("%s, %d bytes: output differs from one Write to the encoder", name, n)
+			hints := map[int]int64{1: 0, 2: int64(n / 3), 8: int64(n)}
+			for _, workers := range []int{1, 2, 8} {
+				var got bytes.Buffer
+				z := New(&got, f, workers, hints[workers])
+				if _, err := z.ReadFrom(iotest.HalfReader(bytes.NewReader(in))); err != nil {
+					t.Fatal(err)
+				}
+				if err := z.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), want) {
+					t.Fatalf("format %d, %d bytes, %d workers: output differs (%d bytes, want %d)", f, n, workers, got.Len(), len(want))
+				}
+				checkSums(t, z, in, got.Bytes())
 			}
-			checkSums(t, z, in, got.Bytes())
 		}
 	}
 }
@@ -132,10 +141,6 @@ func checkSums(t *testing.T, z *Writer, in, out []byte) {
 		t.Fatalf("sums of %d bytes in, %d out: wrong (size %d)", len(in), len(out), size)
 	}
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // failAfter fails every write after n bytes.
 type failAfter struct{ n int }
@@ -155,21 +160,23 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // TestDestinationFails checks that a failing destination stops the
 // writes with its error, and that Close returns it rather than hanging.
 func TestDestinationFails(t *testing.T) {
-	for _, hint := range []int64{0, 2 * BlockSize} { // goroutines, inline
-		z := NewGzip(&failAfter{n: 1000}, 2, hint)
-		in := input(20 * BlockSize)
-		var err error
-		for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {
-			_, err = z.Write(p[:min(len(p), BlockSize)])
-		}
-		if cerr := z.Close(); !errors.Is(cerr, errFull) {
-			t.Fatalf("hint %d: Close: %v, want %v", hint, cerr, errFull)
-		}
-		if err != nil && !errors.Is(err, errFull) {
-			t.Fatalf("hint %d: Write: %v, want nil or %v", hint, err, errFull)
-		}
-		if _, err := z.Write([]byte("x")); err == nil {
-			t.Fatalf("hint %d: Write after Close: no error", hint)
+	for _, f := range []Format{Gzip, Zstd, None} {
+		for _, hint := range []int64{0, 2 * BlockSize} { // goroutines, inline
+			z := New(&failAfter{n: 1000}, f, 2, hint)
+			in := input(20 * BlockSize)
+			var err error
+			for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {
+				_, err = z.Write(p[:min(len(p), BlockSize)])
+			}
+			if cerr := z.Close(); !errors.Is(cerr, errFull) {
+				t.Fatalf("format %d, hint %d: Close: %v, want %v", f, hint, cerr, errFull)
+			}
+			if err != nil && !errors.Is(err, errFull) {
+				t.Fatalf("format %d, hint %d: Write: %v, want nil or %v", f, hint, err, errFull)
+			}
+			if _, err := z.Write([]byte("x")); err == nil {
+				t.Fatalf("format %d, hint %d: Write after Close: no error", f, hint)
+			}
 		}
 	}
 }
@@ -179,14 +186,14 @@ func TestDestinationFails(t *testing.T) {
 // input's.
 func TestMemoryIsBounded(t *testing.T) {
 	const max = 4
-	huge := arenaSize(1<<40, max, true)
-	if unknown := arenaSize(0, max, true); unknown != huge {
+	huge := arenaSize(1<<40, max, Gzip)
+	if unknown := arenaSize(0, max, Gzip); unknown != huge {
 		t.Errorf("unknown size: %d bytes, a 1 TiB input: %d", unknown, huge)
 	}
 	if huge > max*(2*BlockSize+BlockSize/8+tailSize+8192) {
 		t.Errorf("%d blocks take %d bytes", max, huge)
 	}
-	if small := arenaSize(100<<10, max, true); small > huge/2 {
+	if small := arenaSize(100<<10, max, Gzip); small > huge/2 {
 		t.Errorf("a 100 KiB input takes %d bytes of %d", small, huge)
 	}
 }

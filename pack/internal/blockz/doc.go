@@ -1,7 +1,7 @@
 // Package blockz compresses a stream in blocks, the way a layer blob is
 // made: the input is cut into 1 MiB blocks that a reader fills directly;
 // one goroutine hashes them in order (sha256, and crc32 for gzip) while
-// others compress them, gzip on every core, and one writes the results in
+// others compress them, on every core, and one writes the results in
 // order, hashing what it writes. The bytes depend on the input only, never
 // on the number of cores, and both digests come out of the same pass. An
 // input expected to be small is compressed the same way on the caller's
@@ -15,4 +15,7 @@
 // its blocks, hashes the crc32 on the caller's goroutine and allocates a
 // compressor and two buffers per block; on two cores that cost a third of
 // a pack's time on small programs and serialized the hashing of large ones.
+//
+// Zstd output is a frame for each block, as github.com/klauspost/compress/zstd
+// encodes it at its default level; None is the input as it is, hashed once.
 package blockz
