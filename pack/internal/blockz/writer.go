@@ -80,7 +80,9 @@ func New(w io.Writer, f Format, workers int, size int64) *Writer {
 	if f == None {
 		workers = 0
 	}
-	z := newWriter(w, f, workers+2, size)
+	// One block is being filled, one written, and for each worker one
+	// compressed (None: one hashed).
+	z := newWriter(w, f, max(workers, 1)+2, size)
 	stages := []func(){z.write, z.hash}
 	if workers > 0 {
 		z.work = make(chan *block, z.max)
