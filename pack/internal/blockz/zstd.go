@@ -10,8 +10,10 @@ import "github.com/klauspost/compress/zstd"
 type zstdCodec struct{ enc *zstd.Encoder }
 
 func newZstdCodec() *zstdCodec {
+	// A frame is at most a block: a larger window than that is never
+	// used, and the default 8 MiB one cost 17 MiB of memory per encoder.
 	// With no writer and valid options, NewWriter cannot fail.
-	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(BlockSize), zstd.WithLowerEncoderMem(true))
 	return &zstdCodec{enc}
 }
 
