@@ -90,11 +90,11 @@ func New(w io.Writer, f Format, workers int, size int64) *Writer {
 			stages = append(stages, z.compress)
 		}
 	}
-	for _, f := range stages {
+	for _, stage := range stages {
 		z.done.Add(1)
 		go func() {
 			defer z.done.Done()
-			f()
+			stage()
 		}()
 	}
 	return z
