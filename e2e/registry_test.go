@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -104,13 +105,27 @@ func TestPushUnreachableRegistry(t *testing.T) {
 	}
 }
 
-// TestPackIntoDockerDaemon loads the image straight into the daemon.
+// TestPackIntoDockerDaemon loads the image straight into the daemon,
+// where its layer goes uncompressed: docker must see the image the gzip
+// tarball of the same program holds, with the same image ID.
 func TestPackIntoDockerDaemon(t *testing.T) {
 	need(t)
 	ref := imageName(t)
-	scratchpack(t, "pack", "-t", ref, "--docker", buildC(t, "g++", "hello-cxx/hello.cc"))
+	bin := buildC(t, "g++", "hello-cxx/hello.cc")
+	scratchpack(t, "pack", "-t", ref, "--docker", bin)
 	if got, want := must(t, nil, "docker", "run", "--rm", "--network", "none", ref), "hello from C++\n"; got != want {
 		t.Errorf("container printed %q, want %q", got, want)
+	}
+	fromTar := ref + "-tar"
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", fromTar).Run() })
+	tarball := filepath.Join(t.TempDir(), "img.tar")
+	scratchpack(t, "pack", "-t", fromTar, "-o", tarball, bin)
+	must(t, nil, "docker", "load", "-i", tarball)
+	id := func(ref string) string {
+		return strings.TrimSpace(must(t, nil, "docker", "image", "inspect", "-f", "{{.Id}}", ref))
+	}
+	if a, b := id(ref), id(fromTar); a != b {
+		t.Errorf("image ID %s through --docker, %s through a gzip tarball", a, b)
 	}
 	// inspect reads it back from the daemon, by docker:// or by its bare name.
 	for _, src := range []string{"docker://" + ref, ref} {

@@ -65,6 +65,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		return nil, err
 	}
 	f.build.SBOM.Apply(&opts, pub.Destinations())
+	f.img.ForDestinations(&opts, pub.Destinations())
 	po := f.res.PackOptions(opts)
 	po.Static = f.img.Static
 	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},

@@ -43,6 +43,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 		return err
 	}
 	out.SBOM.Apply(&opts, out.Dest)
+	img.ForDestinations(&opts, out.Dest)
 	if opts.From, err = res.Source(a.ctx, out.Registry); err != nil {
 		return err
 	} else if opts.From != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // Image shapes every image: pack and build register it.
@@ -16,6 +17,8 @@ type Image struct {
 	Path         string // --path: where the program goes
 	Static       bool
 	NoEssentials bool
+
+	compressionSet bool // --compression was given
 }
 
 // AddFlags registers the image flags: --path, --static, --certs, --ca,
@@ -46,7 +49,23 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", setKV(&o.Config.Annotations))
 	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, pack.ParseAddition))
 	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every ELF file in it (repeatable)", cli.Append(&o.Include, pack.ParseInclude))
-	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "gzip", "layer compression", cli.Set(&o.Layer.Compression, pack.ParseCompression))
+	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "", "layer compression (default gzip; none when the Docker daemon is the only destination)", func(s string) error {
+		f.compressionSet = true
+		return cli.Set(&o.Layer.Compression, pack.ParseCompression)(s)
+	})
+}
+
+// ForDestinations sets in o what depends on where the images go: when
+// the Docker daemon is the only one and --compression was not given, the
+// layer is left uncompressed. The daemon keeps layers uncompressed, so a
+// gzip layer would be compressed here only for dockerd to decompress it
+// (containerd's 48 MB into a fresh daemon: 1.03 s with gzip, 0.73 s
+// without); the image ID, the digest of the config, is the same.
+func (f *Image) ForDestinations(o *pack.Options, dest transport.Destinations) {
+	daemonOnly := dest.Daemon && !dest.Push && dest.Tarball == "" && dest.Stream == nil && dest.Layout == ""
+	if daemonOnly && !f.compressionSet {
+		o.Layer.Compression = pack.None
+	}
 }
 
 // PackOptions finishes the image options with what only the whole command
