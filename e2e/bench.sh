@@ -18,7 +18,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
 	exit 1
 fi
 work=$(mktemp -d)
-trap 'bash e2e/setup.sh down "$work/state" >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap 'docker rmi -f bench/sp:1 bench/app:1 >/dev/null 2>&1; bash e2e/setup.sh down "$work/state" >/dev/null 2>&1; rm -rf "$work"' EXIT
 mkdir -p "$work/state"
 bash e2e/setup.sh up "$work/state" >"$work/env" 2>/dev/null
 for p in pigz time; do
@@ -48,6 +48,10 @@ layer_of() {
 	rm -rf "$2" && mkdir -p "$2/usr/local/bin" && cp "$1" "$2/usr/local/bin/"
 }
 
+# before_each, when set, names a function run before each timed run,
+# untimed.
+before_each=
+
 # ms CMD...: one run's wall time in milliseconds (output discarded).
 # Before it, the page cache the run before left dirty is written out: on
 # two cores the kernel's writeback of a peer's 300 MB would otherwise take
@@ -61,6 +65,9 @@ layer_of() {
 # free, which made runs vary less.
 ms() {
 	local t0 t1 warm=/dev/shm/scratchpack-bench-warm
+	if [ -n "$before_each" ]; then
+		"$before_each" >/dev/null 2>&1 || true
+	fi
 	sync
 	head -c 1G /dev/zero >"$warm" && rm -f "$warm" && sleep 0.3
 	t0=$(date +%s%N)
@@ -90,10 +97,15 @@ floor_tar() {
 	layer_of "$1" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf - usr |
 		tee >(sha256sum >/dev/null) | pigz -1 -b 1024 -p "$(nproc)" | tee >(sha256sum >/dev/null) >"$work/floor.gz"
 }
-docker_tar() {
+docker_build() {
 	cp "$1" "$work/ctx/app" && printf 'FROM scratch\nCOPY app /usr/local/bin/app\nENTRYPOINT ["/usr/local/bin/app"]\n' >"$work/ctx/Dockerfile" &&
-		DOCKER_BUILDKIT=0 docker build --no-cache -q -t bench/app:1 "$work/ctx" && docker save bench/app:1 -o "$work/docker.tar"
+		DOCKER_BUILDKIT=0 docker build --no-cache -q -t bench/app:1 "$work/ctx"
 }
+docker_tar() { docker_build "$1" && docker save bench/app:1 -o "$work/docker.tar"; }
+sp_daemon() { "$sp" pack -q -t bench/sp:1 --docker "$1"; }
+# rm_images makes each build or load into the daemon a first one, and
+# leaves no untagged image behind.
+rm_images() { docker rmi -f bench/sp:1 bench/app:1; }
 sp_push() { "$sp" pack -q -t "$2" --push "$1"; }
 crane_push() {
 	layer_of "$1" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/layer.tar" usr &&
@@ -139,10 +151,14 @@ interleave sp_tar floor_tar "$big"
 row "same" 1.3 "$a_ms" "one-pass floor (tar, sha256, pigz -1)" "$b_ms"
 # docker save writes its layers uncompressed: against it, scratchpack
 # writes the same file; its default, gzip, is the row after.
+before_each=rm_images
 interleave sp_tar_none docker_tar "$big"
 row "same, layer uncompressed as docker save writes it (--compression none)" 0.1 "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
 interleave sp_tar docker_tar "$big"
 row "same, gzip layer (the default)" - "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
+interleave sp_daemon docker_build "$big"
+before_each=
+row "same -> the Docker daemon (its layer uncompressed, as docker keeps it)" - "$a_ms" "docker build FROM scratch" "$b_ms"
 interleave sp_tar crane_tar "$huge"
 sp_rss=$(rss_mb "$sp" pack -q -o "$work/sp.tar" "$huge")
 layer_of "$huge" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/layer.tar" usr

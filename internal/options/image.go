@@ -59,7 +59,7 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 // the Docker daemon is the only one and --compression was not given, the
 // layer is left uncompressed. The daemon keeps layers uncompressed, so a
 // gzip layer would be compressed here only for dockerd to decompress it
-// (containerd's 48 MB into a fresh daemon: 1.03 s with gzip, 0.73 s
+// (containerd's 48 MB into the daemon: 0.27 s with gzip, 0.11 s
 // without); the image ID, the digest of the config, is the same.
 func (f *Image) ForDestinations(o *pack.Options, dest transport.Destinations) {
 	daemonOnly := dest.Daemon && !dest.Push && dest.Tarball == "" && dest.Stream == nil && dest.Layout == ""
