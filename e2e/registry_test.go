@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -133,6 +134,34 @@ func TestPackIntoDockerDaemon(t *testing.T) {
 		if !strings.Contains(out, `entrypoint: ["/usr/local/bin/hello"]`) {
 			t.Errorf("inspect %s:\n%s", src, out)
 		}
+	}
+}
+
+// TestZstdIntoDaemon packs a zstd layer into the daemon: a Docker that
+// reads zstd (23.0 and later) runs it; an older one refuses it, and pack
+// must say so in one line and fail, not report it loaded.
+func TestZstdIntoDaemon(t *testing.T) {
+	need(t)
+	ref := imageName(t)
+	bin := buildGo(t, "hello-go", "amd64")
+	version := strings.TrimSpace(must(t, nil, "docker", "version", "--format", "{{.Server.Version}}"))
+	major, _, _ := strings.Cut(version, ".")
+	r := run(t, nil, h.bin, "pack", "-q", "--compression", "zstd", "-t", ref, "--docker", bin)
+	if n, err := strconv.Atoi(major); err == nil && n >= 23 {
+		if r.code != 0 {
+			t.Fatalf("docker %s: exit %d: %s", version, r.code, r.stderr)
+		}
+		if got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref); got != "hello from Go on linux/amd64\n" {
+			t.Errorf("container printed %q", got)
+		}
+		return
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != 1 || r.stdout != "" || len(lines) != 1 || !strings.Contains(lines[0], "zstd") {
+		t.Errorf("docker %s: exit %d, stdout %q, stderr %q; want 1, nothing, one line about zstd", version, r.code, r.stdout, r.stderr)
+	}
+	if run(t, nil, "docker", "image", "inspect", ref).code == 0 {
+		t.Errorf("docker %s has %s, which it refused", version, ref)
 	}
 }
 
