@@ -25,10 +25,16 @@ import (
 // A stream is written at once and has nothing left to commit.
 func stageOutput(path string, inputs []string, write func(io.Writer) error) (*staged, error) {
 	stream, err := checkOutput(path, inputs)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case stream:
+	}
+	return stageChecked(path, stream, write)
+}
+
+// stageChecked stages write's output at path, which checkOutput passed:
+// written into it when it is a stream, else into a file beside it.
+func stageChecked(path string, stream bool, write func(io.Writer) error) (*staged, error) {
+	if stream {
 		return noop(), writeStream(path, write)
 	}
 	return stageFile(path, write)

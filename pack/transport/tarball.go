@@ -40,12 +40,16 @@ func stageTarball(ctx context.Context, path string, inputs []string, a Artifact,
 	if !ok {
 		return nil, fmt.Errorf("%s: a docker-archive holds one platform's image, not an index", path)
 	}
-	if stream, err := checkOutput(path, inputs); err == nil && !stream {
+	stream, err := checkOutput(path, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if !stream {
 		if s, err := stageInPlace(ctx, path, img, tags); s != nil || err != nil {
 			return s, err
 		}
 	}
-	return stageOutput(path, inputs, func(w io.Writer) error { return tarballTo(ctx, w, img, tags, false) })
+	return stageChecked(path, stream, func(w io.Writer) error { return tarballTo(ctx, w, img, tags, false) })
 }
 
 // tarballTo streams img as a docker-archive into w: each layer as
