@@ -62,8 +62,7 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 // (containerd's 48 MB into the daemon: 0.27 s with gzip, 0.11 s
 // without); the image ID, the digest of the config, is the same.
 func (f *Image) ForDestinations(o *pack.Options, dest transport.Destinations) {
-	daemonOnly := dest.Daemon && !dest.Push && dest.Tarball == "" && dest.Stream == nil && dest.Layout == ""
-	if daemonOnly && !f.compressionSet {
+	if dest.DaemonOnly() && !f.compressionSet {
 		o.Layer.Compression = pack.None
 	}
 }

@@ -36,6 +36,13 @@ func (d Destinations) Empty() bool {
 	return d.Tarball == "" && d.Stream == nil && d.Layout == "" && !d.Daemon && !d.Push
 }
 
+// DaemonOnly reports whether the Docker daemon is the one destination.
+func (d Destinations) DaemonOnly() bool {
+	others := d
+	others.Daemon = false
+	return d.Daemon && others.Empty()
+}
+
 // Write puts a, under every tag, to each destination. A call that fails
 // leaves none of its outputs: the tarball and layout are staged under
 // temporary names, the daemon is loaded and the registry pushed (which
