@@ -16,7 +16,7 @@ set -euo pipefail
 
 packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
 	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
-	file g++ zlib1g-dev curl mmdebstrap)
+	file g++ zlib1g-dev curl mmdebstrap arch-test)
 
 log() { printf 'e2e/setup: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -153,14 +153,21 @@ up() {
 	local registry
 	registry=$(start_registry "$state")
 	enable_binfmt
+	# Each fixture is made before the env file is written, so that one that
+	# fails stops the setup here (a failure inside "$(...)" of an echo would not).
+	local docker_version root_amd64 root_arm64 ko
+	docker_version=$(docker version --format '{{.Server.Version}}')
+	root_amd64=$(debian_root amd64)
+	root_arm64=$(debian_root arm64) # under qemu: about five minutes, once
+	ko=$(ko_binary)
 	{
 		echo "REGISTRY=$registry"
-		echo "DOCKER_VERSION=$(docker version --format '{{.Server.Version}}')"
+		echo "DOCKER_VERSION=$docker_version"
 		echo "QEMU_AARCH64=/usr/bin/qemu-aarch64-static"
 		echo "AARCH64_SYSROOT=/usr/aarch64-linux-gnu"
-		echo "DEBIAN_ROOT_AMD64=$(debian_root amd64)"
-		echo "DEBIAN_ROOT_ARM64=$(debian_root arm64)" # under qemu: about five minutes, once
-		echo "KO=$(ko_binary)"
+		echo "DEBIAN_ROOT_AMD64=$root_amd64"
+		echo "DEBIAN_ROOT_ARM64=$root_arm64"
+		echo "KO=$ko"
 	} >"$state/env.tmp"
 	mv "$state/env.tmp" "$state/env"
 	cat "$state/env"
