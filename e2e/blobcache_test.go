@@ -3,12 +3,19 @@ package e2e
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"net/http"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -197,5 +204,93 @@ func TestBlobCacheCannotBePoisoned(t *testing.T) {
 	}
 	if fi, err := os.Stat(entryA); err != nil || fi.Size() != sizeA {
 		t.Errorf("the truncated entry was not replaced by the whole blob: %v %v", fi, err)
+	}
+}
+
+// TestBlobCacheInterruptedDownload interrupts a pack --from while the
+// registry, behind a proxy, has sent half of the layer and stalls: the
+// run stops within a second of SIGINT and the cache holds no file, named
+// or not; the next run downloads the layer whole and packs it.
+func TestBlobCacheInterruptedDownload(t *testing.T) {
+	need(t)
+	prog := buildGo(t, "hello-go", "amd64")
+	layer := secretLayer(t, prog, "interrupted\n")
+	ref := pushSecretImage(t, "e2e/blobcache-interrupted", layer)
+	digest, _ := layer.Digest()
+	rc, err := layer.Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, _ := io.ReadAll(rc)
+	rc.Close()
+	halfSent := make(chan struct{}, 1)
+	p := newFaultProxy(t, func(p *faultProxy, w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+digest.String()) {
+			return false
+		}
+		w.Header().Set("Content-Length", fmt.Sprint(len(blob)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(blob[:len(blob)/2])
+		w.(http.Flusher).Flush()
+		select {
+		case halfSent <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-p.release:
+		}
+		return true
+	})
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	env := append(os.Environ(), "XDG_CACHE_HOME="+cache)
+	out := filepath.Join(dir, "out.tar")
+	viaProxy := p.addr + strings.TrimPrefix(ref, h.registry)
+
+	cmd := exec.Command(h.bin, "pack", "--from", viaProxy, "-o", out, "/bin/hello")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-halfSent:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the layer was never requested: %s", stderr.String())
+	}
+	time.Sleep(200 * time.Millisecond) // the half is in the cache's temporary file
+	cmd.Process.Signal(syscall.SIGINT)
+	sent := time.Now()
+	err = cmd.Wait()
+	took := time.Since(sent)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stderr %s", err, stderr.String())
+	}
+	if took > time.Second {
+		t.Errorf("stopped %v after SIGINT, want within a second", took)
+	}
+	var left []string
+	filepath.WalkDir(cache, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Errorf("the interrupted download left %v in the cache", left)
+	}
+	blobs := filepath.Join(cache, "scratchpack", "blobs", "sha256")
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("the interrupted run left %s", out)
+	}
+
+	must(t, []string{"XDG_CACHE_HOME=" + cache}, h.bin, "pack", "--from", ref, "-o", out, "/bin/hello")
+	size, _ := layer.Size()
+	if fi, err := os.Stat(filepath.Join(blobs, digest.Hex)); err != nil || fi.Size() != size {
+		t.Errorf("the next run did not cache the whole layer: %v %v", fi, err)
 	}
 }

@@ -180,12 +180,12 @@ func (c *Cache) discard(path string, f *os.File, d v1.Hash, why string) {
 		fi, err := f.Stat()
 		now, err2 := os.Lstat(path)
 		if err == nil && err2 == nil && os.SameFile(fi, now) {
-			if err := os.Remove(path); err != nil {
+			if err := os.RemoveAll(path); err != nil {
 				removed = fmt.Sprintf("not removed (%v)", unwrapPathErr(err))
 			}
 		}
 		f.Close()
-	} else if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	} else if err := os.RemoveAll(path); err != nil {
 		removed = fmt.Sprintf("not removed (%v)", unwrapPathErr(err))
 	}
 	c.logf("blob cache: the entry for %s %s: %s; downloading it again", d, why, removed)

@@ -252,7 +252,14 @@ func TestReplacesBadEntry(t *testing.T) {
 			}
 			return os.Symlink(q, p)
 		}},
-		{"directory", func(p string) error { return os.Mkdir(p, 0o700) }},
+		{"directory", func(p string) error { return os.MkdirAll(filepath.Join(p, "sub"), 0o700) }},
+		{"fifo", func(p string) error { return unix.Mkfifo(p, 0o600) }},
+		{"unreadable", func(p string) error {
+			if os.Geteuid() == 0 {
+				return os.WriteFile(p, nil, 0o600) // root reads anything: as empty
+			}
+			return os.WriteFile(p, blob, 0o000)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ref := serve(t, blob, nil)
