@@ -129,7 +129,6 @@ func (c *Cache) fetch(ctx context.Context, d v1.Hash, size int64, download func(
 func (c *Cache) hit(ctx context.Context, path string, d v1.Hash, size int64) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		c.logf("blob cache: %s not cached; downloading it", d)
 		return nil, nil
 	}
 	if err != nil {
