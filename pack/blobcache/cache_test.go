@@ -555,3 +555,65 @@ type diffIDLayer struct {
 }
 
 func (d diffIDLayer) DiffID() (v1.Hash, error) { return d.diffID, nil }
+
+// Two runs that miss the same blob at once both serve it; one entry is
+// stored, whole; with named temporary files too.
+func TestConcurrentDownloads(t *testing.T) {
+	blob := layerBytes(t, "etc/a", "from A")
+	d := digestOf(t, blob)
+	for _, named := range []bool{false, true} {
+		t.Run(fmt.Sprintf("named=%v", named), func(t *testing.T) {
+			dir := t.TempDir()
+			var started sync.WaitGroup
+			started.Add(2)
+			body := func() io.Reader {
+				started.Done()
+				started.Wait() // both are downloading before either finishes
+				return bytes.NewReader(blob)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i := range 2 {
+				c, _ := openCache(t, dir, 0)
+				c.noTmpfile = named
+				l := fakeLayer{Layer: gzLayer(t, blob), digest: d, size: int64(len(blob)), body: body}
+				wg.Go(func() {
+					got, err := readAll(firstLayer(t, c.Image(context.Background(), oneLayer{empty.Image, l})).Compressed)
+					if err == nil && !bytes.Equal(got, blob) {
+						err = fmt.Errorf("served %d other bytes", len(got))
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			if e := entries(t, dir); len(e) != 1 || e[0] != d.Hex {
+				t.Errorf("the cache holds %v, want %s", e, d.Hex)
+			}
+		})
+	}
+}
+
+// A read of a cached blob stops when its context is done, and the entry,
+// which is intact, stays.
+func TestCancelledHitKeepsEntry(t *testing.T) {
+	blob := layerBytes(t, "etc/a", "from A")
+	dir := t.TempDir()
+	c, _ := openCache(t, dir, 0)
+	img := oneLayer{empty.Image, gzLayer(t, blob)}
+	if _, err := readAll(firstLayer(t, c.Image(context.Background(), img)).Compressed); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := readAll(firstLayer(t, c.Image(ctx, img)).Compressed); !errors.Is(err, context.Canceled) {
+		t.Errorf("want context.Canceled, got %v", err)
+	}
+	if e := entries(t, dir); len(e) != 1 {
+		t.Errorf("the cache holds %v", e)
+	}
+}
