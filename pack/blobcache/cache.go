@@ -195,11 +195,11 @@ func (c *Cache) discard(path string, f *os.File, d v1.Hash, why string) {
 // returns it open at its start. A download that fails stores nothing.
 func (c *Cache) download(ctx context.Context, path string, d v1.Hash, size int64, open func() (io.ReadCloser, error)) (*os.File, error) {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("blob cache %s: %w", c.dir, unwrapPathErr(err))
+		return nil, &storeError{c.dir, unwrapPathErr(err)}
 	}
 	t, err := c.newTemp()
 	if err != nil {
-		return nil, fmt.Errorf("blob cache %s: %w", c.dir, unwrapPathErr(err))
+		return nil, &storeError{c.dir, unwrapPathErr(err)}
 	}
 	ok := false
 	defer func() {
@@ -212,12 +212,16 @@ func (c *Cache) download(ctx context.Context, path string, d v1.Hash, size int64
 		return nil, err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(t.f, h), ctxio.Reader(ctx, io.LimitReader(rc, size+1)))
+	w := &errWriter{w: t.f}
+	n, err := io.Copy(io.MultiWriter(w, h), ctxio.Reader(ctx, io.LimitReader(rc, size+1)))
 	if cerr := rc.Close(); err == nil {
 		err = cerr
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	if w.err != nil { // a full disk, say: the cache's failure, not the blob's
+		return nil, &storeError{c.dir, unwrapPathErr(w.err)}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", d, err)
@@ -232,7 +236,7 @@ func (c *Cache) download(ctx context.Context, path string, d v1.Hash, size int64
 		return nil, fmt.Errorf("blob %s: the registry sent bytes whose digest is %s", d, got)
 	}
 	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("blob cache %s: %w", c.dir, err)
+		return nil, &storeError{c.dir, err}
 	}
 	ok = true
 	if size > c.max {
@@ -250,6 +254,30 @@ func (c *Cache) download(ctx context.Context, path string, d v1.Hash, size int64
 		c.evict(path)
 	}
 	return t.f, nil
+}
+
+// storeError is a failure of the cache's directory (unwritable, full),
+// not of the blob: the blob is then read without the cache.
+type storeError struct {
+	dir string
+	err error
+}
+
+func (e *storeError) Error() string { return fmt.Sprintf("blob cache %s: %v", e.dir, e.err) }
+func (e *storeError) Unwrap() error { return e.err }
+
+// errWriter writes to w and keeps the first error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // hashFile returns the sha256 digest and length of what f holds from its

@@ -617,3 +617,30 @@ func TestCancelledHitKeepsEntry(t *testing.T) {
 		t.Errorf("the cache holds %v", e)
 	}
 }
+
+// A cache that cannot store (its directory is a file here; a full disk
+// is the same) does not fail the read: the blob is served from its
+// source, still checked against its digest, with a warning.
+func TestUnwritableCacheIsNotFatal(t *testing.T) {
+	blob := layerBytes(t, "etc/a", "from A")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sha256"), []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, log := openCache(t, dir, 0)
+	ctx := context.Background()
+	got, err := readAll(firstLayer(t, c.Image(ctx, oneLayer{empty.Image, gzLayer(t, blob)})).Compressed)
+	if err != nil || !bytes.Equal(got, blob) {
+		t.Fatalf("served %d bytes, %v", len(got), err)
+	}
+	if !log.has("warning: blob cache") || !log.has("without the cache") {
+		t.Errorf("no warning: %q", log.lines)
+	}
+	d := digestOf(t, blob)
+	garbled := bytes.Clone(blob)
+	garbled[10] ^= 1
+	l := fakeLayer{Layer: gzLayer(t, blob), digest: d, size: int64(len(blob)), body: func() io.Reader { return bytes.NewReader(garbled) }}
+	if _, err := readAll(firstLayer(t, c.Image(ctx, oneLayer{empty.Image, l})).Compressed); err == nil || !strings.Contains(err.Error(), d.String()) {
+		t.Errorf("other bytes from the source, without the cache: %v", err)
+	}
+}

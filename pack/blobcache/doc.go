@@ -13,7 +13,9 @@
 // that the next Open sweeps stands in. A killed run leaves nothing, and a
 // wrong or truncated download is never stored. A hit is hashed before it
 // is served: an entry that is truncated or foreign is removed and the
-// blob fetched again, which is never an error.
+// blob fetched again, which is never an error. A directory that cannot
+// store (unwritable, full) is not an error either: the blob is read from
+// its source, checked as it is read, with a warning.
 //
 // The entries are bounded in total size (DefaultMax unless told): after a
 // blob is stored, the least recently used others (by mtime, which a hit

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -80,6 +81,17 @@ func (l *layer) Compressed() (io.ReadCloser, error) {
 		return l.Layer.Compressed()
 	}
 	f, err := l.c.fetch(l.ctx, d, size, l.Layer.Compressed)
+	var se *storeError
+	if errors.As(err, &se) {
+		l.c.warnf("%v; reading %s without the cache", se, d)
+		rc, err := l.Layer.Compressed()
+		if err != nil {
+			return nil, err
+		}
+		return &verifier{r: ctxio.Reader(l.ctx, io.LimitReader(rc, size)), c: rc, h: sha256.New(), want: d, mismatch: func(got v1.Hash) error {
+			return fmt.Errorf("blob %s: the registry sent bytes whose digest is %s", d, got)
+		}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
