@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/cache"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/blobcache"
 	"github.com/scratchpack/scratchpack/pack/imagefs"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -28,9 +28,10 @@ type Source struct {
 // OpenSource opens the image ref (a registry reference, oci:DIR[:NAME] or
 // DIR[:NAME], a docker-archive, docker://NAME) for platform p, picking
 // p's image of an index, and reads its file system without running
-// anything. Blobs from a registry are kept in cacheDir (content
-// addressed), when it is set, so a second pack downloads nothing.
-func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Options, cacheDir, tmpDir string) (*Source, error) {
+// anything. Blobs from a registry are read through cache, when it is
+// set, so that a second pack downloads nothing; each is verified against
+// its digest before it is kept and again before it is served.
+func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Options, cache *blobcache.Cache, tmpDir string) (*Source, error) {
 	src := strings.TrimPrefix(ref, "oci:")
 	art, err := transport.Open(ctx, src, o)
 	if err != nil {
@@ -40,10 +41,8 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	if cacheDir != "" && transport.IsRemote(src) {
-		if err := os.MkdirAll(cacheDir, 0o755); err == nil {
-			img = cache.Image(img, cache.NewFilesystemCache(cacheDir))
-		}
+	if cache != nil && transport.IsRemote(src) {
+		img = cache.Image(ctx, img)
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
@@ -59,8 +58,9 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 // Close removes the image's temporary file.
 func (s *Source) Close() error { return s.fs.Close() }
 
-// DefaultCacheDir is where blobs of --from images are kept:
-// $XDG_CACHE_HOME/scratchpack/blobs, or ~/.cache/scratchpack/blobs.
+// DefaultCacheDir is where blobs of --from images are kept (see
+// blobcache): $XDG_CACHE_HOME/scratchpack/blobs, or
+// ~/.cache/scratchpack/blobs; "" when there is no home directory.
 func DefaultCacheDir() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {

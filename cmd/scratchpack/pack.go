@@ -44,7 +44,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	}
 	out.SBOM.Apply(&opts, out.Dest)
 	img.ForDestinations(&opts, out.Dest)
-	if opts.From, err = res.Source(a.ctx, out.Registry); err != nil {
+	if opts.From, err = res.Source(a.ctx, out.Registry, a.Console); err != nil {
 		return err
 	} else if opts.From != nil {
 		defer opts.From.Close()

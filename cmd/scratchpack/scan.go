@@ -32,7 +32,7 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 	if len(files) == 0 {
 		return cli.Usagef("name at least one file to scan")
 	}
-	src, err := res.Source(a.ctx, reg)
+	src, err := res.Source(a.ctx, reg, a.Console)
 	if err != nil {
 		return err
 	}

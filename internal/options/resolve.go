@@ -84,8 +84,9 @@ func (f *Resolve) PackOptions(o pack.Options) pack.PackOptions {
 }
 
 // Source opens --from's image for the first --platform, or this
-// machine's; nil when there is no --from.
-func (f *Resolve) Source(ctx context.Context, reg Registry) (*pack.Source, error) {
+// machine's, its blobs read through the blob cache (see BlobCache); nil
+// when there is no --from.
+func (f *Resolve) Source(ctx context.Context, reg Registry, c Console) (*pack.Source, error) {
 	if f.From == "" {
 		return nil, nil
 	}
@@ -93,5 +94,5 @@ func (f *Resolve) Source(ctx context.Context, reg Registry) (*pack.Source, error
 	if len(f.Platforms) > 0 {
 		p = pack.OCIPlatform(f.Platforms[0])
 	}
-	return pack.OpenSource(ctx, f.From, p, reg.Options, pack.DefaultCacheDir(), "")
+	return pack.OpenSource(ctx, f.From, p, reg.Options, c.BlobCache(pack.DefaultCacheDir()), "")
 }

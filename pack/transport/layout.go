@@ -2,12 +2,14 @@ package transport
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -17,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/scratchpack/scratchpack/internal/ctxio"
 	"github.com/scratchpack/scratchpack/internal/stale"
 )
 
@@ -189,7 +192,7 @@ func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry)
 		}
 		return nil
 	}
-	if err := moveBlobs(filepath.Join(stage, "blobs"), filepath.Join(dir, "blobs")); err != nil {
+	if err := moveBlobs(ctx, filepath.Join(stage, "blobs"), filepath.Join(dir, "blobs")); err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	return writeAtomic(filepath.Join(dir, "index.json"), func(w io.Writer) error {
@@ -198,9 +201,12 @@ func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry)
 	})
 }
 
-// moveBlobs renames every blob under from into to that to does not have.
-// Blobs are named by their digest, so one that exists is the same blob.
-func moveBlobs(from, to string) error {
+// moveBlobs renames every blob under from into to that to does not have
+// intact: a blob that exists by name is kept only when its bytes hash to
+// its name; any other file there (truncated, garbled, a symlink, a
+// directory) is replaced, by a rename, so that a reader sees the old file
+// or the new one, never a mix. It stops when ctx is done.
+func moveBlobs(ctx context.Context, from, to string) error {
 	algs, err := os.ReadDir(from)
 	if err != nil {
 		return err
@@ -215,8 +221,17 @@ func moveBlobs(from, to string) error {
 		}
 		for _, b := range blobs {
 			dst := filepath.Join(to, alg.Name(), b.Name())
-			if _, err := os.Stat(dst); err == nil {
+			intact, err := blobIntact(ctx, dst, alg.Name(), b.Name())
+			if err != nil {
+				return err
+			}
+			if intact {
 				continue
+			}
+			if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
+				if err := os.RemoveAll(dst); err != nil {
+					return err
+				}
 			}
 			if err := os.Rename(filepath.Join(from, alg.Name(), b.Name()), dst); err != nil {
 				return err
@@ -224,6 +239,27 @@ func moveBlobs(from, to string) error {
 		}
 	}
 	return nil
+}
+
+// blobIntact reports whether path is a regular file whose bytes hash,
+// with algorithm alg, to hexDigest. Only cancellation is an error.
+func blobIntact(ctx context.Context, path, alg, hexDigest string) (bool, error) {
+	h, err := v1.Hasher(alg)
+	if err != nil {
+		return false, nil
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false, nil
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false, nil
+	}
+	if _, err := io.Copy(h, ctxio.Reader(ctx, f)); err != nil {
+		return false, ctx.Err()
+	}
+	return hex.EncodeToString(h.Sum(nil)) == hexDigest, nil
 }
 
 // shareModes gives every directory under dir mode 0755 and every file
