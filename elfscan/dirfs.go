@@ -24,10 +24,6 @@ type dirFS struct {
 	opener opener
 }
 
-// newDirFS reads the host directory dir with openat2 when the kernel has
-// it.
-func newDirFS(dir string) dirFS { return dirFS{dir: dir, opener: chooseOpener(probeOpenat2)} }
-
 func (d dirFS) handle() (handle, error) {
 	fd, err := openat(unix.AT_FDCWD, d.dir, unix.O_PATH|unix.O_DIRECTORY)
 	if err != nil {

@@ -53,9 +53,13 @@ func DirRoot(dir string) *Root {
 	return dirRoot(dir, dir)
 }
 
-// dirRoot is the host directory dir, which messages call name.
-func dirRoot(dir, name string) *Root {
-	r := &Root{tree: newDirFS(dir), dir: dir, name: name}
+// dirRoot is the host directory dir, which messages call name, read
+// with openat2 when the kernel has it.
+func dirRoot(dir, name string) *Root { return dirRootWith(dir, name, chooseOpener(probeOpenat2)) }
+
+// dirRootWith is dirRoot read with o.
+func dirRootWith(dir, name string, o opener) *Root {
+	r := &Root{tree: dirFS{dir: dir, opener: o}, dir: dir, name: name}
 	r.fsys = r
 	return r
 }
