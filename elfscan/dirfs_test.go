@@ -327,3 +327,57 @@ func mkLink(t *testing.T, target, p string) {
 		t.Fatal(err)
 	}
 }
+
+// TestWalkStrictMatchesWalk: looking at runs of names at once resolves
+// every path as looking at each name does (real path, links, what was
+// seen of the real path, error), through relative, absolute, climbing,
+// dangling and looping links, "..", "." and names that are files.
+func TestWalkStrictMatchesWalk(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(root+"/usr/lib/x86_64-linux-gnu", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, root+"/usr/lib/x86_64-linux-gnu/libc.so.6", "c")
+	write(t, root+"/usr/lib/x86_64-linux-gnu/libz.so.1.2", "z")
+	write(t, root+"/usr/lib/file", "f")
+	mkLink(t, "usr/lib", root+"/lib")
+	mkLink(t, "/usr/lib", root+"/lib64")
+	mkLink(t, "libz.so.1.2", root+"/usr/lib/x86_64-linux-gnu/libz.so.1")
+	mkLink(t, "../../../..", root+"/usr/lib/up")
+	mkLink(t, "loop2", root+"/loop1")
+	mkLink(t, "loop1", root+"/loop2")
+	mkLink(t, "/nonexistent/x", root+"/dangling")
+	var paths []string
+	for _, head := range []string{"", "/lib", "/lib64", "/usr/lib", "/usr/lib/up/usr/lib", "/lib/../lib64", "/./usr//lib"} {
+		for _, tail := range []string{"", "/", "/x86_64-linux-gnu/libc.so.6", "/x86_64-linux-gnu/libz.so.1", "/x86_64-linux-gnu/../file",
+			"/x86_64-linux-gnu/nope", "/nope/libc.so.6", "/file/x", "/up", "/up/lib/file", "/../../lib"} {
+			paths = append(paths, head+tail)
+		}
+	}
+	paths = append(paths, "/", "/loop1", "/loop1/x", "/dangling", "/dangling/y", "/lib/x86_64-linux-gnu/libz.so.1/..")
+	errno := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		if e := unwrapPathErr(err); e != nil {
+			return e
+		}
+		return err
+	}
+	for oname, o := range openers {
+		h, err := dirFS{dir: root, opener: o}.handle()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			r1, l1, fi1, err1 := walk(h, p)
+			r2, l2, fi2, err2 := walkStrict(h.(strictHandle), p)
+			if r1 != r2 || !slices.Equal(l1, l2) || (fi1 == nil) != (fi2 == nil) || errno(err1) != errno(err2) {
+				t.Errorf("%s: %s: walk = %q %v %v %v; walkStrict = %q %v %v %v", oname, p, r1, l1, fi1 != nil, err1, r2, l2, fi2 != nil, err2)
+			} else if fi1 != nil && statIno(fi1) != statIno(fi2) {
+				t.Errorf("%s: %s: the two walks saw different files", oname, p)
+			}
+		}
+		h.release()
+	}
+}

@@ -103,6 +103,14 @@ func (r *Root) Eval(p string) (string, []Link, error) {
 // real path itself: nil when it did not look at it ("/", or a directory
 // reached by "..").
 func eval(h handle, p string) (string, []Link, fs.FileInfo, error) {
+	if sh, ok := h.(strictHandle); ok {
+		return walkStrict(sh, p)
+	}
+	return walk(h, p)
+}
+
+// walk is eval with one h.lstat for each name.
+func walk(h handle, p string) (string, []Link, fs.FileInfo, error) {
 	var last string
 	var lastInfo fs.FileInfo
 	real, steps, err := symlink.Resolve(p, func(next string) (string, bool, error) {
