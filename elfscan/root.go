@@ -5,10 +5,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/scratchpack/scratchpack/internal/symlink"
 )
@@ -23,16 +23,24 @@ type Link struct {
 // image's extracted file system, or any fs.ReadLinkFS. Every path is walked
 // one component at a time through the root's own symlinks, an absolute
 // target starting again at the root, so that nothing outside it is read.
+//
+// In a host directory (HostRoot, DirRoot) the walk and every read are
+// immune to the tree changing under them: each component is looked at,
+// and the path Eval found is opened, relative to one descriptor of the
+// directory by openat2 with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS (or one
+// O_NOFOLLOW openat per component where the kernel lacks openat2), so a
+// directory swapped for a symlink in between is an error, never a way
+// out; and a file opened is refused unless it is the regular file, with
+// the device and inode, that the walk saw.
 type Root struct {
-	fsys fs.ReadLinkFS
-	dir  string // the host directory the root is, or "" when it is not one
-	name string // how messages name it
+	fsys fs.ReadLinkFS // what FS returns
+	tree tree          // what the Root reads
+	dir  string        // the host directory the root is, or "" when it is not one
+	name string        // how messages name it
 }
 
 // HostRoot is the host's own file system.
-func HostRoot() *Root {
-	return &Root{fsys: os.DirFS("/").(fs.ReadLinkFS), dir: "/", name: "the host"}
-}
+func HostRoot() *Root { return dirRoot("/", "the host") }
 
 // DirRoot is the host directory dir seen as "/", as a sysroot is.
 func DirRoot(dir string) *Root {
@@ -42,19 +50,31 @@ func DirRoot(dir string) *Root {
 	if dir == "/" {
 		return HostRoot()
 	}
-	return &Root{fsys: os.DirFS(dir).(fs.ReadLinkFS), dir: dir, name: dir}
+	return dirRoot(dir, dir)
+}
+
+// dirRoot is the host directory dir, which messages call name, read
+// with openat2 when the kernel has it.
+func dirRoot(dir, name string) *Root { return dirRootWith(dir, name, chooseOpener(probeOpenat2)) }
+
+// dirRootWith is dirRoot read with o.
+func dirRootWith(dir, name string, o opener) *Root {
+	r := &Root{tree: dirFS{dir: dir, opener: o}, dir: dir, name: name}
+	r.fsys = r
+	return r
 }
 
 // FSRoot is fsys seen as "/"; name says what it is in messages (say,
 // "image nginx:1.27").
 func FSRoot(fsys fs.ReadLinkFS, name string) *Root {
-	return &Root{fsys: fsys, name: name}
+	return &Root{fsys: fsys, tree: fsTree{fsys}, name: name}
 }
 
 // String names the root in messages.
 func (r *Root) String() string { return r.name }
 
-// FS returns the file system the root reads.
+// FS returns the file system the root reads: for a host directory, the
+// Root itself, so that it too cannot be led out of the directory.
 func (r *Root) FS() fs.ReadLinkFS { return r.fsys }
 
 // HostPath maps an absolute path in the root to the host path of the
@@ -70,36 +90,103 @@ func (r *Root) HostPath(p string) string {
 // would inside a chroot to the root, and returns the real path with the
 // symlinks it went through.
 func (r *Root) Eval(p string) (string, []Link, error) {
-	real, steps, err := symlink.Resolve(p, func(next string) (string, bool, error) {
-		fi, err := r.fsys.Lstat(fsName(next))
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return "", false, err
-		}
-		target, err := r.fsys.ReadLink(fsName(next))
-		return target, err == nil, err
-	})
+	h, err := r.tree.handle()
 	if err != nil {
 		return "", nil, err
+	}
+	defer h.release()
+	real, links, _, err := eval(h, p)
+	return real, links, err
+}
+
+// eval is Eval through h, which also returns what the walk saw of the
+// real path itself: nil when it did not look at it ("/", or a directory
+// reached by "..").
+func eval(h handle, p string) (string, []Link, fs.FileInfo, error) {
+	if sh, ok := h.(strictHandle); ok {
+		return walkStrict(sh, p)
+	}
+	return walk(h, p)
+}
+
+// walk is eval with one h.lstat for each name.
+func walk(h handle, p string) (string, []Link, fs.FileInfo, error) {
+	var last string
+	var lastInfo fs.FileInfo
+	real, steps, err := symlink.Resolve(p, func(next string) (string, bool, error) {
+		fi, target, err := h.lstat(next)
+		if err != nil {
+			return "", false, err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return target, true, nil
+		}
+		last, lastInfo = next, fi
+		return "", false, nil
+	})
+	if err != nil {
+		return "", nil, nil, err
 	}
 	links := make([]Link, len(steps))
 	for i, s := range steps {
 		links[i] = Link(s)
 	}
-	return real, links, nil
+	if real != last {
+		lastInfo = nil
+	}
+	return real, links, lastInfo, nil
 }
 
 var (
 	_ fs.StatFS     = (*Root)(nil)
 	_ fs.ReadFileFS = (*Root)(nil)
+	_ fs.ReadDirFS  = (*Root)(nil)
+	_ fs.ReadLinkFS = (*Root)(nil)
 )
 
 // Stat follows p's symlinks in the root and describes the file it names.
 func (r *Root) Stat(p string) (fs.FileInfo, error) {
-	real, _, err := r.Eval(p)
+	h, err := r.tree.handle()
 	if err != nil {
 		return nil, err
 	}
-	return r.fsys.Lstat(fsName(real))
+	defer h.release()
+	_, fi, err := evalStat(h, p)
+	return fi, err
+}
+
+// evalStat follows p's symlinks and describes the file it names.
+func evalStat(h handle, p string) (string, fs.FileInfo, error) {
+	real, _, fi, err := eval(h, p)
+	if err != nil || fi != nil {
+		return real, fi, err
+	}
+	fi, _, err = h.lstat(real)
+	return real, fi, err
+}
+
+// Lstat describes the file name (an io/fs name, or an absolute path)
+// itself, a symlink as a symlink, its directory's symlinks followed
+// inside the root.
+func (r *Root) Lstat(name string) (fs.FileInfo, error) {
+	fi, _, err := r.lstatLink(name)
+	return fi, err
+}
+
+// lstatLink describes the file p itself, and gives its target when it is
+// a symlink.
+func (r *Root) lstatLink(p string) (fs.FileInfo, string, error) {
+	h, err := r.tree.handle()
+	if err != nil {
+		return nil, "", err
+	}
+	defer h.release()
+	p = path.Clean("/" + p)
+	dir, _, _, err := eval(h, path.Dir(p))
+	if err != nil {
+		return nil, "", err
+	}
+	return h.lstat(path.Join(dir, path.Base(p)))
 }
 
 // OpenFile follows p's symlinks in the root and opens the regular file it
@@ -107,42 +194,45 @@ func (r *Root) Stat(p string) (fs.FileInfo, error) {
 // host's /proc, /sys or /dev) is refused before it is opened, so that no
 // read can block or run forever.
 func (r *Root) OpenFile(p string) (fs.File, fs.FileInfo, error) {
-	real, fi, err := r.lstatReal(p)
+	h, err := r.tree.handle()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer h.release()
+	real, fi, err := r.lstatReal(h, p)
 	if err != nil {
 		return nil, fi, err
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fi, &fs.PathError{Op: "open", Path: p, Err: errNotRegular(fi)}
 	}
-	f, err := r.fsys.Open(fsName(real))
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, fi, nil
+	return h.open(real, fi)
 }
 
 // Open opens the regular file or directory name (an io/fs name, or an
 // absolute path) with its symlinks followed inside the root, so that a
 // Root is an fs.FS that cannot be led out of itself.
 func (r *Root) Open(name string) (fs.File, error) {
-	real, fi, err := r.lstatReal(name)
+	h, err := r.tree.handle()
+	if err != nil {
+		return nil, err
+	}
+	defer h.release()
+	real, fi, err := r.lstatReal(h, name)
 	if err != nil {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() && !fi.IsDir() {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotRegular(fi)}
 	}
-	return r.fsys.Open(fsName(real))
+	f, _, err := h.open(real, fi)
+	return f, err
 }
 
 // lstatReal follows p's symlinks and describes what it names, refusing
 // the host's kernel file systems.
-func (r *Root) lstatReal(p string) (string, fs.FileInfo, error) {
-	real, _, err := r.Eval(p)
-	if err != nil {
-		return "", nil, err
-	}
-	fi, err := r.fsys.Lstat(fsName(real))
+func (r *Root) lstatReal(h handle, p string) (string, fs.FileInfo, error) {
+	real, fi, err := evalStat(h, p)
 	if err != nil {
 		return "", nil, err
 	}
@@ -238,18 +328,26 @@ func readerAt(f fs.File) (io.ReaderAt, error) {
 // ReadLink returns the target of the symlink p, its directory's symlinks
 // followed inside the root.
 func (r *Root) ReadLink(p string) (string, error) {
-	dir, _, err := r.Eval(path.Dir(path.Clean("/" + p)))
+	fi, target, err := r.lstatLink(p)
 	if err != nil {
 		return "", err
 	}
-	return r.fsys.ReadLink(fsName(path.Join(dir, path.Base(p))))
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		return "", &fs.PathError{Op: "readlink", Path: p, Err: syscall.EINVAL}
+	}
+	return target, nil
 }
 
 // ReadDir lists the directory p, its symlinks followed inside the root.
 func (r *Root) ReadDir(p string) ([]fs.DirEntry, error) {
-	real, _, err := r.Eval(p)
+	h, err := r.tree.handle()
 	if err != nil {
 		return nil, err
 	}
-	return fs.ReadDir(r.fsys, fsName(real))
+	defer h.release()
+	real, _, _, err := eval(h, p)
+	if err != nil {
+		return nil, err
+	}
+	return h.readDir(real)
 }

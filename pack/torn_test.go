@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
@@ -82,6 +83,55 @@ func TestBuildLayerRefusesAFileChangedSincePlanned(t *testing.T) {
 	}
 	if _, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "changed after it was scanned") {
 		t.Errorf("error = %v, want the changed file refused", err)
+	}
+}
+
+// TestBuildLayerRefusesAFileReplacedWithTheSameStamp: a file renamed
+// over the planned one, with the same size, modification time and change
+// time, is another inode and is not packed, whether read from the host
+// or through a sysroot. No one can set a change time, so the plan's
+// stamp takes the new file's: it then differs from what is there only in
+// the inode, which is what a racer landing in the same clock tick gets.
+func TestBuildLayerRefusesAFileReplacedWithTheSameStamp(t *testing.T) {
+	for _, viaRoot := range []bool{false, true} {
+		src := bigFile(t, 1<<10)
+		old, err := os.Stat(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := src + ".new"
+		data := make([]byte, old.Size())
+		copy(data, "another program of the same size")
+		if err := os.WriteFile(other, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(other, old.ModTime(), old.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(other, src); err != nil {
+			t.Fatal(err)
+		}
+		now, err := os.Stat(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planned, current := stampOf(old), stampOf(now)
+		planned.CTime = current.CTime
+		if planned.Size != current.Size || !planned.MTime.Equal(current.MTime) || os.SameFile(old, now) {
+			t.Fatalf("the test did not make a file of the same size and times: %+v, %+v", planned, current)
+		}
+		e := Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src, Stamp: planned}
+		if viaRoot {
+			e.Root, e.Source = elfscan.DirRoot(filepath.Dir(src)), "/"+filepath.Base(src)
+		}
+		p := NewPlan()
+		if err := p.Add(e); err != nil {
+			t.Fatal(err)
+		}
+		_, err = BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), src+": changed after it was scanned") {
+			t.Errorf("read through a sysroot %v: error = %v, want the replaced file refused", viaRoot, err)
+		}
 	}
 }
 
