@@ -1,0 +1,48 @@
+package verified
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// MaxConfigSize bounds an image's config, as go-containerregistry bounds
+// a manifest: decoding one costs ten times its size, and real configs are
+// kilobytes (a long history, a few hundred).
+const MaxConfigSize = 16 << 20
+
+// ConfigFile reads img's config, refusing one whose manifest says it is
+// larger than MaxConfigSize before it is fetched, one that turns out
+// larger, and one whose bytes do not hash to the digest the manifest
+// names.
+func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest: %w", err)
+	}
+	if m.Config.Size > MaxConfigSize {
+		return nil, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
+	}
+	raw, err := img.RawConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
+	}
+	if len(raw) > MaxConfigSize {
+		return nil, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, len(raw), MaxConfigSize>>20)
+	}
+	if m.Config.Digest.Algorithm != "sha256" {
+		return nil, fmt.Errorf("config %s: digest algorithm %q is not supported", m.Config.Digest, m.Config.Digest.Algorithm)
+	}
+	sum := sha256.Sum256(raw)
+	if got := hex.EncodeToString(sum[:]); got != m.Config.Digest.Hex {
+		return nil, fmt.Errorf("config %s: its bytes hash to sha256:%s, not to the digest the manifest names", m.Config.Digest, got)
+	}
+	cf, err := v1.ParseConfigFile(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
+	}
+	return cf, nil
+}
