@@ -57,7 +57,7 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	os.Remove(f.Name()) // kept open, gone when closed
-	b := &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20)}
+	b := &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20), buf: make([]byte, 256<<10)}
 	root := newNode(implicitDir(), 0)
 	for _, l := range layers {
 		upper, err := b.layer(l)
@@ -82,6 +82,7 @@ type builder struct {
 	off     int64 // bytes written to the file
 	entries int
 	bytes   int64
+	buf     []byte // for copies
 }
 
 // layer reads one layer to its verified end and returns its own tree.
@@ -109,7 +110,7 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 		}
 		off := b.off
 		if hdr.Typeflag == tar.TypeReg {
-			n, err := io.Copy(fileWriter{b.w}, tr)
+			n, err := io.CopyBuffer(fileWriter{b.w}, tr, b.buf)
 			b.off += n
 			if err != nil {
 				return nil, b.readErr(l, r, err)

@@ -98,9 +98,12 @@ func Describe(ctx context.Context, img v1.Image) (*Description, error) {
 		return nil, err
 	}
 	d := &Description{
-		Digest: digest.String(), Config: cfgName.String(), Platform: cf.Platform().String(),
+		Digest: digest.String(), Config: cfgName.String(),
 		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env, User: cf.Config.User,
 		WorkingDir: cf.Config.WorkingDir, Labels: cf.Config.Labels, Created: cf.Created.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if p := cf.Platform(); p != nil { // nil when the config names no os and architecture
+		d.Platform = p.String()
 	}
 	for p := range cf.Config.ExposedPorts {
 		d.Ports = append(d.Ports, p)

@@ -90,10 +90,27 @@ func (r *Reader) Read(p []byte) (int, error) {
 		}
 		return n, r.err
 	case err != nil:
-		r.err = r.failed(err)
+		r.err = r.broken(err)
 		return n, r.err
 	}
 	return n, nil
+}
+
+// broken is the error of a stream that did not decompress: when the blob
+// is not the one the manifest names (a wrong or cut-short blob breaks the
+// stream too), that is the error; the rest of the blob is read, up to the
+// manifest's size, to tell.
+func (r *Reader) broken(err error) error {
+	if r.ctx.Err() != nil {
+		return r.ctx.Err()
+	}
+	left := max(r.layer.Size-r.counted.n, 0)
+	if _, cerr := io.Copy(io.Discard, io.LimitReader(ctxReader{r.ctx, r.raw}, left+1)); cerr == nil {
+		if verr := r.compare(); verr != nil {
+			return verr
+		}
+	}
+	return r.failed(err)
 }
 
 // Finish reads what is left of the layer, past the tar end-of-archive
@@ -121,17 +138,30 @@ func (r *Reader) verify() error {
 	if _, err := io.Copy(io.Discard, ctxReader{r.ctx, r.raw}); err != nil {
 		return r.failed(err)
 	}
+	if err := r.compare(); err != nil {
+		return err
+	}
 	l := r.layer
-	if l.Size > 0 && r.counted.n != l.Size {
-		return fmt.Errorf("%s: the blob is %d bytes, the manifest says %d", l, r.counted.n, l.Size)
-	}
-	if got := sum(r.counted.h); got != l.Digest {
-		return fmt.Errorf("%s: its bytes hash to %s, not to the digest the manifest names", l, got)
-	}
 	if got := sum(r.diff); got != l.DiffID {
 		return fmt.Errorf("%s: its uncompressed bytes hash to %s, not to the diff_id %s the config names", l, got, l.DiffID)
 	}
 	return io.EOF
+}
+
+// compare compares the compressed bytes read so far with the manifest's
+// size and digest.
+func (r *Reader) compare() error {
+	l := r.layer
+	switch {
+	case r.counted.n < l.Size:
+		return fmt.Errorf("%s: truncated: the blob ends after %d bytes, the manifest says %d", l, r.counted.n, l.Size)
+	case r.counted.n > l.Size:
+		return fmt.Errorf("%s: the blob is longer than the %d bytes the manifest says", l, l.Size)
+	}
+	if got := sum(r.counted.h); got != l.Digest {
+		return fmt.Errorf("%s: its bytes hash to %s, not to the digest the manifest names", l, got)
+	}
+	return nil
 }
 
 // failed says what went wrong reading the layer, and that it was cut
