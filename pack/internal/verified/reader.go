@@ -96,16 +96,18 @@ func (r *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// broken is the error of a stream that did not decompress: when the blob
-// is not the one the manifest names (a wrong or cut-short blob breaks the
-// stream too), that is the error; the rest of the blob is read, up to the
-// manifest's size, to tell.
+// broken is the error of a stream that did not decompress, or whose blob
+// could not be read to its end: when the blob is not the one the manifest
+// names (a wrong or cut-short blob breaks the stream too, and a reader
+// that checks digests itself fails at its end), that is the error. The
+// rest of the blob is read, up to the manifest's size, to tell.
 func (r *Reader) broken(err error) error {
 	if r.ctx.Err() != nil {
 		return r.ctx.Err()
 	}
 	left := max(r.layer.Size-r.counted.n, 0)
-	if _, cerr := io.Copy(io.Discard, io.LimitReader(ctxReader{r.ctx, r.raw}, left+1)); cerr == nil {
+	_, cerr := io.Copy(io.Discard, io.LimitReader(ctxReader{r.ctx, r.raw}, left+1))
+	if cerr == nil || r.counted.n >= r.layer.Size {
 		if verr := r.compare(); verr != nil {
 			return verr
 		}
@@ -136,7 +138,7 @@ func (r *Reader) Close() error {
 // when everything matched.
 func (r *Reader) verify() error {
 	if _, err := io.Copy(io.Discard, ctxReader{r.ctx, r.raw}); err != nil {
-		return r.failed(err)
+		return r.broken(err)
 	}
 	if err := r.compare(); err != nil {
 		return err
