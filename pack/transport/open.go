@@ -26,6 +26,9 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 		return openDaemon(ctx, n)
 	}
 	if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
+		if err := checkArchiveConfig(src); err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
 		img, err := tarball.ImageFromPath(src, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: not a docker-archive tarball: %w", src, err)
