@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
 func gzipOf(t testing.TB, b []byte) []byte {
@@ -132,5 +134,23 @@ func TestLayerCountMismatch(t *testing.T) {
 	_, err = openImage(t, img)
 	if err == nil || !strings.Contains(err.Error(), "the manifest lists 1 layers and the config's rootfs.diff_ids 2") {
 		t.Fatalf("error %v, want the count mismatch", err)
+	}
+}
+
+// A docker-archive's or the daemon's layers (verified.Local) are read
+// uncompressed and checked against the config's diff_ids alone.
+func TestLocalImageChecksDiffIDs(t *testing.T) {
+	honest, evil := tarOf(t, reg("a", "good")), tarOf(t, reg("a", "evil"))
+	fsys, err := openImage(t, verified.Local(imageOf(t, plainLayer(honest))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := flatten(t, fsys); got["a"] != "f:good" {
+		t.Fatalf("got %v", got)
+	}
+	lying := &rawLayer{blob: evil, digest: sha(evil), diffID: sha(honest), size: int64(len(evil))}
+	_, err = openImage(t, verified.Local(imageOf(t, lying)))
+	if err == nil || !strings.Contains(err.Error(), "layer "+sha(honest).String()+": its uncompressed bytes hash to "+sha(evil).String()) {
+		t.Fatalf("error %v, want the diff_id mismatch named", err)
 	}
 }

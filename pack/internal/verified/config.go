@@ -18,31 +18,45 @@ const MaxConfigSize = 16 << 20
 // larger than MaxConfigSize before it is fetched, one that turns out
 // larger, and one whose bytes do not hash to the digest the manifest
 // names.
+//
+// A Local image's config is named by the image (its ConfigName), not by a
+// manifest that would be computed from every layer; its source read it,
+// bounded (see transport's checkArchiveConfig).
 func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, fmt.Errorf("reading the manifest: %w", err)
-	}
-	if m.Config.Size > MaxConfigSize {
-		return nil, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
+	var want v1.Hash
+	if isLocal(img) {
+		h, err := img.ConfigName()
+		if err != nil {
+			return nil, fmt.Errorf("reading the config's name: %w", err)
+		}
+		want = h
+	} else {
+		m, err := img.Manifest()
+		if err != nil {
+			return nil, fmt.Errorf("reading the manifest: %w", err)
+		}
+		if m.Config.Size > MaxConfigSize {
+			return nil, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
+		}
+		want = m.Config.Digest
 	}
 	raw, err := img.RawConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
+		return nil, fmt.Errorf("config %s: %w", want, err)
 	}
 	if len(raw) > MaxConfigSize {
-		return nil, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, len(raw), MaxConfigSize>>20)
+		return nil, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", want, len(raw), MaxConfigSize>>20)
 	}
-	if m.Config.Digest.Algorithm != "sha256" {
-		return nil, fmt.Errorf("config %s: digest algorithm %q is not supported", m.Config.Digest, m.Config.Digest.Algorithm)
+	if want.Algorithm != "sha256" {
+		return nil, fmt.Errorf("config %s: digest algorithm %q is not supported", want, want.Algorithm)
 	}
 	sum := sha256.Sum256(raw)
-	if got := hex.EncodeToString(sum[:]); got != m.Config.Digest.Hex {
-		return nil, fmt.Errorf("config %s: its bytes hash to sha256:%s, not to the digest the manifest names", m.Config.Digest, got)
+	if got := hex.EncodeToString(sum[:]); got != want.Hex {
+		return nil, fmt.Errorf("config %s: its bytes hash to sha256:%s, not to the digest that names it", want, got)
 	}
 	cf, err := v1.ParseConfigFile(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
+		return nil, fmt.Errorf("config %s: %w", want, err)
 	}
 	return cf, nil
 }

@@ -56,7 +56,7 @@ func TestConfigCappedAfterRead(t *testing.T) {
 
 func TestConfigDigestChecked(t *testing.T) {
 	_, err := ConfigFile(lyingConfig{empty.Image, []byte(`{"architecture":"amd64","os":"linux"}`)})
-	if err == nil || !strings.Contains(err.Error(), "not to the digest the manifest names") {
+	if err == nil || !strings.Contains(err.Error(), "not to the digest that names it") {
 		t.Fatalf("error %v, want a digest mismatch", err)
 	}
 }

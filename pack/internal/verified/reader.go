@@ -45,6 +45,10 @@ type Reader struct {
 func newReader(ctx context.Context, l Layer, src io.ReadCloser) (*Reader, error) {
 	r := &Reader{ctx: ctx, layer: l, src: src, counted: &countingHash{r: src, h: sha256.New()}, diff: sha256.New()}
 	r.raw = bufio.NewReaderSize(r.counted, 64<<10)
+	if l.Local { // already uncompressed, whatever its first bytes
+		r.tar = r.raw
+		return r, nil
+	}
 	magic, err := r.raw.Peek(4)
 	if err != nil && !errors.Is(err, io.EOF) {
 		src.Close()
@@ -105,6 +109,9 @@ func (r *Reader) broken(err error) error {
 	if r.ctx.Err() != nil {
 		return r.ctx.Err()
 	}
+	if r.layer.Local {
+		return r.failed(err)
+	}
 	left := max(r.layer.Size-r.counted.n, 0)
 	_, cerr := io.Copy(io.Discard, io.LimitReader(ctxReader{r.ctx, r.raw}, left+1))
 	if cerr == nil || r.counted.n >= r.layer.Size {
@@ -154,6 +161,9 @@ func (r *Reader) verify() error {
 // size and digest.
 func (r *Reader) compare() error {
 	l := r.layer
+	if l.Local {
+		return nil
+	}
 	switch {
 	case r.counted.n < l.Size:
 		return fmt.Errorf("%s: truncated: the blob ends after %d bytes, the manifest says %d", l, r.counted.n, l.Size)
@@ -176,7 +186,7 @@ func (r *Reader) failed(err error) error {
 	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
 		return fmt.Errorf("%s: its zstd window is larger than the %d MiB bound", l, MaxZstdWindow>>20)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) && l.Size > 0 && r.counted.n < l.Size {
+	if errors.Is(err, io.ErrUnexpectedEOF) && !l.Local && r.counted.n < l.Size {
 		return fmt.Errorf("%s: truncated: the blob ends after %d bytes, the manifest says %d", l, r.counted.n, l.Size)
 	}
 	return fmt.Errorf("%s: %w", l, err)
