@@ -57,7 +57,7 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	os.Remove(f.Name()) // kept open, gone when closed
-	b := &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20), buf: make([]byte, 256<<10)}
+	b := newBuilder(ctx, f)
 	root := newNode(implicitDir(), 0)
 	for _, l := range layers {
 		upper, err := b.layer(l)
@@ -77,12 +77,19 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 // builder reads layers into the temporary file, counting against the
 // bounds.
 type builder struct {
-	ctx     context.Context
-	w       *bufio.Writer
-	off     int64 // bytes written to the file
-	entries int
-	bytes   int64
-	buf     []byte // for copies
+	ctx        context.Context
+	w          *bufio.Writer
+	off        int64 // bytes written to the file
+	entries    int
+	bytes      int64
+	maxEntries int
+	maxBytes   int64
+	buf        []byte // for copies
+}
+
+func newBuilder(ctx context.Context, f io.Writer) *builder {
+	return &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20), buf: make([]byte, 256<<10),
+		maxEntries: MaxEntries, maxBytes: MaxHeaderBytes}
 }
 
 // layer reads one layer to its verified end and returns its own tree.
@@ -102,11 +109,11 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 		if err != nil {
 			return nil, b.readErr(l, r, err)
 		}
-		if b.entries++; b.entries > MaxEntries {
-			return nil, fmt.Errorf("%s: the image has more than %d entries, the bound imagefs.MaxEntries", l, MaxEntries)
+		if b.entries++; b.entries > b.maxEntries {
+			return nil, fmt.Errorf("%s: the image has more than %d entries, the bound imagefs.MaxEntries", l, b.maxEntries)
 		}
-		if b.bytes += entryCost(hdr); b.bytes > MaxHeaderBytes {
-			return nil, fmt.Errorf("%s: the image's names and link targets are more than %d MiB, the bound imagefs.MaxHeaderBytes", l, MaxHeaderBytes>>20)
+		if b.bytes += entryCost(hdr); b.bytes > b.maxBytes {
+			return nil, fmt.Errorf("%s: the image's names and link targets are more than %d bytes, the bound imagefs.MaxHeaderBytes", l, b.maxBytes)
 		}
 		off := b.off
 		if hdr.Typeflag == tar.TypeReg {

@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
 // wideTar is an uncompressed layer of n empty files, a thousand to a
@@ -112,5 +115,27 @@ func TestOpenCancelled(t *testing.T) {
 		}
 	case <-time.After(time.Second):
 		t.Fatal("Open still running a second after its context was cancelled")
+	}
+}
+
+// The bounds on entries and on header bytes are errors that name them.
+func TestBoundsNamed(t *testing.T) {
+	layers, err := verified.Layers(imageOf(t, plainLayer(wideTar(t, 20))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBuilder(context.Background(), io.Discard)
+	b.maxEntries = 10
+	if _, err := b.layer(layers[0]); err == nil || !strings.Contains(err.Error(), "more than 10 entries, the bound imagefs.MaxEntries") {
+		t.Errorf("entries: error %v", err)
+	}
+	b = newBuilder(context.Background(), io.Discard)
+	b.maxBytes = 100
+	if _, err := b.layer(layers[0]); err == nil || !strings.Contains(err.Error(), "more than 100 bytes, the bound imagefs.MaxHeaderBytes") {
+		t.Errorf("header bytes: error %v", err)
+	}
+	b = newBuilder(context.Background(), io.Discard)
+	if _, err := b.layer(layers[0]); err != nil {
+		t.Errorf("within the bounds: %v", err)
 	}
 }
