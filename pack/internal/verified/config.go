@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -40,7 +41,7 @@ func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
 		}
 		want = m.Config.Digest
 	}
-	raw, err := img.RawConfigFile()
+	raw, err := readConfig(img, want)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", want, err)
 	}
@@ -59,4 +60,24 @@ func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
 		return nil, fmt.Errorf("config %s: %w", want, err)
 	}
 	return cf, nil
+}
+
+// readConfig reads the config named h as a blob, with a limit, where img
+// serves it as one (a registry, an OCI layout, whose RawConfigFile would
+// read a blob file of any size whole), and through RawConfigFile
+// otherwise.
+func readConfig(img v1.Image, h v1.Hash) ([]byte, error) {
+	if isLocal(img) {
+		return img.RawConfigFile()
+	}
+	l, err := img.LayerByDigest(h)
+	if err != nil {
+		return img.RawConfigFile()
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, MaxConfigSize+1))
 }
