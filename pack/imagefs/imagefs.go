@@ -124,7 +124,7 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 			}
 		}
 		if err := u.add(hdr, off); err != nil {
-			return nil, fmt.Errorf("%s: entry %q %w", l, hdr.Name, err)
+			return nil, fmt.Errorf("%s: entry %s %w", l, quoteName(hdr.Name), err)
 		}
 	}
 	if err := r.Finish(); err != nil {

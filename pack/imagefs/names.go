@@ -43,3 +43,13 @@ func cleanName(name string) (string, error) {
 	}
 	return path.Clean("/" + name), nil
 }
+
+// quoteName quotes an entry's name for an error, cut to its first 128
+// bytes when longer, so that one line stays readable.
+func quoteName(name string) string {
+	const show = 128
+	if len(name) <= show {
+		return fmt.Sprintf("%q", name)
+	}
+	return fmt.Sprintf("%q... (%d bytes)", name[:show], len(name))
+}

@@ -55,7 +55,7 @@ func newUnpacker() *unpacker {
 // the temporary file.
 func (u *unpacker) add(hdr *tar.Header, off int64) error {
 	if key := path.Clean(hdr.Name); u.seen[key] {
-		return errors.New("a second entry of the same name; Docker refuses a layer with duplicate paths")
+		return errors.New("is a second entry of that name; Docker refuses a layer with duplicate paths")
 	} else {
 		u.seen[key] = true
 	}
@@ -115,17 +115,17 @@ func (u *unpacker) add(hdr *tar.Header, off int64) error {
 func (u *unpacker) parent(dir string) (*node, error) {
 	if _, err := resolve(u.root, dir, false); errors.Is(err, errNotExist) {
 		if err := u.mkdirAll(path.Clean(dir)); err != nil {
-			return nil, fmt.Errorf("making its parent %q: %w", path.Clean(dir), err)
+			return nil, fmt.Errorf("cannot be made: making its parent %q: %w", path.Clean(dir), err)
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("its parent %q: %w", path.Clean(dir), err)
+		return nil, fmt.Errorf("cannot be made: its parent %q: %w", path.Clean(dir), err)
 	}
 	parent, err := resolve(u.root, dir, true)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("its parent %q: %w", path.Clean(dir), err)
+		return nil, fmt.Errorf("cannot be made: its parent %q: %w", path.Clean(dir), err)
 	case !parent.isDir():
-		return nil, fmt.Errorf("its parent %q: %w", path.Clean(dir), errNotDir)
+		return nil, fmt.Errorf("cannot be made: its parent %q: %w", path.Clean(dir), errNotDir)
 	}
 	return parent, nil
 }
@@ -166,7 +166,10 @@ func (u *unpacker) whiteout(parent *node, base string) error {
 		return nil
 	}
 	name := strings.TrimPrefix(base, whiteoutPrefix)
-	if name == "" || parent.kids[name] != nil {
+	if name == "" {
+		return errors.New("is a whiteout of no name; Docker refuses it (mknod of its directory: file exists)")
+	}
+	if parent.kids[name] != nil {
 		return errors.New("is a whiteout of a name this layer already made; Docker refuses it (mknod: file exists)")
 	}
 	parent.kids[name] = newNode(&tar.Header{Typeflag: tar.TypeChar}, 0)
