@@ -41,7 +41,12 @@ const (
 //     lower layer is not there to follow: an entry beneath it makes a real
 //     directory in this layer, and that directory hides the lower symlink
 //     once the layers are stacked (merge.go). This is what Docker does; we
-//     match it rather than refuse, since real images do this.
+//     match it rather than refuse: the result is well defined, and
+//     refusing would turn away images that Docker runs.
+//
+// One rule is ours: a name (or hard link target) that climbs above the
+// root with ".." refuses the layer, where Docker's chroot quietly makes
+// "../x" into "/x".
 type unpacker struct {
 	root *node
 	seen map[string]bool // raw names, cleaned as Docker's tar-split does
@@ -54,11 +59,11 @@ func newUnpacker() *unpacker {
 // add applies one entry; its content, for a regular file, is at off in
 // the temporary file.
 func (u *unpacker) add(hdr *tar.Header, off int64) error {
-	if key := path.Clean(hdr.Name); u.seen[key] {
+	key := path.Clean(hdr.Name)
+	if u.seen[key] {
 		return errors.New("is a second entry of that name; Docker refuses a layer with duplicate paths")
-	} else {
-		u.seen[key] = true
 	}
+	u.seen[key] = true
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
 	}
