@@ -3,6 +3,7 @@ package pack
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"path"
 	"strconv"
@@ -13,19 +14,20 @@ import (
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/imagefs"
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // CheckArtifact checks every image of a, or the one for platform only
 // when it is set, as CheckImage does.
-func CheckArtifact(a transport.Artifact, only *v1.Platform, tmpDir string) ([]*ImageCheck, error) {
+func CheckArtifact(ctx context.Context, a transport.Artifact, only *v1.Platform, tmpDir string) ([]*ImageCheck, error) {
 	imgs, err := transport.Pick(a, only)
 	if err != nil {
 		return nil, err
 	}
 	var out []*ImageCheck
 	for _, img := range imgs {
-		c, err := CheckImage(img, tmpDir)
+		c, err := CheckImage(ctx, img, tmpDir)
 		if err != nil {
 			return nil, err
 		}
@@ -50,8 +52,8 @@ type ImageCheck struct {
 // the user, when named, is in the image's passwd and group; and a program
 // that verifies TLS peers finds a CA bundle. The image's file system is
 // read from a temporary file in tmpDir (os.TempDir() when empty).
-func CheckImage(img v1.Image, tmpDir string) (*ImageCheck, error) {
-	cf, err := img.ConfigFile()
+func CheckImage(ctx context.Context, img v1.Image, tmpDir string) (*ImageCheck, error) {
+	cf, err := verified.ConfigFile(img)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +67,7 @@ func CheckImage(img v1.Image, tmpDir string) (*ImageCheck, error) {
 		return c, nil
 	}
 	c.Entrypoint = argv[0]
-	fsys, err := imagefs.Open(img, tmpDir)
+	fsys, err := imagefs.Open(ctx, img, tmpDir)
 	if err != nil {
 		return nil, err
 	}

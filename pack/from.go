@@ -13,6 +13,7 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 	"github.com/scratchpack/scratchpack/pack/imagefs"
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -44,11 +45,11 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 	if cache != nil && transport.IsRemote(src) {
 		img = cache.Image(ctx, img)
 	}
-	cf, err := img.ConfigFile()
+	cf, err := verified.ConfigFile(img)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	fsys, err := imagefs.Open(img, tmpDir)
+	fsys, err := imagefs.Open(ctx, img, tmpDir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}

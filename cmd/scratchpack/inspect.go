@@ -61,7 +61,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		_, err = fmt.Fprintf(a.Stdout, "%s\n", raw)
 		return err
 	}
-	descs, err := transport.DescribeAll(art, f.pick.Platform)
+	descs, err := transport.DescribeAll(a.ctx, art, f.pick.Platform)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}

@@ -35,7 +35,7 @@ func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) e
 	if err != nil {
 		return err
 	}
-	checks, err := pack.CheckArtifact(art, pick.Platform, "")
+	checks, err := pack.CheckArtifact(a.ctx, art, pick.Platform, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}

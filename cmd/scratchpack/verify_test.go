@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -91,7 +92,7 @@ func TestVerify(t *testing.T) {
 // listFiles lists an image's file paths, a line each.
 func listFiles(t *testing.T, img v1.Image) string {
 	t.Helper()
-	ds, err := transport.DescribeAll(img, nil)
+	ds, err := transport.DescribeAll(context.Background(), img, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

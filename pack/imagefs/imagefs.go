@@ -1,13 +1,21 @@
 // Package imagefs reads an image's file system, its layers applied in
-// order with whiteouts honoured, as an fs.ReadLinkFS, without writing it
-// out as files: the flattened tar stream goes to one temporary file and
-// an index of its entries stays in memory, so memory does not grow with
-// the image and no path in the image can reach the host. Symlinks are
-// reported, never followed: an elfscan.Root walks them inside the image.
+// order as Docker applies them, as an fs.ReadLinkFS, without writing it
+// out as files: file contents go to one temporary file and a tree of the
+// entries' headers stays in memory, so memory does not grow with the
+// size of the files and no path in the image can reach the host.
+//
+// A layer is used only after its compressed bytes matched the manifest's
+// digest and its uncompressed bytes the config's diff_id (package
+// verified); its entries are staged in a tree of its own and stacked onto
+// the image only then (unpack.go says how Docker's rules are followed,
+// merge.go how layers stack). Symlinks are reported, never followed: an
+// elfscan.Root walks them inside the image.
 package imagefs
 
 import (
 	"archive/tar"
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,189 +27,242 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
+)
+
+// The bounds on what an image's tree may hold in memory. A layer that
+// goes past one is refused with an error that names it.
+const (
+	MaxEntries     = 1 << 21   // tar entries, over all layers
+	MaxHeaderBytes = 256 << 20 // bytes of names, link targets and owner names, over all layers
 )
 
 // FS is an image's file system. Close removes its temporary file.
 type FS struct {
-	file    *os.File
-	entries map[string]*entry // by clean path, without the leading slash
+	file *os.File
+	root *node
 }
 
-type entry struct {
-	hdr *tar.Header
-	off int64 // where the content starts in file
-}
-
-// Open flattens img into a temporary file in dir (os.TempDir() when
-// empty) and indexes it.
-func Open(img v1.Image, dir string) (*FS, error) {
+// Open reads img's layers, verifying each, into a temporary file in dir
+// (os.TempDir() when empty) and a tree of its entries. It stops with
+// ctx's error soon after ctx is cancelled.
+func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
+	layers, err := verified.Layers(img)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.CreateTemp(dir, "scratchpack-image-*")
 	if err != nil {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	os.Remove(f.Name()) // kept open, gone when closed
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	fsys := &FS{file: f, entries: map[string]*entry{}}
-	if err := fsys.index(io.TeeReader(rc, f)); err != nil {
-		f.Close()
-		return nil, err
+	b := newBuilder(ctx, f)
+	root := newNode(implicitDir(), 0)
+	for _, l := range layers {
+		upper, err := b.layer(l)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		merge(root, upper)
 	}
-	return fsys, nil
+	if err := b.w.Flush(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("temporary file: %w", err)
+	}
+	return &FS{file: f, root: root}, nil
 }
 
-// index reads the flattened tar stream (which the tee writes to the
-// file) and records where each entry's content is.
-func (fsys *FS) index(r io.Reader) error {
-	cr := &countReader{r: r}
-	tr := tar.NewReader(cr)
+// builder reads layers into the temporary file, counting against the
+// bounds.
+type builder struct {
+	ctx        context.Context
+	w          *bufio.Writer
+	off        int64 // bytes written to the file
+	entries    int
+	bytes      int64
+	maxEntries int
+	maxBytes   int64
+	buf        []byte // for copies
+}
+
+func newBuilder(ctx context.Context, f io.Writer) *builder {
+	return &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20), buf: make([]byte, 256<<10),
+		maxEntries: MaxEntries, maxBytes: MaxHeaderBytes}
+}
+
+// layer reads one layer to its verified end and returns its own tree.
+func (b *builder) layer(l verified.Layer) (*node, error) {
+	r, err := l.Open(b.ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	u := newUnpacker()
+	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			break
 		}
 		if err != nil {
-			return fmt.Errorf("reading the image's layers: %w", err)
+			return nil, b.readErr(l, r, err)
 		}
-		name := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
-		if name == "" {
-			continue
+		if b.entries++; b.entries > b.maxEntries {
+			return nil, fmt.Errorf("%s: the image has more than %d entries, the bound imagefs.MaxEntries", l, b.maxEntries)
 		}
-		fsys.entries[name] = &entry{hdr: hdr, off: cr.n}
-		if _, err := io.Copy(io.Discard, tr); err != nil {
-			return fmt.Errorf("reading the image's layers: %w", err)
+		if b.bytes += entryCost(hdr); b.bytes > b.maxBytes {
+			return nil, fmt.Errorf("%s: the image's names and link targets are more than %d bytes, the bound imagefs.MaxHeaderBytes", l, b.maxBytes)
+		}
+		off := b.off
+		if hdr.Typeflag == tar.TypeReg {
+			n, err := io.CopyBuffer(fileWriter{b.w}, tr, b.buf)
+			b.off += n
+			if err != nil {
+				return nil, b.readErr(l, r, err)
+			}
+		}
+		if err := u.add(hdr, off); err != nil {
+			return nil, fmt.Errorf("%s: entry %s %w", l, quoteName(hdr.Name), err)
 		}
 	}
+	if err := r.Finish(); err != nil {
+		return nil, err
+	}
+	return u.root, nil
 }
 
-type countReader struct {
-	r io.Reader
-	n int64
+// readErr is the error of a layer that could not be read: the
+// verification's when the stream failed it (a wrong or cut-short blob
+// makes a broken tar stream too), the tar reader's otherwise.
+func (b *builder) readErr(l verified.Layer, r *verified.Reader, err error) error {
+	var werr *writeError
+	if errors.As(err, &werr) {
+		return fmt.Errorf("temporary file: %w", werr.err)
+	}
+	if verr := r.Finish(); verr != nil {
+		return verr
+	}
+	return fmt.Errorf("%s: not a tar stream: %w", l, err)
 }
 
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
+// fileWriter writes to the temporary file, telling its errors apart from
+// the layer's.
+type fileWriter struct{ w io.Writer }
+
+func (f fileWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err != nil {
+		err = &writeError{err}
+	}
 	return n, err
 }
+
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
 
 // Close removes the temporary file.
 func (fsys *FS) Close() error { return fsys.file.Close() }
 
-// lookup returns the entry at name, following hard links; the root and
-// directories only implied by their contents are directories.
-func (fsys *FS) lookup(op, name string) (*entry, error) {
+// lookup returns the node at name; symlinks are not followed, and a name
+// beneath one does not exist.
+func (fsys *FS) lookup(op, name string) (*node, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	if e, ok := fsys.entries[name]; ok {
-		for i := 0; e.hdr.Typeflag == tar.TypeLink && i < 40; i++ {
-			t, ok := fsys.entries[strings.TrimPrefix(path.Clean("/"+e.hdr.Linkname), "/")]
-			if !ok {
-				return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-			}
-			e = t
+	n := fsys.root
+	if name == "." {
+		return n, nil
+	}
+	for _, c := range strings.Split(name, "/") {
+		if !n.isDir() {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}
-		return e, nil
-	}
-	if name == "." || fsys.hasChildren(name) {
-		return &entry{hdr: &tar.Header{Name: name, Typeflag: tar.TypeDir, Mode: 0o755}}, nil
-	}
-	return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-}
-
-func (fsys *FS) hasChildren(dir string) bool {
-	for n := range fsys.entries {
-		if strings.HasPrefix(n, dir+"/") {
-			return true
+		if n = n.kids[c]; n == nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}
 	}
-	return false
+	return n, nil
 }
 
 // Lstat describes name without following a final symlink.
 func (fsys *FS) Lstat(name string) (fs.FileInfo, error) {
-	e, err := fsys.lookup("lstat", name)
+	n, err := fsys.lookup("lstat", name)
 	if err != nil {
 		return nil, err
 	}
-	return info{e.hdr}, nil
+	return info{path.Base(name), n.ino.hdr}, nil
 }
 
 // ReadLink returns a symlink's target.
 func (fsys *FS) ReadLink(name string) (string, error) {
-	e, err := fsys.lookup("readlink", name)
+	n, err := fsys.lookup("readlink", name)
 	if err != nil {
 		return "", err
 	}
-	if e.hdr.Typeflag != tar.TypeSymlink {
+	if !n.isSymlink() {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
 	}
-	return e.hdr.Linkname, nil
+	return n.ino.hdr.Linkname, nil
 }
 
 // Open opens a regular file or directory; a symlink is not followed here
 // (the caller walks links inside the image).
 func (fsys *FS) Open(name string) (fs.File, error) {
-	e, err := fsys.lookup("open", name)
+	n, err := fsys.lookup("open", name)
 	if err != nil {
 		return nil, err
 	}
-	switch e.hdr.Typeflag {
-	case tar.TypeReg, tar.TypeDir:
-	default:
-		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file or directory")}
+	h := n.ino.hdr
+	switch h.Typeflag {
+	case tar.TypeReg:
+		return &file{SectionReader: io.NewSectionReader(fsys.file, n.ino.off, h.Size), fi: info{path.Base(name), h}}, nil
+	case tar.TypeDir:
+		return &file{SectionReader: io.NewSectionReader(fsys.file, 0, 0), fi: info{path.Base(name), h}}, nil
 	}
-	return &file{SectionReader: io.NewSectionReader(fsys.file, e.off, e.hdr.Size), hdr: e.hdr}, nil
+	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file or directory")}
 }
 
-var _ fs.ReadLinkFS = (*FS)(nil)
+var (
+	_ fs.ReadLinkFS = (*FS)(nil)
+	_ fs.ReadDirFS  = (*FS)(nil)
+)
 
 type file struct {
 	*io.SectionReader
-	hdr *tar.Header
+	fi info
 }
 
-func (f *file) Stat() (fs.FileInfo, error) { return info{f.hdr}, nil }
+func (f *file) Stat() (fs.FileInfo, error) { return f.fi, nil }
 func (f *file) Close() error               { return nil }
 
 // info is a tar header as fs.FileInfo.
-type info struct{ hdr *tar.Header }
+type info struct {
+	name string
+	hdr  *tar.Header
+}
 
-func (i info) Name() string       { return path.Base(i.hdr.Name) }
+func (i info) Name() string       { return i.name }
 func (i info) Size() int64        { return i.hdr.Size }
 func (i info) ModTime() time.Time { return i.hdr.ModTime }
 func (i info) IsDir() bool        { return i.hdr.Typeflag == tar.TypeDir }
 func (i info) Sys() any           { return i.hdr }
 func (i info) Mode() fs.FileMode  { return i.hdr.FileInfo().Mode() }
 
-// ReadDir lists a directory of the image.
+// ReadDir lists a directory of the image, sorted by name.
 func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	if _, err := fsys.lookup("readdir", name); err != nil {
+	n, err := fsys.lookup("readdir", name)
+	if err != nil {
 		return nil, err
 	}
-	prefix := name + "/"
-	if name == "." {
-		prefix = ""
+	if !n.isDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errNotDir}
 	}
-	seen := map[string]bool{}
-	var out []fs.DirEntry
-	for n, e := range fsys.entries {
-		rest, ok := strings.CutPrefix(n, prefix)
-		if !ok || rest == "" {
-			continue
-		}
-		child, _, nested := strings.Cut(rest, "/")
-		if seen[child] {
-			continue
-		}
-		seen[child] = true
-		if nested {
-			out = append(out, fs.FileInfoToDirEntry(info{&tar.Header{Name: prefix + child, Typeflag: tar.TypeDir, Mode: 0o755}}))
-		} else {
-			out = append(out, fs.FileInfoToDirEntry(info{e.hdr}))
-		}
+	out := make([]fs.DirEntry, 0, len(n.kids))
+	for k, c := range n.kids {
+		out = append(out, fs.FileInfoToDirEntry(info{k, c.ino.hdr}))
 	}
 	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return out, nil

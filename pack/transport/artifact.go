@@ -10,6 +10,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
 // Artifact is what the transports write and read: a v1.Image, or a
@@ -78,7 +80,7 @@ func Select(a Artifact, p v1.Platform) (v1.Image, error) {
 	}
 	var have []string
 	for _, img := range imgs {
-		cf, err := img.ConfigFile()
+		cf, err := verified.ConfigFile(img)
 		if err != nil {
 			return nil, err
 		}

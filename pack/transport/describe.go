@@ -2,6 +2,7 @@ package transport
 
 import (
 	"archive/tar"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
 // Description is what inspect shows of one image.
@@ -55,7 +58,7 @@ type FileEntry struct {
 
 // DescribeAll describes every image of a, or with only set the one for
 // that platform (see Select).
-func DescribeAll(a Artifact, only *v1.Platform) ([]*Description, error) {
+func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Description, error) {
 	imgs, err := Pick(a, only)
 	if err != nil {
 		return nil, err
@@ -70,7 +73,7 @@ func DescribeAll(a Artifact, only *v1.Platform) ([]*Description, error) {
 	}
 	out := make([]*Description, len(imgs))
 	for i, img := range imgs {
-		if out[i], err = Describe(img); err != nil {
+		if out[i], err = Describe(ctx, img); err != nil {
 			return nil, err
 		}
 		out[i].Index = index
@@ -78,8 +81,10 @@ func DescribeAll(a Artifact, only *v1.Platform) ([]*Description, error) {
 	return out, nil
 }
 
-// Describe reads img's manifest, config and layers.
-func Describe(img v1.Image) (*Description, error) {
+// Describe reads img's manifest, config and layers; each layer is listed
+// only once its bytes matched the manifest's digest and the config's
+// diff_id.
+func Describe(ctx context.Context, img v1.Image) (*Description, error) {
 	digest, err := img.Digest()
 	if err != nil {
 		return nil, err
@@ -88,14 +93,17 @@ func Describe(img v1.Image) (*Description, error) {
 	if err != nil {
 		return nil, err
 	}
-	cf, err := img.ConfigFile()
+	cf, err := verified.ConfigFile(img)
 	if err != nil {
 		return nil, err
 	}
 	d := &Description{
-		Digest: digest.String(), Config: cfgName.String(), Platform: cf.Platform().String(),
+		Digest: digest.String(), Config: cfgName.String(),
 		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env, User: cf.Config.User,
 		WorkingDir: cf.Config.WorkingDir, Labels: cf.Config.Labels, Created: cf.Created.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if p := cf.Platform(); p != nil { // nil when the config names no os and architecture
+		d.Platform = p.String()
 	}
 	for p := range cf.Config.ExposedPorts {
 		d.Ports = append(d.Ports, p)
@@ -107,12 +115,12 @@ func Describe(img v1.Image) (*Description, error) {
 	if m, err := img.Manifest(); err == nil {
 		d.Annotations = m.Annotations
 	}
-	layers, err := img.Layers()
+	layers, err := verified.Layers(img)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range layers {
-		ll, err := listLayer(l)
+		ll, err := listLayer(ctx, l)
 		if err != nil {
 			return nil, err
 		}
@@ -121,32 +129,27 @@ func Describe(img v1.Image) (*Description, error) {
 	return d, nil
 }
 
-func listLayer(l v1.Layer) (LayerListing, error) {
-	var ll LayerListing
-	dg, err := l.Digest()
+// listLayer lists l's entries in the order of their paths; an entry
+// that the layer's bytes, once verified, do not hold is never listed.
+func listLayer(ctx context.Context, l verified.Layer) (LayerListing, error) {
+	mt, _ := l.Layer.MediaType()
+	ll := LayerListing{Digest: l.Digest.String(), DiffID: l.DiffID.String(), MediaType: string(mt), Size: l.Size, Files: []FileEntry{}}
+	r, err := l.Open(ctx)
 	if err != nil {
 		return ll, err
 	}
-	diff, err := l.DiffID()
-	if err != nil {
-		return ll, err
-	}
-	mt, _ := l.MediaType()
-	size, _ := l.Size()
-	ll = LayerListing{Digest: dg.String(), DiffID: diff.String(), MediaType: string(mt), Size: size, Files: []FileEntry{}}
-	rc, err := l.Uncompressed()
-	if err != nil {
-		return ll, err
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
+	defer r.Close()
+	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return ll, fmt.Errorf("layer %s: %w", dg, err)
+			if verr := r.Finish(); verr != nil {
+				return ll, verr
+			}
+			return ll, fmt.Errorf("%s: not a tar stream: %w", l, err)
 		}
 		ll.Files = append(ll.Files, FileEntry{
 			Mode: fs.FileMode(hdr.Mode).Perm().String(),
@@ -159,6 +162,9 @@ func listLayer(l v1.Layer) (LayerListing, error) {
 		if hdr.Mode&0o1000 != 0 {
 			e.Mode = e.Mode[:9] + "t"
 		}
+	}
+	if err := r.Finish(); err != nil {
+		return ll, err
 	}
 	sort.Slice(ll.Files, func(i, j int) bool { return ll.Files[i].Path < ll.Files[j].Path })
 	return ll, nil

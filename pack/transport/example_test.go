@@ -34,7 +34,7 @@ func ExampleWrite() {
 		fmt.Println(err)
 		return
 	}
-	descs, err := transport.DescribeAll(art, nil)
+	descs, err := transport.DescribeAll(context.Background(), art, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
 // Open reads an image or index from where the outputs write them: a
@@ -26,11 +28,14 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 		return openDaemon(ctx, n)
 	}
 	if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
+		if err := checkArchiveConfig(src); err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
 		img, err := tarball.ImageFromPath(src, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: not a docker-archive tarball: %w", src, err)
 		}
-		return img, nil
+		return verified.Local(img), nil
 	}
 	if dir, tag, ok := layoutRef(src); ok {
 		return openLayout(dir, tag)
@@ -46,7 +51,7 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	if ref.Context().RegistryStr() == name.DefaultRegistry && !strings.HasPrefix(src, "docker.io/") && !strings.HasPrefix(src, name.DefaultRegistry+"/") {
 		if img, err := daemon.Image(ref, daemon.WithContext(ctx)); err == nil {
 			if _, err := img.Digest(); err == nil {
-				return img, nil
+				return verified.Local(img), nil
 			}
 		}
 		return nil, fmt.Errorf("%s: no such file, OCI layout or daemon image; for an image on Docker Hub, write docker.io/%s", src, src)
@@ -153,7 +158,7 @@ func openDaemon(ctx context.Context, n string) (Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker://%s: %v", n, err)
 	}
-	return img, nil
+	return verified.Local(img), nil
 }
 
 // IsRemote reports whether src names a registry image rather than a

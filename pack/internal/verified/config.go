@@ -1,0 +1,83 @@
+package verified
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// MaxConfigSize bounds an image's config, as go-containerregistry bounds
+// a manifest: decoding one costs ten times its size, and real configs are
+// kilobytes (a long history, a few hundred).
+const MaxConfigSize = 16 << 20
+
+// ConfigFile reads img's config, refusing one whose manifest says it is
+// larger than MaxConfigSize before it is fetched, one that turns out
+// larger, and one whose bytes do not hash to the digest the manifest
+// names.
+//
+// A Local image's config is named by the image (its ConfigName), not by a
+// manifest that would be computed from every layer; its source read it,
+// bounded (see transport's checkArchiveConfig).
+func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
+	var want v1.Hash
+	if isLocal(img) {
+		h, err := img.ConfigName()
+		if err != nil {
+			return nil, fmt.Errorf("reading the config's name: %w", err)
+		}
+		want = h
+	} else {
+		m, err := img.Manifest()
+		if err != nil {
+			return nil, fmt.Errorf("reading the manifest: %w", err)
+		}
+		if m.Config.Size > MaxConfigSize {
+			return nil, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
+		}
+		want = m.Config.Digest
+	}
+	raw, err := readConfig(img, want)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", want, err)
+	}
+	if len(raw) > MaxConfigSize {
+		return nil, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", want, len(raw), MaxConfigSize>>20)
+	}
+	if want.Algorithm != "sha256" {
+		return nil, fmt.Errorf("config %s: digest algorithm %q is not supported", want, want.Algorithm)
+	}
+	sum := sha256.Sum256(raw)
+	if got := hex.EncodeToString(sum[:]); got != want.Hex {
+		return nil, fmt.Errorf("config %s: its bytes hash to sha256:%s, not to the digest that names it", want, got)
+	}
+	cf, err := v1.ParseConfigFile(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", want, err)
+	}
+	return cf, nil
+}
+
+// readConfig reads the config named h as a blob, with a limit, where img
+// serves it as one (a registry, an OCI layout, whose RawConfigFile would
+// read a blob file of any size whole), and through RawConfigFile
+// otherwise.
+func readConfig(img v1.Image, h v1.Hash) ([]byte, error) {
+	if isLocal(img) {
+		return img.RawConfigFile()
+	}
+	l, err := img.LayerByDigest(h)
+	if err != nil {
+		return img.RawConfigFile()
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, MaxConfigSize+1))
+}
