@@ -79,23 +79,29 @@ func Line(s string) string {
 	return b.String()
 }
 
-// DefaultShown is how many items List names before it counts the rest.
+// DefaultShown is how many items List and Join name before they count
+// the rest.
 const DefaultShown = 3
 
 // List names the first DefaultShown of items, each quoted by Name, and
 // counts the rest, for a message about many things: "a, b, c and 4997
 // more"; a list that short is "a, b, c".
 func List(items []string) string {
-	return ListN(items, DefaultShown)
+	return Join(Names(items))
 }
 
-// ListN is List naming the first n items.
-func ListN(items []string, n int) string {
-	if n < 1 {
-		n = 1
-	}
+// Join is List for items that are printable already (each made with
+// Name's help): it joins the first DefaultShown with ", " and counts the
+// rest.
+func Join(items []string) string {
+	return JoinN(items, DefaultShown)
+}
+
+// JoinN is Join naming the first n items (at least one).
+func JoinN(items []string, n int) string {
+	n = max(n, 1)
 	if len(items) <= n {
-		return strings.Join(Names(items), ", ")
+		return strings.Join(items, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(Names(items[:n]), ", "), len(items)-n)
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }

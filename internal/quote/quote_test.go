@@ -88,7 +88,10 @@ func TestListNamesAFewAndCounts(t *testing.T) {
 	if got := List(nil); got != "" {
 		t.Errorf("List(nil) = %q", got)
 	}
-	if got := ListN(libs, 0); got != "lib0.so.1 and 4999 more" {
-		t.Errorf("ListN(0) = %q", got)
+	if got := JoinN(libs, 0); got != "lib0.so.1 and 4999 more" {
+		t.Errorf("JoinN(0) = %q", got)
+	}
+	if got := Join([]string{`"\x1b" (needed by /app)`}); got != `"\x1b" (needed by /app)` {
+		t.Errorf("Join quoted again: %q", got)
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // Artifact is what the transports write and read: a v1.Image, or a
@@ -89,7 +90,7 @@ func Select(a Artifact, p v1.Platform) (v1.Image, error) {
 			have = append(have, ip.String())
 		}
 	}
-	return nil, fmt.Errorf("no image for %s; there are %s", p.String(), strings.Join(have, ", "))
+	return nil, fmt.Errorf("no image for %s; there are %s", p.String(), quote.List(have))
 }
 
 // Pick returns the images of a, or with only set the one for that
