@@ -59,7 +59,7 @@ func hostileConfig(t *testing.T, img v1.Image, entrypoint string) v1.Image {
 	cf.Config.Cmd = []string{bad}
 	cf.Config.ExposedPorts = map[string]struct{}{"80/tcp" + bad: {}}
 	cf.History = append(cf.History, v1.History{CreatedBy: "RUN " + bad})
-	cf.OS, cf.Architecture = cf.OS, cf.Architecture+bad
+	cf.Architecture += bad
 	out, err := mutate.ConfigFile(img, cf)
 	if err != nil {
 		t.Fatal(err)
