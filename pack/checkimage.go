@@ -54,7 +54,7 @@ type ImageCheck struct {
 // that verifies TLS peers finds a CA bundle. The image's file system is
 // read from a temporary file in tmpDir (os.TempDir() when empty).
 func CheckImage(img v1.Image, tmpDir string) (*ImageCheck, error) {
-	cf, err := img.ConfigFile()
+	cf, err := transport.ConfigFile(img)
 	if err != nil {
 		return nil, err
 	}

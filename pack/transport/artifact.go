@@ -79,7 +79,7 @@ func Select(a Artifact, p v1.Platform) (v1.Image, error) {
 	}
 	var have []string
 	for _, img := range imgs {
-		cf, err := img.ConfigFile()
+		cf, err := ConfigFile(img)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func Raw(a Artifact, p *v1.Platform, what string) ([]byte, error) {
 		return nil, ErrIndex
 	}
 	if what == "config" {
-		return img.RawConfigFile()
+		return RawConfig(img)
 	}
 	return img.RawManifest()
 }

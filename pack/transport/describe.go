@@ -84,11 +84,11 @@ func Describe(img v1.Image) (*Description, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfgName, err := img.ConfigName()
+	cf, err := ConfigFile(img) // first: ConfigName reads the config unbounded
 	if err != nil {
 		return nil, err
 	}
-	cf, err := img.ConfigFile()
+	cfgName, err := img.ConfigName()
 	if err != nil {
 		return nil, err
 	}
