@@ -52,6 +52,16 @@ func Names(names []string) []string {
 	return out
 }
 
+// Text makes s, text of many lines (a raw manifest), safe to print on a
+// terminal: as Line, but newlines and tabs are kept, and nothing else is
+// changed.
+func Text(s string) string {
+	if printable(strings.NewReplacer("\n", "", "\t", "").Replace(s)) {
+		return s
+	}
+	return escape(s, "\n\t")
+}
+
 // Line makes s, a line of text that may hold untrusted parts (an error's
 // message, say), safe to print as one line: every run of white space
 // becomes one space, and every other character that is not printable,
@@ -62,13 +72,20 @@ func Line(s string) string {
 	if printable(s) {
 		return s
 	}
+	return escape(s, "")
+}
+
+// escape replaces in s each byte of invalid UTF-8 and each character that
+// is neither printable, a plain space, nor one of keep with its Go
+// escape.
+func escape(s, keep string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == ' ' || unicode.IsPrint(r):
+		case r == ' ' || unicode.IsPrint(r) || strings.ContainsRune(keep, r):
 			b.WriteRune(r)
 		default:
 			q := strconv.QuoteRune(r)

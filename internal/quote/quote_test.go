@@ -95,3 +95,14 @@ func TestListNamesAFewAndCounts(t *testing.T) {
 		t.Errorf("Join quoted again: %q", got)
 	}
 }
+
+func TestTextKeepsLinesAndEscapesTheRest(t *testing.T) {
+	in := "{\n\t\"a\": \"x\u009b31m\rfake\x1b[2J\xff\"\n}\n"
+	want := "{\n\t\"a\": \"x\\u009b31m\\rfake\\x1b[2J\\xff\"\n}\n"
+	if got := Text(in); got != want {
+		t.Errorf("Text = %q, want %q", got, want)
+	}
+	if s := "{\n\t\"plain\": 1\n}\n"; Text(s) != s {
+		t.Errorf("Text changed plain text: %q", Text(s))
+	}
+}
