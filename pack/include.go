@@ -55,7 +55,7 @@ func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []I
 		if in.Dest == "" {
 			in.Dest = in.Source
 		}
-		if done[in] || i >= len(includes) && within(inPlace, in.Source) {
+		if done[in] || i >= len(includes) && in.Dest == in.Source && within(inPlace, in.Source) {
 			continue
 		}
 		done[in] = true
@@ -75,24 +75,13 @@ func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []I
 			}
 			switch e := a.entry; e.Type {
 			case TypeSymlink:
-				// A link out of the tree: bring what it points to.
-				link := e.Linkname
-				if !path.IsAbs(link) {
-					link = path.Join(path.Dir(a.src), link)
+				next, err := p.linkTarget(root, in, a)
+				if err != nil {
+					return err
 				}
-				target, links, err := root.Eval(link)
-				if err != nil || inTree(target, in.Source) {
-					continue // dangling in the root too, or brought already
+				if next != nil {
+					queue = append(queue, *next)
 				}
-				for _, l := range links { // the links on the way, so that e resolves in the image
-					if l.Path == a.src || inTree(l.Path, in.Source) {
-						continue
-					}
-					if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target}); err != nil {
-						return fmt.Errorf("including %s from %s: placing the link %s on the way to %s: %w", in.Source, root, l.Path, target, err)
-					}
-				}
-				queue = append(queue, Include{Source: target, Dest: target})
 			case TypeFile:
 				if err := p.addELFRuntime(root, e, resolve); err != nil {
 					return err
@@ -101,6 +90,46 @@ func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []I
 		}
 	}
 	return nil
+}
+
+// linkTarget returns what to include so that the symlink a, brought by
+// in, resolves in the image, or nil when nothing is missing: its target
+// when it points out of what in brings, where the image will look for it.
+// A link that resolves in the image as in the root (an absolute one, or
+// any in a tree included at its own path) gets its target where the root
+// has it, with the links on the way placed too; a relative link of a tree
+// placed elsewhere gets it where it points from there. A link that
+// dangles in the root too is left dangling.
+func (p *Plan) linkTarget(root *elfscan.Root, in Include, a placed) (*Include, error) {
+	e := a.entry
+	link := e.Linkname
+	if !path.IsAbs(link) {
+		link = path.Join(path.Dir(a.src), link)
+	}
+	if !path.IsAbs(e.Linkname) && in.Dest != in.Source {
+		inImage := path.Join(path.Dir(e.Path), e.Linkname)
+		if inTree(inImage, in.Dest) {
+			return nil, nil // brought with the tree
+		}
+		target, _, err := root.Eval(link)
+		if err != nil {
+			return nil, nil
+		}
+		return &Include{Source: target, Dest: inImage}, nil
+	}
+	target, links, err := root.Eval(link)
+	if err != nil || in.Dest == in.Source && inTree(target, in.Source) {
+		return nil, nil
+	}
+	for _, l := range links {
+		if in.Dest == in.Source && inTree(l.Path, in.Source) {
+			continue // brought with the tree
+		}
+		if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target}); err != nil {
+			return nil, fmt.Errorf("including %s from %s: placing the link %s on the way to %s: %w", in.Source, root, l.Path, target, err)
+		}
+	}
+	return &Include{Source: target, Dest: target}, nil
 }
 
 // inTree reports whether p is top or beneath it.

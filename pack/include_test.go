@@ -239,3 +239,33 @@ func TestIncludeIsLinear(t *testing.T) {
 		t.Errorf("25k links in %v, 100k in %v: %.1f times as long for 4 times the links", small, large, ratio)
 	}
 }
+
+// TestIncludeElsewhereBringsTargets includes a tree at another path:
+// a relative link out of it gets its target where it points from there,
+// an absolute one where the root has it, and none dangles.
+func TestIncludeElsewhereBringsTargets(t *testing.T) {
+	link := func(target string) *fstest.MapFile {
+		return &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink | 0o777}
+	}
+	fsys := fstest.MapFS{
+		"opt/app/lib/y":     {Data: []byte("y")},
+		"opt/app/inner":     link("lib/y"),
+		"opt/app/rel":       link("../shared/x"),
+		"opt/app/deep/rel2": link("../../shared/z"),
+		"opt/app/abs":       link("/opt/app/lib/y"),
+		"opt/shared/x":      {Data: []byte("x")},
+		"opt/shared/z":      {Data: []byte("z")},
+	}
+	p := NewPlan()
+	if err := p.addIncludes(t.Context(), elfscan.FSRoot(fsys, "a root"), []Include{{Source: "/opt/app", Dest: "/app"}}, elfscan.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := dangling(p); len(d) > 0 {
+		t.Errorf("dangling links in the image: %v", d)
+	}
+	for _, want := range []string{"/app/lib/y", "/shared/x", "/shared/z", "/opt/app/lib/y"} {
+		if e, ok := p.Lookup(want); !ok || e.Type != TypeFile {
+			t.Errorf("%s is not a file of the image", want)
+		}
+	}
+}
