@@ -53,8 +53,14 @@ func TestHugeConfigIsRefusedUnread(t *testing.T) {
 		do   func(a Artifact) error
 	}{
 		{"describe", func(a Artifact) error { _, err := DescribeAll(a, nil); return err }},
-		{"select", func(a Artifact) error { _, err := Select(a, v1.Platform{OS: "linux", Architecture: "amd64"}); return err }},
-		{"raw", func(a Artifact) error { _, err := Raw(a, &v1.Platform{OS: "linux", Architecture: "amd64"}, "config"); return err }},
+		{"select", func(a Artifact) error {
+			_, err := Select(a, v1.Platform{OS: "linux", Architecture: "amd64"})
+			return err
+		}},
+		{"raw", func(a Artifact) error {
+			_, err := Raw(a, &v1.Platform{OS: "linux", Architecture: "amd64"}, "config")
+			return err
+		}},
 	} {
 		for _, tag := range []string{"huge", "huge-index", "small", "small-index"} {
 			if tc.name == "select" && !strings.HasSuffix(tag, "index") {
