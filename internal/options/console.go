@@ -19,11 +19,11 @@ type Console struct {
 }
 
 // Logf writes one log line to stderr, unless -q, with what is not
-// printable escaped (see quote.Line), since a log may name what an image
-// or a registry said.
+// printable escaped (see quote.Escape), since a log may name what an
+// image or a registry said.
 func (c Console) Logf(format string, args ...any) {
 	if !c.Log.Quiet {
-		fmt.Fprintf(c.Stderr, "scratchpack: %s\n", quote.Line(fmt.Sprintf(format, args...)))
+		fmt.Fprintf(c.Stderr, "scratchpack: %s\n", quote.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 

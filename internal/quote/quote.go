@@ -75,6 +75,16 @@ func Line(s string) string {
 	return escape(s, "")
 }
 
+// Escape makes s safe to print as one line as it is: every character
+// that is not printable or a plain space (a newline, a tab, an escape),
+// and every byte of invalid UTF-8, becomes its Go escape.
+func Escape(s string) string {
+	if printable(s) {
+		return s
+	}
+	return escape(s, "")
+}
+
 // escape replaces in s each byte of invalid UTF-8 and each character that
 // is neither printable, a plain space, nor one of keep with its Go
 // escape.

@@ -106,3 +106,14 @@ func TestTextKeepsLinesAndEscapesTheRest(t *testing.T) {
 		t.Errorf("Text changed plain text: %q", Text(s))
 	}
 }
+
+func TestEscapeKeepsSpacing(t *testing.T) {
+	if got := Escape("a  b\nfake: line\x1b[2J"); got != `a  b\nfake: line\x1b[2J` {
+		t.Errorf("Escape = %q", got)
+	}
+	for _, s := range hostile {
+		if got := Escape(s); !visible(got) {
+			t.Errorf("Escape(%q) = %q", s, got)
+		}
+	}
+}
