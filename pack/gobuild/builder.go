@@ -150,7 +150,7 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	cmd.Dir, cmd.Env = dir, append(env, "GOTMPDIR="+gotmp)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := runGroup(ctx, cmd); err != nil {
+	if err := runGroup(cmd); err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
@@ -223,7 +223,7 @@ func (b *Builder) templateData(ctx context.Context, env []string) (map[string]an
 		b.git = readGit(ctx, b.dir)
 		cmd := command(ctx, "go", "env", "-json")
 		cmd.Dir, cmd.Env = b.dir, b.environ
-		out, err := output(ctx, cmd)
+		out, err := output(cmd)
 		if err == nil {
 			err = json.Unmarshal(out, &b.goenv)
 		}

@@ -21,7 +21,7 @@ func readGit(ctx context.Context, dir string) gitInfo {
 	git := func(args ...string) string {
 		cmd := command(ctx, "git", args...)
 		cmd.Dir = dir
-		out, err := output(ctx, cmd)
+		out, err := output(cmd)
 		if err != nil {
 			return ""
 		}

@@ -48,7 +48,7 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := output(ctx, cmd)
+	out, err := output(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("go list %s: %s", strings.Join(refs, " "), firstLine(stderr.String(), err))
 	}
