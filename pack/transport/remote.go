@@ -86,6 +86,9 @@ func registryError(op string, ref name.Reference, timeout time.Duration, cause, 
 		for _, d := range terr.Errors {
 			msgs = append(msgs, d.String())
 		}
+		if len(msgs) == 0 {
+			return errors.New(prefix + fmt.Sprintf("%s answered %s", reg, status))
+		}
 		return errors.New(prefix + fmt.Sprintf("%s answered %s: %s", reg, status, quote.Join(quote.Names(msgs))))
 	case errors.As(err, &uerr) && uerr.Timeout():
 		return &wrapped{ErrTimeout, prefix + fmt.Sprintf("%s did not answer within %s", reg, timeout)}
