@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // gconv is glibc's iconv configuration in a root: where the modules are,
@@ -181,7 +183,7 @@ func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool)
 			files = append(files, g.modules[n+"//"]...)
 		}
 		if len(names) > 0 {
-			why += ", for " + strings.Join(names, ", ")
+			why += ", for " + quote.List(names)
 		}
 	}
 	slices.Sort(files)

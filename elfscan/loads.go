@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // Load is a library (or data file) that the program, its C library or a
@@ -61,7 +63,7 @@ func (r *Report) addLoads(res *resolver, names []string, why string, required bo
 			lib, obj := res.find(name, res.main)
 			if obj == nil {
 				if required {
-					res.missing = append(res.missing, fmt.Sprintf("%s (loaded at run time: %s)", name, why))
+					res.missing = append(res.missing, fmt.Sprintf("%s (loaded at run time: %s)", quote.Name(name), why))
 				}
 				break
 			}
@@ -126,9 +128,9 @@ func (r *Report) addDlopenNotes(res *resolver, f *elf.File) {
 		}
 	}
 	for _, n := range all {
-		why := fmt.Sprintf("a %s .note.dlopen of %s", n.note.Priority, n.by)
+		why := fmt.Sprintf("a %s .note.dlopen of %s", quote.Name(n.note.Priority), quote.Name(n.by))
 		if n.note.Feature != "" {
-			why += " (" + n.note.Feature + ")"
+			why += " (" + quote.Name(n.note.Feature) + ")"
 		}
 		switch n.note.Priority {
 		case "required":

@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // Go function names whose presence in the pclntab tells what a Go binary
@@ -62,7 +64,7 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, con
 	note := func(obj string, syms []string) {
 		for _, s := range syms {
 			c := runtimeConcern(s)
-			calls[c] = append(calls[c], s+" in "+path.Base(obj))
+			calls[c] = append(calls[c], quote.Name(s)+" in "+quote.Name(path.Base(obj)))
 		}
 	}
 	note(r.Path, cache.lib(r.Root, r.File).concernImports())
@@ -76,12 +78,7 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, con
 	for concern, where := range calls {
 		sort.Strings(where)
 		where = compact(where)
-		more := ""
-		if len(where) > 3 {
-			more = fmt.Sprintf(" and %d more", len(where)-3)
-			where = where[:3]
-		}
-		evidence := strings.Join(where, ", ") + more
+		evidence := quote.Join(where)
 		concerns[concern] = evidence
 		out = append(out, fmt.Sprintf("%s (%s)", concern, evidence))
 	}

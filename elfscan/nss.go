@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // nssModules are what glibc before 2.34 dlopens for "files" and "dns"
@@ -131,7 +133,7 @@ func (r *Report) reportNSSSources(res *resolver, symbols []string) {
 				continue
 			}
 			r.Loads = append(r.Loads, Load{Name: "libnss_" + src + ".so.2",
-				Why: fmt.Sprintf("%s's nsswitch.conf names %s for %s; the image's names files and dns only, so glibc would not load it", res.sys, src, strings.TrimSpace(db))})
+				Why: fmt.Sprintf("%s's nsswitch.conf names %s for %s; the image's names files and dns only, so glibc would not load it", res.sys, quote.Name(src), quote.Name(strings.TrimSpace(db)))})
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // Platform is an OCI platform: the os, architecture and variant fields of
@@ -181,7 +183,7 @@ func (r *Report) CheckPlatform(want []Platform) error {
 		}
 		names[i] = p.String()
 	}
-	return fileErr(r.Path, ErrPlatform, "built for %s, not %s", r.Platform, strings.Join(names, ", "))
+	return fileErr(r.Path, ErrPlatform, "built for %s, not %s", r.Platform, quote.Join(names))
 }
 
 // Covered refuses, with an error that wraps ErrPlatform, when a platform

@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // ErrLibraryNotFound means a needed library is in none of the places the
@@ -115,7 +117,7 @@ func (res *resolver) missingErr(program string) error {
 		return nil
 	}
 	return &FileError{Path: program, Err: &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf(
-		"%s not found in %s", strings.Join(res.missing, ", "), res.sys)}}
+		"%s not found in %s", quote.Join(res.missing), res.sys)}}
 }
 
 // loadInterpreter resolves PT_INTERP in the root, accepts it only when it
@@ -124,7 +126,7 @@ func (res *resolver) missingErr(program string) error {
 // (its own soname, and for musl the libc it is) as loaded.
 func (res *resolver) loadInterpreter(interp string) (*Library, error) {
 	notFound := func(format string, args ...any) error {
-		return &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf("interpreter %s not found in %s: ", interp, res.sys) + fmt.Sprintf(format, args...)}
+		return &detailError{sentinel: ErrLibraryNotFound, msg: fmt.Sprintf("interpreter %s not found in %s: ", quote.Name(interp), res.sys) + fmt.Sprintf(format, args...)}
 	}
 	if !path.IsAbs(interp) {
 		return nil, notFound("not an absolute path")
@@ -157,7 +159,7 @@ func (res *resolver) closure(queue ...*object) {
 			}
 			lib, found := res.find(name, obj)
 			if found == nil {
-				res.missing = append(res.missing, fmt.Sprintf("%s (needed by %s)", name, obj.path))
+				res.missing = append(res.missing, fmt.Sprintf("%s (needed by %s)", quote.Name(name), quote.Name(obj.path)))
 				res.byName[name] = true // report it once
 				continue
 			}

@@ -7,6 +7,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // ErrVersion means a library that resolution picked lacks a symbol
@@ -116,9 +118,9 @@ func (res *resolver) checkVersions(program string) error {
 				if slices.Contains(defs, v) {
 					continue
 				}
-				msg := fmt.Sprintf("%s needs version %s of %s, and %s does not define it", o.path, v, need.file, lib.real)
+				msg := fmt.Sprintf("%s needs version %s of %s, and %s does not define it", quote.Name(o.path), quote.Name(v), quote.Name(need.file), quote.Name(lib.real))
 				if other := res.definesElsewhere(need.file, v, lib); other != "" {
-					msg += "; " + other + " does"
+					msg += "; " + quote.Name(other) + " does"
 				}
 				return &FileError{Path: program, Err: &detailError{sentinel: ErrVersion, msg: msg}}
 			}
@@ -174,7 +176,7 @@ func (res *resolver) checkSymbols(program string) error {
 		for _, sym := range undefined[i] {
 			if missing[sym] && !found[sym] {
 				return &FileError{Path: program, Err: &detailError{sentinel: ErrSymbol, msg: fmt.Sprintf(
-					"%s needs symbol %s, and none of the %d libraries of the closure defines it", o.path, sym, len(res.objs)-1)}}
+					"%s needs symbol %s, and none of the %d libraries of the closure defines it", quote.Name(o.path), quote.Name(sym), len(res.objs)-1)}}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,6 +63,23 @@ func isOctal(s string) bool {
 // directories keep their permission bits (less setuid and setgid) unless
 // a.Mode is set; symlinks are kept as symlinks; everything is root-owned.
 func (p *Plan) AddTree(a Addition) error {
+	return p.AddTreeContext(context.Background(), a)
+}
+
+// AddTreeContext is AddTree, stopping when ctx is done.
+func (p *Plan) AddTreeContext(ctx context.Context, a Addition) error {
+	return p.addTree(ctx, a, nil)
+}
+
+// placed is an entry a tree added and the path in its root it came from.
+type placed struct {
+	src   string
+	entry Entry // its Path where the plan put it, its parents' symlinks followed
+}
+
+// addTree is AddTree, stopping when ctx is done. When added is set, each
+// entry the plan did not hold before is appended to it.
+func (p *Plan) addTree(ctx context.Context, a Addition, added *[]placed) error {
 	root, src := a.Root, a.Source
 	if root == nil {
 		abs, err := filepath.Abs(src)
@@ -73,15 +91,31 @@ func (p *Plan) AddTree(a Addition) error {
 	fail := func(name string, err error) error {
 		return fmt.Errorf("adding %s: %w", path.Join(src, name), unwrapPathErr(err))
 	}
+	put := func(from string, e Entry) error {
+		final, err := p.Resolve(e.Path)
+		if added == nil || err != nil {
+			return p.Add(e) // which says what is wrong with the path
+		}
+		_, had := p.entries[final]
+		if err := p.Add(e); err != nil || had {
+			return err
+		}
+		e.Path = final
+		*added = append(*added, placed{from, e})
+		return nil
+	}
 	fi, err := root.Stat(src)
 	if err != nil {
 		return fail("", err)
 	}
 	if !fi.IsDir() {
-		return p.addFile(root, src, a.Dest, fi, a.Mode)
+		return p.addFile(root, src, a.Dest, fi, a.Mode, put)
 	}
 	top := strings.TrimPrefix(path.Clean(src), "/")
 	return fs.WalkDir(root, top, func(name string, d fs.DirEntry, err error) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(name, top), "/")
 		if err != nil {
 			return fail(rel, err)
@@ -93,28 +127,28 @@ func (p *Plan) AddTree(a Addition) error {
 		}
 		switch {
 		case d.IsDir():
-			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: info.Mode().Perm()})
+			return put("/"+name, Entry{Path: dst, Type: TypeDir, Mode: info.Mode().Perm()})
 		case d.Type()&fs.ModeSymlink != 0:
 			target, err := root.ReadLink("/" + name)
 			if err != nil {
 				return fail(rel, err)
 			}
-			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target})
+			return put("/"+name, Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target})
 		case d.Type().IsRegular():
-			return p.addFile(root, "/"+name, dst, info, a.Mode)
+			return p.addFile(root, "/"+name, dst, info, a.Mode, put)
 		}
 		return fail(rel, errors.New("not a regular file, directory or symlink"))
 	})
 }
 
-func (p *Plan) addFile(root *elfscan.Root, src, dst string, fi fs.FileInfo, mode fs.FileMode) error {
+func (p *Plan) addFile(root *elfscan.Root, src, dst string, fi fs.FileInfo, mode fs.FileMode, put func(string, Entry) error) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("adding %s: not a regular file or directory", src)
 	}
 	if mode == 0 {
 		mode = fi.Mode().Perm()
 	}
-	if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src, Stamp: stampOf(fi)}); err != nil {
+	if err := put(src, Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src, Stamp: stampOf(fi)}); err != nil {
 		return fmt.Errorf("adding %s: %w", src, err)
 	}
 	return nil

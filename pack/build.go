@@ -90,7 +90,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	for _, a := range opts.Add {
-		if err := plan.AddTree(a); err != nil {
+		if err := plan.AddTreeContext(ctx, a); err != nil {
 			return nil, err
 		}
 	}
@@ -99,7 +99,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		if root == nil {
 			root = r.Root
 		}
-		if err := plan.addIncludes(root, opts.Include, opts.resolve); err != nil {
+		if err := plan.addIncludes(ctx, root, opts.Include, opts.resolve); err != nil {
 			return nil, err
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/imagefs"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -76,7 +79,7 @@ func CheckImage(ctx context.Context, img v1.Image, tmpDir string) (*ImageCheck, 
 	c.checkProgram(root, cf)
 	c.checkUser(root, cf.Config.User)
 	if c.Report != nil && c.Report.NeedsCerts && !hasCABundle(root, cf.Config.Env) {
-		c.Problems = append(c.Problems, c.Entrypoint+" verifies TLS peers, and the image has no CA bundle")
+		c.Problems = append(c.Problems, quote.Name(c.Entrypoint)+" verifies TLS peers, and the image has no CA bundle")
 	}
 	return c, nil
 }
@@ -94,7 +97,7 @@ func (c *ImageCheck) checkProgram(root *elfscan.Root, cf *v1.ConfigFile) {
 			}
 		}
 		if found == "" {
-			c.Problems = append(c.Problems, fmt.Sprintf("entrypoint %s is not on the image's PATH", prog))
+			c.Problems = append(c.Problems, fmt.Sprintf("entrypoint %s is not on the image's PATH", quote.Name(prog)))
 			return
 		}
 		prog = found
@@ -103,34 +106,50 @@ func (c *ImageCheck) checkProgram(root *elfscan.Root, cf *v1.ConfigFile) {
 		fi, err := root.Stat(prog)
 		switch {
 		case err != nil:
-			c.Problems = append(c.Problems, fmt.Sprintf("%s does not exist in the image", prog))
+			c.Problems = append(c.Problems, fmt.Sprintf("%s does not exist in the image", quote.Name(prog)))
 			return
 		case !fi.Mode().IsRegular():
-			c.Problems = append(c.Problems, fmt.Sprintf("%s is not a regular file", prog))
+			c.Problems = append(c.Problems, fmt.Sprintf("%s is not a regular file", quote.Name(prog)))
 			return
 		case fi.Mode().Perm()&0o111 == 0:
-			c.Problems = append(c.Problems, fmt.Sprintf("%s is not executable (mode %v)", prog, fi.Mode().Perm()))
+			c.Problems = append(c.Problems, fmt.Sprintf("%s is not executable (mode %v)", quote.Name(prog), fi.Mode().Perm()))
 			return
 		}
-		head, _ := root.ReadFile(prog)
-		if interp, ok := shebang(head); ok {
+		if interp, ok := shebang(readHead(root, prog)); ok {
 			prog = interp
 			continue
 		}
 		r, err := elfscan.ScanFile(root, prog, elfscan.Options{})
 		if err != nil {
-			c.Problems = append(c.Problems, strings.TrimPrefix(err.Error(), prog+": "))
+			c.Problems = append(c.Problems, quote.Line(strings.TrimPrefix(err.Error(), prog+": ")))
 			return
 		}
 		c.Report = r
 		if c.Platform != "" {
 			if want, err := elfscan.ParsePlatform(c.Platform); err == nil && !r.Platform.Matches(want) {
-				c.Problems = append(c.Problems, fmt.Sprintf("%s is for %s, the image for %s", prog, r.Platform, c.Platform))
+				c.Problems = append(c.Problems, fmt.Sprintf("%s is for %s, the image for %s", quote.Name(prog), r.Platform, quote.Name(c.Platform)))
 			}
 		}
 		return
 	}
-	c.Problems = append(c.Problems, fmt.Sprintf("%s: scripts run scripts too deep", c.Entrypoint))
+	c.Problems = append(c.Problems, fmt.Sprintf("%s: scripts run scripts too deep", quote.Name(c.Entrypoint)))
+}
+
+// binprmBuf is how much of a file Linux reads to find a #! line
+// (BINPRM_BUF_SIZE): a longer line is cut there by the kernel too.
+const binprmBuf = 256
+
+// readHead reads the first binprmBuf bytes of the regular file p, or
+// fewer when it is shorter or cannot be read, never the whole file.
+func readHead(root *elfscan.Root, p string) []byte {
+	f, _, err := root.OpenFile(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, binprmBuf)
+	n, _ := io.ReadFull(f, head)
+	return head[:n]
 }
 
 // shebang returns a script's interpreter.
@@ -158,23 +177,33 @@ func (c *ImageCheck) checkUser(root *elfscan.Root, user string) {
 			continue
 		}
 		if !hasEntry(root, part.file, part.name) {
-			c.Problems = append(c.Problems, fmt.Sprintf("user %s: %s is not in the image's %s", user, part.name, part.file))
+			c.Problems = append(c.Problems, fmt.Sprintf("user %s: %s is not in the image's %s", quote.Name(user), quote.Name(part.name), part.file))
 		}
 	}
 }
 
+// hasEntry reports whether the passwd or group file has an entry for
+// name. It reads the file a line at a time, and of each line no more than
+// a name can be, so that a huge file costs no memory.
 func hasEntry(root *elfscan.Root, file, name string) bool {
-	data, err := root.ReadFile(file)
+	f, _, err := root.OpenFile(file)
 	if err != nil {
 		return false
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if n, _, _ := strings.Cut(sc.Text(), ":"); n == name {
+	defer f.Close()
+	r := bufio.NewReaderSize(f, max(4096, len(name)+2))
+	for {
+		line, err := r.ReadSlice('\n')
+		if n, _, ok := bytes.Cut(line, []byte(":")); ok && string(n) == name {
 			return true
 		}
+		for errors.Is(err, bufio.ErrBufferFull) { // the rest of a long line
+			_, err = r.ReadSlice('\n')
+		}
+		if err != nil {
+			return false
+		}
 	}
-	return false
 }
 
 // hasCABundle reports whether the image has a CA bundle where programs

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"path"
@@ -30,46 +31,56 @@ func ParseInclude(s string) (Include, error) {
 // addIncludes copies each include from root into the plan, keeping
 // symlinks as symlinks and bringing the target of one that points
 // elsewhere in the root; every ELF program or library brought gets its
-// own loader and libraries, resolved in the root.
-func (p *Plan) addIncludes(root *elfscan.Root, includes []Include, resolve elfscan.Options) error {
+// own loader and libraries, resolved in the root. It stops when ctx is
+// done.
+//
+// Every target is followed, however many there are: each is taken once,
+// and not at all when it is in a tree already included at its own path,
+// so the work is bounded by the number of entries the root holds, and a
+// cycle of links ends.
+func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []Include, resolve elfscan.Options) error {
 	resolve.Root = root
 	// A plugin's undefined symbols are the program's that dlopens it
 	// (nginx's modules use nginx's functions): only the loader,
 	// libraries and versions of what is included are checked.
 	resolve.CheckSymbols = false
 	queue := append([]Include{}, includes...)
-	done := map[string]bool{}
-	for len(queue) > 0 && len(done) < 1000 {
-		in := queue[0]
-		queue = queue[1:]
+	done := map[Include]bool{}
+	inPlace := map[string]bool{} // sources included at their own path
+	for i := 0; i < len(queue); i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		in := queue[i]
 		if in.Dest == "" {
 			in.Dest = in.Source
 		}
-		if done[in.Source+"\x00"+in.Dest] {
+		if done[in] || i >= len(includes) && in.Dest == in.Source && within(inPlace, in.Source) {
 			continue
 		}
-		done[in.Source+"\x00"+in.Dest] = true
-		before := map[string]bool{}
-		for k := range p.entries {
-			before[k] = true
-		}
-		if err := p.AddTree(Addition{Root: root, Source: in.Source, Dest: in.Dest}); err != nil {
+		done[in] = true
+		var added []placed
+		if err := p.addTree(ctx, Addition{Root: root, Source: in.Source, Dest: in.Dest}, &added); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return fmt.Errorf("including %s from %s: %w", in.Source, root, err)
 		}
-		for _, e := range p.Entries() {
-			if before[e.Path] {
-				continue
+		if in.Dest == in.Source {
+			inPlace[in.Source] = true
+		}
+		for _, a := range added {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			switch e.Type {
+			switch e := a.entry; e.Type {
 			case TypeSymlink:
-				// A link out of the tree: bring what it points to.
-				link := e.Linkname
-				if !path.IsAbs(link) {
-					link = path.Join(path.Dir(in.Source+strings.TrimPrefix(e.Path, in.Dest)), link)
+				next, err := p.linkTarget(root, in, a)
+				if err != nil {
+					return err
 				}
-				target, _, err := root.Eval(link)
-				if err == nil && !strings.HasPrefix(target+"/", in.Source+"/") {
-					queue = append(queue, Include{Source: target})
+				if next != nil {
+					queue = append(queue, *next)
 				}
 			case TypeFile:
 				if err := p.addELFRuntime(root, e, resolve); err != nil {
@@ -79,6 +90,63 @@ func (p *Plan) addIncludes(root *elfscan.Root, includes []Include, resolve elfsc
 		}
 	}
 	return nil
+}
+
+// linkTarget returns what to include so that the symlink a, brought by
+// in, resolves in the image, or nil when nothing is missing: its target
+// when it points out of what in brings, where the image will look for it.
+// A link that resolves in the image as in the root (an absolute one, or
+// any in a tree included at its own path) gets its target where the root
+// has it, with the links on the way placed too; a relative link of a tree
+// placed elsewhere gets it where it points from there. A link that
+// dangles in the root too is left dangling.
+func (p *Plan) linkTarget(root *elfscan.Root, in Include, a placed) (*Include, error) {
+	e := a.entry
+	link := e.Linkname
+	if !path.IsAbs(link) {
+		link = path.Join(path.Dir(a.src), link)
+	}
+	if !path.IsAbs(e.Linkname) && in.Dest != in.Source {
+		inImage := path.Join(path.Dir(e.Path), e.Linkname)
+		if inTree(inImage, in.Dest) {
+			return nil, nil // brought with the tree
+		}
+		target, _, err := root.Eval(link)
+		if err != nil {
+			return nil, nil
+		}
+		return &Include{Source: target, Dest: inImage}, nil
+	}
+	target, links, err := root.Eval(link)
+	if err != nil || in.Dest == in.Source && inTree(target, in.Source) {
+		return nil, nil
+	}
+	for _, l := range links {
+		if in.Dest == in.Source && inTree(l.Path, in.Source) {
+			continue // brought with the tree
+		}
+		if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target}); err != nil {
+			return nil, fmt.Errorf("including %s from %s: placing the link %s on the way to %s: %w", in.Source, root, l.Path, target, err)
+		}
+	}
+	return &Include{Source: target, Dest: target}, nil
+}
+
+// inTree reports whether p is top or beneath it.
+func inTree(p, top string) bool {
+	return p == top || strings.HasPrefix(p, strings.TrimSuffix(top, "/")+"/")
+}
+
+// within reports whether p, or a directory above it, is in set.
+func within(set map[string]bool, p string) bool {
+	for ; ; p = path.Dir(p) {
+		if set[p] {
+			return true
+		}
+		if p == "/" || p == "." {
+			return false
+		}
+	}
 }
 
 // addELFRuntime resolves an included ELF program or library in its root

@@ -68,6 +68,13 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	f.img.ForDestinations(&opts, pub.Destinations())
 	po := f.res.PackOptions(opts)
 	po.Static = f.img.Static
+	var refsFile *transport.Reserved
+	if f.build.Refs != "" { // checked before anything is built or pushed
+		if refsFile, err = transport.Reserve(f.build.Refs, nil); err != nil {
+			return nil, err
+		}
+		defer refsFile.Abort()
+	}
 	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
@@ -75,8 +82,8 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.build.Refs != "" {
-		err = transport.WriteOutput(f.build.Refs, nil, func(w io.Writer) error {
+	if refsFile != nil {
+		err = refsFile.Write(func(w io.Writer) error {
 			_, err := io.WriteString(w, strings.Join(out, "\n")+"\n")
 			return err
 		})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -58,7 +59,11 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		} else if err != nil {
 			return fmt.Errorf("%s: %w", args[0], err)
 		}
-		_, err = fmt.Fprintf(a.Stdout, "%s\n", raw)
+		out := string(raw)
+		if cli.IsTerminal(a.Stdout) { // as stored when piped, so that its digest can be checked
+			out = quote.Text(out)
+		}
+		_, err = fmt.Fprintf(a.Stdout, "%s\n", out)
 		return err
 	}
 	descs, err := transport.DescribeAll(a.ctx, art, f.pick.Platform)
@@ -66,7 +71,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	if descs[0].Index != "" && !f.json {
-		fmt.Fprintf(a.Stdout, "%s: index %s, %d images\n", args[0], descs[0].Index, len(descs))
+		fmt.Fprintf(a.Stdout, "%s: index %s, %d images\n", quote.Name(args[0]), descs[0].Index, len(descs))
 	}
 	for _, d := range descs {
 		if !f.json {

@@ -4,13 +4,21 @@ import (
 	"archive/tar"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
+	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // TestOutputNeverClobbers points -o at what it must not replace: the
@@ -189,4 +197,116 @@ func TestPackQuietAndVerbose(t *testing.T) {
 		!strings.Contains(stderr, "file /usr/local/bin/ls -rwxr-xr-x 0:0 (file /usr/bin/ls)") {
 		t.Errorf("-v: exit %d, stderr:\n%s", code, stderr)
 	}
+}
+
+// TestFailingSBOMDirLeavesNoOutput: when the SBOM cannot be written to
+// --sbom-dir, no output is left: no tarball, layout, image refs,
+// metadata or SBOM file, nothing pushed, no temporary file; the call
+// fails with one line. The same holds for a layout whose index.json
+// cannot be read, which is found before anything is pushed.
+func TestFailingSBOMDirLeavesNoOutput(t *testing.T) {
+	bin := goProgram(t, "hello-go", "amd64")
+	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(s.Close)
+	reg := strings.TrimPrefix(s.URL, "http://")
+	for i, tc := range []struct {
+		name  string
+		setup func(t *testing.T, dir string) (sbomDir string)
+		says  string
+	}{
+		{"parent is a file", func(t *testing.T, dir string) string {
+			writeFile(t, filepath.Join(dir, "file"), "x")
+			return filepath.Join(dir, "file", "sboms")
+		}, "not a directory"},
+		{"dir is a file", func(t *testing.T, dir string) string {
+			writeFile(t, filepath.Join(dir, "sboms"), "x")
+			return filepath.Join(dir, "sboms")
+		}, "not a directory"},
+		{"unwritable dir", func(t *testing.T, dir string) string {
+			return "/proc/self" // not writable, even by root
+		}, "/proc/self/"},
+		{"SBOM file is a directory", func(t *testing.T, dir string) string {
+			if err := os.MkdirAll(filepath.Join(dir, "sboms", "app-linux-amd64.spdx.json"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(dir, "sboms")
+		}, "is a directory"},
+		{"missing dirs, then a broken layout", func(t *testing.T, dir string) string {
+			lay := filepath.Join(dir, "out", "layout")
+			if err := os.MkdirAll(lay, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(lay, "oci-layout"), `{"imageLayoutVersion":"1.0.0"}`)
+			writeFile(t, filepath.Join(lay, "index.json"), "{broken")
+			return filepath.Join(dir, "new", "sboms")
+		}, "index.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sbomDir := tc.setup(t, dir)
+			out := filepath.Join(dir, "out")
+			os.MkdirAll(out, 0o755)
+			before := listTree(t, dir)
+			repo := fmt.Sprintf("%s/case%d/app", reg, i)
+			stdout, stderr, code := sp(nil, "pack", "-q", "-t", repo+":1", "-o", filepath.Join(out, "app.tar"), "--oci-layout", filepath.Join(out, "layout"),
+				"--image-refs", filepath.Join(out, "refs"), "--metadata-file", filepath.Join(out, "meta.json"), "--push", "--sbom-dir", sbomDir, bin)
+			if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.says) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and one line saying %q", code, stdout, stderr, tc.says)
+			}
+			if after := listTree(t, dir); after != before {
+				t.Errorf("the call changed the files:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+			ref, err := name.ParseReference(repo + ":1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := remote.Head(ref); err == nil {
+				t.Errorf("%s was pushed", ref)
+			}
+		})
+	}
+}
+
+// TestBuildImageRefsCheckedFirst: build's --image-refs at a path that
+// cannot be written fails before anything is built or pushed.
+func TestBuildImageRefsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "file"), "x")
+	lay := filepath.Join(dir, "layout")
+	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "example.com/me"}, "build", "--push=false", "--oci-layout-path", lay,
+		"--image-refs", filepath.Join(dir, "file", "refs"), "../../testdata/hello-go")
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "not a directory") {
+		t.Errorf("exit %d, stderr %q; want exit 1 and one line saying not a directory", code, stderr)
+	}
+	if _, err := os.Stat(lay); err == nil {
+		t.Errorf("%s was written before --image-refs failed", lay)
+	}
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// listTree lists every path under dir with its size, a line each.
+func listTree(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %v %d\n", p, fi.Mode().Type(), fi.Size())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

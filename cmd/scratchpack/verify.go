@@ -7,6 +7,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -41,11 +42,12 @@ func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) e
 	}
 	problems := 0
 	for _, c := range checks {
+		platform := quote.Name(c.Platform)
 		for _, p := range c.Problems {
-			fmt.Fprintf(a.Stdout, "%s (%s): %s\n", args[0], c.Platform, p)
+			fmt.Fprintf(a.Stdout, "%s (%s): %s\n", args[0], platform, quote.Line(p))
 		}
 		if problems += len(c.Problems); len(c.Problems) == 0 {
-			fmt.Fprintf(a.Stdout, "%s (%s): ok: %s, %s, %d libraries\n", args[0], c.Platform, c.Entrypoint, c.Report.Kind, len(c.Report.Libraries))
+			fmt.Fprintf(a.Stdout, "%s (%s): ok: %s, %s, %d libraries\n", args[0], platform, quote.Name(c.Entrypoint), c.Report.Kind, len(c.Report.Libraries))
 		}
 	}
 	if problems > 0 {

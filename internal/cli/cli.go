@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // Command is one subcommand.
@@ -124,9 +126,11 @@ func (a *App) run(c Command, args []string) int {
 	return 1
 }
 
-// OneLine folds s onto one line.
+// OneLine folds s onto one line, with every character that is not
+// printable escaped (see quote.Line): an error's text may hold what a
+// registry or an image said.
 func OneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return quote.Line(s)
 }
 
 // PrintCommands writes the command list.

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/logs"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -17,10 +18,12 @@ type Console struct {
 	Log            Log
 }
 
-// Logf writes one log line to stderr, unless -q.
+// Logf writes one log line to stderr, unless -q, with what is not
+// printable escaped (see quote.Escape), since a log may name what an
+// image or a registry said.
 func (c Console) Logf(format string, args ...any) {
 	if !c.Log.Quiet {
-		fmt.Fprintf(c.Stderr, "scratchpack: "+format+"\n", args...)
+		fmt.Fprintf(c.Stderr, "scratchpack: %s\n", quote.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -3,8 +3,6 @@ package options
 import (
 	"bytes"
 	"context"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -47,69 +45,45 @@ func (f *SBOM) wanted(dest transport.Destinations) bool {
 }
 
 // attach makes the SBOM of each image of r, named after tags[0]'s
-// repository, adds them to dest as attachments, and returns what writes
-// them into --sbom-dir once every other output is written.
-func (f *SBOM) attach(r *pack.Result, tags []name.Tag, dest *transport.Destinations) (commit func() error, err error) {
-	commit = func() error { return nil }
+// repository, and adds them to dest: as attachments, and as files in
+// --sbom-dir, which transport.Write stages and commits with every other
+// output.
+func (f *SBOM) attach(r *pack.Result, tags []name.Tag, dest *transport.Destinations) error {
 	if !f.wanted(*dest) {
-		return commit, nil
+		return nil
 	}
 	repo := strings.TrimSuffix(tags[0].String(), ":"+tags[0].TagStr()) // as given: app, ghcr.io/me/app
 	docs, err := r.SBOMs(repo, "scratchpack-"+cli.Version())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var files []func() error
 	for i, d := range docs {
 		var b bytes.Buffer
 		if err := f.Format.Write(&b, d); err != nil {
-			return nil, err
+			return err
 		}
 		att, err := transport.Attachment(r.Images[i].Image, f.Format.MediaType(), b.Bytes())
 		if err != nil {
-			return nil, err
-		}
-		dest.Attachments = append(dest.Attachments, att)
-		if f.Dir == "" {
-			continue
-		}
-		file := filepath.Join(f.Dir, path.Base(repo)+"-"+strings.ReplaceAll(d.Platform, "/", "-")+f.Format.Ext())
-		data := b.Bytes()
-		files = append(files, func() error {
-			return transport.WriteOutput(file, dest.Inputs, func(w io.Writer) error {
-				_, err := w.Write(data)
-				return err
-			})
-		})
-	}
-	if f.Dir == "" {
-		return commit, nil
-	}
-	return func() error {
-		if err := os.MkdirAll(f.Dir, 0o755); err != nil {
 			return err
 		}
-		for _, write := range files {
-			if err := write(); err != nil {
-				return err
-			}
+		dest.Attachments = append(dest.Attachments, att)
+		if f.Dir != "" {
+			file := filepath.Join(f.Dir, path.Base(repo)+"-"+strings.ReplaceAll(d.Platform, "/", "-")+f.Format.Ext())
+			dest.Files = append(dest.Files, transport.File{Path: file, Data: b.Bytes()})
 		}
-		return nil
-	}, nil
+	}
+	return nil
 }
 
 // write writes r under tags to dest with its SBOMs: attached where dest
-// takes them, and into --sbom-dir once every other output is written.
+// takes them, and into --sbom-dir, all or nothing.
 func (f *SBOM) write(ctx context.Context, c Console, r *pack.Result, tags []name.Tag, dest transport.Destinations, o transport.Options) error {
 	dest.Inputs = r.Sources()
-	sbomFiles, err := f.attach(r, tags, &dest)
-	if err != nil {
+	if err := f.attach(r, tags, &dest); err != nil {
 		return err
 	}
-	if !dest.Empty() {
-		if err := transport.Write(ctx, r.Artifact, tags, dest, o, c.Logf); err != nil {
-			return err
-		}
+	if dest.Empty() && len(dest.Files) == 0 {
+		return nil
 	}
-	return sbomFiles()
+	return transport.Write(ctx, r.Artifact, tags, dest, o, c.Logf)
 }

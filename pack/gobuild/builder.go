@@ -139,11 +139,18 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 		args = append(args, "-ldflags", strings.Join(ldflags, " "))
 	}
 	args = append(append(args, flags...), pkg.ImportPath)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir, cmd.Env = dir, env
+	// go's work directory goes in a directory of this build's own, removed
+	// when it ends, so that nothing of an interrupted build is left.
+	gotmp, err := os.MkdirTemp(b.tmp, "gotmp-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(gotmp)
+	cmd := command(ctx, "go", args...)
+	cmd.Dir, cmd.Env = dir, append(env, "GOTMPDIR="+gotmp)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := runGroup(cmd); err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
@@ -214,9 +221,9 @@ func crossCC(arch string) string {
 func (b *Builder) templateData(ctx context.Context, env []string) (map[string]any, error) {
 	b.once.Do(func() {
 		b.git = readGit(ctx, b.dir)
-		cmd := exec.CommandContext(ctx, "go", "env", "-json")
+		cmd := command(ctx, "go", "env", "-json")
 		cmd.Dir, cmd.Env = b.dir, b.environ
-		out, err := cmd.Output()
+		out, err := output(cmd)
 		if err == nil {
 			err = json.Unmarshal(out, &b.goenv)
 		}

@@ -2,7 +2,6 @@ package gobuild
 
 import (
 	"context"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +19,9 @@ type gitInfo struct {
 // without git, every value is empty and the tag is v0.0.0, as in ko.
 func readGit(ctx context.Context, dir string) gitInfo {
 	git := func(args ...string) string {
-		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd := command(ctx, "git", args...)
 		cmd.Dir = dir
-		out, err := cmd.Output()
+		out, err := output(cmd)
 		if err != nil {
 			return ""
 		}

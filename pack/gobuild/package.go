@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 )
 
@@ -45,11 +44,11 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 		p, _ := TrimScheme(r)
 		args = append(args, p)
 	}
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := command(ctx, "go", args...)
 	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := output(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("go list %s: %s", strings.Join(refs, " "), firstLine(stderr.String(), err))
 	}

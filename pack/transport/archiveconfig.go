@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
@@ -46,7 +47,7 @@ func checkArchiveConfig(file string) error {
 	}
 	return eachEntry(file, func(hdr *tar.Header, _ io.Reader) (bool, error) {
 		if configs[path.Clean(hdr.Name)] && hdr.Size > verified.MaxConfigSize {
-			return true, fmt.Errorf("its config %s is %d bytes, more than the %d MiB bound verified.MaxConfigSize", quoteOdd(hdr.Name), hdr.Size, verified.MaxConfigSize>>20)
+			return true, fmt.Errorf("its config %s is %d bytes, more than the %d MiB bound verified.MaxConfigSize", quote.Name(hdr.Name), hdr.Size, verified.MaxConfigSize>>20)
 		}
 		return false, nil
 	})

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
@@ -91,7 +91,7 @@ func Select(a Artifact, p v1.Platform) (v1.Image, error) {
 			have = append(have, ip.String())
 		}
 	}
-	return nil, fmt.Errorf("no image for %s; there are %s", p.String(), strings.Join(have, ", "))
+	return nil, fmt.Errorf("no image for %s; there are %s", p.String(), quote.List(have))
 }
 
 // Pick returns the images of a, or with only set the one for that
@@ -120,7 +120,8 @@ func Raw(a Artifact, p *v1.Platform, what string) ([]byte, error) {
 		return nil, ErrIndex
 	}
 	if what == "config" {
-		return img.RawConfigFile()
+		raw, _, err := verified.RawConfig(img)
+		return raw, err
 	}
 	return img.RawManifest()
 }

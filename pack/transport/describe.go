@@ -10,11 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
@@ -89,11 +88,11 @@ func Describe(ctx context.Context, img v1.Image) (*Description, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfgName, err := img.ConfigName()
+	cf, err := verified.ConfigFile(img) // first: ConfigName reads the config unbounded
 	if err != nil {
 		return nil, err
 	}
-	cf, err := verified.ConfigFile(img)
+	cfgName, err := img.ConfigName()
 	if err != nil {
 		return nil, err
 	}
@@ -183,60 +182,55 @@ func typeChar(h *tar.Header) string {
 }
 
 // WriteText writes the description as the indented block `scratchpack
-// inspect` prints.
+// inspect` prints. Every string the image gives (config, manifest, file
+// names) is printed through quote.Name, so that no value can send an
+// escape sequence or pass for another line.
 func (d *Description) WriteText(w io.Writer) error {
+	q := quote.Name
 	var b strings.Builder
-	fmt.Fprintf(&b, "image %s\n", d.Digest)
-	fmt.Fprintf(&b, "  platform:   %s\n", d.Platform)
-	fmt.Fprintf(&b, "  config:     %s\n", d.Config)
-	fmt.Fprintf(&b, "  created:    %s\n", d.Created)
+	fmt.Fprintf(&b, "image %s\n", q(d.Digest))
+	fmt.Fprintf(&b, "  platform:   %s\n", q(d.Platform))
+	fmt.Fprintf(&b, "  config:     %s\n", q(d.Config))
+	fmt.Fprintf(&b, "  created:    %s\n", q(d.Created))
 	fmt.Fprintf(&b, "  entrypoint: %s\n", quoteList(d.Entrypoint))
 	fmt.Fprintf(&b, "  cmd:        %s\n", quoteList(d.Cmd))
-	fmt.Fprintf(&b, "  env:        %s\n", strings.Join(d.Env, " "))
-	fmt.Fprintf(&b, "  user:       %s\n", d.User)
-	fmt.Fprintf(&b, "  workdir:    %s\n", d.WorkingDir)
+	fmt.Fprintf(&b, "  env:        %s\n", strings.Join(quote.Names(d.Env), " "))
+	fmt.Fprintf(&b, "  user:       %s\n", q(d.User))
+	fmt.Fprintf(&b, "  workdir:    %s\n", q(d.WorkingDir))
 	if len(d.Ports) > 0 {
-		fmt.Fprintf(&b, "  ports:      %s\n", strings.Join(d.Ports, " "))
+		fmt.Fprintf(&b, "  ports:      %s\n", strings.Join(quote.Names(d.Ports), " "))
 	}
 	for _, h := range d.History {
-		fmt.Fprintf(&b, "  history:    %s\n", h)
+		fmt.Fprintf(&b, "  history:    %s\n", q(h))
 	}
 	for _, k := range sortedKeys(d.Annotations) {
-		fmt.Fprintf(&b, "  annotation: %s=%s\n", k, d.Annotations[k])
+		fmt.Fprintf(&b, "  annotation: %s=%s\n", q(k), q(d.Annotations[k]))
 	}
 	for _, k := range sortedKeys(d.Labels) {
-		fmt.Fprintf(&b, "  label:      %s=%s\n", k, d.Labels[k])
+		fmt.Fprintf(&b, "  label:      %s=%s\n", q(k), q(d.Labels[k]))
 	}
 	for _, l := range d.Layers {
-		fmt.Fprintf(&b, "  layer %s (%d bytes, %s)\n", l.Digest, l.Size, l.MediaType)
+		fmt.Fprintf(&b, "  layer %s (%d bytes, %s)\n", q(l.Digest), l.Size, q(l.MediaType))
 		for _, e := range l.Files {
 			link := ""
 			if e.Link != "" {
-				link = " -> " + quoteOdd(e.Link)
+				link = " -> " + q(e.Link)
 			}
-			fmt.Fprintf(&b, "    %s %5d/%-5d %9d %s%s\n", e.Mode, e.UID, e.GID, e.Size, quoteOdd(e.Path), link)
+			fmt.Fprintf(&b, "    %s %5d/%-5d %9d %s%s\n", e.Mode, e.UID, e.GID, e.Size, q(e.Path), link)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// quoteList writes s as a list of Go strings, ["/app", "--flag"], the
+// way Docker shows an entrypoint.
 func quoteList(s []string) string {
 	q := make([]string, len(s))
 	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
+		q[i] = strconv.Quote(v)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
-}
-
-// quoteOdd quotes a name that holds invalid UTF-8 or a control character
-// (a newline, say), so that each entry stays on one line and can be read
-// back; other names are printed as they are.
-func quoteOdd(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	return strconv.Quote(s)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -92,6 +92,10 @@ func attachmentEntries(atts []v1.Image, tags []name.Tag) ([]layoutEntry, error) 
 func stageLayout(ctx context.Context, dir string, entries []layoutEntry) (*staged, error) {
 	if fi, err := os.Stat(dir); err == nil && (!fi.IsDir() || !isLayout(dir)) {
 		return nil, fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", dir)
+	} else if err == nil {
+		if _, err := readIndex(dir); err != nil { // what the commit reads: it must not fail after a push
+			return nil, err
+		}
 	}
 	pattern := "." + filepath.Base(dir) + ".tmp-*"
 	stale.Sweep(filepath.Join(filepath.Dir(dir), pattern))
@@ -158,14 +162,8 @@ func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry)
 	var base v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		existing = false
-	} else {
-		lp, err := layout.FromPath(dir)
-		if err != nil {
-			return fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", dir)
-		}
-		if base, err = lp.ImageIndex(); err != nil {
-			return fmt.Errorf("%s: reading index.json: %w", dir, err)
-		}
+	} else if base, err = readIndex(dir); err != nil {
+		return err
 	}
 	for _, e := range entries {
 		for _, t := range e.tags {
@@ -199,6 +197,22 @@ func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry)
 		_, err := w.Write(raw)
 		return err
 	})
+}
+
+// readIndex reads the index.json of the layout dir.
+func readIndex(dir string) (v1.ImageIndex, error) {
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", dir)
+	}
+	idx, err := lp.ImageIndex()
+	if err == nil {
+		_, err = idx.IndexManifest()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading index.json: %w; repair or remove the layout", dir, err)
+	}
+	return idx, nil
 }
 
 // moveBlobs renames every blob under from into to that to does not have

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
@@ -120,7 +121,7 @@ func openLayout(dir, ref string) (Artifact, error) {
 		exact = byTag
 	}
 	if len(exact) == 0 {
-		return nil, fmt.Errorf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, strings.Join(names, ", "))
+		return nil, fmt.Errorf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, quote.List(names))
 	}
 	if exact[0].MediaType.IsIndex() {
 		return ii.ImageIndex(exact[0].Digest)

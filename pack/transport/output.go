@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/scratchpack/scratchpack/internal/stale"
 )
 
 // stageOutput stages an output file at path with write, under the rules
@@ -99,4 +101,55 @@ func WriteOutput(path string, inputs []string, write func(io.Writer) error) erro
 		return err
 	}
 	return s.commit()
+}
+
+// Reserved is an output file checked, and its temporary file made,
+// before the work that gives its contents (see Reserve).
+type Reserved struct {
+	path   string
+	stream bool
+	tmp    *os.File
+}
+
+// Reserve checks path under the rules of every output (see WriteOutput)
+// and makes the temporary file it will be written to, so that a path that
+// cannot be written fails a call before anything is pushed. Write or
+// Abort must follow.
+func Reserve(path string, inputs []string) (*Reserved, error) {
+	stream, err := checkOutput(path, inputs)
+	switch {
+	case err != nil:
+		return nil, err
+	case stream:
+		return &Reserved{path: path, stream: true}, nil
+	}
+	dir, prefix := tempBeside(path)
+	tmp, err := os.CreateTemp(dir, prefix+"*")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+	}
+	stale.Hold(tmp)
+	return &Reserved{path: path, tmp: tmp}, nil
+}
+
+// Write writes the output with write and puts it in place.
+func (r *Reserved) Write(write func(io.Writer) error) error {
+	if r.stream {
+		return writeStream(r.path, write)
+	}
+	tmp := r.tmp
+	r.tmp = nil // staged: stageTemp removes it on a failure, the commit renames it
+	s, err := stageTemp(tmp, tmp.Name(), r.path, write(tmp))
+	if err != nil {
+		return err
+	}
+	return s.commit()
+}
+
+// Abort removes the temporary file.
+func (r *Reserved) Abort() {
+	if r.tmp != nil {
+		r.tmp.Close()
+		os.Remove(r.tmp.Name())
+	}
 }

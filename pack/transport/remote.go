@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
 // DefaultTimeout is how long a registry may take to answer a request, or
@@ -85,7 +86,10 @@ func registryError(op string, ref name.Reference, timeout time.Duration, cause, 
 		for _, d := range terr.Errors {
 			msgs = append(msgs, d.String())
 		}
-		return errors.New(prefix + fmt.Sprintf("%s answered %s: %s", reg, status, strings.Join(msgs, "; ")))
+		if len(msgs) == 0 {
+			return errors.New(prefix + fmt.Sprintf("%s answered %s", reg, status))
+		}
+		return errors.New(prefix + fmt.Sprintf("%s answered %s: %s", reg, status, quote.Join(quote.Names(msgs))))
 	case errors.As(err, &uerr) && uerr.Timeout():
 		return &wrapped{ErrTimeout, prefix + fmt.Sprintf("%s did not answer within %s", reg, timeout)}
 	case errors.Is(err, syscall.ECONNREFUSED):

@@ -29,9 +29,12 @@ type Destinations struct {
 	// Attachments (see Attachment) go with the artifact to the layout and
 	// the registry, as referrers of the images they name.
 	Attachments []v1.Image
+	// Files are more files of results, written with the other outputs.
+	Files []File
 }
 
-// Empty reports whether no destination is set.
+// Empty reports whether no destination of the artifact itself is set
+// (ImageRefs, MetadataFile and Files only describe what was written).
 func (d Destinations) Empty() bool {
 	return d.Tarball == "" && d.Stream == nil && d.Layout == "" && !d.Daemon && !d.Push
 }
@@ -44,15 +47,19 @@ func (d Destinations) DaemonOnly() bool {
 }
 
 // Write puts a, under every tag, to each destination. A call that fails
-// leaves none of its outputs: the tarball and layout are staged under
-// temporary names, the daemon is loaded and the registry pushed (which
-// cannot be undone, so they come last), and only then are the files put
-// in place. Each output done is reported to logf when it is set.
+// leaves none of its outputs: every file output (the tarball, the
+// layout, ImageRefs, MetadataFile, Files) is staged under a temporary
+// name first, so that whatever can fail about one fails before anything
+// is written where it cannot be taken back; the daemon is loaded and the
+// registry pushed (which cannot be undone, so they come last); and only
+// then are the files put in place, by renames, the layout first (the one
+// commit that reads what is there). Each output done is reported to logf
+// when it is set.
 func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o Options, logf func(string, ...any)) (err error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	var files []*staged
+	var files []*staged // in the order they are committed
 	defer func() {
 		if err != nil {
 			for _, s := range files {
@@ -76,7 +83,7 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if err != nil {
 			return err
 		}
-		files = append(files, s)
+		files = append([]*staged{s}, files...)
 	}
 	meta, err := NewMetadata(a, tags)
 	if err != nil {
@@ -90,6 +97,13 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 			continue
 		}
 		s, err := stageOutput(f.path, d.Inputs, f.write)
+		if err != nil {
+			return err
+		}
+		files = append(files, s)
+	}
+	if len(d.Files) > 0 {
+		s, err := stageFiles(d.Files, d.Inputs)
 		if err != nil {
 			return err
 		}
@@ -143,6 +157,9 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		if f != "" {
 			logf("wrote %s", f)
 		}
+	}
+	for _, f := range d.Files {
+		logf("wrote %s", f.Path)
 	}
 	return nil
 }

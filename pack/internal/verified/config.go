@@ -15,45 +15,54 @@ import (
 // kilobytes (a long history, a few hundred).
 const MaxConfigSize = 16 << 20
 
-// ConfigFile reads img's config, refusing one whose manifest says it is
-// larger than MaxConfigSize before it is fetched, one that turns out
-// larger, and one whose bytes do not hash to the digest the manifest
-// names.
+// RawConfig reads img's config as stored, refusing one whose manifest
+// says it is larger than MaxConfigSize before it is fetched, one that
+// turns out larger, and one whose bytes do not hash to the digest the
+// manifest names.
 //
 // A Local image's config is named by the image (its ConfigName), not by a
 // manifest that would be computed from every layer; its source read it,
 // bounded (see transport's checkArchiveConfig).
-func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
+func RawConfig(img v1.Image) ([]byte, v1.Hash, error) {
 	var want v1.Hash
 	if isLocal(img) {
 		h, err := img.ConfigName()
 		if err != nil {
-			return nil, fmt.Errorf("reading the config's name: %w", err)
+			return nil, want, fmt.Errorf("reading the config's name: %w", err)
 		}
 		want = h
 	} else {
 		m, err := img.Manifest()
 		if err != nil {
-			return nil, fmt.Errorf("reading the manifest: %w", err)
+			return nil, want, fmt.Errorf("reading the manifest: %w", err)
 		}
 		if m.Config.Size > MaxConfigSize {
-			return nil, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
+			return nil, want, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
 		}
 		want = m.Config.Digest
 	}
 	raw, err := readConfig(img, want)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", want, err)
+		return nil, want, fmt.Errorf("config %s: %w", want, err)
 	}
 	if len(raw) > MaxConfigSize {
-		return nil, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", want, len(raw), MaxConfigSize>>20)
+		return nil, want, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", want, len(raw), MaxConfigSize>>20)
 	}
 	if want.Algorithm != "sha256" {
-		return nil, fmt.Errorf("config %s: digest algorithm %q is not supported", want, want.Algorithm)
+		return nil, want, fmt.Errorf("config %s: digest algorithm %q is not supported", want, want.Algorithm)
 	}
 	sum := sha256.Sum256(raw)
 	if got := hex.EncodeToString(sum[:]); got != want.Hex {
-		return nil, fmt.Errorf("config %s: its bytes hash to sha256:%s, not to the digest that names it", want, got)
+		return nil, want, fmt.Errorf("config %s: its bytes hash to sha256:%s, not to the digest that names it", want, got)
+	}
+	return raw, want, nil
+}
+
+// ConfigFile reads img's config as RawConfig does and parses it.
+func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
+	raw, want, err := RawConfig(img)
+	if err != nil {
+		return nil, err
 	}
 	cf, err := v1.ParseConfigFile(bytes.NewReader(raw))
 	if err != nil {
