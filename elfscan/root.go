@@ -3,6 +3,7 @@ package elfscan
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -243,14 +244,31 @@ func (r *Root) lstatReal(h handle, p string) (string, fs.FileInfo, error) {
 }
 
 // ReadFile reads the regular file at p.
+// It is for configuration and databases (ld.so.cache, nsswitch.conf,
+// dpkg's status, a CA bundle), which a root made by someone else could
+// make as large as it likes: a file larger than MaxReadFile is refused
+// before it is read.
 func (r *Root) ReadFile(p string) ([]byte, error) {
-	f, _, err := r.OpenFile(p)
+	f, fi, err := r.OpenFile(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	if fi.Size() > MaxReadFile {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: errTooLarge}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxReadFile+1))
+	if err == nil && len(b) > MaxReadFile {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: errTooLarge}
+	}
+	return b, err
 }
+
+// MaxReadFile bounds what ReadFile reads of one file: Debian's whole
+// dpkg status, the largest such file of a real system, is a few MiB.
+const MaxReadFile = 64 << 20
+
+var errTooLarge = fmt.Errorf("larger than the %d MiB bound elfscan.MaxReadFile on a file read whole; a configuration file that large is not a real one", MaxReadFile>>20)
 
 func (r *Root) isDir(p string) bool {
 	fi, err := r.Stat(p)

@@ -146,7 +146,7 @@ func (r *listReader) read(p string) ([]byte, bool) {
 	if !d.files[name] {
 		return nil, false
 	}
-	b, err := fs.ReadFile(r.root.FS(), strings.TrimPrefix(path.Join(d.real, name), "/"))
+	b, err := r.root.ReadFile(path.Join(d.real, name))
 	return b, err == nil
 }
 
