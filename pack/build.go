@@ -119,7 +119,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	if err := Verify(plan, r, imagePath); err != nil {
+	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err
 	}
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
