@@ -58,8 +58,9 @@ func (b *Built) Close() error { return b.Layer.Close() }
 
 // Build plans the root file system for the scanned program (the program
 // at imagePath, its loader and libraries, the essentials the policy
-// chooses for it, the additions), checks the plan, builds the layer in one
-// pass, and assembles the image. It stops when ctx is done.
+// chooses for it, the additions), checks the plan (Verify) and the config
+// against it (Plan.CheckConfig), builds the layer in one pass, and
+// assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	if imagePath == "" {
 		imagePath = ProgramPath(r)
@@ -119,8 +120,14 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
+	cfg = cfg.withDefaults(imagePath)
+	cfg.Platform = OCIPlatform(r.Platform)
+	cfg.Env = append(cfg.Env, essentialEnv...)
 	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err
+	}
+	if err := plan.CheckConfig(cfg, imagePath); err != nil {
+		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
 		go owners()
@@ -129,9 +136,6 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults(imagePath)
-	cfg.Platform = OCIPlatform(r.Platform)
-	cfg.Env = append(cfg.Env, essentialEnv...)
 	img, err := Image(layer, cfg)
 	if err != nil {
 		layer.Close()
