@@ -58,9 +58,10 @@ func isOctal(s string) bool {
 	return err == nil && s != ""
 }
 
-// AddTree puts a file, or a directory tree, into the plan. Files and
-// directories keep their permission bits (less setuid and setgid) unless
-// a.Mode is set; symlinks are kept as symlinks; everything is root-owned.
+// AddTree puts a file, or a directory tree, into the plan, less what the
+// plan excludes (Exclude). Files and directories keep their permission
+// bits (less setuid and setgid) unless a.Mode is set; symlinks are kept as
+// symlinks; everything is root-owned.
 func (p *Plan) AddTree(a Addition) error {
 	root, src := a.Root, a.Source
 	if root == nil {
@@ -72,6 +73,9 @@ func (p *Plan) AddTree(a Addition) error {
 	}
 	fail := func(name string, err error) error {
 		return fmt.Errorf("adding %s: %w", path.Join(src, name), unwrapPathErr(err))
+	}
+	if p.excluded(a.Dest) {
+		return nil
 	}
 	fi, err := root.Stat(src)
 	if err != nil {
@@ -87,6 +91,12 @@ func (p *Plan) AddTree(a Addition) error {
 			return fail(rel, err)
 		}
 		dst := path.Join(a.Dest, rel)
+		if p.excluded(dst) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		info, err := d.Info()
 		if err != nil {
 			return fail(rel, err)

@@ -24,6 +24,7 @@ type Options struct {
 	Layer      LayerOptions    // mtime and compression
 	Add        []Addition      // extra files and directories, from the host
 	Include    []Include       // files and trees from the program's own root
+	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
 	Essentials Essentials      // passwd, /tmp, CA roots, zone files
 	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
 	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
@@ -80,6 +81,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		}
 	}
 	plan := NewPlan()
+	plan.Exclude(opts.Exclude...)
 	if err := plan.AddRuntime(r, imagePath); err != nil {
 		return nil, err
 	}

@@ -39,6 +39,7 @@ type Entry struct {
 // path, with every parent directory present.
 type Plan struct {
 	entries map[string]Entry
+	exclude []string // globs AddTree leaves out
 }
 
 // NewPlan returns an empty plan.
