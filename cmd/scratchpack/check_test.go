@@ -5,6 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // TestPackRefusesAConfigTheImageCannotRun: pack checks the config it
@@ -78,5 +83,57 @@ func TestPackRefusesAConfigTheImageCannotRun(t *testing.T) {
 		if out, stderr, code := sp(nil, "verify", lay+":ok:1"); code != 0 {
 			t.Errorf("verify of what pack %v accepted: exit %d: %s %s", args, code, out, stderr)
 		}
+	}
+}
+
+// TestPackIncludeWithObjectFilesAndExclude: an --include tree holding a
+// .o packs (it used to stop with "ELF type REL is not a program"), the
+// .o in the image as data; --exclude leaves out what it matches, in
+// --include and --add trees alike; a bad GLOB is a usage error.
+func TestPackIncludeWithObjectFilesAndExclude(t *testing.T) {
+	testtool.Need(t, "gcc")
+	tree := filepath.Join(t.TempDir(), "tree")
+	if err := os.MkdirAll(filepath.Join(tree, "cache"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(tree, "m.c")
+	if err := os.WriteFile(src, []byte("int f(void){return 1;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "cache", "x"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testtool.CC(t, "gcc", "-c", "-o", filepath.Join(tree, "m.o"), src)
+	lay := filepath.Join(t.TempDir(), "layout")
+	files := func(tag string, args ...string) string {
+		t.Helper()
+		if _, stderr, code := sp(nil, append(append([]string{"pack", "-t", tag, "--oci-layout", lay}, args...), "/bin/true")...); code != 0 {
+			t.Fatalf("pack %v: exit %d: %s", args, code, stderr)
+		}
+		art, err := transport.Open(t.Context(), lay+":"+tag, transport.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "\n" + listFiles(t, art.(v1.Image)) + "\n"
+	}
+	all := files("all:1", "--include", tree)
+	for _, want := range []string{tree + "/m.o", tree + "/m.c", tree + "/cache/x"} {
+		if !strings.Contains(all, "\n"+strings.TrimPrefix(want, "/")+"\n") && !strings.Contains(all, "\n"+want+"\n") {
+			t.Errorf("--include %s: the image lacks %s:%s", tree, want, all)
+		}
+	}
+	some := files("some:1", "--include", tree, "--add", tree+":/added", "--exclude", "*.o", "--exclude", "/added/cache")
+	for _, gone := range []string{tree + "/m.o", "/added/m.o", "/added/cache"} {
+		if strings.Contains(some, strings.TrimPrefix(gone, "/")+"\n") {
+			t.Errorf("--exclude: the image has %s:%s", gone, some)
+		}
+	}
+	for _, kept := range []string{tree + "/m.c", tree + "/cache/x", "/added/m.c"} {
+		if !strings.Contains(some, strings.TrimPrefix(kept, "/")+"\n") {
+			t.Errorf("--exclude: the image lacks %s:%s", kept, some)
+		}
+	}
+	if _, stderr, code := sp(nil, "pack", "--exclude", "[", "-o", filepath.Join(t.TempDir(), "x.tar"), "/bin/true"); code != 2 || !strings.Contains(stderr, "syntax error in pattern") {
+		t.Errorf("--exclude '[': exit %d, %q; want 2, a syntax error", code, stderr)
 	}
 }
