@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"path"
 	"strconv"
 	"strings"
@@ -138,8 +139,7 @@ func (c *ImageCheck) checkProgram(root *elfscan.Root, cfg v1.Config) {
 			c.problem(fix, "%s is not executable (mode %v)", what, fi.Mode().Perm())
 			return
 		}
-		head, _ := root.ReadFile(prog)
-		if interp, arg, ok := shebang(head); ok {
+		if interp, arg, ok := shebang(readHead(root, prog)); ok {
 			if path.Base(interp) == "env" && arg != "" && !strings.HasPrefix(arg, "-") {
 				// #!/usr/bin/env NAME: env finds NAME on the PATH.
 				if _, ok := lookPath(root, arg, cfg.Env); !ok {
@@ -200,6 +200,23 @@ func (c *ImageCheck) checkWorkdir(root *elfscan.Root, dir string) {
 	if fi, err := root.Stat(dir); err != nil || !fi.IsDir() {
 		c.problem("give --workdir a directory the image has, or --add one there", "working directory %s is not a directory in the image", dir)
 	}
+}
+
+// binprmBuf is how much of a file Linux reads to find a #! line
+// (BINPRM_BUF_SIZE): a longer line is cut there by the kernel too.
+const binprmBuf = 256
+
+// readHead reads the first binprmBuf bytes of the regular file p, or
+// fewer when it is shorter or cannot be read, never the whole file.
+func readHead(root *elfscan.Root, p string) []byte {
+	f, _, err := root.OpenFile(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, binprmBuf)
+	n, _ := io.ReadFull(f, head)
+	return head[:n]
 }
 
 // shebang returns a script's interpreter, and its argument: the rest of
