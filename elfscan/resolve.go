@@ -25,16 +25,20 @@ type object struct {
 	real    string // path with every symlink followed
 	runTime bool   // loaded at run time, or needed by what is
 	origin  string // what $ORIGIN expands to, in root
-	dyn     dynamicInfo
-	loader  *object // the object whose DT_NEEDED brought it in; nil for the program
+	// withProgram: the object goes where the program goes, so what its
+	// $ORIGIN finds does too (the program itself, and libraries found
+	// through the $ORIGIN of an object that is withProgram)
+	withProgram bool
+	dyn         dynamicInfo
+	loader      *object // the object whose DT_NEEDED brought it in; nil for the program
 }
 
 // searchDir is one directory the loader searches, in its root.
 type searchDir struct {
-	root      *Root
-	dir       string
-	via       string // one of the Via constants
-	viaOrigin bool   // the directory came from expanding $ORIGIN
+	root   *Root
+	dir    string
+	via    string  // one of the Via constants
+	origin *object // the object whose $ORIGIN the directory expands, or nil
 }
 
 // resolver finds the closure of a program's libraries by the rules of its
@@ -79,7 +83,7 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		byName:  map[string]bool{},
 		byReal:  map[fileKey]bool{},
 	}
-	res.main = &object{path: r.File, root: r.Root, real: r.File, origin: path.Dir(r.File), dyn: dyn}
+	res.main = &object{path: r.File, root: r.Root, real: r.File, origin: path.Dir(r.File), withProgram: true, dyn: dyn}
 	res.objs = append(res.objs, res.main)
 	if r.Interpreter != "" {
 		loader, err := res.loadInterpreter(r.Interpreter)
@@ -284,7 +288,7 @@ func (res *resolver) searchDirs(req *object) []searchDir {
 			}
 			dr := searchDir{root: res.sys, dir: d, via: via}
 			if strings.Contains(e, "$ORIGIN") || strings.Contains(e, "${ORIGIN}") {
-				dr = searchDir{root: o.root, dir: d, via: via, viaOrigin: true}
+				dr = searchDir{root: o.root, dir: d, via: via, origin: o}
 			}
 			dirs = append(dirs, dr)
 		}
@@ -330,12 +334,16 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 		return Library{}, nil
 	}
 	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Root: d.root, Host: d.root.HostPath(real), Via: d.via, NeededBy: req.path}
-	if d.viaOrigin && d.root.Same(res.main.root) {
+	// Found through the $ORIGIN of the program, or of a library placed
+	// beside it: it goes where the program goes. Through the $ORIGIN of a
+	// library that stays where it is (a gconv module's own libGB.so), it
+	// stays too, at the path it was found.
+	if d.origin != nil && d.origin.withProgram && d.root.Same(res.main.root) {
 		if rel, err := filepath.Rel(res.main.origin, path.Clean(p)); err == nil {
 			lib.Origin = rel
 		}
 	}
-	return lib, &object{path: p, root: d.root, real: real, origin: path.Dir(p), dyn: dyn, loader: req}
+	return lib, &object{path: p, root: d.root, real: real, origin: path.Dir(p), withProgram: lib.Origin != "", dyn: dyn, loader: req}
 }
 
 // compatible opens a candidate and reads its dynamic section when it is a

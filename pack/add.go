@@ -59,9 +59,10 @@ func isOctal(s string) bool {
 	return err == nil && s != ""
 }
 
-// AddTree puts a file, or a directory tree, into the plan. Files and
-// directories keep their permission bits (less setuid and setgid) unless
-// a.Mode is set; symlinks are kept as symlinks; everything is root-owned.
+// AddTree puts a file, or a directory tree, into the plan, less what the
+// plan excludes (Exclude). Files and directories keep their permission
+// bits (less setuid and setgid) unless a.Mode is set; symlinks are kept as
+// symlinks; everything is root-owned.
 func (p *Plan) AddTree(a Addition) error {
 	return p.AddTreeContext(context.Background(), a)
 }
@@ -104,6 +105,9 @@ func (p *Plan) addTree(ctx context.Context, a Addition, added *[]placed) error {
 		*added = append(*added, placed{from, e})
 		return nil
 	}
+	if p.excluded(a.Dest) {
+		return nil
+	}
 	fi, err := root.Stat(src)
 	if err != nil {
 		return fail("", err)
@@ -121,6 +125,12 @@ func (p *Plan) addTree(ctx context.Context, a Addition, added *[]placed) error {
 			return fail(rel, err)
 		}
 		dst := path.Join(a.Dest, rel)
+		if p.excluded(dst) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		info, err := d.Info()
 		if err != nil {
 			return fail(rel, err)

@@ -24,6 +24,7 @@ type Options struct {
 	Layer      LayerOptions    // mtime and compression
 	Add        []Addition      // extra files and directories, from the host
 	Include    []Include       // files and trees from the program's own root
+	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
 	Essentials Essentials      // passwd, /tmp, CA roots, zone files
 	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
 	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
@@ -58,8 +59,9 @@ func (b *Built) Close() error { return b.Layer.Close() }
 
 // Build plans the root file system for the scanned program (the program
 // at imagePath, its loader and libraries, the essentials the policy
-// chooses for it, the additions), checks the plan, builds the layer in one
-// pass, and assembles the image. It stops when ctx is done.
+// chooses for it, the additions), checks the plan (Verify) and the config
+// against it (Plan.CheckConfig), builds the layer in one pass, and
+// assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	if imagePath == "" {
 		imagePath = ProgramPath(r)
@@ -79,6 +81,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		}
 	}
 	plan := NewPlan()
+	plan.Exclude(opts.Exclude...)
 	if err := plan.AddRuntime(r, imagePath); err != nil {
 		return nil, err
 	}
@@ -119,8 +122,14 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	if err := Verify(plan, r, imagePath); err != nil {
+	cfg = cfg.withDefaults(imagePath)
+	cfg.Platform = OCIPlatform(r.Platform)
+	cfg.Env = append(cfg.Env, essentialEnv...)
+	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err
+	}
+	if err := plan.CheckConfig(cfg, imagePath); err != nil {
+		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
 		go owners()
@@ -129,9 +138,6 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults(imagePath)
-	cfg.Platform = OCIPlatform(r.Platform)
-	cfg.Env = append(cfg.Env, essentialEnv...)
 	img, err := Image(layer, cfg)
 	if err != nil {
 		layer.Close()

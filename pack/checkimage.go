@@ -45,6 +45,9 @@ type ImageCheck struct {
 	Entrypoint string          // what the container runs first
 	Report     *elfscan.Report // its scan, when it is an ELF program
 	Problems   []string        // each a reason the image would not run as configured
+
+	fixes    []string // for each problem, what pack's flags can do about it
+	verified string   // an image path whose program was checked already (pack's own)
 }
 
 // CheckImage checks, reading only, that an image of any origin would run:
@@ -52,9 +55,10 @@ type ImageCheck struct {
 // program for the image's platform whose loader and libraries resolve in
 // the image by the image's own rules (its ld.so.cache, its symlinks), with
 // every symbol version it needs, or a script whose interpreter exists;
-// the user, when named, is in the image's passwd and group; and a program
-// that verifies TLS peers finds a CA bundle. The image's file system is
-// read from a temporary file in tmpDir (os.TempDir() when empty).
+// the user, when named, is in the image's passwd and group; the working
+// directory exists; and a program that verifies TLS peers finds a CA
+// bundle. The image's file system is read from a temporary file in tmpDir
+// (os.TempDir() when empty).
 func CheckImage(ctx context.Context, img v1.Image, tmpDir string) (*ImageCheck, error) {
 	cf, err := verified.ConfigFile(img)
 	if err != nil {
@@ -64,75 +68,142 @@ func CheckImage(ctx context.Context, img v1.Image, tmpDir string) (*ImageCheck, 
 	if p := cf.Platform(); p != nil {
 		c.Platform = p.String()
 	}
-	argv := append(append([]string{}, cf.Config.Entrypoint...), cf.Config.Cmd...)
-	if len(argv) == 0 {
-		c.Problems = append(c.Problems, "it has neither an entrypoint nor a cmd")
+	if len(cf.Config.Entrypoint)+len(cf.Config.Cmd) == 0 {
+		c.problem("give --entrypoint", "it has neither an entrypoint nor a cmd")
 		return c, nil
 	}
-	c.Entrypoint = argv[0]
 	fsys, err := imagefs.Open(ctx, img, tmpDir)
 	if err != nil {
 		return nil, err
 	}
 	defer fsys.Close()
 	root := elfscan.FSRoot(fsys, "the image")
-	c.checkProgram(root, cf)
-	c.checkUser(root, cf.Config.User)
+	c.checkConfig(root, cf.Config)
 	if c.Report != nil && c.Report.NeedsCerts && !hasCABundle(root, cf.Config.Env) {
-		c.Problems = append(c.Problems, quote.Name(c.Entrypoint)+" verifies TLS peers, and the image has no CA bundle")
+		c.problem("give --certs auto or a bundle", "%s verifies TLS peers, and the image has no CA bundle", quote.Name(c.Entrypoint))
 	}
 	return c, nil
 }
 
+// checkConfig checks what an image's config asks of its file system,
+// root: the entrypoint, the user and the working directory. CheckImage
+// runs it on an image, pack on the plan of one.
+func (c *ImageCheck) checkConfig(root *elfscan.Root, cfg v1.Config) {
+	argv := append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
+	if len(argv) == 0 {
+		c.problem("give --entrypoint", "it has neither an entrypoint nor a cmd")
+		return
+	}
+	c.Entrypoint = argv[0]
+	c.checkProgram(root, cfg)
+	c.checkUser(root, cfg.User)
+	c.checkWorkdir(root, cfg.WorkingDir)
+}
+
+// problem records a reason the image would not run, and the flags of
+// pack that fix it.
+func (c *ImageCheck) problem(fix, format string, args ...any) {
+	c.Problems = append(c.Problems, fmt.Sprintf(format, args...))
+	c.fixes = append(c.fixes, fix)
+}
+
 // checkProgram checks the entrypoint, following a script to its
-// interpreter.
-func (c *ImageCheck) checkProgram(root *elfscan.Root, cf *v1.ConfigFile) {
+// interpreter. A name without a slash is looked for on the image's PATH,
+// a relative path in the working directory, as runc does.
+func (c *ImageCheck) checkProgram(root *elfscan.Root, cfg v1.Config) {
+	const fixEntry = "give --entrypoint a program the image has, or --add it"
 	prog := c.Entrypoint
-	if !path.IsAbs(prog) {
-		found := ""
-		for _, dir := range searchPath(cf.Config.Env) {
-			if fi, err := root.Stat(path.Join(dir, prog)); err == nil && fi.Mode().IsRegular() {
-				found = path.Join(dir, prog)
-				break
-			}
-		}
-		if found == "" {
-			c.Problems = append(c.Problems, fmt.Sprintf("entrypoint %s is not on the image's PATH", quote.Name(prog)))
+	switch {
+	case !strings.Contains(prog, "/"):
+		found, ok := lookPath(root, prog, cfg.Env)
+		if !ok {
+			c.problem(fixEntry, "entrypoint %s is not on the image's PATH (%s)", quote.Name(prog), quote.Name(strings.Join(searchPath(cfg.Env), ":")))
 			return
 		}
 		prog = found
+	case !path.IsAbs(prog):
+		prog = path.Join("/", cfg.WorkingDir, prog)
 	}
+	script := "" // the script whose interpreter prog is
 	for hops := 0; hops < 4; hops++ {
+		what, fix := quote.Name(prog), fixEntry
+		if script != "" {
+			what = fmt.Sprintf("%s, the interpreter of %s,", quote.Name(prog), quote.Name(script))
+			fix = "--add or --include the interpreter, or pack it as the program"
+		}
 		fi, err := root.Stat(prog)
 		switch {
 		case err != nil:
-			c.Problems = append(c.Problems, fmt.Sprintf("%s does not exist in the image", quote.Name(prog)))
+			c.problem(fix, "%s does not exist in the image", what)
 			return
 		case !fi.Mode().IsRegular():
-			c.Problems = append(c.Problems, fmt.Sprintf("%s is not a regular file", quote.Name(prog)))
+			c.problem(fix, "%s is not a regular file", what)
 			return
 		case fi.Mode().Perm()&0o111 == 0:
-			c.Problems = append(c.Problems, fmt.Sprintf("%s is not executable (mode %v)", quote.Name(prog), fi.Mode().Perm()))
+			c.problem(fix, "%s is not executable (mode %v)", what, fi.Mode().Perm())
 			return
 		}
-		if interp, ok := shebang(readHead(root, prog)); ok {
-			prog = interp
+		if interp, arg, ok := shebang(readHead(root, prog)); ok {
+			if path.Base(interp) == "env" && arg != "" && !strings.HasPrefix(arg, "-") {
+				// #!/usr/bin/env NAME: env finds NAME on the PATH.
+				if _, ok := lookPath(root, arg, cfg.Env); !ok {
+					c.problem("--add or --include the interpreter, or pack it as the program", "%s runs %s from the PATH (%s), and the image has none there", quote.Name(prog), quote.Name(arg), quote.Name(strings.Join(searchPath(cfg.Env), ":")))
+					return
+				}
+			}
+			script, prog = prog, interp
 			continue
+		}
+		if c.verified != "" && sameFile(root, prog, c.verified) {
+			return // pack resolved it in this very plan
 		}
 		r, err := elfscan.ScanFile(root, prog, elfscan.Options{})
 		if err != nil {
-			c.Problems = append(c.Problems, quote.Line(strings.TrimPrefix(err.Error(), prog+": ")))
+			c.problem("--include what it needs, or pack it as the program", "%s", quote.Line(strings.TrimPrefix(err.Error(), prog+": ")))
 			return
 		}
 		c.Report = r
 		if c.Platform != "" {
 			if want, err := elfscan.ParsePlatform(c.Platform); err == nil && !r.Platform.Matches(want) {
-				c.Problems = append(c.Problems, fmt.Sprintf("%s is for %s, the image for %s", quote.Name(prog), r.Platform, quote.Name(c.Platform)))
+				c.problem("give --entrypoint a program for "+c.Platform, "%s is for %s, the image for %s", quote.Name(prog), r.Platform, quote.Name(c.Platform))
 			}
 		}
 		return
 	}
-	c.Problems = append(c.Problems, fmt.Sprintf("%s: scripts run scripts too deep", quote.Name(c.Entrypoint)))
+	c.problem(fixEntry, "%s: scripts run scripts too deep", quote.Name(c.Entrypoint))
+}
+
+// sameFile reports whether a and b name one file of root.
+func sameFile(root *elfscan.Root, a, b string) bool {
+	ra, _, errA := root.Eval(a)
+	rb, _, errB := root.Eval(b)
+	return errA == nil && errB == nil && ra == rb
+}
+
+// lookPath finds an executable file name on the PATH of env in root.
+func lookPath(root *elfscan.Root, name string, env []string) (string, bool) {
+	for _, dir := range searchPath(env) {
+		p := path.Join("/", dir, name)
+		if fi, err := root.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// checkWorkdir requires the working directory, when set, to be a
+// directory of the image.
+func (c *ImageCheck) checkWorkdir(root *elfscan.Root, dir string) {
+	if dir == "" {
+		return
+	}
+	if !path.IsAbs(dir) {
+		c.problem("give --workdir an absolute path", "working directory %s is not an absolute path", dir)
+		return
+	}
+	if fi, err := root.Stat(dir); err != nil || !fi.IsDir() {
+		c.problem("give --workdir a directory the image has, or --add one there", "working directory %s is not a directory in the image", dir)
+	}
 }
 
 // binprmBuf is how much of a file Linux reads to find a #! line
@@ -152,17 +223,19 @@ func readHead(root *elfscan.Root, p string) []byte {
 	return head[:n]
 }
 
-// shebang returns a script's interpreter.
-func shebang(head []byte) (string, bool) {
+// shebang returns a script's interpreter, and its argument: the rest of
+// the line, as the kernel passes it.
+func shebang(head []byte) (interp, arg string, ok bool) {
 	if !bytes.HasPrefix(head, []byte("#!")) {
-		return "", false
+		return "", "", false
 	}
-	line, _, _ := bytes.Cut(head[2:], []byte("\n"))
-	fields := strings.Fields(string(line))
-	if len(fields) == 0 {
-		return "", false
+	b, _, _ := bytes.Cut(head[2:], []byte("\n"))
+	line := strings.TrimLeft(string(b), " \t")
+	interp, arg = line, ""
+	if i := strings.IndexAny(line, " \t"); i >= 0 {
+		interp, arg = line[:i], strings.Trim(line[i:], " \t")
 	}
-	return fields[0], true
+	return interp, arg, interp != ""
 }
 
 // checkUser requires a user or group given by name to be in the image's
@@ -177,7 +250,7 @@ func (c *ImageCheck) checkUser(root *elfscan.Root, user string) {
 			continue
 		}
 		if !hasEntry(root, part.file, part.name) {
-			c.Problems = append(c.Problems, fmt.Sprintf("user %s: %s is not in the image's %s", quote.Name(user), quote.Name(part.name), part.file))
+			c.problem("give --user a name the image has, or a number", "user %s: %s is not in the image's %s", quote.Name(user), quote.Name(part.name), part.file)
 		}
 	}
 }

@@ -108,7 +108,7 @@ func TestCheckImageMemoryIsFlat(t *testing.T) {
 			}
 		}},
 		{"script", streamedFile{name: "app", mode: 0o755, head: []byte("#!/bin/missing -x\n"), size: size}, "0", func(t *testing.T, c *ImageCheck) {
-			if len(c.Problems) != 1 || !strings.Contains(c.Problems[0], "/bin/missing does not exist") {
+			if len(c.Problems) != 1 || !strings.Contains(c.Problems[0], "/bin/missing, the interpreter of /app, does not exist") {
 				t.Errorf("problems %q; want the interpreter named", c.Problems)
 			}
 		}},

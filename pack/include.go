@@ -1,10 +1,8 @@
 package pack
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
@@ -150,17 +148,11 @@ func within(set map[string]bool, p string) bool {
 }
 
 // addELFRuntime resolves an included ELF program or library in its root
-// and adds its loader and libraries.
+// and adds its loader and libraries. An ELF file no loader maps (a .o, a
+// core or debug file) is data, copied as it is.
 func (p *Plan) addELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Options) error {
-	f, _, err := root.OpenFile(e.Source)
-	if err != nil {
-		return nil // not readable as a regular file: AddTree has said what it could
-	}
-	var magic [4]byte
-	_, err = io.ReadFull(f, magic[:])
-	f.Close()
-	if err != nil || !bytes.Equal(magic[:], []byte("\x7fELF")) {
-		return nil
+	if ok, err := elfscan.Loadable(root, e.Source); err != nil || !ok {
+		return err // it names the file
 	}
 	r, err := elfscan.ScanFile(root, e.Source, resolve)
 	if err != nil {

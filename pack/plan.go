@@ -39,6 +39,7 @@ type Entry struct {
 // path, with every parent directory present.
 type Plan struct {
 	entries map[string]Entry
+	exclude []string // globs AddTree leaves out
 }
 
 // NewPlan returns an empty plan.
@@ -126,6 +127,37 @@ func (p *Plan) resolveDir(dir string) (string, error) {
 		return "", fmt.Errorf("image path %s: %w", dir, err)
 	}
 	return real, nil
+}
+
+// addWalked adds the directories that resolving the image path walked
+// (its directory part, the plan's symlinks followed) passes through and
+// that the plan lacks. The kernel takes ".." after the links before it,
+// in directories that must exist: /x/link/../lib, with link -> real/sub,
+// needs /x/real/sub, which nothing beneath /x/real/lib implies.
+func (p *Plan) addWalked(walked string) error {
+	var missing []string
+	dir := walked[:strings.LastIndexByte(walked, '/')+1] // not path.Dir, which would take the ".." lexically
+	_, _, err := symlink.Resolve(dir, func(next string) (string, bool, error) {
+		e, ok := p.entries[next]
+		switch {
+		case !ok:
+			missing = append(missing, next)
+		case e.Type == TypeSymlink:
+			return e.Linkname, true, nil
+		case e.Type != TypeDir:
+			return "", false, fmt.Errorf("%s is %s, not a directory", next, describe(e))
+		}
+		return "", false, nil
+	})
+	if err != nil {
+		return fmt.Errorf("image path %s: %w", walked, err)
+	}
+	for _, dir := range missing {
+		if err := p.Add(Entry{Path: dir, Type: TypeDir, Mode: 0o755}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Resolve returns the image path p with the plan's symlinks followed in

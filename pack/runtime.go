@@ -73,13 +73,17 @@ func stays(l elfscan.Library, defaultDirs []string) bool {
 	return true // rpath, runpath, or a path in DT_NEEDED: the program says where
 }
 
-// addResolved adds the file l.Host at l.RealPath and a symlink for every
-// link met on the way from p to it.
+// addResolved adds the file l.Host at l.RealPath, a symlink for every
+// link met on the way from p to it, and every directory the way passes
+// through (a ".." leaves some that nothing else implies).
 func (p *Plan) addResolved(from string, l elfscan.Library) error {
 	for _, link := range l.Links {
 		if err := p.Add(Entry{Path: link.Path, Type: TypeSymlink, Mode: 0o777, Linkname: link.Target}); err != nil {
 			return fmt.Errorf("placing %s: %w", from, err)
 		}
+	}
+	if err := p.addWalked(from); err != nil {
+		return fmt.Errorf("placing %s: %w", from, err)
 	}
 	return p.addLibraryFile(l.RealPath, l)
 }

@@ -45,7 +45,7 @@ func TestAddRuntimeVerifies(t *testing.T) {
 	if err := p.AddProgram(r, "/app/bin/app"); err != nil {
 		t.Fatal(err)
 	}
-	if err := Verify(p, r, "/app/bin/app"); err != nil {
+	if err := Verify(p, r, "/app/bin/app", elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := p.Lookup("/app/lib/libfoo.so.1"); !ok {
@@ -66,7 +66,7 @@ func TestVerifyCatchesABadPlan(t *testing.T) {
 	if err := p.AddProgram(r, "/elsewhere/app"); err != nil {
 		t.Fatal(err)
 	}
-	err := Verify(p, r, "/elsewhere/app")
+	err := Verify(p, r, "/elsewhere/app", elfscan.Options{})
 	if err == nil || !strings.Contains(err.Error(), "libfoo.so.1") || !strings.Contains(err.Error(), "bug") {
 		t.Errorf("Verify = %v, want a bug report naming libfoo.so.1", err)
 	}
@@ -95,7 +95,7 @@ func TestAddRuntimeMovesLibPathLibraries(t *testing.T) {
 	if err := p.AddProgram(r, "/usr/local/bin/app"); err != nil {
 		t.Fatal(err)
 	}
-	if err := Verify(p, r, "/usr/local/bin/app"); err != nil {
+	if err := Verify(p, r, "/usr/local/bin/app", elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	want, err := p.Resolve(r.DefaultDirs[0] + "/libbar.so.1")

@@ -9,16 +9,17 @@ import (
 // Verify checks a plan before it is shipped: it resolves the program at
 // imagePath again inside the planned image (no ld.so.cache, no
 // environment, as in the container), and requires the loader and every
-// library of r to come from the very file the plan put there. A
-// difference is a bug in the plan, reported, never shipped.
-func Verify(p *Plan, r *elfscan.Report, imagePath string) error {
+// library of r to come from the very file the plan put there. o is how r
+// was resolved: its choices of what is loaded at run time (GconvAll) are
+// made again. A difference is a bug in the plan, reported, never shipped.
+func Verify(p *Plan, r *elfscan.Report, imagePath string, o elfscan.Options) error {
 	if r.Kind != elfscan.Dynamic {
 		return nil
 	}
 	bug := func(format string, args ...any) error {
 		return fmt.Errorf("%s: the planned image would not run: %s; this is a scratchpack bug, please report it", r.Path, fmt.Sprintf(format, args...))
 	}
-	v, err := elfscan.ScanFile(elfscan.FSRoot(planFS{p}, "the planned image"), imagePath, elfscan.Options{LibrariesOnly: true})
+	v, err := elfscan.ScanFile(elfscan.FSRoot(planFS{p}, "the planned image"), imagePath, elfscan.Options{LibrariesOnly: true, GconvAll: o.GconvAll})
 	if err != nil {
 		return bug("%v", err)
 	}

@@ -1,0 +1,158 @@
+package pack
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// configPlan is a plan with a program stand-in at /usr/local/bin/app
+// (taken as verified, as Build's Verify would have), a script at /app/run
+// for /bin/sh, a busybox-style /bin/sh link to the program, a file that
+// is not executable, a python script for env, the base users, and a
+// symlinked /data -> srv/data directory.
+func configPlan(t *testing.T) *Plan {
+	t.Helper()
+	p := NewPlan()
+	for _, e := range []Entry{
+		{Path: "/usr/local/bin/app", Type: TypeFile, Mode: 0o755, Data: []byte("\x7fELF stand-in")},
+		{Path: "/app/run", Type: TypeFile, Mode: 0o755, Data: []byte("#!/bin/sh -e\necho hi\n")},
+		{Path: "/app/py", Type: TypeFile, Mode: 0o755, Data: []byte("#!/usr/bin/env python3\n")},
+		{Path: "/app/envsh", Type: TypeFile, Mode: 0o755, Data: []byte("#!/usr/bin/env sh\n")},
+		{Path: "/app/notexec", Type: TypeFile, Mode: 0o644, Data: []byte("#!/bin/sh\n")},
+		{Path: "/usr/bin/env", Type: TypeSymlink, Linkname: "/usr/local/bin/app"},
+		{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwdFile()},
+		{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: groupFile()},
+		{Path: "/srv/data", Type: TypeDir, Mode: 0o755},
+		{Path: "/data", Type: TypeSymlink, Linkname: "srv/data"},
+	} {
+		if err := p.Add(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// TestCheckConfig: pack refuses, before anything is written, a config
+// the planned image cannot run, naming each problem and the flag that
+// fixes it on one line; what it can run passes.
+func TestCheckConfig(t *testing.T) {
+	withSh := func(t *testing.T) *Plan {
+		p := configPlan(t)
+		if err := p.Add(Entry{Path: "/bin/sh", Type: TypeSymlink, Linkname: "../usr/local/bin/app"}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		plan func(*testing.T) *Plan
+		cfg  Config
+		says []string // empty: it runs
+	}{
+		{"the program", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}}, nil},
+		{"by name on PATH", configPlan, Config{Entrypoint: []string{"app"}, Env: []string{DefaultPath}}, nil},
+		{"cmd only", configPlan, Config{Cmd: []string{"/usr/local/bin/app", "-v"}}, nil},
+		{"missing", configPlan, Config{Entrypoint: []string{"/bin/nothere"}}, []string{"/bin/nothere does not exist in the image", "--entrypoint"}},
+		{"missing cmd", configPlan, Config{Cmd: []string{"/bin/nothere"}}, []string{"/bin/nothere does not exist", "--entrypoint"}},
+		{"not on PATH", configPlan, Config{Entrypoint: []string{"nothere"}, Env: []string{"PATH=/usr/bin:/bin"}}, []string{"nothere is not on the image's PATH (/usr/bin:/bin)", "--entrypoint"}},
+		{"relative to the workdir", configPlan, Config{Entrypoint: []string{"./run"}, WorkingDir: "/app"}, []string{"/bin/sh, the interpreter of /app/run, does not exist", "--add or --include"}},
+		{"a directory", configPlan, Config{Entrypoint: []string{"/app"}}, []string{"/app is not a regular file", "--entrypoint"}},
+		{"not executable", configPlan, Config{Entrypoint: []string{"/app/notexec"}}, []string{"/app/notexec is not executable", "--entrypoint"}},
+		{"no interpreter", configPlan, Config{Entrypoint: []string{"/app/run"}}, []string{"/bin/sh, the interpreter of /app/run, does not exist in the image", "--add or --include the interpreter"}},
+		{"interpreter there", withSh, Config{Entrypoint: []string{"/app/run"}}, nil},
+		{"env finds nothing", configPlan, Config{Entrypoint: []string{"/app/py"}}, []string{"/app/py runs python3 from the PATH", "--add or --include the interpreter"}},
+		{"env finds it", withSh, Config{Entrypoint: []string{"/app/envsh"}}, nil},
+		{"user by name", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, User: "nonroot:nobody"}, nil},
+		{"user by number", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, User: "1234:5678"}, nil},
+		{"unknown user", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, User: "bob"}, []string{"user bob: bob is not in the image's /etc/passwd", "--user"}},
+		{"unknown group", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, User: "nonroot:wheel"}, []string{"wheel is not in the image's /etc/group", "--user"}},
+		{"workdir", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, WorkingDir: "/srv/data"}, nil},
+		{"workdir through a link", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, WorkingDir: "/data"}, nil},
+		{"workdir missing", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, WorkingDir: "/nowhere"}, []string{"working directory /nowhere is not a directory in the image", "--workdir"}},
+		{"workdir a file", configPlan, Config{Entrypoint: []string{"/usr/local/bin/app"}, WorkingDir: "/etc/passwd"}, []string{"working directory /etc/passwd is not a directory", "--workdir"}},
+		{"every problem", configPlan, Config{Entrypoint: []string{"/bin/nothere"}, User: "bob", WorkingDir: "/nowhere"}, []string{"/bin/nothere", "bob", "/nowhere", "--entrypoint", "--user", "--workdir"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.plan(t).CheckConfig(tc.cfg, "/usr/local/bin/app")
+			if len(tc.says) == 0 {
+				if err != nil {
+					t.Fatalf("CheckConfig = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("CheckConfig = nil, want an error saying %q", tc.says)
+			}
+			if !errors.Is(err, ErrConfig) {
+				t.Errorf("%v is not ErrConfig", err)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error %q is not one line", msg)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(msg, s) {
+					t.Errorf("error %q does not say %q", msg, s)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckConfigIsVerifys: what pack refuses in a plan, verify refuses
+// in the image made of that plan, with the same words: they are one check.
+func TestCheckConfigIsVerifys(t *testing.T) {
+	for _, cfg := range []Config{
+		{Entrypoint: []string{"/bin/nothere"}},
+		{Entrypoint: []string{"/app/run"}},
+		{Entrypoint: []string{"/app/py"}},
+		{Entrypoint: []string{"/app/notexec"}, User: "nonroot:wheel", WorkingDir: "/nowhere"},
+	} {
+		p := configPlan(t)
+		err := p.CheckConfig(cfg, "/usr/local/bin/app")
+		if err == nil {
+			t.Fatalf("%+v: CheckConfig = nil", cfg)
+		}
+		layer, err2 := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
+		if err2 != nil {
+			t.Fatal(err2)
+		}
+		img, err2 := Image(layer, cfg)
+		if err2 != nil {
+			t.Fatal(err2)
+		}
+		c, err2 := CheckImage(t.Context(), img, t.TempDir())
+		layer.Close()
+		if err2 != nil {
+			t.Fatal(err2)
+		}
+		if len(c.Problems) == 0 {
+			t.Errorf("%+v: pack refuses it (%v), verify does not", cfg, err)
+		}
+		for _, pr := range c.Problems {
+			if !strings.Contains(err.Error(), pr) {
+				t.Errorf("%+v: verify says %q, pack %q", cfg, pr, err)
+			}
+		}
+	}
+}
+
+// TestBuildRefusesABadConfig: Build runs the check before the layer is
+// made, and its error names the program.
+func TestBuildRefusesABadConfig(t *testing.T) {
+	r := dynamicProgram(t)
+	_, err := Build(context.Background(), r, "/app/bin/app", Options{
+		Config: Config{Entrypoint: []string{"/bin/nothere"}}, Essentials: DefaultEssentials(),
+		Layer: LayerOptions{TempDir: t.TempDir()},
+	})
+	if err == nil || !errors.Is(err, ErrConfig) || !strings.HasPrefix(err.Error(), r.Path+": ") {
+		t.Fatalf("Build = %v, want an ErrConfig naming %s", err, r.Path)
+	}
+	b, err := Build(context.Background(), r, "/app/bin/app", Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}})
+	if err != nil {
+		t.Fatalf("Build with the default entrypoint: %v", err)
+	}
+	b.Close()
+}
