@@ -25,6 +25,7 @@ const MaxConfigSize = 16 << 20
 // bounded (see transport's checkArchiveConfig).
 func RawConfig(img v1.Image) ([]byte, v1.Hash, error) {
 	var want v1.Hash
+	limit := int64(MaxConfigSize) // what may be read of it
 	if isLocal(img) {
 		h, err := img.ConfigName()
 		if err != nil {
@@ -40,13 +41,19 @@ func RawConfig(img v1.Image) ([]byte, v1.Hash, error) {
 			return nil, want, fmt.Errorf("config %s: the manifest says it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", m.Config.Digest, m.Config.Size, MaxConfigSize>>20)
 		}
 		want = m.Config.Digest
+		if m.Config.Size > 0 {
+			limit = m.Config.Size
+		}
 	}
-	raw, err := readConfig(img, want)
+	raw, err := readConfig(img, want, limit)
 	if err != nil {
 		return nil, want, fmt.Errorf("config %s: %w", want, err)
 	}
-	if len(raw) > MaxConfigSize {
-		return nil, want, fmt.Errorf("config %s: it is %d bytes, more than the %d MiB bound verified.MaxConfigSize", want, len(raw), MaxConfigSize>>20)
+	if int64(len(raw)) > limit {
+		if limit < MaxConfigSize {
+			return nil, want, fmt.Errorf("config %s: it is longer than the %d bytes its manifest says", want, limit)
+		}
+		return nil, want, fmt.Errorf("config %s: it is more than the %d MiB bound verified.MaxConfigSize", want, MaxConfigSize>>20)
 	}
 	if want.Algorithm != "sha256" {
 		return nil, want, fmt.Errorf("config %s: digest algorithm %q is not supported", want, want.Algorithm)
@@ -71,11 +78,11 @@ func ConfigFile(img v1.Image) (*v1.ConfigFile, error) {
 	return cf, nil
 }
 
-// readConfig reads the config named h as a blob, with a limit, where img
-// serves it as one (a registry, an OCI layout, whose RawConfigFile would
-// read a blob file of any size whole), and through RawConfigFile
-// otherwise.
-func readConfig(img v1.Image, h v1.Hash) ([]byte, error) {
+// readConfig reads the config named h as a blob, no more than limit+1
+// bytes of it into a buffer sized once, where img serves it as one (a
+// registry, an OCI layout, whose RawConfigFile would read a blob file of
+// any size whole), and through RawConfigFile otherwise.
+func readConfig(img v1.Image, h v1.Hash, limit int64) ([]byte, error) {
 	if isLocal(img) {
 		return img.RawConfigFile()
 	}
@@ -88,5 +95,8 @@ func readConfig(img v1.Image, h v1.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, MaxConfigSize+1))
+	var buf bytes.Buffer
+	buf.Grow(int(min(limit, MaxConfigSize)) + bytes.MinRead)
+	_, err = buf.ReadFrom(io.LimitReader(rc, limit+1))
+	return buf.Bytes(), err
 }
