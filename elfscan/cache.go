@@ -170,6 +170,22 @@ func (lf *libFacts) reread(read func(*elf.File)) error {
 	return nil
 }
 
+// sameFile requires file, open elsewhere, to be the file lf was read
+// from: the program that Scan opened and the one whose facts it reads.
+func (lf *libFacts) sameFile(file fs.File) error {
+	if lf.unread != nil {
+		return lf.unread
+	}
+	fi, err := file.Stat()
+	if err != nil {
+		return unreadable(lf.root, lf.path, err, true)
+	}
+	if !stampOf(fi).equal(lf.stamp) {
+		return unreadable(lf.root, lf.path, errChanged, true)
+	}
+	return nil
+}
+
 // readLibFacts opens p in root and reads its header and dynamic section.
 func readLibFacts(root *Root, p string) *libFacts {
 	lf := &libFacts{root: root, path: p}

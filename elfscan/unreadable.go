@@ -27,17 +27,22 @@ func unreadable(root *Root, p string, err error, again bool) error {
 	if h := root.HostPath(p); h != "" {
 		name = h
 	}
+	var nf *notFileError
+	if again && (errors.Is(err, errNotELF) || errors.As(err, &nf)) {
+		err = errChanged // it was a regular ELF file
+	}
 	err = unwrapPathErr(err)
+	const retry = "try again once nothing is changing it"
 	var msg string
 	switch {
-	case again:
-		msg = fmt.Sprintf("%s could not be read again (%v): it changed or vanished while it was being read; try again once nothing is changing it", name, err)
 	case errors.Is(err, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s vanished while it was being read; try again once nothing is changing it", name)
+		msg = fmt.Sprintf("%s vanished while it was being read; %s", name, retry)
+	case errors.Is(err, errChanged):
+		msg = fmt.Sprintf("%s changed while it was being read; %s", name, retry)
+	case again:
+		msg = fmt.Sprintf("%s could not be read again (%v); it may have changed while it was being read: %s", name, err, retry)
 	case errors.Is(err, fs.ErrPermission):
 		msg = fmt.Sprintf("%s cannot be read (%v); make it readable", name, err)
-	case errors.Is(err, errChanged):
-		msg = fmt.Sprintf("%s changed while it was being read; try again once nothing is changing it", name)
 	default:
 		msg = fmt.Sprintf("%s could not be read (%v)", name, err)
 	}
