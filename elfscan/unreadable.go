@@ -31,7 +31,9 @@ func unreadable(root *Root, p string, err error, again bool) error {
 	if again && (errors.Is(err, errNotELF) || errors.As(err, &nf)) {
 		err = errChanged // it was a regular ELF file
 	}
-	err = unwrapPathErr(err)
+	for pe := (*fs.PathError)(nil); errors.As(err, &pe); {
+		err = pe.Err // the file is named already, the operation is no news
+	}
 	const retry = "try again once nothing is changing it"
 	var msg string
 	switch {
@@ -40,7 +42,7 @@ func unreadable(root *Root, p string, err error, again bool) error {
 	case errors.Is(err, errChanged):
 		msg = fmt.Sprintf("%s changed while it was being read; %s", name, retry)
 	case again:
-		msg = fmt.Sprintf("%s could not be read again (%v); it may have changed while it was being read: %s", name, err, retry)
+		msg = fmt.Sprintf("%s could not be read again (%v): it, or a directory on its way, was moved or replaced while it was being read; %s", name, err, retry)
 	case errors.Is(err, fs.ErrPermission):
 		msg = fmt.Sprintf("%s cannot be read (%v); make it readable", name, err)
 	default:
