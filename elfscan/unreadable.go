@@ -87,11 +87,11 @@ type readChecker struct {
 
 func (c *readChecker) ReadAt(p []byte, off int64) (int, error) {
 	n, err := c.ra.ReadAt(p, off)
-	if err != nil && c.err == nil {
+	if err != nil && c.err == nil && off >= 0 { // a negative offset is a malformed file's
 		switch {
 		case !errors.Is(err, io.EOF):
 			c.err = err
-		case off >= 0 && off+int64(n) < c.size:
+		case off+int64(n) < c.size:
 			c.err = errChanged
 		}
 	}

@@ -286,3 +286,31 @@ func TestUnreadableInSysroot(t *testing.T) {
 		})
 	}
 }
+
+// TestReadChecker: a failed read and one cut short of the size the file
+// had are remembered; the end of the file, and a malformed file's
+// offsets past it or below zero, are not.
+func TestReadChecker(t *testing.T) {
+	data := []byte("0123456789")
+	for _, tc := range []struct {
+		name    string
+		ra      io.ReaderAt
+		size    int64
+		off     int64
+		n       int
+		wantErr error
+	}{
+		{"a whole read", bytes.NewReader(data), 10, 0, 10, nil},
+		{"up to the end", bytes.NewReader(data), 10, 5, 10, nil},
+		{"past the end", bytes.NewReader(data), 10, 20, 4, nil},
+		{"a negative offset", bytes.NewReader(data), 10, -5, 4, nil},
+		{"the file shrank", bytes.NewReader(data[:6]), 10, 4, 4, errChanged},
+		{"a failed read", &memFile{Reader: bytes.NewReader(data), failAt: 2, fault: ioError}, 10, 0, 4, syscall.EIO},
+	} {
+		c := &readChecker{ra: tc.ra, size: tc.size}
+		c.ReadAt(make([]byte, tc.n), tc.off)
+		if !errors.Is(c.err, tc.wantErr) || (tc.wantErr == nil) != (c.err == nil) {
+			t.Errorf("%s: remembered %v, want %v", tc.name, c.err, tc.wantErr)
+		}
+	}
+}
