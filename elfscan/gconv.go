@@ -161,11 +161,15 @@ func (g *gconv) charsets(f *elf.File) []string {
 // The charsets a program names are in its own data when it calls
 // iconv_open itself; those a library converts (by the locale, say) are not
 // known statically, and only all packs modules for them.
-func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool) {
+func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool) error {
 	g := res.gconv()
 	if g == nil {
 		r.Loads = append(r.Loads, Load{Name: "gconv modules", Why: "iconv (" + evidence + "), and the root has no gconv configuration"})
-		return
+		return nil
+	}
+	imports, err := res.programFacts().concernImports()
+	if err != nil {
+		return &FileError{Path: r.Path, Err: err}
 	}
 	var files []string
 	why := "iconv (" + evidence + ")"
@@ -174,9 +178,9 @@ func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool)
 			files = append(files, mods...)
 		}
 		why += ", every module asked for"
-	} else if !slices.Contains(res.programFacts().concernImports(), "iconv_open") {
+	} else if !slices.Contains(imports, "iconv_open") {
 		r.Loads = append(r.Loads, Load{Name: "gconv modules", Why: "iconv in its libraries (" + evidence + "), for charsets not known statically; --gconv all packs every module"})
-		return
+		return nil
 	} else {
 		names := g.charsets(f)
 		for _, n := range names {
@@ -189,7 +193,7 @@ func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool)
 	slices.Sort(files)
 	files = slices.Compact(files)
 	if len(files) == 0 {
-		return // built-in conversions only (UTF-8, UCS-4, ASCII)
+		return nil // built-in conversions only (UTF-8, UCS-4, ASCII)
 	}
 	for _, c := range g.files {
 		real, links, err := res.sys.Eval(c)
@@ -199,4 +203,5 @@ func (r *Report) addGconv(res *resolver, f *elf.File, evidence string, all bool)
 		r.DataFiles = append(r.DataFiles, Library{Name: path.Base(c), Path: c, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real), Via: ViaPath, NeededBy: "glibc's iconv"})
 	}
 	r.addLoads(res, files, why, false)
+	return nil
 }

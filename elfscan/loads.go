@@ -28,9 +28,16 @@ func (r *Report) addRuntimeLoads(res *resolver, f *elf.File, concerns map[string
 			if err := r.addNSSModules(res); err != nil {
 				return err
 			}
-			syms := res.programFacts().concernImports()
+			syms, err := res.programFacts().concernImports()
+			if err != nil {
+				return &FileError{Path: r.Path, Err: err}
+			}
 			for _, l := range r.Libraries {
-				syms = append(syms, res.cache.lib(l.Root, l.RealPath).concernImports()...)
+				more, err := res.cache.lib(l.Root, l.RealPath).concernImports()
+				if err != nil {
+					return &FileError{Path: r.Path, Err: err}
+				}
+				syms = append(syms, more...)
 			}
 			r.reportNSSSources(res, syms)
 		}
@@ -38,10 +45,14 @@ func (r *Report) addRuntimeLoads(res *resolver, f *elf.File, concerns map[string
 			r.addLoads(res, []string{"libgcc_s.so.1"}, "glibc unwinds cancelled threads with it ("+ev+")", true)
 		}
 		if ev, ok := concerns[concernIconv]; ok {
-			r.addGconv(res, f, ev, opts.GconvAll)
+			if err := r.addGconv(res, f, ev, opts.GconvAll); err != nil {
+				return err
+			}
 		}
 	}
-	r.addDlopenNotes(res, f)
+	if err := r.addDlopenNotes(res, f); err != nil {
+		return err
+	}
 	if err := res.missingErr(r.Path); err != nil {
 		return err
 	}
@@ -112,8 +123,9 @@ func readDlopenNotes(f *elf.File) []dlopenNote {
 
 // addDlopenNotes packs the libraries the dlopen notes of the program and
 // its closure name: required ones must be found, recommended ones are
-// packed when found, suggested ones are only reported.
-func (r *Report) addDlopenNotes(res *resolver, f *elf.File) {
+// packed when found, suggested ones are only reported. A library whose
+// notes cannot be read is an error.
+func (r *Report) addDlopenNotes(res *resolver, f *elf.File) error {
 	type noted struct {
 		note dlopenNote
 		by   string
@@ -123,7 +135,11 @@ func (r *Report) addDlopenNotes(res *resolver, f *elf.File) {
 		all = append(all, noted{n, r.Path})
 	}
 	for _, l := range r.Libraries {
-		for _, n := range res.cache.lib(l.Root, l.RealPath).dlopenNotes() {
+		notes, err := res.cache.lib(l.Root, l.RealPath).dlopenNotes()
+		if err != nil {
+			return &FileError{Path: r.Path, Err: err}
+		}
+		for _, n := range notes {
 			all = append(all, noted{n, l.Path})
 		}
 	}
@@ -143,4 +159,5 @@ func (r *Report) addDlopenNotes(res *resolver, f *elf.File) {
 			}
 		}
 	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package elfscan
 
 import (
-	"debug/elf"
 	"fmt"
 	"path"
 	"sort"
@@ -23,8 +22,7 @@ const (
 // the run-time concerns found, each with its evidence. It reads the
 // program's function names (Go) and the dynamic symbols and library names
 // of the closure (C).
-func (r *Report) readNeeds(f *elf.File, goFound func() map[string]bool, opts Options) (concerns map[string]string) {
-	cache := opts.Cache
+func (r *Report) readNeeds(goFound func() map[string]bool, opts Options) (concerns map[string]string, err error) {
 	if goFound != nil {
 		found := goFound()
 		r.NeedsCerts = found[goLoadSystemRoots]
@@ -35,9 +33,12 @@ func (r *Report) readNeeds(f *elf.File, goFound func() map[string]bool, opts Opt
 			r.NeedsCerts = true
 		}
 	}
-	warnings, concerns := r.runtimeLoads(f, cache)
+	warnings, concerns, err := r.runtimeLoads(opts.Cache)
+	if err != nil {
+		return nil, err
+	}
 	r.Warnings = append(r.Warnings, warnings...)
-	return concerns
+	return concerns, nil
 }
 
 // tlsLibrary reports whether a library name is one of the TLS stacks that
@@ -55,24 +56,35 @@ func tlsLibrary(name string) bool {
 // of static analysis: dlopen'ed libraries, glibc NSS modules, iconv
 // modules. It looks at the undefined dynamic symbols of the program and of
 // every library in its closure but the C library and loader.
-func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, concerns map[string]string) {
+// A file whose symbols cannot be read is an error: what it would load is
+// not known.
+func (r *Report) runtimeLoads(cache *Cache) (warnings []string, concerns map[string]string, err error) {
 	concerns = map[string]string{}
 	if r.Kind != Dynamic {
-		return nil, concerns
+		return nil, concerns, nil
 	}
 	calls := map[string][]string{} // concern => "symbol in object"
-	note := func(obj string, syms []string) {
+	note := func(obj string, lf *libFacts) error {
+		syms, err := lf.concernImports()
+		if err != nil {
+			return &FileError{Path: r.Path, Err: err}
+		}
 		for _, s := range syms {
 			c := runtimeConcern(s)
 			calls[c] = append(calls[c], quote.Name(s)+" in "+quote.Name(path.Base(obj)))
 		}
+		return nil
 	}
-	note(r.Path, cache.lib(r.Root, r.File).concernImports())
+	if err := note(r.Path, cache.lib(r.Root, r.File)); err != nil {
+		return nil, nil, err
+	}
 	for _, l := range r.Libraries {
 		if libcPart(l.Name) {
 			continue
 		}
-		note(l.Path, cache.lib(l.Root, l.RealPath).concernImports())
+		if err := note(l.Path, cache.lib(l.Root, l.RealPath)); err != nil {
+			return nil, nil, err
+		}
 	}
 	var out []string
 	for concern, where := range calls {
@@ -83,7 +95,7 @@ func (r *Report) runtimeLoads(f *elf.File, cache *Cache) (warnings []string, con
 		out = append(out, fmt.Sprintf("%s (%s)", concern, evidence))
 	}
 	sort.Strings(out)
-	return out, concerns
+	return out, concerns, nil
 }
 
 // The run-time concerns that scan reports and acts on.

@@ -28,7 +28,11 @@ func (r *Report) addNSSModules(res *resolver) error {
 	if libc == nil {
 		return nil
 	}
-	version, ok := glibcVersion(libc.Root, libc.RealPath)
+	defs, err := res.cache.lib(libc.Root, libc.RealPath).versionDefs()
+	if err != nil {
+		return &FileError{Path: r.Path, Err: err}
+	}
+	version, ok := glibcVersion(defs)
 	if !ok || !versionBefore(version, 2, 34) {
 		return nil
 	}
@@ -41,20 +45,12 @@ func (r *Report) addNSSModules(res *resolver) error {
 	return nil
 }
 
-// glibcVersion returns the highest GLIBC_x.y version a libc defines.
-func glibcVersion(root *Root, p string) (string, bool) {
-	f, err := openLib(root, p)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	vers, err := f.DynamicVersions()
-	if err != nil {
-		return "", false
-	}
+// glibcVersion returns the highest GLIBC_x.y version among the versions
+// a libc defines.
+func glibcVersion(defs []string) (string, bool) {
 	best := ""
-	for _, v := range vers {
-		n, ok := strings.CutPrefix(v.Name, "GLIBC_")
+	for _, v := range defs {
+		n, ok := strings.CutPrefix(v, "GLIBC_")
 		if !ok || n == "" || n[0] < '0' || n[0] > '9' {
 			continue
 		}

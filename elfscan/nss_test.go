@@ -69,7 +69,11 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := glibcVersion(host.Libraries[0].Root, host.Libraries[0].RealPath); ok && !versionBefore(v, 2, 34) && len(host.Libraries) != 1 {
+	defs, err := NewCache().lib(host.Libraries[0].Root, host.Libraries[0].RealPath).versionDefs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := glibcVersion(defs); ok && !versionBefore(v, 2, 34) && len(host.Libraries) != 1 {
 		t.Errorf("host glibc %s: libraries %v, want libc.so.6 alone", v, names(host))
 	}
 }

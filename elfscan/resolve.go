@@ -59,6 +59,8 @@ type resolver struct {
 	libs    []Library
 	objs    []*object // the program, its loader and every library, in load order
 	missing []string
+
+	unreadable error // the first candidate that could not be read (an ErrUnreadable)
 }
 
 // programFacts are the facts of the program, read once through the cache.
@@ -115,8 +117,13 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 	return res, nil
 }
 
-// missingErr reports the libraries that were not found, or nil.
+// missingErr reports a file that could not be read, for without it the
+// libraries found are not those the loader would find; else the
+// libraries that were not found, or nil.
 func (res *resolver) missingErr(program string) error {
+	if res.unreadable != nil {
+		return &FileError{Path: program, Err: res.unreadable}
+	}
 	if len(res.missing) == 0 {
 		return nil
 	}
@@ -140,6 +147,9 @@ func (res *resolver) loadInterpreter(interp string) (*Library, error) {
 		return nil, notFound("%v", unwrapPathErr(err))
 	}
 	dyn, ok, why := res.compatible(res.sys, real)
+	if !ok && res.unreadable != nil {
+		return nil, res.unreadable
+	}
 	if !ok {
 		return nil, notFound("%s %s", real, why)
 	}
@@ -347,10 +357,16 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 }
 
 // compatible opens a candidate and reads its dynamic section when it is a
-// shared object the program can load; otherwise it says why not.
+// shared object the program can load; otherwise it says why not. A
+// candidate that could not be read is recorded in res.unreadable.
 func (res *resolver) compatible(root *Root, real string) (dynamicInfo, bool, string) {
 	lf := res.cache.lib(root, real)
 	switch {
+	case lf.unread != nil:
+		if res.unreadable == nil {
+			res.unreadable = lf.unread
+		}
+		return dynamicInfo{}, false, lf.unread.Error()
 	case lf.err != "":
 		return dynamicInfo{}, false, lf.err
 	case !lf.elf:

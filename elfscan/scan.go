@@ -80,7 +80,18 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 		}
 		return nil, err
 	}
-	concerns := r.readNeeds(f.File, goFound, opts)
+	if res != nil {
+		if err := res.programFacts().sameFile(f.file); err != nil {
+			if goFound != nil {
+				goFound()
+			}
+			return nil, &FileError{Path: display, Err: err}
+		}
+	}
+	concerns, err := r.readNeeds(goFound, opts)
+	if err != nil {
+		return nil, err
+	}
 	if res != nil {
 		if err := r.addRuntimeLoads(res, f.File, concerns, opts); err != nil {
 			return nil, err

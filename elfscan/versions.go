@@ -108,18 +108,29 @@ func (res *resolver) checkVersions(program string) error {
 		}
 	}
 	for _, o := range res.objs {
-		for _, need := range res.cache.lib(o.root, o.real).versionNeeds() {
+		needs, err := res.cache.lib(o.root, o.real).versionNeeds()
+		if err != nil {
+			return &FileError{Path: program, Err: err}
+		}
+		for _, need := range needs {
 			lib, ok := picked[need.file]
 			if !ok {
 				continue // a library the loader provides, or one not found (reported already)
 			}
-			defs := res.cache.lib(lib.root, lib.real).versionDefs()
+			defs, err := res.cache.lib(lib.root, lib.real).versionDefs()
+			if err != nil {
+				return &FileError{Path: program, Err: err}
+			}
 			for _, v := range need.versions {
 				if slices.Contains(defs, v) {
 					continue
 				}
 				msg := fmt.Sprintf("%s needs version %s of %s, and %s does not define it", quote.Name(o.path), quote.Name(v), quote.Name(need.file), quote.Name(lib.real))
-				if other := res.definesElsewhere(need.file, v, lib); other != "" {
+				other, err := res.definesElsewhere(need.file, v, lib)
+				if err != nil {
+					return &FileError{Path: program, Err: err}
+				}
+				if other != "" {
 					msg += "; " + quote.Name(other) + " does"
 				}
 				return &FileError{Path: program, Err: &detailError{sentinel: ErrVersion, msg: msg}}
@@ -145,12 +156,19 @@ func (res *resolver) checkSymbols(program string) error {
 	var defs []map[string]bool
 	for i, o := range res.objs {
 		lf := res.cache.lib(o.root, o.real)
-		undefined[i] = lf.undefinedSymbols()
+		var err error
+		if undefined[i], err = lf.undefinedSymbols(); err != nil {
+			return &FileError{Path: program, Err: err}
+		}
 		for _, sym := range undefined[i] {
 			missing[sym] = true
 		}
 		if o != res.main {
-			defs = append(defs, lf.definedSymbols())
+			d, err := lf.definedSymbols()
+			if err != nil {
+				return &FileError{Path: program, Err: err}
+			}
+			defs = append(defs, d)
 		}
 	}
 	// The largest definers (libc) first: most names leave the set early.
@@ -167,9 +185,9 @@ func (res *resolver) checkSymbols(program string) error {
 	}
 	found := map[string]bool{}
 	if len(missing) > 0 {
-		if f, err := openLib(res.main.root, res.main.real); err == nil {
-			markDefined(f.File, missing, found)
-			f.Close()
+		err := res.programFacts().reread(func(f *elf.File) { markDefined(f, missing, found) })
+		if err != nil {
+			return &FileError{Path: program, Err: err}
 		}
 	}
 	for i, o := range res.objs {
@@ -188,8 +206,9 @@ func (res *resolver) checkSymbols(program string) error {
 var ErrSymbol = errors.New("undefined symbol")
 
 // definesElsewhere looks for another copy of name on the search path, in
-// the cache or in the default directories that defines version v.
-func (res *resolver) definesElsewhere(name, v string, not *object) string {
+// the cache or in the default directories that defines version v. A copy
+// that cannot be read is an error: the answer might have been it.
+func (res *resolver) definesElsewhere(name, v string, not *object) (string, error) {
 	var dirs []searchDir
 	dirs = append(dirs, res.searchDirs(res.main)...)
 	for _, d := range res.defaultDirs() {
@@ -200,9 +219,19 @@ func (res *resolver) definesElsewhere(name, v string, not *object) string {
 		if err != nil || d.root.Same(not.root) && real == not.real {
 			continue
 		}
-		if _, ok, _ := res.compatible(d.root, real); ok && slices.Contains(res.cache.lib(d.root, real).versionDefs(), v) {
-			return real
+		if _, ok, _ := res.compatible(d.root, real); !ok {
+			if res.unreadable != nil {
+				return "", res.unreadable
+			}
+			continue
+		}
+		defs, err := res.cache.lib(d.root, real).versionDefs()
+		if err != nil {
+			return "", err
+		}
+		if slices.Contains(defs, v) {
+			return real, nil
 		}
 	}
-	return ""
+	return "", nil
 }

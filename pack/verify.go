@@ -11,16 +11,25 @@ import (
 // environment, as in the container), and requires the loader and every
 // library of r to come from the very file the plan put there. o is how r
 // was resolved: its choices of what is loaded at run time (GconvAll) are
-// made again. A difference is a bug in the plan, reported, never shipped.
+// made again. A difference is a bug in the plan, reported, never shipped;
+// unless a file could not be read back as it was planned (its source
+// changed or vanished since it was scanned): that is the input changing,
+// and the error says to pack again.
 func Verify(p *Plan, r *elfscan.Report, imagePath string, o elfscan.Options) error {
 	if r.Kind != elfscan.Dynamic {
 		return nil
 	}
+	fsys := &readBackFS{planFS: planFS{p}}
+	var scanErr error
 	bug := func(format string, args ...any) error {
+		if err := fsys.readBackErr(r.Path, scanErr); err != nil {
+			return err
+		}
 		return fmt.Errorf("%s: the planned image would not run: %s; this is a scratchpack bug, please report it", r.Path, fmt.Sprintf(format, args...))
 	}
-	v, err := elfscan.ScanFile(elfscan.FSRoot(planFS{p}, "the planned image"), imagePath, elfscan.Options{LibrariesOnly: true, GconvAll: o.GconvAll})
+	v, err := elfscan.ScanFile(elfscan.FSRoot(fsys, "the planned image"), imagePath, elfscan.Options{LibrariesOnly: true, GconvAll: o.GconvAll})
 	if err != nil {
+		scanErr = err
 		return bug("%v", err)
 	}
 	// planned reports whether the plan put l's file where the image's
