@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPushMultiArchIndex pushes an amd64 and an arm64 build as one index
@@ -146,7 +147,14 @@ func TestZstdIntoDaemon(t *testing.T) {
 	bin := buildGo(t, "hello-go", "amd64")
 	version := strings.TrimSpace(must(t, nil, "docker", "version", "--format", "{{.Server.Version}}"))
 	major, _, _ := strings.Cut(version, ".")
-	r := run(t, nil, h.bin, "pack", "-q", "--compression", "zstd", "-t", ref, "--docker", bin)
+	// A file of this run's own makes the layer one the daemon has never
+	// seen: a daemon that already holds the layer's diff_id (another test
+	// loaded the same program) skips reading the blob, zstd or not.
+	unique := filepath.Join(t.TempDir(), "unique")
+	if err := os.WriteFile(unique, []byte(ref+" "+time.Now().String()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, h.bin, "pack", "-q", "--compression", "zstd", "--add", unique+":/etc/unique", "-t", ref, "--docker", bin)
 	if n, err := strconv.Atoi(major); err == nil && n >= 23 {
 		if r.code != 0 {
 			t.Fatalf("docker %s: exit %d: %s", version, r.code, r.stderr)
