@@ -61,6 +61,7 @@ type resolver struct {
 	missing []string
 
 	unreadable error // the first candidate that could not be read (an ErrUnreadable)
+	confCut    bool  // ld.so.conf named more than maxConfFiles files
 }
 
 // programFacts are the facts of the program, read once through the cache.
@@ -109,6 +110,9 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		}
 	}
 	r.Libraries = res.libs
+	if res.confCut {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: /etc/ld.so.conf includes more than %d files; the directories of the rest were not searched", res.sys, maxConfFiles))
+	}
 	if res.musl {
 		r.DefaultDirs = muslDefaultDirs()
 	} else {
@@ -241,15 +245,31 @@ func (res *resolver) find(name string, req *object) (Library, *object) {
 	return Library{}, nil
 }
 
+// maxConfFiles bounds how many files ld.so.conf and its includes may
+// name: a real root has a few dozen.
+const maxConfFiles = 1000
+
 // ldSoConf lists the directories of the root's /etc/ld.so.conf and the
-// files it includes, in order.
+// files it includes, in order. Each file is read once, so that files
+// including each other (or a glob matching its own file) cost one read
+// each, not one per path to them; past maxConfFiles the rest is left out,
+// and the report's warnings say so.
 func (res *resolver) ldSoConf() []string {
 	dirs := []string{}
 	seen := map[string]bool{}
+	read1 := map[string]bool{}
 	var read func(file string, depth int)
 	read = func(file string, depth int) {
+		if read1[file] || depth > 8 {
+			return
+		}
+		if len(read1) >= maxConfFiles {
+			res.confCut = true
+			return
+		}
+		read1[file] = true
 		data, err := res.sys.ReadFile(file)
-		if err != nil || depth > 8 {
+		if err != nil {
 			return
 		}
 		for _, line := range strings.Split(string(data), "\n") {

@@ -3,11 +3,13 @@ package elfscan
 import (
 	"debug/elf"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
@@ -269,6 +271,29 @@ func TestResolveSysrootCache(t *testing.T) {
 	if err != nil || !slices.ContainsFunc(r.Libraries, func(l Library) bool { return l.Name == "libfoo.so.1" && l.Via == ViaConf }) {
 		t.Errorf("without the cache: %v, %+v; want libfoo.so.1 via ld.so.conf", err, r)
 	}
+	// Files that include each other, eight ways at each of eight levels
+	// (8^9 paths to a file), are each read once: the scan stays instant.
+	for i := range 8 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("etc/ld.so.conf.d/%d.conf", i)), "include /etc/ld.so.conf.d/*.conf\n")
+	}
+	start := time.Now()
+	r, err = Scan(prog, Options{Root: DirRoot(root)})
+	if err != nil || !slices.ContainsFunc(r.Libraries, func(l Library) bool { return l.Name == "libfoo.so.1" && l.Via == ViaConf }) {
+		t.Errorf("with includes in a loop: %v, %+v; want libfoo.so.1 via ld.so.conf", err, r)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("with includes in a loop the scan took %v", took)
+	}
+	// Past maxConfFiles the rest is left out, and a warning says so.
+	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "/opt/foo/lib\ninclude many/*.conf\n")
+	for i := range maxConfFiles {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("etc/many/%04d.conf", i)), "/opt/none\n")
+	}
+	r, err = Scan(prog, Options{Root: DirRoot(root)})
+	if err != nil || !slices.ContainsFunc(r.Warnings, func(w string) bool { return strings.Contains(w, "more than 1000 files") }) {
+		t.Errorf("with %d included files: %v, warnings %q; want one naming the bound", maxConfFiles, err, r.Warnings)
+	}
+	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "include ld.so.conf.d/*.conf\n")
 	if err := os.Remove(filepath.Join(root, "etc/ld.so.conf.d/foo.conf")); err != nil {
 		t.Fatal(err)
 	}
