@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"strconv"
 	"strings"
@@ -133,8 +134,11 @@ func (c *ImageCheck) checkProgram(root *elfscan.Root, cfg v1.Config) {
 		}
 		fi, err := root.Stat(prog)
 		switch {
-		case err != nil:
+		case errors.Is(err, fs.ErrNotExist):
 			c.problem(fix, "%s does not exist in the image", what)
+			return
+		case err != nil: // a symlink loop, say
+			c.problem(fix, "%s cannot be opened in the image: %s", what, quote.Line(unwrapPathErr(err).Error()))
 			return
 		case !fi.Mode().IsRegular():
 			c.problem(fix, "%s is not a regular file", what)

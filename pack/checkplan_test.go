@@ -55,6 +55,15 @@ func TestCheckConfig(t *testing.T) {
 		{"by name on PATH", configPlan, Config{Entrypoint: []string{"app"}, Env: []string{DefaultPath}}, nil},
 		{"cmd only", configPlan, Config{Cmd: []string{"/usr/local/bin/app", "-v"}}, nil},
 		{"missing", configPlan, Config{Entrypoint: []string{"/bin/nothere"}}, []string{"/bin/nothere does not exist in the image", "--entrypoint"}},
+		{"a symlink loop", func(t *testing.T) *Plan {
+			p := configPlan(t)
+			for _, e := range []Entry{{Path: "/bin/a", Type: TypeSymlink, Linkname: "b"}, {Path: "/bin/b", Type: TypeSymlink, Linkname: "a"}} {
+				if err := p.Add(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return p
+		}, Config{Entrypoint: []string{"/bin/a"}}, []string{"/bin/a cannot be opened in the image: too many levels of symbolic links", "--entrypoint"}},
 		{"missing cmd", configPlan, Config{Cmd: []string{"/bin/nothere"}}, []string{"/bin/nothere does not exist", "--entrypoint"}},
 		{"not on PATH", configPlan, Config{Entrypoint: []string{"nothere"}, Env: []string{"PATH=/usr/bin:/bin"}}, []string{"nothere is not on the image's PATH (/usr/bin:/bin)", "--entrypoint"}},
 		{"relative to the workdir", configPlan, Config{Entrypoint: []string{"./run"}, WorkingDir: "/app"}, []string{"/bin/sh, the interpreter of /app/run, does not exist", "--add or --include"}},
