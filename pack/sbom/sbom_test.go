@@ -100,9 +100,21 @@ func TestDpkgOwners(t *testing.T) {
 		!strings.Contains(h.Get("Status"), "installed") || h.Get("Conffiles") != "" || h.Get("Depends") != "" {
 		t.Errorf("status.d entry:\n%s", st)
 	}
-	sums := MD5Sums(root, libc, []string{"/usr/lib/x86_64-linux-gnu/libc.so.6"})
-	if string(sums) != "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\n" {
-		t.Errorf("md5sums %q", sums)
+	// The image has libc at /usr/lib (Debian lists it at /lib), and libm
+	// moved to /opt/lib: each line names the image's path, and libm's
+	// line is not there when libm is not shipped.
+	for _, c := range []struct {
+		files []Shipped
+		want  string
+	}{
+		{[]Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}},
+			"0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libc.so.6\n"},
+		{[]Shipped{{Path: "/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}, {Path: "/opt/lib/libm.so.6", Source: "/lib/x86_64-linux-gnu/libm.so.6"}},
+			"0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\nfedcba9876543210fedcba9876543210  opt/lib/libm.so.6\n"},
+	} {
+		if sums := MD5Sums(root, libc, c.files); string(sums) != c.want {
+			t.Errorf("md5sums of %v:\n%s\nwant\n%s", c.files, sums, c.want)
+		}
 	}
 }
 
@@ -256,5 +268,53 @@ func TestCycloneDX(t *testing.T) {
 	}
 	if !libc || len(bom.Dependencies) != 1 || len(bom.Dependencies[0].DependsOn) != 2 {
 		t.Errorf("bom:\n%s", b.String())
+	}
+}
+
+// TestApkInstalledPruned prunes an apk database entry to the files
+// shipped: fields kept, a file not shipped gone with its checksum line, a
+// moved file named at its image path, and the pruned entry read back
+// owning exactly the shipped files.
+func TestApkInstalledPruned(t *testing.T) {
+	installed := `C:Q1abc=
+P:curl
+V:8.5.0-r0
+A:x86_64
+L:curl
+o:curl
+F:usr
+F:usr/bin
+R:curl
+a:0:0:755
+Z:Q1curl=
+R:curl-config
+Z:Q1config=
+F:usr/lib
+R:libcurl.so.4
+Z:Q1lib=
+`
+	root := tree(t, map[string]string{"etc/os-release": "ID=alpine\n", "lib/apk/db/installed": installed})
+	db, err := ReadDB(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := db.Owner(root, "/usr/bin/curl")
+	if pkg == nil {
+		t.Fatal("no owner of /usr/bin/curl")
+	}
+	got := ApkInstalled(pkg, []Shipped{{Path: "/usr/local/bin/curl", Source: "/usr/bin/curl"}, {Path: "/usr/lib/libcurl.so.4", Source: "/usr/lib/libcurl.so.4"}})
+	want := "C:Q1abc=\nP:curl\nV:8.5.0-r0\nA:x86_64\nL:curl\no:curl\nF:usr/lib\nR:libcurl.so.4\nZ:Q1lib=\nF:usr/local/bin\nR:curl\na:0:0:755\nZ:Q1curl=\n"
+	if got != want {
+		t.Errorf("pruned entry:\n%s\nwant:\n%s", got, want)
+	}
+	pruned := tree(t, map[string]string{"etc/os-release": "ID=alpine\n", "lib/apk/db/installed": got})
+	db, err = ReadDB(pruned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, owned := range map[string]bool{"/usr/local/bin/curl": true, "/usr/lib/libcurl.so.4": true, "/usr/bin/curl": false, "/usr/bin/curl-config": false} {
+		if o := db.Owner(pruned, p); (o != nil) != owned {
+			t.Errorf("%s: owner %v in the pruned database, want owned %v", p, o, owned)
+		}
 	}
 }
