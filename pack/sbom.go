@@ -3,9 +3,9 @@ package pack
 import (
 	"bytes"
 	"debug/buildinfo"
+	"errors"
 	"fmt"
 	"io"
-	"errors"
 	"io/fs"
 	"path/filepath"
 	"runtime/debug"
