@@ -14,15 +14,15 @@ const apkInstalled = "/lib/apk/db/installed"
 // readApk reads Alpine's database, /lib/apk/db/installed: P name, V
 // version, A arch, L license, o origin (the source package), and the
 // files as F directory lines each followed by its R file lines.
-func readApk(root *elfscan.Root, distro string) (*DB, error) {
+func readApk(root *elfscan.Root, rel release) (*DB, error) {
 	b, err := root.ReadFile(apkInstalled)
 	if notExist(err) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("%s in %s: %w", apkInstalled, root, err)
 	}
-	if distro == "" {
-		distro = "alpine"
+	if rel.ID == "" {
+		rel.ID = "alpine"
 	}
 	db := &DB{Kind: "apk", owners: map[string]*Package{}}
 	for _, para := range paragraphs(b) {
@@ -30,7 +30,7 @@ func readApk(root *elfscan.Root, distro string) (*DB, error) {
 		if f["P"] == "" {
 			continue
 		}
-		pkg := &Package{Type: "apk", Distro: distro, Name: f["P"], Version: f["V"], Arch: f["A"], License: f["L"], Source: f["o"], Maintainer: f["m"], Stanza: para.raw}
+		pkg := &Package{Type: "apk", Distro: rel.ID, DistroVersion: rel.VersionID, Name: f["P"], Version: f["V"], Arch: f["A"], License: f["L"], Source: f["o"], Maintainer: f["m"], Stanza: para.raw}
 		var files []string
 		dir := ""
 		for _, kv := range para.lines {
