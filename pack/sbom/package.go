@@ -8,15 +8,15 @@ import (
 
 // Package is a distro package that owns shipped files.
 type Package struct {
-	Type    string // deb or apk
-	Distro  string // the os-release ID of its root: debian, ubuntu, alpine
+	Type   string // deb or apk
+	Distro string // the os-release ID of its root: debian, ubuntu, alpine
 	// DistroVersion is the os-release VERSION_ID of its root: 12, 3.19.1;
 	// "" when it has none.
 	DistroVersion string
-	Name    string
-	Version string
-	Arch    string
-	Source  string // the source package; "" when it is the same as Name
+	Name          string
+	Version       string
+	Arch          string
+	Source        string // the source package; "" when it is the same as Name
 	// SourceVersion is the source package's version when it differs.
 	SourceVersion string
 	License       string // as the database says it; "" when it says nothing
