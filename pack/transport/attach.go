@@ -27,13 +27,17 @@ var emptyConfig = []byte("{}")
 
 const mediaTypeEmpty types.MediaType = "application/vnd.oci.empty.v1+json"
 
+// AnnotationTitle names a layer's file, as oras pull writes it.
+const AnnotationTitle = "org.opencontainers.image.title"
+
 // Attachment is an OCI 1.1 artifact that refers to a subject image: an
 // image manifest whose artifactType is artifactType, whose config is the
-// empty descriptor, whose one layer is data (of that media type), and
-// whose subject is the image. Pushed, a registry lists it among the
+// empty descriptor, whose one layer is data (of that media type) named
+// title (the org.opencontainers.image.title annotation, the file name
+// oras pull writes it to), and whose subject is the image. Pushed, a registry lists it among the
 // subject's referrers (or, without the referrers API, the push keeps the
 // sha256-HEX fallback tag's index up to date).
-func Attachment(subject v1.Image, artifactType string, data []byte) (v1.Image, error) {
+func Attachment(subject v1.Image, artifactType, title string, data []byte) (v1.Image, error) {
 	sd, err := partial.Descriptor(subject)
 	if err != nil {
 		return nil, err
@@ -46,8 +50,9 @@ func Attachment(subject v1.Image, artifactType string, data []byte) (v1.Image, e
 	cd, _, _ := v1.SHA256(bytes.NewReader(emptyConfig))
 	m := v1.Manifest{
 		SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: artifactType,
-		Config:  v1.Descriptor{MediaType: mediaTypeEmpty, Digest: cd, Size: int64(len(emptyConfig)), Data: emptyConfig},
-		Layers:  []v1.Descriptor{{MediaType: types.MediaType(artifactType), Digest: bd, Size: int64(len(data))}},
+		Config: v1.Descriptor{MediaType: mediaTypeEmpty, Digest: cd, Size: int64(len(emptyConfig)), Data: emptyConfig},
+		Layers: []v1.Descriptor{{MediaType: types.MediaType(artifactType), Digest: bd, Size: int64(len(data)),
+			Annotations: map[string]string{AnnotationTitle: title}}},
 		Subject: &v1.Descriptor{MediaType: sd.MediaType, Digest: sd.Digest, Size: sd.Size},
 	}
 	raw, err := json.Marshal(m)
