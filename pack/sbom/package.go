@@ -71,10 +71,11 @@ func (p *Package) SourceVersionOrVersion() string {
 }
 
 // purlSegment percent-encodes a purl's namespace, name or version: what
-// a path segment must escape, and + (which some decoders read as a space)
-// and @ (which ends a name), as the purl spec says.
+// a path segment must escape, and + (which some decoders read as a space),
+// @ (which ends a name) and : (an epoch's), as the purl spec says and
+// Syft writes them.
 func purlSegment(s string) string {
-	return strings.NewReplacer("+", "%2B", "@", "%40").Replace(url.PathEscape(s))
+	return strings.NewReplacer("+", "%2B", "@", "%40", ":", "%3A").Replace(url.PathEscape(s))
 }
 
 // sortPackages orders packages by type, name and architecture.

@@ -336,7 +336,7 @@ func TestPURL(t *testing.T) {
 		{Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "curl", Version: "7.88.1-10+b1", Arch: "amd64", Source: "curl", SourceVersion: "7.88.1-10"},
 			"pkg:deb/debian/curl@7.88.1-10%2Bb1?arch=amd64&distro=debian-12&upstream=curl%407.88.1-10"},
 		{Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "zlib1g", Version: "1:1.2.13.dfsg-1", Arch: "amd64", Source: "zlib"},
-			"pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib"},
+			"pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib"},
 		{Package{Type: "deb", Distro: "debian", Name: "libstdc++6", Version: "14.2.0-19", Arch: "amd64", Source: "gcc-14"},
 			"pkg:deb/debian/libstdc%2B%2B6@14.2.0-19?arch=amd64&upstream=gcc-14"},
 		{Package{Type: "apk", Distro: "alpine", DistroVersion: "3.19.1", Name: "musl", Version: "1.2.4_git20230717-r4", Arch: "x86_64", Source: "musl"},
