@@ -185,3 +185,42 @@ func TestDpkgStatusAgreesWithTheImage(t *testing.T) {
 		}
 	}
 }
+
+// TestCycloneDXOfDebianCurlIsValid packs the host's curl with a
+// CycloneDX SBOM: the document validates against the official CycloneDX
+// 1.5 and 1.6 JSON schemas, and names the operating system debian at
+// the host's VERSION_ID.
+func TestCycloneDXOfDebianCurlIsValid(t *testing.T) {
+	testtool.Need(t, "curl", "dpkg-query")
+	_, doc := layerOf(t, "/usr/bin/curl", "--sbom", "cyclonedx")
+	for _, v := range []string{"1.5", "1.6"} {
+		if err := testtool.ValidateCycloneDX(t, doc, v); err != nil {
+			t.Errorf("not valid CycloneDX %s: %v", v, err)
+		}
+	}
+	var bom struct {
+		Components []struct{ Type, Name, Version string }
+	}
+	if err := json.Unmarshal(doc, &bom); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	for _, l := range strings.Split(string(rel), "\n") {
+		if v, ok := strings.CutPrefix(l, "VERSION_ID="); ok {
+			want = strings.Trim(v, `"`)
+		}
+	}
+	var systems []string
+	for _, c := range bom.Components {
+		if c.Type == "operating-system" {
+			systems = append(systems, c.Name+" "+c.Version)
+		}
+	}
+	if len(systems) != 1 || systems[0] != "debian "+want {
+		t.Errorf("operating systems %v, want debian %s", systems, want)
+	}
+}

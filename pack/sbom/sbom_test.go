@@ -260,6 +260,15 @@ func TestCycloneDX(t *testing.T) {
 	if err := WriteCycloneDX(&b, sample()); err != nil {
 		t.Fatal(err)
 	}
+	for _, v := range []string{"1.5", "1.6"} {
+		if err := testtool.ValidateCycloneDX(t, b.Bytes(), v); err != nil {
+			t.Errorf("not valid CycloneDX %s: %v", v, err)
+		}
+	}
+	broken := bytes.Replace(b.Bytes(), []byte(`"type": "operating-system"`), []byte(`"type": "distribution"`), 1)
+	if bytes.Equal(broken, b.Bytes()) || testtool.ValidateCycloneDX(t, broken, "1.5") == nil {
+		t.Error("the 1.5 schema accepts a component of type distribution")
+	}
 	var bom struct {
 		BOMFormat, SpecVersion, SerialNumber string
 		Components                           []struct {
