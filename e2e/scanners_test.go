@@ -62,8 +62,10 @@ func imageFiles(t *testing.T, ref string) []string {
 }
 
 // dpkgOwners are the packages dpkg-query says own the files (each at
-// source, its path on the host), at the versions dpkg-query -W prints.
-func dpkgOwners(t *testing.T, files []string, source map[string]string) map[string]string {
+// source, its path on the host), at the versions dpkg-query -W prints;
+// with dpkg's options, such as --admindir=ROOT/var/lib/dpkg for another
+// root's database.
+func dpkgOwners(t *testing.T, files []string, source map[string]string, dpkg ...string) map[string]string {
 	t.Helper()
 	want := map[string]string{}
 	for _, p := range files {
@@ -73,9 +75,9 @@ func dpkgOwners(t *testing.T, files []string, source map[string]string) map[stri
 		if s, ok := source[p]; ok {
 			p = s
 		}
-		out, err := exec.Command("dpkg-query", "-S", p).Output()
+		out, err := exec.Command("dpkg-query", append(dpkg, "-S", p)...).Output()
 		if rest, ok := strings.CutPrefix(p, "/usr"); err != nil && ok { // dpkg lists /lib/..., merged into /usr/lib
-			out, err = exec.Command("dpkg-query", "-S", rest).Output()
+			out, err = exec.Command("dpkg-query", append(dpkg, "-S", rest)...).Output()
 		}
 		if err != nil {
 			continue // no package's: a file scratchpack generates
@@ -87,7 +89,7 @@ func dpkgOwners(t *testing.T, files []string, source map[string]string) map[stri
 			}
 			for _, pkg := range strings.Split(pkgs, ", ") {
 				pkg, _, _ = strings.Cut(pkg, ":") // libc6:amd64
-				v, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", pkg).Output()
+				v, err := exec.Command("dpkg-query", append(dpkg, "-W", "-f", "${Version}", pkg)...).Output()
 				if err != nil {
 					t.Fatalf("dpkg-query -W %s: %v", pkg, err)
 				}
@@ -159,6 +161,40 @@ func TestSyftReadsDebianCurl(t *testing.T) {
 		}
 		if d := diff(r.pkgs["deb"], want); len(d) > 0 {
 			t.Errorf("syft on %s, against dpkg-query:\n%s", target, strings.Join(d, "\n"))
+		}
+	}
+}
+
+// TestSyftReadsProgramsFromDebianImage packs curl and nginx --from a real
+// Debian image with --dpkg-status: Syft, on each tarball, lists exactly
+// the packages the image's own dpkg database names for the image's files,
+// at its versions, with no generic binary package beside them.
+func TestSyftReadsProgramsFromDebianImage(t *testing.T) {
+	need(t)
+	base, _, _ := debianImages(t)
+	root := t.TempDir()
+	must(t, nil, "tar", "-xf", h.env["DEBIAN_ROOT_AMD64"], "-C", root, "./var/lib/dpkg", "./etc/os-release", "./usr/lib/os-release")
+	admin := "--admindir=" + filepath.Join(root, "var/lib/dpkg")
+	dir := t.TempDir()
+	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+	for _, prog := range []string{"/usr/bin/curl", "/usr/sbin/nginx"} {
+		short := filepath.Base(prog)
+		tarball, lay := filepath.Join(dir, short+".tar"), filepath.Join(dir, short+"-layout")
+		must(t, env, h.bin, "pack", "-q", "--from", base, "--dpkg-status", "-t", "e2e/"+short+":1", "-o", tarball, "--oci-layout", lay, prog)
+		files := imageFiles(t, lay)
+		want := dpkgOwners(t, files, map[string]string{"/usr/local/bin/" + short: prog}, admin)
+		if want["libc6"] == "" || want["base-files"] == "" {
+			t.Fatalf("%s: the image's dpkg names no libc6 or base-files for the files %v", prog, files)
+		}
+		r := syft(t, "scan", "docker-archive:"+tarball)
+		if d := diff(r.pkgs["deb"], want); len(d) > 0 {
+			t.Errorf("syft on %s packed --from %s, against the image's dpkg-query:\n%s", prog, base, strings.Join(d, "\n"))
+		}
+		if !strings.HasPrefix(r.distro, "debian 12") {
+			t.Errorf("syft on %s: distribution %q, want debian 12", prog, r.distro)
+		}
+		if v, ok := r.pkgs["binary"][short]; ok {
+			t.Errorf("syft on %s: a generic binary %s %s beside Debian's package", prog, short, v)
 		}
 	}
 }
