@@ -198,3 +198,60 @@ func TestSyftReadsProgramsFromDebianImage(t *testing.T) {
 		}
 	}
 }
+
+// TestSyftReadsAGoProgram packs scratchpack itself, a cgo Go program
+// (dynamic, with libc), with --dpkg-status and an SBOM: Syft, on the
+// tarball and on the SPDX document, lists as Go modules exactly the
+// modules go version -m prints, at its versions, and stdlib at its Go
+// version; on the tarball, the Debian packages are dpkg-query's for the
+// image's files.
+func TestSyftReadsAGoProgram(t *testing.T) {
+	need(t)
+	info := must(t, nil, "go", "version", "-m", h.bin)
+	if !strings.Contains(must(t, nil, "file", h.bin), "dynamically linked") {
+		t.Fatalf("%s is not a cgo program, linked against libc", h.bin)
+	}
+	want := map[string]string{}
+	var main string
+	for _, l := range strings.Split(info, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) == 2 && strings.HasSuffix(f[0], ":"): // BIN: go1.26.8
+			want["stdlib"] = f[1]
+		case len(f) >= 3 && f[0] == "mod":
+			main = f[1]
+		case len(f) >= 3 && f[0] == "dep":
+			want[f[1]] = f[2]
+		case len(f) >= 3 && f[0] == "=>": // a replacement stands for the dep before it
+			want[f[1]] = f[2]
+		}
+	}
+	if want["stdlib"] == "" || len(want) < 5 {
+		t.Fatalf("go version -m %s:\n%s", h.bin, info)
+	}
+	dir := t.TempDir()
+	tarball, lay, sbomDir := filepath.Join(dir, "sp.tar"), filepath.Join(dir, "layout"), filepath.Join(dir, "sbom")
+	scratchpack(t, "pack", "-q", "--dpkg-status", "-t", "sp:1", "-o", tarball, "--oci-layout", lay, "--sbom-dir", sbomDir, h.bin)
+	docs, _ := filepath.Glob(filepath.Join(sbomDir, "*"))
+	if len(docs) != 1 {
+		t.Fatalf("--sbom-dir holds %v", docs)
+	}
+	debs := dpkgOwners(t, imageFiles(t, lay), nil)
+	for _, c := range []struct{ name, args string }{{"the tarball", "scan docker-archive:" + tarball}, {"the SPDX document", "convert " + docs[0]}} {
+		r := syft(t, strings.Fields(c.args)...)
+		got := map[string]string{}
+		for n, v := range r.pkgs["go-module"] {
+			if n != main {
+				got[n] = v
+			}
+		}
+		if d := diff(got, want); len(d) > 0 {
+			t.Errorf("syft on %s, Go modules against go version -m:\n%s", c.name, strings.Join(d, "\n"))
+		}
+		if c.name == "the tarball" {
+			if d := diff(r.pkgs["deb"], debs); len(d) > 0 || debs["libc6"] == "" {
+				t.Errorf("syft on %s, Debian packages against dpkg-query:\n%s", c.name, strings.Join(d, "\n"))
+			}
+		}
+	}
+}
