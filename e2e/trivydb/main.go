@@ -3,8 +3,11 @@
 // scan scratchpack's images offline with it.
 //
 // Usage: trivydb DIR < advisories.json, where the input is a list of
-// {"Release": "12", "Source": "curl", "ID": "CVE-2099-0001", "Fixed":
-// "7.88.1-10+deb12u99"}; it writes DIR/trivy.db and DIR/metadata.json.
+// Debian advisories, {"Release": "12", "Source": "curl", "ID":
+// "CVE-2099-0001", "Fixed": "7.88.1-10+deb12u99"}, and Go ones,
+// {"Ecosystem": "go", "Source": "stdlib", "ID": "GO-2099-0001", "Fixed":
+// "1.26.99"} (vulnerable below Fixed); it writes DIR/trivy.db and
+// DIR/metadata.json.
 package main
 
 import (
@@ -21,9 +24,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// advisory is one made-up advisory against a Debian source package.
+// advisory is one made-up advisory against a Debian source package, or
+// a Go module (Ecosystem go).
 type advisory struct {
-	Release, Source, ID, Fixed string
+	Ecosystem, Release, Source, ID, Fixed string
 }
 
 func main() {
@@ -50,14 +54,24 @@ func run() error {
 	}
 	defer db.Close()
 	dbc := db.Config{}
-	source := types.DataSource{ID: vulnerability.Debian, Name: "Debian Security Tracker", URL: "https://salsa.debian.org/security-tracker-team/security-tracker"}
-	err := dbc.BatchUpdate(func(tx *bolt.Tx) error {
+	debian := types.DataSource{ID: vulnerability.Debian, Name: "Debian Security Tracker", URL: "https://salsa.debian.org/security-tracker-team/security-tracker"}
+	goVulnDB := types.DataSource{ID: vulnerability.GoVulnDB, Name: "The Go Vulnerability Database", URL: "https://pkg.go.dev/vuln/"}
+	goBucket, err := bucket.NewGo(goVulnDB)
+	if err != nil {
+		return err
+	}
+	err = dbc.BatchUpdate(func(tx *bolt.Tx) error {
 		for _, a := range advs {
-			platform := bucket.NewDebian(a.Release).Name()
+			platform, source := bucket.NewDebian(a.Release).Name(), debian
+			adv := types.Advisory{FixedVersion: a.Fixed}
+			if a.Ecosystem == "go" {
+				platform, source = goBucket.Name(), goVulnDB
+				adv = types.Advisory{VulnerableVersions: []string{"<" + a.Fixed}, PatchedVersions: []string{a.Fixed}}
+			}
 			if err := dbc.PutDataSource(tx, platform, source); err != nil {
 				return err
 			}
-			if err := dbc.PutAdvisory(tx, []string{platform, a.Source}, a.ID, types.Advisory{FixedVersion: a.Fixed}); err != nil {
+			if err := dbc.PutAdvisory(tx, []string{platform, a.Source}, a.ID, adv); err != nil {
 				return err
 			}
 			vuln := types.Vulnerability{Title: "made up for scratchpack's e2e tests", Severity: "HIGH",
