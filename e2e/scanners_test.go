@@ -165,11 +165,14 @@ func TestSyftReadsDebianCurl(t *testing.T) {
 	}
 }
 
-// TestSyftReadsProgramsFromDebianImage packs curl and nginx --from a real
-// Debian image with --dpkg-status: Syft, on each tarball, lists exactly
-// the packages the image's own dpkg database names for the image's files,
-// at its versions, with no generic binary package beside them.
-func TestSyftReadsProgramsFromDebianImage(t *testing.T) {
+// TestScannersReadProgramsFromDebianImage packs curl and nginx --from a
+// real Debian image with --dpkg-status and both SBOMs: Syft, on each
+// tarball, lists exactly the packages the image's own dpkg database names
+// for the image's files, at its versions, with no generic binary package
+// beside them; Trivy, offline, on the tarball and on each document,
+// finds Debian 12, the same packages, and exactly the made-up advisories
+// (written for the image's sources) that apply.
+func TestScannersReadProgramsFromDebianImage(t *testing.T) {
 	need(t)
 	base, _, _ := debianImages(t)
 	root := t.TempDir()
@@ -179,8 +182,9 @@ func TestSyftReadsProgramsFromDebianImage(t *testing.T) {
 	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
 	for _, prog := range []string{"/usr/bin/curl", "/usr/sbin/nginx"} {
 		short := filepath.Base(prog)
-		tarball, lay := filepath.Join(dir, short+".tar"), filepath.Join(dir, short+"-layout")
-		must(t, env, h.bin, "pack", "-q", "--from", base, "--dpkg-status", "-t", "e2e/"+short+":1", "-o", tarball, "--oci-layout", lay, prog)
+		tarball, lay, sbomDir := filepath.Join(dir, short+".tar"), filepath.Join(dir, short+"-layout"), filepath.Join(dir, short+"-sbom")
+		must(t, env, h.bin, "pack", "-q", "--from", base, "--dpkg-status", "-t", "e2e/"+short+":1", "-o", tarball, "--oci-layout", lay, "--sbom-dir", sbomDir, prog)
+		must(t, env, h.bin, "pack", "-q", "--from", base, "--dpkg-status", "--sbom", "cyclonedx", "-t", "e2e/"+short+":1", "--sbom-dir", sbomDir, "--oci-layout", lay+"-cdx", prog)
 		files := imageFiles(t, lay)
 		want := dpkgOwners(t, files, map[string]string{"/usr/local/bin/" + short: prog}, admin)
 		if want["libc6"] == "" || want["base-files"] == "" {
@@ -195,6 +199,25 @@ func TestSyftReadsProgramsFromDebianImage(t *testing.T) {
 		}
 		if v, ok := r.pkgs["binary"][short]; ok {
 			t.Errorf("syft on %s: a generic binary %s %s beside Debian's package", prog, short, v)
+		}
+		cache := filepath.Join(dir, short+"-trivy")
+		matches := trivyDB(t, cache, want, nil, admin)
+		docs, _ := filepath.Glob(filepath.Join(sbomDir, "*"))
+		if len(docs) != 2 {
+			t.Fatalf("--sbom-dir holds %v", docs)
+		}
+		for _, target := range [][]string{{"image", "--input", tarball}, {"sbom", docs[0]}, {"sbom", docs[1]}} {
+			r := trivy(t, cache, target...)
+			name := strings.Join(target, " ")
+			if !strings.HasPrefix(r.os, "debian 12") {
+				t.Errorf("trivy %s: OS %q, want debian 12", name, r.os)
+			}
+			if d := diff(r.pkgs, want); len(d) > 0 {
+				t.Errorf("trivy %s, packages against the image's dpkg-query:\n%s", name, strings.Join(d, "\n"))
+			}
+			if strings.Join(r.matches, "\n") != strings.Join(matches, "\n") {
+				t.Errorf("trivy %s matched:\n%s\nwant:\n%s", name, strings.Join(r.matches, "\n"), strings.Join(matches, "\n"))
+			}
 		}
 	}
 }
