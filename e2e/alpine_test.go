@@ -42,7 +42,7 @@ func alpineImage(t *testing.T) string {
 	}
 	installed := `C:Q1aaaaaaaaaaaaaaaaaaaaaaaaaaa=
 P:alpine-release
-V:3.20.3-r0
+V:3.22.2-r0
 A:x86_64
 S:1000
 I:2000
@@ -89,8 +89,8 @@ Z:Q1ggggggggggggggggggggggggggg=
 
 `
 	files := map[string][]byte{
-		"etc/os-release":       []byte("NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME=\"Alpine Linux v3.20\"\n"),
-		"etc/alpine-release":   []byte("3.20.3\n"),
+		"etc/os-release":       []byte("NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.22.2\nPRETTY_NAME=\"Alpine Linux v3.22\"\n"),
+		"etc/alpine-release":   []byte("3.22.2\n"),
 		"lib/apk/db/installed": []byte(installed),
 		"lib/libz.so.1.3.1":    []byte("not loaded"),
 		"usr/bin/app":          bin,
@@ -125,7 +125,7 @@ Z:Q1ggggggggggggggggggggggggggg=
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
-	ref := h.registry + "/e2e/alpine:3.20"
+	ref := h.registry + "/e2e/alpine:3.22"
 	tag, _ := name.NewTag(ref)
 	if err := remote.Write(tag, img); err != nil {
 		t.Fatal(err)
@@ -137,7 +137,8 @@ Z:Q1ggggggggggggggggggggggggggg=
 // with --dpkg-status: the image gets /etc/alpine-release, and an apk
 // database of only the packages of its files (app and alpine-release, not
 // zlib), which claims the program where the image has it; Syft reads the
-// packages, at their versions, and the distribution alpine 3.20.3.
+// packages, at their versions, and the distribution alpine 3.22.2; Trivy
+// the same, and exactly the advisory that applies.
 func TestAlpineRootGetsItsApkDatabase(t *testing.T) {
 	need(t)
 	from := alpineImage(t)
@@ -158,12 +159,28 @@ func TestAlpineRootGetsItsApkDatabase(t *testing.T) {
 		}
 	}
 	r := syft(t, "scan", "docker-archive:"+tarball)
-	want := map[string]string{"app": "1.0.0-r1", "alpine-release": "3.20.3-r0"}
+	want := map[string]string{"app": "1.0.0-r1", "alpine-release": "3.22.2-r0"}
 	if d := diff(r.pkgs["apk"], want); len(d) > 0 {
 		t.Errorf("syft on an Alpine program packed with --dpkg-status:\n%s", strings.Join(d, "\n"))
 	}
-	if r.distro != "alpine 3.20.3" {
-		t.Errorf("syft: distribution %q, want alpine 3.20.3", r.distro)
+	if r.distro != "alpine 3.22.2" {
+		t.Errorf("syft: distribution %q, want alpine 3.22.2", r.distro)
+	}
+	// Trivy, offline, against made-up advisories for the origins: app's
+	// fixed in a later release applies; one fixed in an earlier release,
+	// alpine-base's fixed in its own version and zlib's (not shipped) do
+	// not.
+	cache := filepath.Join(dir, "trivy")
+	extra := []advisory{
+		{"alpine", "3.22", "app", "CVE-2099-10001", "1.0.0-r2"},
+		{"alpine", "3.22", "app", "CVE-2099-10002", "1.0.0-r0"},
+		{"alpine", "3.22", "alpine-base", "CVE-2099-10003", "3.22.2-r0"},
+		{"alpine", "3.22", "zlib", "CVE-2099-10004", "9.9.9-r9"},
+	}
+	trivyDB(t, cache, nil, extra)
+	tr := trivy(t, cache, "image", "--input", tarball)
+	if tr.os != "alpine 3.22.2" || diff(tr.pkgs, want) != nil || strings.Join(tr.matches, ",") != "app CVE-2099-10001" {
+		t.Errorf("trivy on the Alpine program: OS %q, packages %v, matches %v; want alpine 3.22.2, %v, [app CVE-2099-10001]", tr.os, tr.pkgs, tr.matches, want)
 	}
 	db := layoutFile(t, lay, "/lib/apk/db/installed")
 	dirName, base := filepath.Split(progPath)

@@ -6,7 +6,8 @@
 // Debian advisories, {"Release": "12", "Source": "curl", "ID":
 // "CVE-2099-0001", "Fixed": "7.88.1-10+deb12u99"}, and Go ones,
 // {"Ecosystem": "go", "Source": "stdlib", "ID": "GO-2099-0001", "Fixed":
-// "1.26.99"} (vulnerable below Fixed); it writes DIR/trivy.db and
+// "1.26.99"} (vulnerable below Fixed), and Alpine ones (Ecosystem alpine,
+// Release 3.22, Source the origin package); it writes DIR/trivy.db and
 // DIR/metadata.json.
 package main
 
@@ -55,6 +56,7 @@ func run() error {
 	defer db.Close()
 	dbc := db.Config{}
 	debian := types.DataSource{ID: vulnerability.Debian, Name: "Debian Security Tracker", URL: "https://salsa.debian.org/security-tracker-team/security-tracker"}
+	alpine := types.DataSource{ID: vulnerability.Alpine, Name: "Alpine Secdb", URL: "https://secdb.alpinelinux.org/"}
 	goVulnDB := types.DataSource{ID: vulnerability.GoVulnDB, Name: "The Go Vulnerability Database", URL: "https://pkg.go.dev/vuln/"}
 	goBucket, err := bucket.NewGo(goVulnDB)
 	if err != nil {
@@ -64,6 +66,9 @@ func run() error {
 		for _, a := range advs {
 			platform, source := bucket.NewDebian(a.Release).Name(), debian
 			adv := types.Advisory{FixedVersion: a.Fixed}
+			if a.Ecosystem == "alpine" {
+				platform, source = bucket.NewAlpine(a.Release).Name(), alpine
+			}
 			if a.Ecosystem == "go" {
 				platform, source = goBucket.Name(), goVulnDB
 				adv = types.Advisory{VulnerableVersions: []string{"<" + a.Fixed}, PatchedVersions: []string{a.Fixed}}
