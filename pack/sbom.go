@@ -167,7 +167,7 @@ func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
 //     the md5sums of its shipped files in NAME.md5sums, as distroless
 //     does; /etc/os-release and /etc/debian_version (Trivy knows Debian
 //     by the latter), which bring base-files, their owner, as distroless
-//     has it.
+//     has it; for Ubuntu, /etc/lsb-release too.
 //   - Alpine: /lib/apk/db/installed with the shipped packages and files,
 //     /etc/os-release and /etc/alpine-release.
 //
@@ -181,8 +181,11 @@ func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*sbom.Package) err
 	first := s.byPkg[s.order[0]]
 	kind := s.order[0].Type
 	releases := []string{"/etc/os-release", "/etc/debian_version"}
-	if kind == "apk" {
+	switch {
+	case kind == "apk":
 		releases = []string{"/etc/os-release", "/etc/alpine-release"}
+	case s.order[0].Distro == "ubuntu":
+		releases = append(releases, "/etc/lsb-release") // Trivy knows Ubuntu by it, Debian by debian_version
 	}
 	if err := p.addReleaseFiles(dbs, first.root, first.entryRoot, releases, owners); err != nil {
 		return err

@@ -173,6 +173,12 @@ R:libz.so.1.3.1
 	if len(db.Packages) != 2 {
 		t.Errorf("status.d packages %d, want 2 (a maintainer script is no package)", len(db.Packages))
 	}
+	// Packed again from the distroless root, its md5sums come from
+	// status.d.
+	ssl := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libssl.so.3")
+	if sums := MD5Sums(distroless, ssl, []Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libssl.so.3", Source: "/usr/lib/x86_64-linux-gnu/libssl.so.3"}}); string(sums) != "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n" {
+		t.Errorf("md5sums from a distroless root: %q", sums)
+	}
 }
 
 // sample is an image with a Go program, a library a package owns, and

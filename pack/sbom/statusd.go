@@ -47,7 +47,8 @@ type Shipped struct {
 }
 
 // MD5Sums are the lines of the package's md5sums (in the root's
-// /var/lib/dpkg/info) for the files shipped, each naming the file by
+// /var/lib/dpkg/info, or status.d for a distroless root) for the files
+// shipped, each naming the file by
 // its path in the image: a line for a file the image has elsewhere (a
 // program packed at /usr/local/bin) names the image's path, so that the
 // package claims what the image has and nothing it lacks (Debian's
@@ -56,8 +57,8 @@ type Shipped struct {
 // root has no md5sums for the package.
 func MD5Sums(root *elfscan.Root, pkg *Package, files []Shipped) []byte {
 	var sums []byte
-	for _, n := range []string{pkg.Name + ":" + pkg.Arch, pkg.Name} {
-		if b, err := root.ReadFile("/var/lib/dpkg/info/" + n + ".md5sums"); err == nil {
+	for _, f := range []string{"info/" + pkg.Name + ":" + pkg.Arch, "info/" + pkg.Name, "status.d/" + pkg.Name} {
+		if b, err := root.ReadFile("/var/lib/dpkg/" + f + ".md5sums"); err == nil {
 			sums = b
 			break
 		}
