@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
@@ -244,7 +245,7 @@ func (p *Plan) shippedPackages(owners map[string]*sbom.Package) (shippedSet, err
 			continue
 		}
 		if len(s.order) > 0 && pkg.Type != s.order[0].Type {
-			return s, fmt.Errorf("--dpkg-status: the image's files come from a %s and an %s package database (%s, %s); pack them from one root", s.order[0].Type, pkg.Type, s.order[0].Name, pkg.Name)
+			return s, fmt.Errorf("--dpkg-status: the image's files come from two kinds of package database, %s (%s) and %s (%s); pack them from one root", s.order[0].Type, quote.Name(s.order[0].Name), pkg.Type, quote.Name(pkg.Name))
 		}
 		sh := s.byPkg[pkg]
 		root, src := entryRoot(e)
