@@ -142,6 +142,35 @@ ko_binary() {
 	echo "$bin"
 }
 
+# syft_binary: Syft, pinned, built with go install once into the cache
+# (a few minutes on a fresh machine); prints its path. The scanner tests
+# check that Syft reads scratchpack's images, layouts and SBOMs.
+syft_binary() {
+	local version=v1.57.1 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
+	local bin=$cache/syft-$version/syft
+	if [ ! -x "$bin" ]; then
+		log "syft: go install github.com/anchore/syft/cmd/syft@$version into $(dirname "$bin") (once)"
+		GOBIN=$(dirname "$bin").tmp go install "github.com/anchore/syft/cmd/syft@$version" >&2 || die "syft: go install failed"
+		rm -rf "$(dirname "$bin")" && mv "$(dirname "$bin").tmp" "$(dirname "$bin")"
+	fi
+	echo "$bin"
+}
+
+# trivy_binary: Trivy, pinned, built with go install once into the cache
+# (GOEXPERIMENT=jsonv2, which it needs with Go 1.26; about twenty minutes
+# of two cores on a fresh machine); prints its path. The scanner tests
+# run it offline against a database they write.
+trivy_binary() {
+	local version=v0.74.0 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
+	local bin=$cache/trivy-$version/trivy
+	if [ ! -x "$bin" ]; then
+		log "trivy: go install github.com/aquasecurity/trivy/cmd/trivy@$version into $(dirname "$bin") (once; long)"
+		GOEXPERIMENT=jsonv2 GOBIN=$(dirname "$bin").tmp go install "github.com/aquasecurity/trivy/cmd/trivy@$version" >&2 || die "trivy: go install failed"
+		rm -rf "$(dirname "$bin")" && mv "$(dirname "$bin").tmp" "$(dirname "$bin")"
+	fi
+	echo "$bin"
+}
+
 up() {
 	local state=$1
 	[ "$(id -u)" -eq 0 ] || die "needs root (to install packages and start dockerd)"
@@ -155,11 +184,13 @@ up() {
 	enable_binfmt
 	# Each fixture is made before the env file is written, so that one that
 	# fails stops the setup here (a failure inside "$(...)" of an echo would not).
-	local docker_version root_amd64 root_arm64 ko
+	local docker_version root_amd64 root_arm64 ko syft trivy
 	docker_version=$(docker version --format '{{.Server.Version}}')
 	root_amd64=$(debian_root amd64)
 	root_arm64=$(debian_root arm64) # under qemu: about five minutes, once
 	ko=$(ko_binary)
+	syft=$(syft_binary)
+	trivy=$(trivy_binary)
 	{
 		echo "REGISTRY=$registry"
 		echo "DOCKER_VERSION=$docker_version"
@@ -168,6 +199,8 @@ up() {
 		echo "DEBIAN_ROOT_AMD64=$root_amd64"
 		echo "DEBIAN_ROOT_ARM64=$root_arm64"
 		echo "KO=$ko"
+		echo "SYFT=$syft"
+		echo "TRIVY=$trivy"
 	} >"$state/env.tmp"
 	mv "$state/env.tmp" "$state/env"
 	cat "$state/env"

@@ -109,8 +109,8 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	// The package of each file, for the status.d entries and the SBOM:
 	// the databases are read once, for both.
 	var owners func() (map[string]*sbom.Package, error)
+	dbs := cmp.Or(opts.dbs, &sbom.DBs{})
 	if opts.DpkgStatus || opts.Layer.HashFiles {
-		dbs := cmp.Or(opts.dbs, &sbom.DBs{})
 		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, plan) })
 	}
 	if opts.DpkgStatus {
@@ -118,7 +118,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		if err != nil {
 			return nil, err
 		}
-		if err := plan.addDpkgStatus(found); err != nil {
+		if err := plan.addDpkgStatus(dbs, found); err != nil {
 			return nil, err
 		}
 	}

@@ -3,13 +3,17 @@ package pack
 import (
 	"bytes"
 	"debug/buildinfo"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
@@ -155,46 +159,60 @@ func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
 	return bi
 }
 
-// addDpkgStatus describes, for the plan's files that a dpkg database
-// owns (owners, by image path), each owning package in distroless's format: its paragraph in
-// /var/lib/dpkg/status.d/NAME and the md5sums of the files shipped in
-// NAME.md5sums, from the package's own list, so that scanners that read
-// distroless images (Trivy, Grype, Syft) find the packages and versions.
-// The root's /etc/os-release comes along: scanners need the distribution.
-func (p *Plan) addDpkgStatus(owners map[string]*sbom.Package) error {
-	type shipped struct {
-		pkg   *sbom.Package
-		root  *elfscan.Root
-		paths []string
+// addDpkgStatus writes, for the plan's files that a package database
+// owns (owners, by image path), the database scanners read, pruned to
+// the packages and files shipped, and the files by which they recognise
+// the distribution, each read from the root:
+//
+//   - Debian: each package's paragraph in /var/lib/dpkg/status.d/NAME and
+//     the md5sums of its shipped files in NAME.md5sums, as distroless
+//     does; /etc/os-release and /etc/debian_version (Trivy knows Debian
+//     by the latter), which bring base-files, their owner, as distroless
+//     has it; for Ubuntu, /etc/lsb-release too.
+//   - Alpine: /lib/apk/db/installed with the shipped packages and files,
+//     /etc/os-release and /etc/alpine-release.
+//
+// The release files' owners are added to owners, so the SBOM names them.
+// A root with no package database gets nothing.
+func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*sbom.Package) error {
+	s, err := p.shippedPackages(owners)
+	if err != nil || len(s.order) == 0 {
+		return err
 	}
-	var order []*sbom.Package
-	byPkg := map[*sbom.Package]*shipped{}
-	for _, e := range p.Entries() {
-		pkg := owners[e.Path]
-		if pkg == nil || pkg.Type != "deb" {
+	first := s.byPkg[s.order[0]]
+	kind := s.order[0].Type
+	releases := []string{"/etc/os-release", "/etc/debian_version"}
+	switch {
+	case kind == "apk":
+		releases = []string{"/etc/os-release", "/etc/alpine-release"}
+	case s.order[0].Distro == "ubuntu":
+		releases = append(releases, "/etc/lsb-release") // Trivy knows Ubuntu by it, Debian by debian_version
+	}
+	if err := p.addReleaseFiles(dbs, first.root, first.entryRoot, releases, owners); err != nil {
+		return err
+	}
+	if s, err = p.shippedPackages(owners); err != nil {
+		return err
+	}
+	if kind == "apk" {
+		var db strings.Builder
+		for _, pkg := range s.order {
+			if pkg.Type == "apk" {
+				db.WriteString(sbom.ApkInstalled(pkg, s.byPkg[pkg].files) + "\n")
+			}
+		}
+		return p.Add(Entry{Path: "/lib/apk/db/installed", Type: TypeFile, Mode: 0o644, Data: []byte(db.String())})
+	}
+	for _, pkg := range s.order {
+		if pkg.Type != "deb" {
 			continue
 		}
-		s := byPkg[pkg]
-		if s == nil {
-			root, _ := entryRoot(e)
-			s = &shipped{pkg: pkg, root: root}
-			byPkg[pkg] = s
-			order = append(order, pkg)
-		}
-		s.paths = append(s.paths, e.Path)
-	}
-	if len(order) > 0 {
-		if err := p.addOSRelease(byPkg[order[0]].root); err != nil {
-			return err
-		}
-	}
-	for _, pkg := range order {
-		s := byPkg[pkg]
+		sh := s.byPkg[pkg]
 		dir := "/var/lib/dpkg/status.d/"
 		if err := p.Add(Entry{Path: dir + pkg.Name, Type: TypeFile, Mode: 0o644, Data: []byte(sbom.StatusD(pkg))}); err != nil {
 			return err
 		}
-		if sums := sbom.MD5Sums(s.root, pkg, s.paths); len(sums) > 0 {
+		if sums := sbom.MD5Sums(sh.root, pkg, sh.files); len(sums) > 0 {
 			if err := p.Add(Entry{Path: dir + pkg.Name + ".md5sums", Type: TypeFile, Mode: 0o644, Data: sums}); err != nil {
 				return err
 			}
@@ -203,16 +221,85 @@ func (p *Plan) addDpkgStatus(owners map[string]*sbom.Package) error {
 	return nil
 }
 
-// addOSRelease copies root's os-release to /etc/os-release, unless the
-// plan has one.
-func (p *Plan) addOSRelease(root *elfscan.Root) error {
-	if _, ok := p.entries["/etc/os-release"]; ok {
-		return nil
+// shipped are the files of one package in a plan.
+type shipped struct {
+	root      *elfscan.Root // the root they come from
+	entryRoot *elfscan.Root // as the plan's entries name it: nil for the host
+	files     []sbom.Shipped
+}
+
+// shippedSet is each package of a plan's files, in the plan's order.
+type shippedSet struct {
+	order []*sbom.Package
+	byPkg map[*sbom.Package]*shipped
+}
+
+// shippedPackages groups the plan's files by the package that owns them.
+// A plan whose files come from two kinds of database (a Debian sysroot
+// and an Alpine one) cannot have one database written for it.
+func (p *Plan) shippedPackages(owners map[string]*sbom.Package) (shippedSet, error) {
+	s := shippedSet{byPkg: map[*sbom.Package]*shipped{}}
+	for _, e := range p.Entries() {
+		pkg := owners[e.Path]
+		if pkg == nil || e.Source == "" {
+			continue
+		}
+		if len(s.order) > 0 && pkg.Type != s.order[0].Type {
+			return s, fmt.Errorf("--dpkg-status: the image's files come from two kinds of package database, %s (%s) and %s (%s); pack them from one root", s.order[0].Type, quote.Name(s.order[0].Name), pkg.Type, quote.Name(pkg.Name))
+		}
+		sh := s.byPkg[pkg]
+		root, src := entryRoot(e)
+		if sh == nil {
+			sh = &shipped{root: root, entryRoot: e.Root}
+			s.byPkg[pkg] = sh
+			s.order = append(s.order, pkg)
+		}
+		sh.files = append(sh.files, sbom.Shipped{Path: e.Path, Source: src})
 	}
-	for _, src := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		if b, err := root.ReadFile(src); err == nil {
-			return p.Add(Entry{Path: "/etc/os-release", Type: TypeFile, Mode: 0o644, Data: b})
+	return s, nil
+}
+
+// addReleaseFiles copies each of paths that root has (following its
+// symlinks inside the root) to the same path in the plan, unless the plan
+// has one, and records the package that owns it in owners.
+func (p *Plan) addReleaseFiles(dbs *sbom.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*sbom.Package) error {
+	db, err := dbs.For(root)
+	if err != nil {
+		return err
+	}
+	for _, dst := range paths {
+		if _, ok := p.entries[dst]; ok {
+			continue
+		}
+		src := dst
+		if dst == "/etc/os-release" {
+			if _, err := root.Stat(src); notExist(err) {
+				src = "/usr/lib/os-release"
+			}
+		}
+		real, _, err := root.Eval(src)
+		if notExist(err) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("%s in %s: %w", src, root, err)
+		}
+		fi, err := root.Stat(real)
+		if notExist(err) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("%s in %s: %w", src, root, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s in %s: not a regular file", src, root)
+		}
+		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: entryRoot, Source: real, Stamp: stampOf(fi)}); err != nil {
+			return err
+		}
+		if pkg := db.Owner(root, real); pkg != nil {
+			owners[dst] = pkg
 		}
 	}
 	return nil
 }
+
+func notExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

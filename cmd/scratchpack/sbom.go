@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
@@ -24,12 +27,18 @@ func (a *app) sbomCommand() cli.Command {
 					return cli.Usagef("name one image: a registry reference or an OCI layout DIR[:NAME]")
 				}
 				docs, err := sbom.Read(a.ctx, args[0], pick.Platform, reg.Options)
+				if err != nil {
+					return err
+				}
 				for _, d := range docs {
-					if _, err := a.Stdout.Write(d); err != nil {
+					// Which SBOM, as an image may carry one each way: the
+					// media type and tag come from the registry, so quoted.
+					fmt.Fprintf(a.Stderr, "scratchpack: %s\n", quote.Line(fmt.Sprintf("%s: printing the %s document of %s", args[0], d.MediaType, d.From)))
+					if _, err := a.Stdout.Write(d.Data); err != nil {
 						return err
 					}
 				}
-				return err
+				return nil
 			}
 		},
 	}

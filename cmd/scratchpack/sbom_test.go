@@ -19,6 +19,7 @@ import (
 type spdx struct {
 	Packages []struct {
 		SPDXID, Name, VersionInfo string
+		ExternalRefs              []struct{ ReferenceLocator string }
 	}
 	Files []struct {
 		FileName  string
@@ -109,7 +110,9 @@ func TestSBOMOfDebianCurl(t *testing.T) {
 }
 
 // TestSBOMOfGoProgram packs a Go program with dependencies (scratchpack
-// itself): the SBOM's Go modules are those go version -m lists.
+// itself): the SBOM's Go modules are those go version -m lists, and the
+// standard library is a package stdlib at the Go version it prints, with
+// the purl Syft and Trivy write.
 func TestSBOMOfGoProgram(t *testing.T) {
 	bin := testtool.GoBuild(t, "../scratchpack", "amd64", []string{"-trimpath"})
 	var d spdx
@@ -117,14 +120,25 @@ func TestSBOMOfGoProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got, want []string
+	var stdlib []string
 	for _, p := range d.Packages {
-		if strings.HasPrefix(p.SPDXID, "SPDXRef-Go-") {
+		switch {
+		case p.Name == "stdlib":
+			stdlib = append(stdlib, p.VersionInfo)
+			for _, r := range p.ExternalRefs {
+				stdlib = append(stdlib, r.ReferenceLocator)
+			}
+		case strings.HasPrefix(p.SPDXID, "SPDXRef-Go-"):
 			got = append(got, p.Name+"@"+p.VersionInfo)
 		}
 	}
 	out, err := exec.Command("go", "version", "-m", bin).Output()
 	if err != nil {
 		t.Fatal(err)
+	}
+	first := strings.Fields(strings.SplitN(string(out), "\n", 2)[0]) // BIN: go1.26.8
+	if v := first[len(first)-1]; !slices.Equal(stdlib, []string{v, "pkg:golang/stdlib@" + strings.TrimPrefix(v, "go")}) {
+		t.Errorf("stdlib in the SBOM: %v; go version -m says %s", stdlib, v)
 	}
 	for _, l := range strings.Split(string(out), "\n") {
 		f := strings.Fields(l)

@@ -62,14 +62,14 @@ func (f *SBOM) attach(r *pack.Result, tags []name.Tag, dest *transport.Destinati
 		if err := f.Format.Write(&b, d); err != nil {
 			return err
 		}
-		att, err := transport.Attachment(r.Images[i].Image, f.Format.MediaType(), b.Bytes())
+		file := path.Base(repo) + "-" + strings.ReplaceAll(d.Platform, "/", "-") + f.Format.Ext() // app-linux-amd64.spdx.json
+		att, err := transport.Attachment(r.Images[i].Image, f.Format.MediaType(), file, b.Bytes())
 		if err != nil {
 			return err
 		}
 		dest.Attachments = append(dest.Attachments, att)
 		if f.Dir != "" {
-			file := filepath.Join(f.Dir, path.Base(repo)+"-"+strings.ReplaceAll(d.Platform, "/", "-")+f.Format.Ext())
-			dest.Files = append(dest.Files, transport.File{Path: file, Data: b.Bytes()})
+			dest.Files = append(dest.Files, transport.File{Path: filepath.Join(f.Dir, file), Data: b.Bytes()})
 		}
 	}
 	return nil

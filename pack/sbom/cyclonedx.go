@@ -97,6 +97,10 @@ func WriteCycloneDX(w io.Writer, img *Image) error {
 			bom.Components = append(bom.Components, c)
 			deps.DependsOn = append(deps.DependsOn, ref)
 		}
+		if v, purl := goStdlib(bi); v != "" {
+			bom.Components = append(bom.Components, cdxComponent{BOMRef: purl, Type: "library", Name: "stdlib", Version: v, PURL: purl})
+			deps.DependsOn = append(deps.DependsOn, purl)
+		}
 	}
 	bom.Components = append(bom.Components, prog)
 	byPkg := map[*Package]*cdxComponent{}
@@ -106,8 +110,14 @@ func WriteCycloneDX(w io.Writer, img *Image) error {
 		if p.License != "" {
 			c.Licenses = []cdxLicense{{p.License}}
 		}
-		if p.Source != "" {
-			c.Properties = append(c.Properties, cdxProperty{"source", strings.TrimSpace(p.Source + " " + p.SourceVersion)})
+		// The source package, as Trivy reads it: its advisories name it.
+		name, version, release, epoch := sourceFields(p)
+		c.Properties = append(c.Properties, cdxProperty{"aquasecurity:trivy:SrcName", name}, cdxProperty{"aquasecurity:trivy:SrcVersion", version})
+		if release != "" {
+			c.Properties = append(c.Properties, cdxProperty{"aquasecurity:trivy:SrcRelease", release})
+		}
+		if epoch != "" {
+			c.Properties = append(c.Properties, cdxProperty{"aquasecurity:trivy:SrcEpoch", epoch})
 		}
 		byPkg[p] = c
 		pkgs = append(pkgs, c)
@@ -129,7 +139,22 @@ func WriteCycloneDX(w io.Writer, img *Image) error {
 		bom.Components = append(bom.Components, *p)
 	}
 	bom.Components = append(bom.Components, loose...)
+	// Each distribution is an operating-system component the image
+	// depends on, which depends on its packages, as Trivy writes and reads
+	// it.
+	imageDeps := cdxDependency{Ref: "image", DependsOn: []string{"program"}}
 	bom.Dependencies = []cdxDependency{deps}
+	for _, sys := range img.systems() {
+		ref := "os:" + sys.ref()
+		bom.Components = append(bom.Components, cdxComponent{BOMRef: ref, Type: "operating-system", Name: sys.Name, Version: sys.Version})
+		imageDeps.DependsOn = append(imageDeps.DependsOn, ref)
+		d := cdxDependency{Ref: ref, DependsOn: []string{}}
+		for _, p := range sys.Packages {
+			d.DependsOn = append(d.DependsOn, p.PURL())
+		}
+		bom.Dependencies = append(bom.Dependencies, d)
+	}
+	bom.Dependencies = append([]cdxDependency{imageDeps}, bom.Dependencies...)
 	b, err := json.MarshalIndent(bom, "", "  ")
 	if err != nil {
 		return err

@@ -32,9 +32,9 @@ type fileList struct {
 // lists, distroless's status.d, or apk's installed database. A root with
 // none gives an empty DB; a database that cannot be parsed is an error.
 func ReadDB(root *elfscan.Root) (*DB, error) {
-	distro := osRelease(root)
-	for _, read := range []func(*elfscan.Root, string) (*DB, error){readDpkg, readStatusD, readApk} {
-		db, err := read(root, distro)
+	rel := osRelease(root)
+	for _, read := range []func(*elfscan.Root, release) (*DB, error){readDpkg, readStatusD, readApk} {
+		db, err := read(root, rel)
 		if err != nil || db != nil {
 			return db, err
 		}
@@ -163,8 +163,15 @@ func usrAliases(p string) []string {
 	return []string{p}
 }
 
-// osRelease is the ID in the root's os-release, or "" without one.
-func osRelease(root *elfscan.Root) string {
+// release is what a root's os-release says of its distribution.
+type release struct {
+	ID        string // debian, ubuntu, alpine; "" without an os-release
+	VersionID string // 12, 3.19.1; "" for one without (Debian's testing)
+}
+
+// osRelease reads the root's os-release.
+func osRelease(root *elfscan.Root) release {
+	var r release
 	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
 		b, err := root.ReadFile(p)
 		if err != nil {
@@ -172,11 +179,15 @@ func osRelease(root *elfscan.Root) string {
 		}
 		for _, l := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(l, "ID="); ok {
-				return strings.Trim(v, `"'`)
+				r.ID = strings.Trim(v, `"'`)
+			}
+			if v, ok := strings.CutPrefix(l, "VERSION_ID="); ok {
+				r.VersionID = strings.Trim(v, `"'`)
 			}
 		}
+		return r
 	}
-	return ""
+	return r
 }
 
 // paragraphs splits an RFC 822 style database (dpkg status, apk

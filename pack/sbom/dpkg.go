@@ -11,7 +11,7 @@ const dpkgStatus = "/var/lib/dpkg/status"
 
 // readDpkg reads Debian's database: the installed packages of
 // /var/lib/dpkg/status and the files each lists in info/NAME[:ARCH].list.
-func readDpkg(root *elfscan.Root, distro string) (*DB, error) {
+func readDpkg(root *elfscan.Root, rel release) (*DB, error) {
 	b, err := root.ReadFile(dpkgStatus)
 	if notExist(err) {
 		return nil, nil
@@ -24,7 +24,7 @@ func readDpkg(root *elfscan.Root, distro string) (*DB, error) {
 		if !strings.HasSuffix(f["Status"], " installed") || f["Package"] == "" {
 			continue
 		}
-		pkg := debPackage(para, distro)
+		pkg := debPackage(para, rel)
 		db.Packages = append(db.Packages, pkg)
 		for _, name := range []string{f["Package"] + ":" + f["Architecture"], f["Package"]} {
 			db.lists = append(db.lists, fileList{pkg: pkg, file: "/var/lib/dpkg/info/" + name + ".list"})
@@ -36,7 +36,7 @@ func readDpkg(root *elfscan.Root, distro string) (*DB, error) {
 
 // readStatusD reads distroless's database: one paragraph per package in
 // /var/lib/dpkg/status.d/NAME, its files in NAME.md5sums.
-func readStatusD(root *elfscan.Root, distro string) (*DB, error) {
+func readStatusD(root *elfscan.Root, rel release) (*DB, error) {
 	const dir = "/var/lib/dpkg/status.d"
 	ents, err := root.ReadDir(dir)
 	if notExist(err) {
@@ -57,7 +57,7 @@ func readStatusD(root *elfscan.Root, distro string) (*DB, error) {
 			if para.fields["Package"] == "" || para.fields["Version"] == "" {
 				continue // not a package's paragraph, as Trivy reads status.d
 			}
-			pkg := debPackage(para, distro)
+			pkg := debPackage(para, rel)
 			db.Packages = append(db.Packages, pkg)
 			db.lists = append(db.lists, fileList{pkg: pkg, file: dir + "/" + e.Name() + ".md5sums", md5sums: true})
 		}
@@ -67,9 +67,9 @@ func readStatusD(root *elfscan.Root, distro string) (*DB, error) {
 }
 
 // debPackage is one paragraph of a dpkg database.
-func debPackage(para paragraph, distro string) *Package {
+func debPackage(para paragraph, rel release) *Package {
 	f := para.fields
-	pkg := &Package{Type: "deb", Distro: distro, Name: f["Package"], Version: f["Version"], Arch: f["Architecture"], Maintainer: f["Maintainer"], Stanza: para.raw}
+	pkg := &Package{Type: "deb", Distro: rel.ID, DistroVersion: rel.VersionID, Name: f["Package"], Version: f["Version"], Arch: f["Architecture"], Maintainer: f["Maintainer"], Stanza: para.raw}
 	if pkg.Distro == "" {
 		pkg.Distro = "debian"
 	}

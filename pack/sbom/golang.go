@@ -34,7 +34,7 @@ func goPURL(path, version string) string {
 	if version == "" || version == "(devel)" {
 		return "pkg:golang/" + path
 	}
-	return fmt.Sprintf("pkg:golang/%s@%s", path, purlVersion(version))
+	return fmt.Sprintf("pkg:golang/%s@%s", path, purlSegment(version))
 }
 
 // ociPURL is the image's package URL.
@@ -48,4 +48,20 @@ func ociPURL(img *Image) string {
 		s += "?arch=" + arch[1]
 	}
 	return s
+}
+
+// goStdlib is the Go standard library the program was built with, as a
+// module: its version is the toolchain's (go1.26.8, as go version -m
+// prints it), its purl's without "go", a GOEXPERIMENT list or a vendor's
+// suffix (pkg:golang/stdlib@1.26.8, as Syft and Trivy write it).
+func goStdlib(bi *debug.BuildInfo) (version, purl string) {
+	v := bi.GoVersion
+	if v == "" {
+		return "", ""
+	}
+	p := strings.TrimPrefix(v, "go")
+	p, _, _ = strings.Cut(p, " ")
+	p, _, _ = strings.Cut(p, "-X:")
+	p, _, _ = strings.Cut(p, " X:")
+	return v, goPURL("stdlib", p)
 }

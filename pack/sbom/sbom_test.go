@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ Version: 1:1.2.13.dfsg-1
 
 func TestDpkgOwners(t *testing.T) {
 	root := tree(t, map[string]string{
-		"etc/os-release":                        "PRETTY_NAME=\"Debian\"\nID=debian\n",
+		"etc/os-release":                        "PRETTY_NAME=\"Debian\"\nID=debian\nVERSION_ID=\"12\"\n",
 		"var/lib/dpkg/status":                   dpkgStatusText,
 		"var/lib/dpkg/info/libc6:amd64.list":    "/.\n/lib\n/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu/libc.so.6\n",
 		"var/lib/dpkg/info/libc6:amd64.md5sums": "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\nfedcba9876543210fedcba9876543210  lib/x86_64-linux-gnu/libm.so.6\n",
@@ -77,7 +78,7 @@ func TestDpkgOwners(t *testing.T) {
 	if libc == nil || libc.Name != "libc6" || libc.Source != "glibc" {
 		t.Fatalf("owner of libc.so.6: %+v", libc)
 	}
-	if got, want := libc.PURL(), "pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&upstream=glibc"; got != want {
+	if got, want := libc.PURL(), "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc"; got != want {
 		t.Errorf("purl %s, want %s", got, want)
 	}
 	z := db.Owner(root, "/lib/x86_64-linux-gnu/libz.so.1.2.13")
@@ -100,9 +101,21 @@ func TestDpkgOwners(t *testing.T) {
 		!strings.Contains(h.Get("Status"), "installed") || h.Get("Conffiles") != "" || h.Get("Depends") != "" {
 		t.Errorf("status.d entry:\n%s", st)
 	}
-	sums := MD5Sums(root, libc, []string{"/usr/lib/x86_64-linux-gnu/libc.so.6"})
-	if string(sums) != "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\n" {
-		t.Errorf("md5sums %q", sums)
+	// The image has libc at /usr/lib (Debian lists it at /lib), and libm
+	// moved to /opt/lib: each line names the image's path, and libm's
+	// line is not there when libm is not shipped.
+	for _, c := range []struct {
+		files []Shipped
+		want  string
+	}{
+		{[]Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}},
+			"0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libc.so.6\n"},
+		{[]Shipped{{Path: "/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}, {Path: "/opt/lib/libm.so.6", Source: "/lib/x86_64-linux-gnu/libm.so.6"}},
+			"0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\nfedcba9876543210fedcba9876543210  opt/lib/libm.so.6\n"},
+	} {
+		if sums := MD5Sums(root, libc, c.files); string(sums) != c.want {
+			t.Errorf("md5sums of %v:\n%s\nwant\n%s", c.files, sums, c.want)
+		}
 	}
 }
 
@@ -160,12 +173,18 @@ R:libz.so.1.3.1
 	if len(db.Packages) != 2 {
 		t.Errorf("status.d packages %d, want 2 (a maintainer script is no package)", len(db.Packages))
 	}
+	// Packed again from the distroless root, its md5sums come from
+	// status.d.
+	ssl := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libssl.so.3")
+	if sums := MD5Sums(distroless, ssl, []Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libssl.so.3", Source: "/usr/lib/x86_64-linux-gnu/libssl.so.3"}}); string(sums) != "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n" {
+		t.Errorf("md5sums from a distroless root: %q", sums)
+	}
 }
 
 // sample is an image with a Go program, a library a package owns, and
 // a file no package owns.
 func sample() *Image {
-	pkg := &Package{Type: "deb", Distro: "debian", Name: "libc6", Version: "2.36-9+deb12u4", Arch: "amd64", Source: "glibc", Maintainer: "GNU Libc Maintainers <debian-glibc@lists.debian.org>"}
+	pkg := &Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "libc6", Version: "2.36-9+deb12u4", Arch: "amd64", Source: "glibc", Maintainer: "GNU Libc Maintainers <debian-glibc@lists.debian.org>"}
 	return &Image{
 		Name: "ghcr.io/me/app", Digest: "sha256:" + strings.Repeat("ab", 32), Platform: "linux/amd64",
 		Created: time.Unix(1700000000, 0), Tool: "scratchpack-v1.0.0", Program: "/usr/local/bin/app",
@@ -212,10 +231,26 @@ func TestSPDX(t *testing.T) {
 		{"SPDXRef-Program", "DEPENDS_ON", "SPDXRef-Go-golang.org-x-text-v0.14.0"},
 		{libcID, "CONTAINS", fileID},
 		{"SPDXRef-Image", "CONTAINS", "SPDXRef-File-1"},
+		{"SPDXRef-Image", "CONTAINS", "SPDXRef-OperatingSystem-debian-12"},
+		{"SPDXRef-OperatingSystem-debian-12", "CONTAINS", libcID},
+		{"SPDXRef-Program", "DEPENDS_ON", "SPDXRef-Go-stdlib-go1.26.8"},
 	} {
 		if !has(r[0], r[1], r[2]) {
 			t.Errorf("no relationship %v", r)
 		}
+	}
+	pkgs := map[string]spdxPackage{}
+	for _, p := range d.Packages {
+		pkgs[p.SPDXID] = p
+	}
+	if os := pkgs["SPDXRef-OperatingSystem-debian-12"]; os.Name != "debian" || os.VersionInfo != "12" || os.PrimaryPackagePurpose != "OPERATING_SYSTEM" {
+		t.Errorf("operating system %+v, want debian 12", os)
+	}
+	if std := pkgs["SPDXRef-Go-stdlib-go1.26.8"]; std.Name != "stdlib" || std.VersionInfo != "go1.26.8" || len(std.ExternalRefs) != 1 || std.ExternalRefs[0].ReferenceLocator != "pkg:golang/stdlib@1.26.8" {
+		t.Errorf("stdlib %+v", std)
+	}
+	if libc := pkgs[libcID]; libc.SourceInfo != "built package from: glibc 2.36-9+deb12u4" {
+		t.Errorf("libc6's source %q, want Trivy's \"built package from: glibc 2.36-9+deb12u4\"", libc.SourceInfo)
 	}
 	if !strings.Contains(b.String(), "pkg:golang/golang.org/x/text@v0.14.0") || !strings.Contains(b.String(), `"comment": "file; owned by no package"`) {
 		t.Errorf("document:\n%s", b.String())
@@ -231,11 +266,22 @@ func TestCycloneDX(t *testing.T) {
 	if err := WriteCycloneDX(&b, sample()); err != nil {
 		t.Fatal(err)
 	}
+	for _, v := range []string{"1.5", "1.6"} {
+		if err := testtool.ValidateCycloneDX(t, b.Bytes(), v); err != nil {
+			t.Errorf("not valid CycloneDX %s: %v", v, err)
+		}
+	}
+	broken := bytes.Replace(b.Bytes(), []byte(`"type": "operating-system"`), []byte(`"type": "distribution"`), 1)
+	if bytes.Equal(broken, b.Bytes()) || testtool.ValidateCycloneDX(t, broken, "1.5") == nil {
+		t.Error("the 1.5 schema accepts a component of type distribution")
+	}
 	var bom struct {
 		BOMFormat, SpecVersion, SerialNumber string
 		Components                           []struct {
-			Type, Name, PURL string
-			Components       []struct{ Name string }
+			Type, Name, Version, PURL string
+			BOMRef                    string `json:"bom-ref"`
+			Components                []struct{ Name string }
+			Properties                []struct{ Name, Value string }
 		}
 		Dependencies []struct {
 			Ref       string
@@ -248,13 +294,119 @@ func TestCycloneDX(t *testing.T) {
 	if bom.BOMFormat != "CycloneDX" || bom.SpecVersion != "1.5" || !strings.HasPrefix(bom.SerialNumber, "urn:uuid:") || len(bom.SerialNumber) != 45 {
 		t.Errorf("header %s %s %s", bom.BOMFormat, bom.SpecVersion, bom.SerialNumber)
 	}
-	var libc bool
-	for _, c := range bom.Components {
-		if c.PURL == "pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&upstream=glibc" && len(c.Components) == 1 && c.Components[0].Name == "/lib/x86_64-linux-gnu/libc.so.6" {
-			libc = true
+	comps := map[string]int{}
+	for i, c := range bom.Components {
+		comps[c.BOMRef] = i
+	}
+	libcPURL := "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc"
+	if i, ok := comps[libcPURL]; !ok || len(bom.Components[i].Components) != 1 || bom.Components[i].Components[0].Name != "/lib/x86_64-linux-gnu/libc.so.6" {
+		t.Errorf("no libc6 component %s holding its file", libcPURL)
+	} else {
+		props := map[string]string{}
+		for _, p := range bom.Components[i].Properties {
+			props[p.Name] = p.Value
+		}
+		if props["aquasecurity:trivy:SrcName"] != "glibc" || props["aquasecurity:trivy:SrcVersion"] != "2.36" || props["aquasecurity:trivy:SrcRelease"] != "9+deb12u4" {
+			t.Errorf("libc6's source properties %v", props)
 		}
 	}
-	if !libc || len(bom.Dependencies) != 1 || len(bom.Dependencies[0].DependsOn) != 2 {
-		t.Errorf("bom:\n%s", b.String())
+	if i, ok := comps["os:debian-12"]; !ok || bom.Components[i].Type != "operating-system" || bom.Components[i].Name != "debian" || bom.Components[i].Version != "12" {
+		t.Error("no operating-system component debian 12")
+	}
+	if i, ok := comps["pkg:golang/stdlib@1.26.8"]; !ok || bom.Components[i].Name != "stdlib" || bom.Components[i].Version != "go1.26.8" {
+		t.Error("no stdlib component pkg:golang/stdlib@1.26.8")
+	}
+	deps := map[string][]string{}
+	for _, d := range bom.Dependencies {
+		deps[d.Ref] = d.DependsOn
+		for _, r := range append([]string{d.Ref}, d.DependsOn...) {
+			if _, ok := comps[r]; !ok && r != "image" && !strings.HasPrefix(r, "file:") {
+				t.Errorf("dependency on %s, which no component is", r)
+			}
+		}
+	}
+	for ref, want := range map[string][]string{
+		"image":        {"program", "os:debian-12"},
+		"os:debian-12": {libcPURL},
+		"program":      {"pkg:golang/golang.org/x/text@v0.14.0", "pkg:golang/stdlib@1.26.8", "file:/lib/x86_64-linux-gnu/libc.so.6"},
+	} {
+		if !slices.Equal(deps[ref], want) {
+			t.Errorf("%s depends on %v, want %v", ref, deps[ref], want)
+		}
+	}
+}
+
+// TestPURL writes packages' URLs as the purl spec and Syft do: + in a
+// version percent-encoded, the distribution and its version, the source
+// package, with its version when a binNMU's differs, and an epoch kept.
+func TestPURL(t *testing.T) {
+	for _, c := range []struct {
+		p    Package
+		want string
+	}{
+		{Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "libcurl4", Version: "7.88.1-10+deb12u8", Arch: "amd64", Source: "curl"},
+			"pkg:deb/debian/libcurl4@7.88.1-10%2Bdeb12u8?arch=amd64&distro=debian-12&upstream=curl"},
+		{Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "libgnutls30", Version: "3.7.9-2+deb12u3+b1", Arch: "amd64", Source: "gnutls28", SourceVersion: "3.7.9-2+deb12u3"},
+			"pkg:deb/debian/libgnutls30@3.7.9-2%2Bdeb12u3%2Bb1?arch=amd64&distro=debian-12&upstream=gnutls28%403.7.9-2%2Bdeb12u3"},
+		{Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "curl", Version: "7.88.1-10+b1", Arch: "amd64", Source: "curl", SourceVersion: "7.88.1-10"},
+			"pkg:deb/debian/curl@7.88.1-10%2Bb1?arch=amd64&distro=debian-12&upstream=curl%407.88.1-10"},
+		{Package{Type: "deb", Distro: "debian", DistroVersion: "12", Name: "zlib1g", Version: "1:1.2.13.dfsg-1", Arch: "amd64", Source: "zlib"},
+			"pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib"},
+		{Package{Type: "deb", Distro: "debian", Name: "libstdc++6", Version: "14.2.0-19", Arch: "amd64", Source: "gcc-14"},
+			"pkg:deb/debian/libstdc%2B%2B6@14.2.0-19?arch=amd64&upstream=gcc-14"},
+		{Package{Type: "apk", Distro: "alpine", DistroVersion: "3.19.1", Name: "musl", Version: "1.2.4_git20230717-r4", Arch: "x86_64", Source: "musl"},
+			"pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1"},
+	} {
+		if got := c.p.PURL(); got != c.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", c.p.Name, c.p.Version, got, c.want)
+		}
+	}
+}
+
+// TestApkInstalledPruned prunes an apk database entry to the files
+// shipped: fields kept, a file not shipped gone with its checksum line, a
+// moved file named at its image path, and the pruned entry read back
+// owning exactly the shipped files.
+func TestApkInstalledPruned(t *testing.T) {
+	installed := `C:Q1abc=
+P:curl
+V:8.5.0-r0
+A:x86_64
+L:curl
+o:curl
+F:usr
+F:usr/bin
+R:curl
+a:0:0:755
+Z:Q1curl=
+R:curl-config
+Z:Q1config=
+F:usr/lib
+R:libcurl.so.4
+Z:Q1lib=
+`
+	root := tree(t, map[string]string{"etc/os-release": "ID=alpine\n", "lib/apk/db/installed": installed})
+	db, err := ReadDB(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := db.Owner(root, "/usr/bin/curl")
+	if pkg == nil {
+		t.Fatal("no owner of /usr/bin/curl")
+	}
+	got := ApkInstalled(pkg, []Shipped{{Path: "/usr/local/bin/curl", Source: "/usr/bin/curl"}, {Path: "/usr/lib/libcurl.so.4", Source: "/usr/lib/libcurl.so.4"}})
+	want := "C:Q1abc=\nP:curl\nV:8.5.0-r0\nA:x86_64\nL:curl\no:curl\nF:usr/lib\nR:libcurl.so.4\nZ:Q1lib=\nF:usr/local/bin\nR:curl\na:0:0:755\nZ:Q1curl=\n"
+	if got != want {
+		t.Errorf("pruned entry:\n%s\nwant:\n%s", got, want)
+	}
+	pruned := tree(t, map[string]string{"etc/os-release": "ID=alpine\n", "lib/apk/db/installed": got})
+	db, err = ReadDB(pruned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, owned := range map[string]bool{"/usr/local/bin/curl": true, "/usr/lib/libcurl.so.4": true, "/usr/bin/curl": false, "/usr/bin/curl-config": false} {
+		if o := db.Owner(pruned, p); (o != nil) != owned {
+			t.Errorf("%s: owner %v in the pruned database, want owned %v", p, o, owned)
+		}
 	}
 }

@@ -123,12 +123,41 @@ func WriteSPDX(w io.Writer, img *Image) error {
 			})
 			rel(progID, "DEPENDS_ON", id)
 		}
+		if v, purl := goStdlib(bi); v != "" {
+			id := spdxID("Go", "stdlib", v)
+			d.Packages = append(d.Packages, spdxPackage{
+				SPDXID: id, Name: "stdlib", VersionInfo: v, DownloadLocation: noAssertion,
+				LicenseConcluded: noAssertion, LicenseDeclared: noAssertion, CopyrightText: noAssertion,
+				PrimaryPackagePurpose: "LIBRARY", Comment: "the Go standard library",
+				ExternalRefs: []spdxExternalRef{{"PACKAGE-MANAGER", "purl", purl}},
+			})
+			rel(progID, "DEPENDS_ON", id)
+		}
 	}
 	d.Packages = append(d.Packages, prog)
 	pkgIDs := map[*Package]string{}
 	for _, p := range img.packages() {
-		id := spdxID("Package", p.Type, p.Name, p.Arch)
-		pkgIDs[p] = id
+		pkgIDs[p] = spdxID("Package", p.Type, p.Name, p.Arch)
+	}
+	// Each distribution is an operating-system package the image
+	// contains, which contains its packages: Trivy knows an element by its
+	// SPDXID's prefix (OperatingSystem-), other readers by its purpose,
+	// which the SPDX 2.3 JSON schema spells OPERATING_SYSTEM (the spec's
+	// prose, OPERATING-SYSTEM, is not valid JSON SPDX).
+	for _, sys := range img.systems() {
+		id := spdxID("OperatingSystem", sys.ref())
+		d.Packages = append(d.Packages, spdxPackage{
+			SPDXID: id, Name: sys.Name, VersionInfo: sys.Version, DownloadLocation: noAssertion,
+			LicenseConcluded: noAssertion, LicenseDeclared: noAssertion, CopyrightText: noAssertion,
+			PrimaryPackagePurpose: "OPERATING_SYSTEM",
+		})
+		rel(imageID, "CONTAINS", id)
+		for _, p := range sys.Packages {
+			rel(id, "CONTAINS", pkgIDs[p])
+		}
+	}
+	for _, p := range img.packages() {
+		id := pkgIDs[p]
 		sp := spdxPackage{
 			SPDXID: id, Name: p.Name, VersionInfo: p.Version, DownloadLocation: noAssertion,
 			LicenseConcluded: noAssertion, LicenseDeclared: noAssertion, CopyrightText: noAssertion,
@@ -141,9 +170,9 @@ func WriteSPDX(w io.Writer, img *Image) error {
 		if p.Maintainer != "" {
 			sp.Supplier = "Person: " + p.Maintainer
 		}
-		if p.Source != "" {
-			sp.SourceInfo = "built package from: " + strings.TrimSpace(p.Source+" "+p.SourceVersion)
-		}
+		// As Trivy reads it: the source's name and version, which its
+		// advisories name.
+		sp.SourceInfo = "built package from: " + p.SourceName() + " " + p.SourceVersionOrVersion()
 		d.Packages = append(d.Packages, sp)
 	}
 	for i, f := range img.Files {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -27,13 +29,17 @@ var emptyConfig = []byte("{}")
 
 const mediaTypeEmpty types.MediaType = "application/vnd.oci.empty.v1+json"
 
+// AnnotationTitle names a layer's file, as oras pull writes it.
+const AnnotationTitle = "org.opencontainers.image.title"
+
 // Attachment is an OCI 1.1 artifact that refers to a subject image: an
 // image manifest whose artifactType is artifactType, whose config is the
-// empty descriptor, whose one layer is data (of that media type), and
-// whose subject is the image. Pushed, a registry lists it among the
+// empty descriptor, whose one layer is data (of that media type) named
+// title (the org.opencontainers.image.title annotation, the file name
+// oras pull writes it to), and whose subject is the image. Pushed, a registry lists it among the
 // subject's referrers (or, without the referrers API, the push keeps the
 // sha256-HEX fallback tag's index up to date).
-func Attachment(subject v1.Image, artifactType string, data []byte) (v1.Image, error) {
+func Attachment(subject v1.Image, artifactType, title string, data []byte) (v1.Image, error) {
 	sd, err := partial.Descriptor(subject)
 	if err != nil {
 		return nil, err
@@ -46,8 +52,9 @@ func Attachment(subject v1.Image, artifactType string, data []byte) (v1.Image, e
 	cd, _, _ := v1.SHA256(bytes.NewReader(emptyConfig))
 	m := v1.Manifest{
 		SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: artifactType,
-		Config:  v1.Descriptor{MediaType: mediaTypeEmpty, Digest: cd, Size: int64(len(emptyConfig)), Data: emptyConfig},
-		Layers:  []v1.Descriptor{{MediaType: types.MediaType(artifactType), Digest: bd, Size: int64(len(data))}},
+		Config: v1.Descriptor{MediaType: mediaTypeEmpty, Digest: cd, Size: int64(len(emptyConfig)), Data: emptyConfig},
+		Layers: []v1.Descriptor{{MediaType: types.MediaType(artifactType), Digest: bd, Size: int64(len(data)),
+			Annotations: map[string]string{AnnotationTitle: title}}},
 		Subject: &v1.Descriptor{MediaType: sd.MediaType, Digest: sd.Digest, Size: sd.Size},
 	}
 	raw, err := json.Marshal(m)
@@ -86,8 +93,10 @@ func fallbackTag(t name.Tag, subject v1.Hash) (name.Tag, error) {
 	return name.NewTag(repo+":"+subject.Algorithm+"-"+subject.Hex, name.WeakValidation)
 }
 
-// fallbackName matches the layout names of fallback tags.
-var fallbackName = regexp.MustCompile(`:sha256-[0-9a-f]{64}$`)
+// fallbackName matches the layout names of fallback tags, and of the
+// tags cosign attaches to (sha256-HEX.sbom, .sig, .att): none is an image
+// of the layout's own.
+var fallbackName = regexp.MustCompile(`:sha256-[0-9a-f]{64}(\.sbom|\.sig|\.att)?$`)
 
 // referrersIndex is the fallback tag's index of attachments.
 func referrersIndex(atts []v1.Image) v1.ImageIndex {
@@ -245,6 +254,10 @@ func layoutAttached(dir string, subject v1.Hash) ([]v1.Image, error) {
 	return out, nil
 }
 
+// maxAttachment bounds what an attachment's blob may hold: an SBOM of a
+// large image is a few MiB.
+const maxAttachment = 256 << 20
+
 // AttachmentData returns an attachment's artifact type and its one
 // layer's bytes.
 func AttachmentData(att v1.Image) (string, []byte, error) {
@@ -255,15 +268,98 @@ func AttachmentData(att v1.Image) (string, []byte, error) {
 	if len(m.Layers) != 1 {
 		return "", nil, fmt.Errorf("attachment has %d blobs, not 1", len(m.Layers))
 	}
-	l, err := att.LayerByDigest(m.Layers[0].Digest)
+	b, err := blobData(att, m.Layers[0])
+	return m.ArtifactType, b, err
+}
+
+// blobData reads the blob of one of img's layers whole, refusing one over
+// maxAttachment, by its descriptor or as read; a blob is read to its end,
+// where its digest is checked.
+func blobData(img v1.Image, d v1.Descriptor) ([]byte, error) {
+	if d.Size > maxAttachment {
+		return nil, fmt.Errorf("blob %s is %d bytes, over the %d MiB an attachment may hold", d.Digest, d.Size, maxAttachment>>20)
+	}
+	l, err := img.LayerByDigest(d.Digest)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	rc, err := l.Compressed()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
-	return m.ArtifactType, b, err
+	b, err := io.ReadAll(io.LimitReader(rc, maxAttachment+1))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", d.Digest, err)
+	}
+	if len(b) > maxAttachment {
+		return nil, fmt.Errorf("blob %s is over the %d MiB an attachment may hold", d.Digest, maxAttachment>>20)
+	}
+	return b, nil
+}
+
+// CosignTag is the tag cosign attaches to subject with suffix (sbom,
+// sig, att), in the repository of ref: sha256-HEX.sbom, where ko puts the
+// SBOM of what it builds.
+func CosignTag(ref name.Reference, subject v1.Hash, suffix string) name.Tag {
+	return ref.Context().Tag(subject.Algorithm + "-" + subject.Hex + "." + suffix)
+}
+
+// CosignAttached returns the image cosign's way of attaching put at the
+// sha256-HEX.SUFFIX tag of subject, in the registry repository or OCI
+// layout of src, and the tag's name; a nil image when there is none.
+func CosignAttached(ctx context.Context, src string, subject v1.Hash, suffix string, o Options) (v1.Image, string, error) {
+	if dir, _, ok := layoutRef(src); ok {
+		ii, im, err := layoutIndex(dir)
+		if err != nil {
+			return nil, "", err
+		}
+		want := ":" + subject.Algorithm + "-" + subject.Hex + "." + suffix
+		for _, d := range im.Manifests {
+			if n := d.Annotations[AnnotationRefName]; strings.HasSuffix(n, want) && d.MediaType.IsImage() {
+				img, err := ii.Image(d.Digest)
+				if err != nil {
+					return nil, "", fmt.Errorf("%s: %w", dir, err)
+				}
+				return img, dir + ":" + n, nil
+			}
+		}
+		return nil, "", nil
+	}
+	var opts []name.Option
+	if o.Insecure {
+		opts = append(opts, name.Insecure)
+	}
+	ref, err := name.ParseReference(src, opts...)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", src, err)
+	}
+	// The image's blobs are read later, lazily, with this context, as
+	// Attached's are: it is cancelled only by the watchdog or the caller.
+	ctx, cancel := context.WithCancelCause(ctx)
+	tag := CosignTag(ref, subject, suffix)
+	img, err := remote.Image(tag, o.remoteOptions(ctx, cancel)...)
+	var terr *transport.Error
+	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+		return nil, "", nil
+	} else if err != nil {
+		return nil, "", registryError("read", tag, o.timeout(), context.Cause(ctx), err)
+	}
+	return img, tag.String(), nil
+}
+
+// LayerData returns the media type and bytes of img's first layer whose
+// media type accept takes; "" and nil when none does.
+func LayerData(img v1.Image, accept func(types.MediaType) bool) (types.MediaType, []byte, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return "", nil, err
+	}
+	for _, l := range m.Layers {
+		if accept(l.MediaType) {
+			b, err := blobData(img, l)
+			return l.MediaType, b, err
+		}
+	}
+	return "", nil, nil
 }

@@ -166,11 +166,15 @@ func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry)
 		return err
 	}
 	for _, e := range entries {
+		platform, err := imagePlatform(e.a)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
 		for _, t := range e.tags {
 			base = mutate.RemoveManifests(base, match.Annotation(AnnotationRefName, t.String()))
 			base = mutate.AppendManifests(base, mutate.IndexAddendum{
 				Add: e.a,
-				Descriptor: v1.Descriptor{Annotations: map[string]string{
+				Descriptor: v1.Descriptor{Platform: platform, Annotations: map[string]string{
 					AnnotationRefName:       t.String(),
 					AnnotationContainerName: t.Name(),
 				}},
@@ -197,6 +201,23 @@ func commitLayout(ctx context.Context, dir, stage string, entries []layoutEntry)
 		_, err := w.Write(raw)
 		return err
 	})
+}
+
+// imagePlatform is the platform an image's index.json entry says, from
+// its config, as a registry's index says it: readers that choose an
+// image by platform (syft scan oci-dir:, with an SBOM index beside the
+// image) find none without it. Nil for an index, or an artifact whose
+// config names no platform.
+func imagePlatform(a Artifact) (*v1.Platform, error) {
+	img, ok := a.(v1.Image)
+	if !ok {
+		return nil, nil
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("the image's config: %w", err)
+	}
+	return cf.Platform(), nil
 }
 
 // readIndex reads the index.json of the layout dir.
