@@ -188,7 +188,10 @@ func Attached(ctx context.Context, src string, subject v1.Hash, o Options) ([]v1
 	// The attachments' blobs are read later, lazily, with this context: it
 	// is cancelled only by the watchdog (or the caller), never on return.
 	ctx, cancel := context.WithCancelCause(ctx)
-	ro := o.remoteOptions(ctx, cancel)
+	rs, ro, err := o.repoSource(ctx, cancel, ref.Context())
+	if err != nil {
+		return nil, err
+	}
 	d := ref.Context().Digest(subject.String())
 	idx, err := remote.Referrers(d, ro...)
 	if err != nil {
@@ -204,7 +207,7 @@ func Attached(ctx context.Context, src string, subject v1.Hash, o Options) ([]v1
 		if err != nil {
 			return nil, registryError("read", d, o.timeout(), context.Cause(ctx), err)
 		}
-		out = append(out, img)
+		out = append(out, rs.image(img))
 	}
 	return out, nil
 }

@@ -60,16 +60,29 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	// The image's blobs are read later, lazily, with this context: it is
 	// cancelled only by the watchdog (or the caller), never on return.
 	ctx, cancel := context.WithCancelCause(ctx)
-	desc, err := remote.Get(ref, o.remoteOptions(ctx, cancel)...)
+	rs, ro, err := o.repoSource(ctx, cancel, ref.Context())
+	if err != nil {
+		cancel(nil)
+		return nil, err
+	}
+	desc, err := remote.Get(ref, ro...)
 	if err != nil {
 		err = registryError("read", ref, o.timeout(), context.Cause(ctx), err)
 		cancel(nil)
 		return nil, err
 	}
 	if desc.MediaType.IsIndex() {
-		return desc.ImageIndex()
+		ii, err := desc.ImageIndex()
+		if err != nil {
+			return nil, err
+		}
+		return rs.index(ii), nil
 	}
-	return desc.Image()
+	img, err := desc.Image()
+	if err != nil {
+		return nil, err
+	}
+	return rs.image(img), nil
 }
 
 // isLayout reports whether d is an OCI image layout.
