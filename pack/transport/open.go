@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/daemon"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
@@ -142,21 +141,13 @@ func openLayout(dir, ref string) (Artifact, error) {
 	return ii.Image(exact[0].Digest)
 }
 
-// layoutIndex reads the layout's index.json.
+// layoutIndex reads the layout's index.json (see layoutDir).
 func layoutIndex(dir string) (v1.ImageIndex, *v1.IndexManifest, error) {
-	lp, err := layout.FromPath(dir)
+	ii, err := readLayoutIndex(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, nil, err
 	}
-	ii, err := lp.ImageIndex()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	return ii, im, nil
+	return ii, ii.im, nil
 }
 
 // openDaemon reads an image from the local Docker daemon.
