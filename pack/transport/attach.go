@@ -3,6 +3,8 @@ package transport
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -248,8 +250,13 @@ func layoutAttached(dir string, subject v1.Hash) ([]v1.Image, error) {
 	return out, nil
 }
 
+// MaxAttachmentSize bounds the blob of an attachment (an SBOM) that
+// AttachmentData reads into memory.
+const MaxAttachmentSize = 256 << 20
+
 // AttachmentData returns an attachment's artifact type and its one
-// layer's bytes.
+// layer's bytes, once they are as long as the manifest says and hash to
+// the digest it names; a blob over MaxAttachmentSize is an error.
 func AttachmentData(att v1.Image) (string, []byte, error) {
 	m, err := att.Manifest()
 	if err != nil {
@@ -258,7 +265,14 @@ func AttachmentData(att v1.Image) (string, []byte, error) {
 	if len(m.Layers) != 1 {
 		return "", nil, fmt.Errorf("attachment has %d blobs, not 1", len(m.Layers))
 	}
-	l, err := att.LayerByDigest(m.Layers[0].Digest)
+	d := m.Layers[0]
+	if d.Digest.Algorithm != "sha256" {
+		return "", nil, fmt.Errorf("attachment blob %s: digest algorithm %q is not supported", d.Digest, d.Digest.Algorithm)
+	}
+	if d.Size > MaxAttachmentSize || d.Size < 0 {
+		return "", nil, fmt.Errorf("attachment blob %s: its manifest says it is %d bytes, more than the %d MiB bound transport.MaxAttachmentSize", d.Digest, d.Size, MaxAttachmentSize>>20)
+	}
+	l, err := att.LayerByDigest(d.Digest)
 	if err != nil {
 		return "", nil, err
 	}
@@ -267,6 +281,15 @@ func AttachmentData(att v1.Image) (string, []byte, error) {
 		return "", nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
-	return m.ArtifactType, b, err
+	b, err := io.ReadAll(io.LimitReader(rc, d.Size+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("attachment blob %s: %w", d.Digest, err)
+	}
+	if int64(len(b)) != d.Size {
+		return "", nil, fmt.Errorf("attachment blob %s: it is not the %d bytes its manifest says", d.Digest, d.Size)
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != d.Digest.Hex {
+		return "", nil, fmt.Errorf("attachment blob %s: its bytes hash to sha256:%s, not to the digest that names it", d.Digest, hex.EncodeToString(sum[:]))
+	}
+	return m.ArtifactType, b, nil
 }
