@@ -33,7 +33,7 @@ func oneFileLayer(t *testing.T, name, body string) v1.Layer {
 	}
 	io.WriteString(tw, body)
 	tw.Close()
-	l, err := tarball.LayerFromReader(bytes.NewReader(buf.Bytes()))
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf.Bytes())), nil })
 	if err != nil {
 		t.Fatal(err)
 	}
