@@ -67,7 +67,7 @@ func TestForeignURLsAreNeverFetched(t *testing.T) {
 	t.Cleanup(s.Close)
 	host := strings.TrimPrefix(s.URL, "http://")
 	l := oneFileLayer(t, "bin/hello", "hello")
-	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: l, URLs: []string{s.URL + "/evil/layer.tgz"}})
+	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: l, URLs: []string{strings.Replace(s.URL, "127.0.0.1", "localhost", 1) + "/evil/layer.tgz"}}) // go-containerregistry refuses 127.0.0.1, not its name
 	if err != nil {
 		t.Fatal(err)
 	}
