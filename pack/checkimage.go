@@ -25,7 +25,7 @@ import (
 // CheckArtifact checks every image of a, or the one for platform only
 // when it is set, as CheckImage does.
 func CheckArtifact(ctx context.Context, a transport.Artifact, only *v1.Platform, tmpDir string) ([]*ImageCheck, error) {
-	imgs, err := transport.Pick(a, only)
+	imgs, err := transport.Pick(ctx, a, only)
 	if err != nil {
 		return nil, err
 	}

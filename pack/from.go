@@ -38,7 +38,7 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 	if err != nil {
 		return nil, err
 	}
-	img, err := transport.Select(art, p)
+	img, err := transport.Select(ctx, art, p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}

@@ -53,7 +53,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		return err
 	}
 	if f.raw != "" {
-		raw, err := transport.Raw(art, f.pick.Platform, f.raw)
+		raw, err := transport.Raw(a.ctx, art, f.pick.Platform, f.raw)
 		if errors.Is(err, transport.ErrIndex) {
 			return cli.Usagef("%s is an index; pick one image with --platform", args[0])
 		} else if err != nil {

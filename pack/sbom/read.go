@@ -42,7 +42,7 @@ func Read(ctx context.Context, src string, only *v1.Platform, o transport.Option
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := transport.Pick(art, only)
+	imgs, err := transport.Pick(ctx, art, only)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}

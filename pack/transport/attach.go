@@ -3,6 +3,8 @@ package transport
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -197,7 +199,10 @@ func Attached(ctx context.Context, src string, subject v1.Hash, o Options) ([]v1
 	// The attachments' blobs are read later, lazily, with this context: it
 	// is cancelled only by the watchdog (or the caller), never on return.
 	ctx, cancel := context.WithCancelCause(ctx)
-	ro := o.remoteOptions(ctx, cancel)
+	rs, ro, err := o.repoSource(ctx, cancel, ref.Context())
+	if err != nil {
+		return nil, err
+	}
 	d := ref.Context().Digest(subject.String())
 	idx, err := remote.Referrers(d, ro...)
 	if err != nil {
@@ -213,7 +218,7 @@ func Attached(ctx context.Context, src string, subject v1.Hash, o Options) ([]v1
 		if err != nil {
 			return nil, registryError("read", d, o.timeout(), context.Cause(ctx), err)
 		}
-		out = append(out, img)
+		out = append(out, rs.image(img))
 	}
 	return out, nil
 }
@@ -254,12 +259,13 @@ func layoutAttached(dir string, subject v1.Hash) ([]v1.Image, error) {
 	return out, nil
 }
 
-// maxAttachment bounds what an attachment's blob may hold: an SBOM of a
-// large image is a few MiB.
-const maxAttachment = 256 << 20
+// MaxAttachmentSize bounds the blob of an attachment (an SBOM) that is
+// read into memory: an SBOM of a large image is a few MiB.
+const MaxAttachmentSize = 256 << 20
 
 // AttachmentData returns an attachment's artifact type and its one
-// layer's bytes.
+// layer's bytes, once they are as long as the manifest says and hash to
+// the digest it names; a blob over MaxAttachmentSize is an error.
 func AttachmentData(att v1.Image) (string, []byte, error) {
 	m, err := att.Manifest()
 	if err != nil {
@@ -272,12 +278,15 @@ func AttachmentData(att v1.Image) (string, []byte, error) {
 	return m.ArtifactType, b, err
 }
 
-// blobData reads the blob of one of img's layers whole, refusing one over
-// maxAttachment, by its descriptor or as read; a blob is read to its end,
-// where its digest is checked.
+// blobData reads the blob of one of img's layers whole, once it is as
+// long as its descriptor says and hashes to its digest; a blob over
+// MaxAttachmentSize is an error.
 func blobData(img v1.Image, d v1.Descriptor) ([]byte, error) {
-	if d.Size > maxAttachment {
-		return nil, fmt.Errorf("blob %s is %d bytes, over the %d MiB an attachment may hold", d.Digest, d.Size, maxAttachment>>20)
+	if d.Digest.Algorithm != "sha256" {
+		return nil, fmt.Errorf("attachment blob %s: digest algorithm %q is not supported", d.Digest, d.Digest.Algorithm)
+	}
+	if d.Size > MaxAttachmentSize || d.Size < 0 {
+		return nil, fmt.Errorf("attachment blob %s: its manifest says it is %d bytes, more than the %d MiB bound transport.MaxAttachmentSize", d.Digest, d.Size, MaxAttachmentSize>>20)
 	}
 	l, err := img.LayerByDigest(d.Digest)
 	if err != nil {
@@ -288,12 +297,15 @@ func blobData(img v1.Image, d v1.Descriptor) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxAttachment+1))
+	b, err := io.ReadAll(io.LimitReader(rc, d.Size+1))
 	if err != nil {
-		return nil, fmt.Errorf("blob %s: %w", d.Digest, err)
+		return nil, fmt.Errorf("attachment blob %s: %w", d.Digest, err)
 	}
-	if len(b) > maxAttachment {
-		return nil, fmt.Errorf("blob %s is over the %d MiB an attachment may hold", d.Digest, maxAttachment>>20)
+	if int64(len(b)) != d.Size {
+		return nil, fmt.Errorf("attachment blob %s: it is not the %d bytes its manifest says", d.Digest, d.Size)
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != d.Digest.Hex {
+		return nil, fmt.Errorf("attachment blob %s: its bytes hash to sha256:%s, not to the digest that names it", d.Digest, hex.EncodeToString(sum[:]))
 	}
 	return b, nil
 }

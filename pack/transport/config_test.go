@@ -56,11 +56,11 @@ func TestHugeConfigIsRefusedUnread(t *testing.T) {
 	}{
 		{"describe", func(a Artifact) error { _, err := DescribeAll(t.Context(), a, nil); return err }},
 		{"select", func(a Artifact) error {
-			_, err := Select(a, v1.Platform{OS: "linux", Architecture: "amd64"})
+			_, err := Select(t.Context(), a, v1.Platform{OS: "linux", Architecture: "amd64"})
 			return err
 		}},
 		{"raw", func(a Artifact) error {
-			_, err := Raw(a, &v1.Platform{OS: "linux", Architecture: "amd64"}, "config")
+			_, err := Raw(t.Context(), a, &v1.Platform{OS: "linux", Architecture: "amd64"}, "config")
 			return err
 		}},
 	} {

@@ -58,7 +58,7 @@ type FileEntry struct {
 // DescribeAll describes every image of a, or with only set the one for
 // that platform (see Select).
 func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Description, error) {
-	imgs, err := Pick(a, only)
+	imgs, err := Pick(ctx, a, only)
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +72,9 @@ func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Descrip
 	}
 	out := make([]*Description, len(imgs))
 	for i, img := range imgs {
+		if err := context.Cause(ctx); err != nil {
+			return nil, err
+		}
 		if out[i], err = Describe(ctx, img); err != nil {
 			return nil, err
 		}

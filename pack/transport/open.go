@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/daemon"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
@@ -60,16 +59,29 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	// The image's blobs are read later, lazily, with this context: it is
 	// cancelled only by the watchdog (or the caller), never on return.
 	ctx, cancel := context.WithCancelCause(ctx)
-	desc, err := remote.Get(ref, o.remoteOptions(ctx, cancel)...)
+	rs, ro, err := o.repoSource(ctx, cancel, ref.Context())
+	if err != nil {
+		cancel(nil)
+		return nil, err
+	}
+	desc, err := remote.Get(ref, ro...)
 	if err != nil {
 		err = registryError("read", ref, o.timeout(), context.Cause(ctx), err)
 		cancel(nil)
 		return nil, err
 	}
 	if desc.MediaType.IsIndex() {
-		return desc.ImageIndex()
+		ii, err := desc.ImageIndex()
+		if err != nil {
+			return nil, err
+		}
+		return rs.index(ii), nil
 	}
-	return desc.Image()
+	img, err := desc.Image()
+	if err != nil {
+		return nil, err
+	}
+	return rs.image(img), nil
 }
 
 // isLayout reports whether d is an OCI image layout.
@@ -129,21 +141,13 @@ func openLayout(dir, ref string) (Artifact, error) {
 	return ii.Image(exact[0].Digest)
 }
 
-// layoutIndex reads the layout's index.json.
+// layoutIndex reads the layout's index.json (see layoutDir).
 func layoutIndex(dir string) (v1.ImageIndex, *v1.IndexManifest, error) {
-	lp, err := layout.FromPath(dir)
+	ii, err := readLayoutIndex(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, nil, err
 	}
-	ii, err := lp.ImageIndex()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	return ii, im, nil
+	return ii, ii.im, nil
 }
 
 // openDaemon reads an image from the local Docker daemon.

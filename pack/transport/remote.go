@@ -97,7 +97,7 @@ func registryError(op string, ref name.Reference, timeout time.Duration, cause, 
 	case errors.Is(err, syscall.ECONNRESET):
 		return errors.New(prefix + fmt.Sprintf("%s reset the connection, also when asked again", reg))
 	case errors.As(err, &uerr):
-		return errors.New(prefix + fmt.Sprintf("%s: %v", reg, uerr.Err))
+		return fmt.Errorf("%s%s: %w", prefix, reg, uerr.Err) // keeps context.Canceled for errors.Is
 	}
 	return fmt.Errorf("%s%w", prefix, err)
 }
