@@ -99,9 +99,6 @@ func (u *unpacker) add(hdr *tar.Header, off int64) error {
 	var n *node
 	switch hdr.Typeflag {
 	case tar.TypeReg, tar.TypeDir, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-		if hdr.Typeflag == tar.TypeSymlink && len(hdr.Linkname) > maxPath {
-			return fmt.Errorf("is a symlink to a %d-byte target, longer than Linux's %d", len(hdr.Linkname), maxPath)
-		}
 		n = newNode(trim(hdr), off)
 		n.opaque = hdr.Typeflag == tar.TypeDir && hdr.PAXRecords[opaqueXattr] == "y"
 	case tar.TypeLink:
@@ -217,10 +214,4 @@ func trim(h *tar.Header) *tar.Header {
 		t.Size = 0
 	}
 	return t
-}
-
-// entryCost is what an entry holds in memory beyond its fixed size, for
-// the bound on header bytes.
-func entryCost(h *tar.Header) int64 {
-	return int64(len(h.Name) + len(h.Linkname) + len(h.Uname) + len(h.Gname))
 }
