@@ -22,7 +22,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"time"
 
@@ -75,7 +74,14 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 			f.Close()
 			return nil, err
 		}
-		merge(root, upper)
+		if err := merge(ctx, root, upper); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if err := seal(ctx, root); err != nil {
+		f.Close()
+		return nil, err
 	}
 	if err := b.w.Flush(); err != nil {
 		f.Close()
@@ -289,10 +295,18 @@ func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !n.isDir() {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errNotDir}
 	}
-	out := make([]fs.DirEntry, 0, len(n.kids))
-	for k, c := range n.kids {
-		out = append(out, fs.FileInfoToDirEntry(info{k, c.ino.hdr}))
+	ents := make([]dirEntry, len(n.names)) // one allocation, not two an entry
+	out := make([]fs.DirEntry, len(n.names))
+	for i, k := range n.names {
+		ents[i] = dirEntry{info{k, n.kids[k].ino.hdr}}
+		out[i] = &ents[i]
 	}
-	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return out, nil
 }
+
+// dirEntry is an entry of a directory listing.
+type dirEntry struct{ info }
+
+func (d *dirEntry) Type() fs.FileMode          { return d.Mode().Type() }
+func (d *dirEntry) Info() (fs.FileInfo, error) { return d.info, nil }
+func (d *dirEntry) String() string             { return fs.FormatDirEntry(d) }
