@@ -44,9 +44,14 @@ const (
 //     match it rather than refuse: the result is well defined, and
 //     refusing would turn away images that Docker runs.
 //
-// One rule is ours: a name (or hard link target) that climbs above the
+// Two rules are ours. A name (or hard link target) that climbs above the
 // root with ".." refuses the layer, where Docker's chroot quietly makes
-// "../x" into "/x".
+// "../x" into "/x". A GNU sparse entry refuses it too (tarbound, checked
+// before any content is copied), where Docker writes every hole out as
+// zeros: keeping holes as holes would need a sparse temporary file and a
+// sparse layer out of pack, a terabyte file of holes would still be a
+// terabyte once packed, and no image builder writes sparse entries, so
+// refusing turns away no image that Docker runs sensibly.
 type unpacker struct {
 	root *node
 	seen map[string]bool // raw names, cleaned as Docker's tar-split does
