@@ -22,20 +22,29 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/pack/internal/tarbound"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
-// The bounds on what an image's tree may hold in memory. A layer that
-// goes past one is refused with an error that names it.
+// The bounds on what an image's file system may hold. A layer that goes
+// past one is refused with an error that names it. MaxEntries and
+// MaxHeaderBytes bound memory, and inspect's listing applies them too
+// (package tarbound); MaxFileBytes bounds the temporary file, which holds
+// every regular file's content.
+//
+// MaxFileBytes is 64 GiB: the largest images in common use (CUDA
+// development and machine-learning images) unpack to 10-25 GiB, so this
+// leaves them more than twice that, while a layer of a few megabytes that
+// unpacks to terabytes of zeros is refused before it fills the disk.
 const (
-	MaxEntries     = 1 << 21   // tar entries, over all layers
-	MaxHeaderBytes = 256 << 20 // bytes of names, link targets and owner names, over all layers
+	MaxEntries     = tarbound.MaxEntries     // tar entries, over all layers
+	MaxHeaderBytes = tarbound.MaxHeaderBytes // bytes of names, link targets and owner names, over all layers
+	MaxFileBytes   = 64 << 30                // bytes of regular files' contents, over all layers
 )
 
 // FS is an image's file system. Close removes its temporary file.
@@ -65,7 +74,14 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 			f.Close()
 			return nil, err
 		}
-		merge(root, upper)
+		if err := merge(ctx, root, upper); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if err := seal(ctx, root); err != nil {
+		f.Close()
+		return nil, err
 	}
 	if err := b.w.Flush(); err != nil {
 		f.Close()
@@ -77,19 +93,20 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 // builder reads layers into the temporary file, counting against the
 // bounds.
 type builder struct {
-	ctx        context.Context
-	w          *bufio.Writer
-	off        int64 // bytes written to the file
-	entries    int
-	bytes      int64
-	maxEntries int
-	maxBytes   int64
-	buf        []byte // for copies
+	ctx          context.Context
+	w            *bufio.Writer
+	off          int64 // bytes written to the file
+	count        *tarbound.Counter
+	maxFileBytes int64
+	buf          []byte // for copies
 }
 
+// copyChunk is the most a copy writes between two checks of the context.
+const copyChunk = 256 << 10
+
 func newBuilder(ctx context.Context, f io.Writer) *builder {
-	return &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20), buf: make([]byte, 256<<10),
-		maxEntries: MaxEntries, maxBytes: MaxHeaderBytes}
+	return &builder{ctx: ctx, w: bufio.NewWriterSize(f, 1<<20), buf: make([]byte, copyChunk),
+		count: tarbound.New(), maxFileBytes: MaxFileBytes}
 }
 
 // layer reads one layer to its verified end and returns its own tree.
@@ -102,6 +119,9 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 	u := newUnpacker()
 	tr := tar.NewReader(r)
 	for {
+		if err := b.ctx.Err(); err != nil {
+			return nil, err
+		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -109,22 +129,20 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 		if err != nil {
 			return nil, b.readErr(l, r, err)
 		}
-		if b.entries++; b.entries > b.maxEntries {
-			return nil, fmt.Errorf("%s: the image has more than %d entries, the bound imagefs.MaxEntries", l, b.maxEntries)
-		}
-		if b.bytes += entryCost(hdr); b.bytes > b.maxBytes {
-			return nil, fmt.Errorf("%s: the image's names and link targets are more than %d bytes, the bound imagefs.MaxHeaderBytes", l, b.maxBytes)
+		if err := b.count.Add(hdr); err != nil {
+			return nil, fmt.Errorf("%s: %w", l, err)
 		}
 		off := b.off
 		if hdr.Typeflag == tar.TypeReg {
-			n, err := io.CopyBuffer(fileWriter{b.w}, tr, b.buf)
-			b.off += n
-			if err != nil {
+			if hdr.Size > b.maxFileBytes-b.off {
+				return nil, fmt.Errorf("%s: entry %s: the image's files are more than %d bytes, the bound imagefs.MaxFileBytes", l, tarbound.Quote(hdr.Name), b.maxFileBytes)
+			}
+			if err := b.copy(tr); err != nil {
 				return nil, b.readErr(l, r, err)
 			}
 		}
 		if err := u.add(hdr, off); err != nil {
-			return nil, fmt.Errorf("%s: entry %s %w", l, quoteName(hdr.Name), err)
+			return nil, fmt.Errorf("%s: entry %s %w", l, tarbound.Quote(hdr.Name), err)
 		}
 	}
 	if err := r.Finish(); err != nil {
@@ -133,10 +151,37 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 	return u.root, nil
 }
 
+// copy copies a regular file's content to the temporary file, checking
+// the context before each chunk: a file of gigabytes stops within one
+// chunk of a cancel.
+func (b *builder) copy(r io.Reader) error {
+	for {
+		if err := b.ctx.Err(); err != nil {
+			return err
+		}
+		n, err := r.Read(b.buf)
+		if n > 0 {
+			if _, werr := b.w.Write(b.buf[:n]); werr != nil {
+				return &writeError{werr}
+			}
+			b.off += int64(n)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // readErr is the error of a layer that could not be read: the
 // verification's when the stream failed it (a wrong or cut-short blob
 // makes a broken tar stream too), the tar reader's otherwise.
 func (b *builder) readErr(l verified.Layer, r *verified.Reader, err error) error {
+	if b.ctx.Err() != nil {
+		return b.ctx.Err()
+	}
 	var werr *writeError
 	if errors.As(err, &werr) {
 		return fmt.Errorf("temporary file: %w", werr.err)
@@ -147,18 +192,8 @@ func (b *builder) readErr(l verified.Layer, r *verified.Reader, err error) error
 	return fmt.Errorf("%s: not a tar stream: %w", l, err)
 }
 
-// fileWriter writes to the temporary file, telling its errors apart from
-// the layer's.
-type fileWriter struct{ w io.Writer }
-
-func (f fileWriter) Write(p []byte) (int, error) {
-	n, err := f.w.Write(p)
-	if err != nil {
-		err = &writeError{err}
-	}
-	return n, err
-}
-
+// writeError is an error of the temporary file, told apart from the
+// layer's.
 type writeError struct{ err error }
 
 func (e *writeError) Error() string { return e.err.Error() }
@@ -260,10 +295,18 @@ func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !n.isDir() {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errNotDir}
 	}
-	out := make([]fs.DirEntry, 0, len(n.kids))
-	for k, c := range n.kids {
-		out = append(out, fs.FileInfoToDirEntry(info{k, c.ino.hdr}))
+	ents := make([]dirEntry, len(n.names)) // one allocation, not two an entry
+	out := make([]fs.DirEntry, len(n.names))
+	for i, k := range n.names {
+		ents[i] = dirEntry{info{k, n.kids[k].ino.hdr}}
+		out[i] = &ents[i]
 	}
-	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return out, nil
 }
+
+// dirEntry is an entry of a directory listing.
+type dirEntry struct{ info }
+
+func (d *dirEntry) Type() fs.FileMode          { return d.Mode().Type() }
+func (d *dirEntry) Info() (fs.FileInfo, error) { return d.info, nil }
+func (d *dirEntry) String() string             { return fs.FormatDirEntry(d) }

@@ -1,24 +1,33 @@
 package imagefs
 
+import "context"
+
 // merge stacks a layer's own tree (upper) onto the image so far (lower),
 // as overlayfs presents lower and upper directories: a whiteout deletes
 // the lower name (and all beneath it); a directory over a directory
 // merges with it, unless it is opaque, and takes its metadata; anything
 // else replaces the lower name whole. Opaque marks on the root are
-// ignored, as overlayfs ignores them (checked against Docker).
-func merge(lower, upper *node) {
+// ignored, as overlayfs ignores them (checked against Docker). It stops
+// with ctx's error, checked for every name, when ctx is cancelled.
+func merge(ctx context.Context, lower, upper *node) error {
 	lower.ino = upper.ino
 	for name, u := range upper.kids {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if u.isWhiteout() {
 			delete(lower.kids, name)
 			continue
 		}
 		if l := lower.kids[name]; l != nil && l.isDir() && u.isDir() && !u.opaque {
-			merge(l, u)
+			if err := merge(ctx, l, u); err != nil {
+				return err
+			}
 			continue
 		}
 		lower.kids[name] = settle(u)
 	}
+	return nil
 }
 
 // settle readies a subtree that replaces a lower name: nothing is beneath

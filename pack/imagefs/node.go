@@ -12,6 +12,7 @@ import (
 type node struct {
 	ino    *inode
 	kids   map[string]*node // a directory's children, by name
+	names  []string         // kids' names, sorted, once the image's tree is sealed
 	opaque bool             // a layer's directory that hides the lower layers' children
 }
 

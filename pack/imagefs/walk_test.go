@@ -125,12 +125,12 @@ func TestBoundsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBuilder(context.Background(), io.Discard)
-	b.maxEntries = 10
+	b.count.MaxEntries = 10
 	if _, err := b.layer(layers[0]); err == nil || !strings.Contains(err.Error(), "more than 10 entries, the bound imagefs.MaxEntries") {
 		t.Errorf("entries: error %v", err)
 	}
 	b = newBuilder(context.Background(), io.Discard)
-	b.maxBytes = 100
+	b.count.MaxHeaderBytes = 100
 	if _, err := b.layer(layers[0]); err == nil || !strings.Contains(err.Error(), "more than 100 bytes, the bound imagefs.MaxHeaderBytes") {
 		t.Errorf("header bytes: error %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/internal/tarbound"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
@@ -71,11 +72,12 @@ func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Descrip
 		index = d.String()
 	}
 	out := make([]*Description, len(imgs))
+	count := tarbound.New() // over all the images, whose listings are all kept
 	for i, img := range imgs {
 		if err := context.Cause(ctx); err != nil {
 			return nil, err
 		}
-		if out[i], err = Describe(ctx, img); err != nil {
+		if out[i], err = describe(ctx, img, count); err != nil {
 			return nil, err
 		}
 		out[i].Index = index
@@ -85,8 +87,13 @@ func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Descrip
 
 // Describe reads img's manifest, config and layers; each layer is listed
 // only once its bytes matched the manifest's digest and the config's
-// diff_id.
+// diff_id. The listing is bounded as imagefs bounds an image's tree
+// (package tarbound), with errors that name the bound.
 func Describe(ctx context.Context, img v1.Image) (*Description, error) {
+	return describe(ctx, img, tarbound.New())
+}
+
+func describe(ctx context.Context, img v1.Image, count *tarbound.Counter) (*Description, error) {
 	digest, err := img.Digest()
 	if err != nil {
 		return nil, err
@@ -122,7 +129,7 @@ func Describe(ctx context.Context, img v1.Image) (*Description, error) {
 		return nil, err
 	}
 	for _, l := range layers {
-		ll, err := listLayer(ctx, l)
+		ll, err := listLayer(ctx, l, count)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +140,8 @@ func Describe(ctx context.Context, img v1.Image) (*Description, error) {
 
 // listLayer lists l's entries in the order of their paths; an entry
 // that the layer's bytes, once verified, do not hold is never listed.
-func listLayer(ctx context.Context, l verified.Layer) (LayerListing, error) {
+// Each entry is counted against count's bounds first.
+func listLayer(ctx context.Context, l verified.Layer, count *tarbound.Counter) (LayerListing, error) {
 	mt, _ := l.Layer.MediaType()
 	ll := LayerListing{Digest: l.Digest.String(), DiffID: l.DiffID.String(), MediaType: string(mt), Size: l.Size, Files: []FileEntry{}}
 	r, err := l.Open(ctx)
@@ -152,6 +160,9 @@ func listLayer(ctx context.Context, l verified.Layer) (LayerListing, error) {
 				return ll, verr
 			}
 			return ll, fmt.Errorf("%s: not a tar stream: %w", l, err)
+		}
+		if err := count.Add(hdr); err != nil {
+			return ll, fmt.Errorf("%s: %w", l, err)
 		}
 		ll.Files = append(ll.Files, FileEntry{
 			Mode: fs.FileMode(hdr.Mode).Perm().String(),
