@@ -65,6 +65,18 @@ func (f *Output) Names(imagePath string) []name.Tag {
 	return []name.Tag{t}
 }
 
+// Check checks every output before any work (see
+// transport.Destinations.Check), and that --sbom-dir can be made.
+func (f *Output) Check() error {
+	if err := f.Dest.Check(); err != nil {
+		return err
+	}
+	if f.SBOM.Dir != "" {
+		return transport.CheckDir(f.SBOM.Dir)
+	}
+	return nil
+}
+
 // Write writes the result to every destination under tags and prints
 // the first tag with the digest: on stdout, or, when the tarball itself
 // goes to stdout (-o -), on stderr.

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/testtool"
+)
+
+// TestOneImageOutputsPickByPlatform: -o with an amd64 and an arm64
+// binary and --platform (an alias too) packs only the binary for it, and
+// the digest printed is that of the image in the tarball, not of an
+// index that is nowhere.
+func TestOneImageOutputsPickByPlatform(t *testing.T) {
+	amd64, arm64 := goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64")
+	for _, c := range []struct{ platform, want string }{
+		{"linux/arm64", "arm64"}, {"aarch64", "arm64"}, {"x86_64", "amd64"}, {"amd64", "amd64"},
+	} {
+		out := filepath.Join(t.TempDir(), "img.tar")
+		stdout, stderr, code := sp(nil, "pack", "-q", "-t", "app:1", "--platform", c.platform, "-o", out, amd64, arm64)
+		if code != 0 {
+			t.Fatalf("--platform %s: exit %d: %s", c.platform, code, stderr)
+		}
+		m := refLine.FindStringSubmatch(stdout)
+		if m == nil {
+			t.Fatalf("--platform %s: stdout %q", c.platform, stdout)
+		}
+		alone := map[string]string{"amd64": amd64, "arm64": arm64}[c.want]
+		stdout, stderr, code = sp(nil, "pack", "-q", "-t", "app:1", "-o", filepath.Join(t.TempDir(), "alone.tar"), alone)
+		if code != 0 {
+			t.Fatalf("%s alone: exit %d: %s", alone, code, stderr)
+		}
+		if want := refLine.FindStringSubmatch(stdout); want == nil || want[2] != m[2] {
+			t.Errorf("--platform %s printed %s; want %q, the digest of the %s binary packed alone", c.platform, m[2], stdout, c.want)
+		}
+		img, err := tarball.ImageFromPath(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cf, err := img.ConfigFile(); err != nil || cf.Architecture != c.want {
+			t.Errorf("--platform %s: the tarball holds %v (%v), want %s", c.platform, cf.Platform(), err, c.want)
+		}
+	}
+}
+
+// TestOutputsCheckedBeforeWork: an output that cannot be written fails
+// the call at once, naming it, before the program is even read (here it
+// does not exist, and the error is the output's), and leaves nothing.
+func TestOutputsCheckedBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no", "x.tar")
+	file := filepath.Join(dir, "file")
+	writeFile(t, file, "x")
+	prog := filepath.Join(dir, "not-yet-built")
+	before := listTree(t, dir)
+	for _, c := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"-o into a missing directory", []string{"-o", missing}, "x.tar: directory " + filepath.Dir(missing) + " does not exist"},
+		{"-o under a file", []string{"-o", filepath.Join(file, "x.tar")}, "is not a directory"},
+		{"-o a directory", []string{"-o", dir}, "is a directory"},
+		{"--oci-layout a file", []string{"--oci-layout", file}, "is not an OCI image layout"},
+		{"--oci-layout in a missing directory", []string{"--oci-layout", filepath.Join(dir, "no", "layout")}, "does not exist"},
+		{"--image-refs into a missing directory", []string{"--oci-layout", filepath.Join(dir, "layout"), "--image-refs", filepath.Join(dir, "no", "refs")}, "does not exist"},
+		{"--metadata-file into a missing directory", []string{"--oci-layout", filepath.Join(dir, "layout"), "--metadata-file", filepath.Join(dir, "no", "m.json")}, "does not exist"},
+		{"--sbom-dir under a file", []string{"--oci-layout", filepath.Join(dir, "layout"), "--sbom-dir", filepath.Join(file, "sboms")}, "is not a directory"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append(append([]string{"pack"}, c.args...), prog)
+			stdout, stderr, code := sp(nil, args...)
+			if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.says) || strings.Contains(stderr, "not-yet-built") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and one line saying %q, not naming the program", code, stdout, stderr, c.says)
+			}
+			if got := listTree(t, dir); got != before {
+				t.Errorf("left behind:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestStdoutTarballRefusesATerminal: -o - with stdout on a terminal
+// writes nothing there and says, in one line, to redirect it, as docker
+// save does; to /dev/null or a pipe it writes the tarball.
+func TestStdoutTarballRefusesATerminal(t *testing.T) {
+	tty := testtool.Terminal(t)
+	var stderr bytes.Buffer
+	a := &app{ctx: context.Background(), Console: options.Console{Stdout: tty, Stderr: &stderr}, getenv: func(string) string { return "" }, environ: os.Environ}
+	code := a.main([]string{"pack", "-o", "-", "../../testdata/elf/musl-static"})
+	if code != 2 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "redirect it") {
+		t.Errorf("exit %d, stderr %q; want exit 2 and one line saying to redirect", code, stderr.String())
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	stderr.Reset()
+	a.Stdout = null
+	if code := a.main([]string{"pack", "-o", "-", "../../testdata/elf/musl-static"}); code != 0 {
+		t.Errorf("-o - > /dev/null: exit %d: %s", code, stderr.String())
+	}
+}
