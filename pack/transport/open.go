@@ -109,7 +109,9 @@ func openLayout(dir, ref string) (Artifact, error) {
 	}
 	for _, d := range im.Manifests {
 		n := d.Annotations[AnnotationRefName]
-		names = append(names, n)
+		if !fallbackName.MatchString(n) { // an image's attachments, which inspect shows with it
+			names = append(names, n)
+		}
 		switch {
 		case n == ref || ref == "" && len(images) == 1 && d.Digest == images[0].Digest:
 			exact = append(exact, d)
