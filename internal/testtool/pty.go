@@ -1,6 +1,7 @@
 package testtool
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,14 @@ import (
 // closed when the test ends. The test is skipped where no pseudo-terminal
 // can be had.
 func Terminal(t testing.TB) *os.File {
+	t.Helper()
+	tty, _ := TerminalOutput(t)
+	return tty
+}
+
+// TerminalOutput is Terminal, with a function that closes the terminal
+// end and returns all that was written to it.
+func TerminalOutput(t testing.TB) (*os.File, func() string) {
 	t.Helper()
 	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
@@ -34,6 +43,15 @@ func Terminal(t testing.TB) *os.File {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	t.Cleanup(func() { tty.Close() })
-	go func() { _, _ = io.Copy(io.Discard, ptmx) }()
-	return tty
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(&out, ptmx) // until the terminal end closes (EIO)
+	}()
+	return tty, func() string {
+		tty.Close()
+		<-done
+		return out.String()
+	}
 }
