@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"slices"
 	"strings"
 	"sync"
@@ -187,7 +188,7 @@ func (b *Built) Notes(verbose bool) []string {
 		if c.Extra > 0 {
 			extra = fmt.Sprintf(" and %d private", c.Extra)
 		}
-		out = append(out, fmt.Sprintf("%s: CA certificates: %d roots from %s%s", r.Path, c.Roots, c.Source, extra))
+		out = append(out, fmt.Sprintf("%s: CA certificates: %s from %s%s", r.Path, plural.N(c.Roots, "root", "roots"), c.Source, extra))
 	}
 	if b.ZoneInfo != "" {
 		out = append(out, fmt.Sprintf("%s: time zone data from %s", r.Path, b.ZoneInfo))
@@ -201,6 +202,6 @@ func (b *Built) Notes(verbose bool) []string {
 		}
 	}
 	size, _ := b.Layer.Size()
-	return append(out, fmt.Sprintf("%s: %s %s, %d libraries, at %s; layer %d bytes %s",
-		r.Path, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, b.Layer.Compression()))
+	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %d bytes %s",
+		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, size, b.Layer.Compression()))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -64,7 +65,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 		for _, e := range removed {
 			freed += e.Size
 		}
-		a.Logf("removed %s, %s, from %s", plural(len(removed), "blob", "blobs"), transport.HumanSize(freed), c.Dir())
+		a.Logf("removed %s, %s, from %s", plural.N(len(removed), "blob", "blobs"), transport.HumanSize(freed), c.Dir())
 	}
 	ents, err := c.Entries()
 	if err != nil {
@@ -83,7 +84,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...)})
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural(len(ents), "blob", "blobs"), transport.HumanSize(total), transport.HumanSize(c.Max()))
+	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), transport.HumanSize(total), transport.HumanSize(c.Max()))
 	if !prune {
 		for _, e := range ents {
 			fmt.Fprintf(&b, "  %s %9s  used %s\n", e.Digest, transport.HumanSize(e.Size), e.Used.UTC().Format("2006-01-02 15:04:05Z"))

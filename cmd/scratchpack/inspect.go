@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -69,7 +70,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		}
 	}
 	if descs[0].Index != "" && !f.json {
-		fmt.Fprintf(a.Stdout, "%s: index %s, %s\n", quote.Name(args[0]), descs[0].Index, plural(len(descs), "image", "images"))
+		fmt.Fprintf(a.Stdout, "%s: index %s, %s\n", quote.Name(args[0]), descs[0].Index, plural.N(len(descs), "image", "images"))
 	}
 	for _, d := range descs {
 		if !f.json {

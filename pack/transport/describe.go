@@ -13,6 +13,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
@@ -269,7 +270,7 @@ func (d *Description) WriteText(w io.Writer) error {
 	for _, k := range sortedKeys(d.Labels) {
 		fmt.Fprintf(&b, "  label:      %s=%s\n", q(k), q(d.Labels[k]))
 	}
-	fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", HumanSize(d.Size), HumanSize(d.UncompressedSize), plural(len(d.Layers), "layer", "layers"))
+	fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", HumanSize(d.Size), HumanSize(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
 	for _, r := range d.Referrers {
 		fmt.Fprintf(&b, "  attached:   %s %s (%s)\n", q(r.ArtifactType), q(r.Digest), HumanSize(r.Size))
 	}
@@ -307,14 +308,6 @@ func HumanSize(n int64) string {
 		return fmt.Sprintf("%.1f %s", f, u)
 	}
 	return fmt.Sprintf("%.2f %s", f, u)
-}
-
-// plural is "1 layer" or "n layers".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // quoteList writes s as a list of Go strings, ["/app", "--flag"], the
