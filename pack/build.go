@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/scratchpack/scratchpack/internal/plural"
+	"github.com/scratchpack/scratchpack/pack/transport"
 	"slices"
 	"strings"
 	"sync"
@@ -202,6 +203,6 @@ func (b *Built) Notes(verbose bool) []string {
 		}
 	}
 	size, _ := b.Layer.Size()
-	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %d bytes %s",
-		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, size, b.Layer.Compression()))
+	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %s %s",
+		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, transport.HumanSize(size), b.Layer.Compression()))
 }
