@@ -60,6 +60,14 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := pub.Destinations().Check(); err != nil { // a bad output fails now, not after the builds
+		return nil, err
+	}
+	if f.build.SBOM.Dir != "" {
+		if err := transport.CheckDir(f.build.SBOM.Dir); err != nil {
+			return nil, err
+		}
+	}
 	opts, err := f.img.PackOptions(nil, a.getenv, true)
 	if err != nil {
 		return nil, err

@@ -109,3 +109,17 @@ func TestStdoutTarballRefusesATerminal(t *testing.T) {
 		t.Errorf("-o - > /dev/null: exit %d: %s", code, stderr.String())
 	}
 }
+
+// TestBuildOutputsCheckedBeforeWork: build's --tarball and
+// --oci-layout-path into a missing directory fail at once, before go
+// build runs (the import path does not even exist), naming the output.
+func TestBuildOutputsCheckedBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	for _, flag := range []string{"--tarball", "--oci-layout-path"} {
+		out := filepath.Join(dir, "no", "out")
+		_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "example.com/me"}, "build", "--push=false", flag, out, "./does-not-exist")
+		if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, out+": directory "+filepath.Dir(out)+" does not exist") {
+			t.Errorf("%s into a missing directory: exit %d, stderr %q", flag, code, stderr)
+		}
+	}
+}
