@@ -112,16 +112,21 @@ func (a *app) inspectRaw(f *inspectFlags, src string, art transport.Artifact) er
 
 // addReferrers adds to d the artifacts attached to its image where src
 // keeps them (a registry, a layout); a tarball and the daemon keep none.
+// Attachments that cannot be listed are a warning: the image is shown.
 func (a *app) addReferrers(f *inspectFlags, src string, d *transport.Description) error {
 	h, err := v1.NewHash(d.Digest)
 	if err != nil {
 		return err
 	}
 	atts, err := transport.Attached(a.ctx, src, h, f.registry.Options)
-	if errors.Is(err, transport.ErrNoReferrers) {
+	switch {
+	case errors.Is(err, transport.ErrNoReferrers):
 		return nil
-	} else if err != nil {
-		return fmt.Errorf("listing what is attached to %s: %w", src, err)
+	case err != nil && a.ctx.Err() != nil:
+		return err
+	case err != nil: // the image is still worth showing
+		a.Logf("warning: %s: the attachments of %s are not shown: %v; run inspect again to retry", quote.Name(src), d.Digest, err)
+		return nil
 	}
 	return d.AddReferrers(atts)
 }

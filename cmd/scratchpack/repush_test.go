@@ -5,9 +5,11 @@ import (
 	"context"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -47,5 +49,36 @@ func TestRepushSaysUpToDate(t *testing.T) {
 	changed := push("--env", "A=1", "../../testdata/elf/musl-static")
 	if !strings.Contains(changed, "pushed "+ref) || strings.Contains(changed, fresh) {
 		t.Errorf("a changed image's push said:\n%s", changed)
+	}
+}
+
+// TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed: a registry
+// that refuses to list referrers still gets the image shown, with one
+// warning saying the attachments are not; a registry that lists them
+// gets them shown.
+func TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed(t *testing.T) {
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	var refuse atomic.Bool
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() && strings.Contains(r.URL.Path, "/referrers/") {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
+	if _, stderr, code := sp(nil, "pack", "-q", "-t", ref, "--push", "../../testdata/elf/musl-static"); code != 0 {
+		t.Fatalf("pack: exit %d: %s", code, stderr)
+	}
+	out, stderr, code := sp(nil, "inspect", ref)
+	if code != 0 || !strings.Contains(out, "  attached:   application/spdx+json sha256:") {
+		t.Errorf("inspect: exit %d, stdout %q, stderr %q; want the SBOM attached", code, out, stderr)
+	}
+	refuse.Store(true)
+	out, stderr, code = sp(nil, "inspect", ref)
+	if code != 0 || !strings.Contains(out, "platform:   linux/amd64") || strings.Contains(out, "attached:") ||
+		strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "attachments of sha256:") {
+		t.Errorf("inspect, referrers refused: exit %d, stdout %q, stderr %q; want the image and one warning", code, out, stderr)
 	}
 }

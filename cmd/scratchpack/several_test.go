@@ -123,3 +123,19 @@ func TestBuildOutputsCheckedBeforeWork(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildOneImageOutputsTakeOnePlatform: build -L or --tarball with
+// several platforms is refused with the rule of every output, before
+// anything is built.
+func TestBuildOneImageOutputsTakeOnePlatform(t *testing.T) {
+	for _, args := range [][]string{
+		{"-L", "--platform", "linux/amd64,linux/arm64"},
+		{"-L", "--platform", "all"},
+		{"--push=false", "--tarball", filepath.Join(t.TempDir(), "x.tar"), "--platform", "amd64,aarch64"},
+	} {
+		_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "example.com/me"}, append(append([]string{"build"}, args...), "./does-not-exist")...)
+		if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, severalRule) || !strings.Contains(stderr, "one --platform") {
+			t.Errorf("build %v: exit %d, stderr %q; want exit 2 and the rule", args, code, stderr)
+		}
+	}
+}
