@@ -66,6 +66,11 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err := pub.Destinations().Check(); err != nil { // a bad output fails now, not after the builds
 		return nil, err
 	}
+	if pub.Destinations().Daemon {
+		if err := transport.CheckDaemon(a.ctx); err != nil {
+			return nil, err
+		}
+	}
 	if f.build.SBOM.Dir != "" {
 		if err := transport.CheckDir(f.build.SBOM.Dir); err != nil {
 			return nil, err

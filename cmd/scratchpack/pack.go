@@ -44,6 +44,11 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	if err := out.Check(); err != nil { // a bad output fails now, not after the layer is made
 		return err
 	}
+	if out.Dest.Daemon {
+		if err := transport.CheckDaemon(a.ctx); err != nil {
+			return err
+		}
+	}
 	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From == "")
 	if err != nil {
 		return err
