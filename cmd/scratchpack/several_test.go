@@ -89,7 +89,8 @@ func TestOutputsCheckedBeforeWork(t *testing.T) {
 
 // TestStdoutTarballRefusesATerminal: -o - with stdout on a terminal
 // writes nothing there and says, in one line, to redirect it, as docker
-// save does; to /dev/null or a pipe it writes the tarball.
+// save does, and so does -o naming a terminal; to /dev/null it writes
+// the tarball.
 func TestStdoutTarballRefusesATerminal(t *testing.T) {
 	tty := testtool.Terminal(t)
 	var stderr bytes.Buffer
@@ -97,6 +98,15 @@ func TestStdoutTarballRefusesATerminal(t *testing.T) {
 	code := a.main([]string{"pack", "-o", "-", "../../testdata/elf/musl-static"})
 	if code != 2 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "redirect it") {
 		t.Errorf("exit %d, stderr %q; want exit 2 and one line saying to redirect", code, stderr.String())
+	}
+	// A terminal named as the output file, as -o /dev/tty or -o
+	// /dev/stdout on one would name it, is refused too.
+	_, errs, code := sp(nil, "pack", "-o", tty.Name(), "../../testdata/elf/musl-static")
+	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tty.Name()+": is a terminal") {
+		t.Errorf("-o %s: exit %d, stderr %q; want exit 1 and one line saying it is a terminal", tty.Name(), code, errs)
+	}
+	if _, errs, code := sp(nil, "pack", "-q", "-o", os.DevNull, "../../testdata/elf/musl-static"); code != 0 {
+		t.Errorf("-o /dev/null: exit %d: %s", code, errs)
 	}
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/scratchpack/scratchpack/internal/stale"
 )
 
@@ -173,6 +175,9 @@ func (d Destinations) Check() error {
 			return err
 		}
 	}
+	if d.Tarball != "" && d.Tarball != "-" && isTerminal(d.Tarball) {
+		return fmt.Errorf("%s: is a terminal, and a tarball is binary; name a file, or redirect it elsewhere", d.Tarball)
+	}
 	if d.Layout == "" {
 		return nil
 	}
@@ -237,4 +242,20 @@ func CheckDir(dir string) error {
 			return nil
 		}
 	}
+}
+
+// isTerminal reports whether path is a terminal (-o /dev/tty,
+// /dev/stdout on one), asking the device as isatty(3) does.
+func isTerminal(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
+		return false
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, err = unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
