@@ -70,7 +70,12 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 		}
 	}
 	if descs[0].Index != "" && !f.json {
-		fmt.Fprintf(a.Stdout, "%s: index %s, %s\n", quote.Name(args[0]), descs[0].Index, plural.N(len(descs), "image", "images"))
+		var size, unpacked int64
+		for _, d := range descs {
+			size, unpacked = size+d.Size, unpacked+d.UncompressedSize
+		}
+		fmt.Fprintf(a.Stdout, "%s: index %s, %s, %s, %s unpacked\n", quote.Name(args[0]), descs[0].Index, plural.N(len(descs), "image", "images"),
+			transport.HumanSize(size), transport.HumanSize(unpacked))
 	}
 	for _, d := range descs {
 		if !f.json {

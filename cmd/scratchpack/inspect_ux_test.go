@@ -36,6 +36,11 @@ func TestInspectRawIndex(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &im); err != nil || len(im.Manifests) != 2 {
 		t.Errorf("--raw index is not the index of 2 images: %v\n%s", err, raw)
 	}
+	text, _, _ := sp(nil, "inspect", lay)
+	header := regexp.MustCompile(`^` + regexp.QuoteMeta(lay) + `: index ` + index + `, 2 images, [0-9.]+ (kB|MB), [0-9.]+ (kB|MB) unpacked\n`)
+	if !header.MatchString(text) {
+		t.Errorf("inspect of an index does not begin with its images and total sizes:\n%s", text)
+	}
 	_, stderr, code = sp(nil, "inspect", "--raw", "manifest", lay)
 	if code != 2 || !strings.Contains(stderr, "is an index; give --raw index for the index, or --platform OS/ARCH for that image's manifest") {
 		t.Errorf("--raw manifest of an index: exit %d, %q", code, stderr)
