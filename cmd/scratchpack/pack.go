@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -111,10 +112,19 @@ func onePerImage(progs []pack.Program, dest transport.Destinations, res *options
 	if len(res.Platforms) != 1 {
 		return nil, cli.Usagef("%s: give --platform OS/ARCH to pack the binary for it, or one binary", severalRule)
 	}
+	var picked []pack.Program
+	var names []string
 	for i, p := range plats {
 		if p.Matches(res.Platforms[0]) {
-			return progs[i : i+1], nil
+			picked = append(picked, progs[i])
+			names = append(names, progs[i].Path+" ("+p.String()+")")
 		}
+	}
+	switch {
+	case len(picked) == 1:
+		return picked, nil
+	case len(picked) > 1:
+		return nil, cli.Usagef("--platform %s matches %s; give the variant too", res.Platforms[0], strings.Join(names, " and "))
 	}
 	return nil, fmt.Errorf("no binary is for %s (they are for %s); build one for it, or change --platform", res.Platforms[0], joinPlatforms(plats))
 }

@@ -167,3 +167,35 @@ func TestDaemonCheckedBeforeWork(t *testing.T) {
 		}
 	}
 }
+
+// TestPlatformWithoutVariantPicksOneOrSaysSo: an arm/v6 and an arm/v7
+// binary into -o: --platform linux/arm matches both and asks for the
+// variant; armhf (arm/v7) picks the v7 one.
+func TestPlatformWithoutVariantPicksOneOrSaysSo(t *testing.T) {
+	v6 := testtool.GoBuild(t, "../../testdata/hello-go", "arm", nil, "GOARM=6")
+	v7 := testtool.GoBuild(t, "../../testdata/hello-go", "arm", nil, "GOARM=7")
+	dir := t.TempDir()
+	for name, src := range map[string]string{"app-armv6": v6, "app-armv7": v7} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, name), string(b))
+	}
+	v6, v7 = filepath.Join(dir, "app-armv6"), filepath.Join(dir, "app-armv7")
+	out := filepath.Join(t.TempDir(), "x.tar")
+	_, stderr, code := sp(nil, "pack", "--platform", "linux/arm", "-o", out, v6, v7)
+	if code != 2 || !strings.Contains(stderr, "--platform linux/arm matches "+v6+" (linux/arm/v6) and "+v7+" (linux/arm/v7); give the variant too") {
+		t.Errorf("--platform linux/arm: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := sp(nil, "pack", "-q", "--platform", "armhf", "-o", out, v6, v7); code != 0 {
+		t.Fatalf("--platform armhf: exit %d: %s", code, stderr)
+	}
+	img, err := tarball.ImageFromPath(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf, err := img.ConfigFile(); err != nil || cf.Architecture != "arm" || cf.Variant != "v7" {
+		t.Errorf("--platform armhf packed %v (%v), want linux/arm/v7", cf.Platform(), err)
+	}
+}
