@@ -59,7 +59,7 @@ func TestReleaseMakefile(t *testing.T) {
 		t.Errorf("the second run pushed blobs, or did not find the manifest there:\n%s", second)
 	}
 	// And it says so, where the first run did not.
-	const fresh = "are up to date in the registry: nothing uploaded"
+	const fresh = "are up to date in the registry; nothing was uploaded"
 	if !strings.Contains(second, fresh) || strings.Contains(first, fresh) {
 		t.Errorf("the second run did not say, alone, that it uploaded nothing:\nfirst:\n%s\nsecond:\n%s", first, second)
 	}

@@ -154,4 +154,13 @@ func TestInspectEnvSizesAndAttachments(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "app:1") || strings.Contains(stderr, "sha256-") {
 		t.Errorf("the layout's names: exit %d, %q; want app:1 and no fallback tag", code, stderr)
 	}
+	// With a second image, the layout alone names no image: the names
+	// listed are the two images', without their attachments' tags.
+	if _, stderr, code := sp(nil, "pack", "-q", "-t", "app:2", "--env", "B=2", "--oci-layout", lay, "../../testdata/elf/musl-static"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, stderr, code = sp(nil, "inspect", lay)
+	if want := lay + ": the layout has app:1, app:2; name one as DIR:NAME"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("inspect of a layout of two images: exit %d, %q; want %q", code, stderr, want)
+	}
 }

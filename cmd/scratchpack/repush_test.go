@@ -37,7 +37,7 @@ func TestRepushSaysUpToDate(t *testing.T) {
 		}
 		return strings.ReplaceAll(written(), "\r\n", "\n")
 	}
-	const fresh = "is up to date in the registry: nothing uploaded"
+	const fresh = "is up to date in the registry; nothing was uploaded"
 	first := push("../../testdata/elf/musl-static")
 	if !strings.Contains(first, "pushing 100%") || !strings.Contains(first, "pushed "+ref) || strings.Contains(first, fresh) {
 		t.Errorf("first push said:\n%s", first)

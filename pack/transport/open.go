@@ -122,7 +122,10 @@ func openLayout(dir, ref string) (Artifact, error) {
 	if len(exact) == 0 && len(byTag) == 1 {
 		exact = byTag
 	}
-	if len(exact) == 0 {
+	switch {
+	case len(exact) == 0 && ref == "":
+		return nil, fmt.Errorf("%s: the layout has %s; name one as DIR:NAME", dir, quote.List(names))
+	case len(exact) == 0:
 		return nil, fmt.Errorf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, quote.List(names))
 	}
 	if exact[0].MediaType.IsIndex() {

@@ -134,7 +134,7 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 			return err
 		}
 		if fresh {
-			logf("%s %s up to date in the registry: nothing uploaded", tagList(meta.Tags), isAre(len(meta.Tags)))
+			logf("%s %s up to date in the registry; nothing was uploaded", tagList(meta.Tags), isAre(len(meta.Tags)))
 		} else {
 			logf("pushed %s", tagList(meta.Tags))
 		}
