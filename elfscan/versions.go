@@ -4,11 +4,11 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/internal/plural"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 )
 

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/scratchpack/scratchpack/internal/plural"
-	"github.com/scratchpack/scratchpack/pack/transport"
 	"slices"
 	"strings"
 	"sync"
@@ -14,7 +12,9 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/pack/sbom"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // DefaultPath is the PATH an image gets unless its Env sets one.
