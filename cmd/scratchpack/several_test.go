@@ -59,6 +59,12 @@ func TestOutputsCheckedBeforeWork(t *testing.T) {
 	file := filepath.Join(dir, "file")
 	writeFile(t, file, "x")
 	prog := filepath.Join(dir, "not-yet-built")
+	broken := filepath.Join(dir, "broken-layout")
+	if err := os.Mkdir(broken, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(broken, "oci-layout"), `{"imageLayoutVersion":"1.0.0"}`)
+	writeFile(t, filepath.Join(broken, "index.json"), "{not json")
 	before := listTree(t, dir)
 	for _, c := range []struct {
 		name string
@@ -69,6 +75,7 @@ func TestOutputsCheckedBeforeWork(t *testing.T) {
 		{"-o under a file", []string{"-o", filepath.Join(file, "x.tar")}, "is not a directory"},
 		{"-o a directory", []string{"-o", dir}, "is a directory"},
 		{"--oci-layout a file", []string{"--oci-layout", file}, "is not an OCI image layout"},
+		{"--oci-layout with a broken index.json", []string{"--oci-layout", broken}, "reading index.json"},
 		{"--oci-layout in a missing directory", []string{"--oci-layout", filepath.Join(dir, "no", "layout")}, "does not exist"},
 		{"--image-refs into a missing directory", []string{"--oci-layout", filepath.Join(dir, "layout"), "--image-refs", filepath.Join(dir, "no", "refs")}, "does not exist"},
 		{"--metadata-file into a missing directory", []string{"--oci-layout", filepath.Join(dir, "layout"), "--metadata-file", filepath.Join(dir, "no", "m.json")}, "does not exist"},

@@ -185,6 +185,9 @@ func (d Destinations) Check() error {
 		if !fi.IsDir() || !isLayout(d.Layout) {
 			return fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", d.Layout)
 		}
+		if _, err := readIndex(d.Layout); err != nil { // what the commit reads
+			return err
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", d.Layout, unwrapPathErr(err))
 	}
