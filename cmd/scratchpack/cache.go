@@ -109,7 +109,7 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(num, 64)
-	if err != nil || n < 0 || n*float64(mult) > 1<<62 {
+	if err != nil || !(n >= 0) || n*float64(mult) > 1<<62 { // !(n >= 0): NaN too
 		return 0, fmt.Errorf("%q is not a size: want bytes, or a number with kB, MB, GB, KiB, MiB or GiB", s)
 	}
 	return int64(n * float64(mult)), nil
