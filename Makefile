@@ -6,12 +6,21 @@ BIN         := bin/scratchpack
 OUT         := out
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test tools unit lint e2e bench fuzz testdata-elf clean
+.PHONY: all build install demo test tools unit lint e2e bench fuzz testdata-elf clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/scratchpack
+
+# install puts scratchpack where go install does: $(go env GOBIN), else
+# $(go env GOPATH)/bin (~/go/bin), which must be on PATH. The module is
+# not published, so this (or go install ./cmd/scratchpack) is the install.
+install:
+	$(GO) install ./cmd/scratchpack
+	@bin=$$($(GO) env GOBIN); [ -n "$$bin" ] || bin=$$($(GO) env GOPATH)/bin; \
+		echo "installed $$bin/scratchpack"; \
+		case ":$$PATH:" in *":$$bin:"*) ;; *) echo "add $$bin to PATH to run it as scratchpack";; esac
 
 # demo builds sample programs from testdata and packs them into out/: a
 # static Go program, a static and a dynamic C program (the dynamic one with

@@ -186,6 +186,9 @@ func checkExpiry(source string, certs []*x509.Certificate, now time.Time) error 
 			return nil
 		}
 	}
+	if len(certs) == 1 {
+		return fmt.Errorf("%s: its one certificate has expired; use a current bundle", source)
+	}
 	return fmt.Errorf("%s: all %d certificates have expired; use a current bundle", source, len(certs))
 }
 

@@ -103,8 +103,8 @@ func TestLoadRefusesBadBundles(t *testing.T) {
 		{"empty", Options{File: write("empty.pem", "")}, "holds no certificates"},
 		{"garbled", Options{File: write("junk.pem", "this is not PEM")}, "not a PEM certificate bundle"},
 		{"bad block", Options{File: write("bad.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")}, "PEM block 1 is not a valid certificate"},
-		{"expired only", Options{File: expired}, "have expired"},
-		{"expired --ca", Options{Embedded: true, Extra: []string{expired}}, "have expired"},
+		{"expired only", Options{File: expired}, "its one certificate has expired"},
+		{"expired --ca", Options{Embedded: true, Extra: []string{expired}}, "its one certificate has expired"},
 		{"missing", Options{File: filepath.Join(dir, "nope.pem")}, "nope.pem: no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -58,4 +58,9 @@ func TestReleaseMakefile(t *testing.T) {
 	if strings.Contains(second, "pushed blob:") || !strings.Contains(second, "existing manifest:") {
 		t.Errorf("the second run pushed blobs, or did not find the manifest there:\n%s", second)
 	}
+	// And it says so, where the first run did not.
+	const fresh = "are up to date in the registry; nothing was uploaded"
+	if !strings.Contains(second, fresh) || strings.Contains(first, fresh) {
+		t.Errorf("the second run did not say, alone, that it uploaded nothing:\nfirst:\n%s\nsecond:\n%s", first, second)
+	}
 }

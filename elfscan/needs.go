@@ -52,9 +52,11 @@ func tlsLibrary(name string) bool {
 	return false
 }
 
-// runtimeLoads warns of what the program loads at run time, out of sight
+// runtimeLoads finds what the program loads at run time, out of sight
 // of static analysis: dlopen'ed libraries, glibc NSS modules, iconv
-// modules. It looks at the undefined dynamic symbols of the program and of
+// modules, libgcc_s. Each is a concern that addRuntimeLoads acts on and
+// reports under Loads; only a dlopen, which no flag but --include can
+// answer, is also a warning, since a warning is for what the user can do. It looks at the undefined dynamic symbols of the program and of
 // every library in its closure but the C library and loader.
 // A file whose symbols cannot be read is an error: what it would load is
 // not known.
@@ -92,7 +94,9 @@ func (r *Report) runtimeLoads(cache *Cache) (warnings []string, concerns map[str
 		where = compact(where)
 		evidence := quote.Join(where)
 		concerns[concern] = evidence
-		out = append(out, fmt.Sprintf("%s (%s)", concern, evidence))
+		if concern == concernDlopen { // the others are packed, or said under loads with the flag that packs them
+			out = append(out, fmt.Sprintf("%s (%s); %s", concern, evidence, dlopenAction))
+		}
 	}
 	sort.Strings(out)
 	return out, concerns, nil
@@ -100,10 +104,13 @@ func (r *Report) runtimeLoads(cache *Cache) (warnings []string, concerns map[str
 
 // The run-time concerns that scan reports and acts on.
 const (
-	concernDlopen = "loads libraries with dlopen at run time; those its .note.dlopen notes name are packed, others only when added to the image"
+	concernDlopen = "loads libraries with dlopen at run time, out of sight: those its .note.dlopen notes name are packed, no other"
 	concernIconv  = "uses iconv; glibc loads gconv modules at run time: those of the charsets the program names are packed (--gconv all packs every one)"
 	concernCancel = "cancels or exits threads; glibc loads libgcc_s.so.1 at run time to unwind them (packed)"
 )
+
+// dlopenAction is what to do of a dlopen no note names.
+const dlopenAction = "if it needs one, add it with --include PATH"
 
 const concernNSS = "uses NSS lookups; glibc reads /etc/nsswitch.conf and, before 2.34, dlopens libnss_* modules (packed when the libc is that old)"
 

@@ -40,8 +40,7 @@ func (r *Report) addNSSModules(res *resolver) error {
 	if err := res.missingErr(r.Path); err != nil {
 		return err
 	}
-	r.Libraries = res.libs
-	r.Warnings = append(r.Warnings, fmt.Sprintf("glibc %s loads NSS modules at run time; added %s", version, strings.Join(nssModules(), ", ")))
+	r.Libraries = res.libs // reported under Loads: packed, nothing for the user to do
 	return nil
 }
 

@@ -58,9 +58,20 @@ func TestNSSModulesForOldGlibc(t *testing.T) {
 			t.Errorf("glibc 2.31: %s not in %v", m, names(old))
 		}
 	}
+	// Packed, and said under Loads: nothing for the user to do, so no
+	// warning, before 2.34 or after.
+	if len(old.Warnings) > 0 {
+		t.Errorf("glibc 2.31: warnings %q, want none: the modules are packed", old.Warnings)
+	}
+	if !slices.ContainsFunc(old.Loads, func(l Load) bool { return l.Name == "libnss_files.so.2" && l.Packed }) {
+		t.Errorf("glibc 2.31: loads %+v, want libnss_files.so.2 packed", old.Loads)
+	}
 	current, err := Scan(prog, Options{Root: DirRoot(currentRoot)})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(current.Warnings) > 0 {
+		t.Errorf("glibc 2.34: warnings %q, want none", current.Warnings)
 	}
 	if got := names(current); !slices.Equal(got, []string{"libc.so.6"}) {
 		t.Errorf("glibc 2.34: libraries %v, want libc.so.6 alone", got)

@@ -29,29 +29,24 @@ func (p Platform) String() string {
 
 // ParsePlatform parses os/arch[/variant] for a platform an image can be
 // for: linux, an architecture Scan reports, and a variant that
-// architecture has. The aliases docker buildx takes are accepted and
-// normalised: x86_64 and x86-64 (amd64), aarch64 (arm64), armhf (arm/v7),
-// armel (arm/v6), i386 and i686 (386).
+// architecture has. The os may be left out (arm64, arm/v7), since images
+// of Linux programs are for linux. The aliases docker buildx takes are
+// accepted and normalised: x86_64 and x86-64 (amd64), aarch64 (arm64),
+// armhf (arm/v7), armel (arm/v6), i386 and i686 (386).
 func ParsePlatform(s string) (Platform, error) {
 	parts := strings.Split(s, "/")
-	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
-		return Platform{}, fmt.Errorf("platform %q: want os/arch[/variant], for example linux/arm64", s)
+	if len(parts) > 0 && len(parts) < 3 && isArch(parts[0]) {
+		parts = append([]string{"linux"}, parts...) // linux/ implied
+	}
+	if len(parts) < 2 || len(parts) > 3 || slices.Contains(parts, "") {
+		return Platform{}, fmt.Errorf("platform %q: want [linux/]arch[/variant], for example linux/arm64 or aarch64", s)
 	}
 	p := Platform{OS: parts[0], Architecture: parts[1]}
 	if len(parts) == 3 {
 		p.Variant = parts[2]
 	}
-	switch p.Architecture {
-	case "x86_64", "x86-64":
-		p.Architecture = "amd64"
-	case "aarch64":
-		p.Architecture = "arm64"
-	case "i386", "i686":
-		p.Architecture = "386"
-	case "armhf":
-		p.Architecture, p.Variant = "arm", cmp.Or(p.Variant, "v7")
-	case "armel":
-		p.Architecture, p.Variant = "arm", cmp.Or(p.Variant, "v6")
+	if a, ok := archAliases()[p.Architecture]; ok {
+		p.Architecture, p.Variant = a.arch, cmp.Or(p.Variant, a.variant)
 	}
 	if p.OS != "linux" {
 		return Platform{}, fmt.Errorf("platform %q: images of Linux programs are for linux, not %s", s, p.OS)
@@ -67,6 +62,24 @@ func ParsePlatform(s string) (Platform, error) {
 		return Platform{}, fmt.Errorf("platform %q: %s variants are %s", s, p.Architecture, strings.Join(variants, ", "))
 	}
 	return p, nil
+}
+
+// archAliases are the other names of architectures, as docker buildx
+// and uname give them, with the variant a name implies.
+func archAliases() map[string]struct{ arch, variant string } {
+	return map[string]struct{ arch, variant string }{
+		"x86_64": {"amd64", ""}, "x86-64": {"amd64", ""},
+		"aarch64": {"arm64", ""},
+		"i386":    {"386", ""}, "i686": {"386", ""},
+		"armhf": {"arm", "v7"}, "armel": {"arm", "v6"},
+	}
+}
+
+// isArch reports whether s names an architecture, or an alias of one.
+func isArch(s string) bool {
+	_, known := archVariants()[s]
+	_, alias := archAliases()[s]
+	return known || alias
 }
 
 // archVariants lists the architectures an image can be for, each with the

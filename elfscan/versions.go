@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
@@ -194,7 +195,7 @@ func (res *resolver) checkSymbols(program string) error {
 		for _, sym := range undefined[i] {
 			if missing[sym] && !found[sym] {
 				return &FileError{Path: program, Err: &detailError{sentinel: ErrSymbol, msg: fmt.Sprintf(
-					"%s needs symbol %s, and none of the %d libraries of the closure defines it", quote.Name(o.path), quote.Name(sym), len(res.objs)-1)}}
+					"%s needs symbol %s, and none of the %s of the closure defines it", quote.Name(o.path), quote.Name(sym), plural.N(len(res.objs)-1, "library", "libraries"))}}
 			}
 		}
 	}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/pack/sbom"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // DefaultPath is the PATH an image gets unless its Env sets one.
@@ -187,7 +189,7 @@ func (b *Built) Notes(verbose bool) []string {
 		if c.Extra > 0 {
 			extra = fmt.Sprintf(" and %d private", c.Extra)
 		}
-		out = append(out, fmt.Sprintf("%s: CA certificates: %d roots from %s%s", r.Path, c.Roots, c.Source, extra))
+		out = append(out, fmt.Sprintf("%s: CA certificates: %s from %s%s", r.Path, plural.N(c.Roots, "root", "roots"), c.Source, extra))
 	}
 	if b.ZoneInfo != "" {
 		out = append(out, fmt.Sprintf("%s: time zone data from %s", r.Path, b.ZoneInfo))
@@ -201,6 +203,6 @@ func (b *Built) Notes(verbose bool) []string {
 		}
 	}
 	size, _ := b.Layer.Size()
-	return append(out, fmt.Sprintf("%s: %s %s, %d libraries, at %s; layer %d bytes %s",
-		r.Path, r.Kind, r.Platform, len(r.Libraries), b.ImagePath, size, b.Layer.Compression()))
+	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %s %s",
+		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, transport.HumanSize(size), b.Layer.Compression()))
 }

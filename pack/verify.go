@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/plural"
 )
 
 // Verify checks a plan before it is shipped: it resolves the program at
@@ -58,7 +59,7 @@ func Verify(p *Plan, r *elfscan.Report, imagePath string, o elfscan.Options) err
 		}
 	}
 	if len(got) != len(r.Libraries) {
-		return bug("it loads %d libraries, the plan has %d", len(got), len(r.Libraries))
+		return bug("it loads %s, the plan has %d", plural.N(len(got), "library", "libraries"), len(r.Libraries))
 	}
 	return nil
 }

@@ -60,6 +60,22 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d := pub.Destinations(); (d.Daemon || d.Tarball != "") && severalPlatforms(f.build.Flags.Platform) {
+		return nil, cli.Usagef("%s: give -L and --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
+	}
+	if err := pub.Destinations().Check(); err != nil { // a bad output fails now, not after the builds
+		return nil, err
+	}
+	if pub.Destinations().Daemon {
+		if err := transport.CheckDaemon(a.ctx); err != nil {
+			return nil, err
+		}
+	}
+	if f.build.SBOM.Dir != "" {
+		if err := transport.CheckDir(f.build.SBOM.Dir); err != nil {
+			return nil, err
+		}
+	}
 	opts, err := f.img.PackOptions(nil, a.getenv, true)
 	if err != nil {
 		return nil, err
@@ -89,4 +105,10 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		})
 	}
 	return out, err
+}
+
+// severalPlatforms reports whether a --platform value names more than one
+// platform: a list, or all.
+func severalPlatforms(flag string) bool {
+	return flag == "all" || strings.Contains(flag, ",")
 }

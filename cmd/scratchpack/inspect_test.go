@@ -100,7 +100,7 @@ func TestInspectIndexExtras(t *testing.T) {
 	if !strings.Contains(man, `"mediaType":"application/vnd.oci.image.manifest.v1+json"`) {
 		t.Errorf("--raw manifest = %s", man)
 	}
-	if _, stderr, code := sp(nil, "inspect", "--raw", "config", lay); code != 2 || !strings.Contains(stderr, "pick one image with --platform") {
+	if _, stderr, code := sp(nil, "inspect", "--raw", "config", lay); code != 2 || !strings.Contains(stderr, "is an index; give --raw index for the index, or --platform OS/ARCH for that image's config") {
 		t.Errorf("--raw of an index: exit %d, %s", code, stderr)
 	}
 	if _, stderr, code := sp(nil, "inspect", "--platform", "linux/s390x", lay); code != 1 || !strings.Contains(stderr, "no image for linux/s390x; there are linux/amd64, linux/arm64/v8") {

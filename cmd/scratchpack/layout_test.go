@@ -202,7 +202,7 @@ func TestPackReleaseNames(t *testing.T) {
 	}
 	lay := filepath.Join(t.TempDir(), "layout")
 	stdout, stderr, code := sp(nil, "pack", "--oci-layout", lay, filepath.Join(dir, "app-amd64"), filepath.Join(dir, "app-arm64"))
-	if code != 0 || !strings.HasPrefix(stdout, "app:latest@sha256:") {
+	if code != 0 || !strings.HasPrefix(stdout, "scratchpack.local/app:latest@sha256:") {
 		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, stderr)
 	}
 	out, _, _ := sp(nil, "inspect", "--json", lay)

@@ -113,6 +113,7 @@ func TestPackIsReproducible(t *testing.T) {
 
 func TestPackFailures(t *testing.T) {
 	bin := goProgram(t, "hello-go", "arm64")
+	amd64 := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
 	script := filepath.Join(dir, "run.sh")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
@@ -136,7 +137,10 @@ func TestPackFailures(t *testing.T) {
 		{"no binary", []string{"pack", "-o", out}, 2, "name the binary"},
 		{"no output", []string{"pack", bin}, 2, "-o FILE"},
 		{"push without tag", []string{"pack", "--push", bin}, 2, "--push needs -t"},
-		{"tarball of two", []string{"pack", "-o", out, bin, bin}, 2, "holds one platform"},
+		{"tarball of two", []string{"pack", "-o", out, amd64, bin}, 2, "-o and --docker hold one image: give --platform OS/ARCH"},
+		{"tarball of two, none for --platform", []string{"pack", "--platform", "linux/riscv64", "-o", out, amd64, bin}, 1, "no binary is for linux/riscv64 (they are for linux/amd64, linux/arm64/v8)"},
+		{"tarball of two for one platform", []string{"pack", "-o", out, bin, bin}, 1, "both for linux/arm64/v8"},
+		{"daemon of two", []string{"pack", "--docker", amd64, bin}, 2, "-o and --docker hold one image: give --platform OS/ARCH"},
 		{"same platform twice", []string{"pack", "--oci-layout", filepath.Join(filepath.Dir(out), "layout"), bin, bin}, 1, "both for linux/arm64/v8"},
 		{"unreachable registry", []string{"pack", "-t", "127.0.0.1:1/x:1", "--push", bin}, 1, "push 127.0.0.1:1/x:1"},
 		{"tarball and layout with a failing push", []string{"pack", "-o", out, "--oci-layout", filepath.Join(filepath.Dir(out), "layout"), "-t", "127.0.0.1:1/x:1", "--push", bin}, 1, "connection refused"},
@@ -144,7 +148,7 @@ func TestPackFailures(t *testing.T) {
 		{"bad env", []string{"pack", "--env", "noequals", "-o", out, bin}, 2, "want K=V"},
 		{"bad port", []string{"pack", "--expose", "99999", "-o", out, bin}, 2, "PORT"},
 		{"bad compression", []string{"pack", "--compression", "lz4", "-o", out, bin}, 2, "gzip, zstd or none"},
-		{"output dir missing", []string{"pack", "-o", filepath.Join(dir, "no", "x.tar"), bin}, 1, "no such file"},
+		{"output dir missing", []string{"pack", "-o", filepath.Join(dir, "no", "x.tar"), bin}, 1, "directory " + filepath.Join(dir, "no") + " does not exist"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"static refuses dynamic", []string{"pack", "--static", "-o", out, "/usr/bin/ls"}, 1, "dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2), not static; link it statically, or drop --static"},
 		{"add relative", []string{"pack", "--add", "x:etc/x", "-o", out, bin}, 2, "not absolute"},

@@ -189,7 +189,7 @@ func TestPackImageRefsAndMetadata(t *testing.T) {
 func TestPackQuietAndVerbose(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "img.tar")
 	stdout, stderr, code := sp(nil, "pack", "-q", "-o", out, "/usr/bin/ls")
-	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "ls:latest@sha256:") {
+	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "scratchpack.local/ls:latest@sha256:") {
 		t.Errorf("-q: exit %d, stdout %q, stderr %q; want the reference alone", code, stdout, stderr)
 	}
 	_, stderr, code = sp(nil, "pack", "-v", "-o", out, "/usr/bin/ls")

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 func (a *app) packCommand() cli.Command {
@@ -35,8 +39,16 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 		return cli.Usagef("nothing to write; give -o FILE, --oci-layout DIR, --push or --docker")
 	case out.Dest.Push && len(out.Tags) == 0:
 		return cli.Usagef("--push needs -t REGISTRY/REPOSITORY:TAG")
-	case out.Dest.Tarball != "" && len(bins) > 1:
-		return cli.Usagef("-o writes a docker-archive, which holds one platform; use --oci-layout or --push for %d binaries", len(bins))
+	case out.Dest.Tarball == "-" && cli.IsTerminal(a.Stdout):
+		return cli.Usagef("-o - would write the tarball to the terminal; redirect it (-o - > app.tar, -o - | docker load) or give -o FILE")
+	}
+	if err := out.Check(); err != nil { // a bad output fails now, not after the layer is made
+		return err
+	}
+	if out.Dest.Daemon {
+		if err := transport.CheckDaemon(a.ctx); err != nil {
+			return err
+		}
 	}
 	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From == "")
 	if err != nil {
@@ -53,6 +65,9 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	for i, b := range bins {
 		progs[i] = pack.Program{Path: b, ImagePath: img.Path}
 	}
+	if progs, err = onePerImage(progs, out.Dest, res, opts.From); err != nil {
+		return err
+	}
 	po := res.PackOptions(opts)
 	po.Static = img.Static
 	result, err := pack.Programs(a.ctx, progs, po)
@@ -66,4 +81,50 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 		}
 	}
 	return out.Write(a.ctx, a.Console, result, out.Names(result.Images[0].ImagePath))
+}
+
+// severalRule is the one rule for several binaries, said wherever it is
+// the reason for a refusal.
+const severalRule = "several binaries make one index of one image per platform, which --oci-layout and --push hold; -o and --docker hold one image"
+
+// onePerImage applies severalRule to progs before anything is resolved:
+// two binaries for one platform are refused; for -o or --docker, several
+// binaries are refused unless one --platform picks the binary for it,
+// which is then the only one packed, for every output.
+func onePerImage(progs []pack.Program, dest transport.Destinations, res *options.Resolve, from *pack.Source) ([]pack.Program, error) {
+	if len(progs) < 2 {
+		return progs, nil
+	}
+	plats, err := programPlatforms(progs, from)
+	if err != nil {
+		return nil, err
+	}
+	for i := range plats {
+		for j := range i {
+			if plats[i] == plats[j] {
+				return nil, fmt.Errorf("%s and %s are both for %s: %s; pack them in separate calls", progs[j].Path, progs[i].Path, plats[i], severalRule)
+			}
+		}
+	}
+	if dest.Tarball == "" && !dest.Daemon {
+		return progs, nil
+	}
+	if len(res.Platforms) != 1 {
+		return nil, cli.Usagef("%s: give --platform OS/ARCH to pack the binary for it, or one binary", severalRule)
+	}
+	var picked []pack.Program
+	var names []string
+	for i, p := range plats {
+		if p.Matches(res.Platforms[0]) {
+			picked = append(picked, progs[i])
+			names = append(names, progs[i].Path+" ("+p.String()+")")
+		}
+	}
+	switch {
+	case len(picked) == 1:
+		return picked, nil
+	case len(picked) > 1:
+		return nil, cli.Usagef("--platform %s matches %s; give the variant too", res.Platforms[0], strings.Join(names, " and "))
+	}
+	return nil, fmt.Errorf("no binary is for %s (they are for %s); build one for it, or change --platform", res.Platforms[0], joinPlatforms(plats))
 }

@@ -58,7 +58,7 @@ func TestScanFailures(t *testing.T) {
 		{"not ELF", []string{"scan", "/etc/hostname"}, 1, "not an ELF file"},
 		{"missing library", []string{"scan", "--sysroot", t.TempDir(), "/usr/bin/ls"}, 1, "interpreter /lib64/ld-linux-x86-64.so.2 not found"},
 		{"no files", []string{"scan"}, 2, "name at least one file"},
-		{"bad platform", []string{"scan", "--platform", "linux", bin}, 2, "os/arch"},
+		{"bad platform", []string{"scan", "--platform", "linux", bin}, 2, "want [linux/]arch[/variant]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := sp(nil, tc.args...)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -47,11 +48,11 @@ func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) e
 			fmt.Fprintf(a.Stdout, "%s (%s): %s\n", args[0], platform, quote.Line(p))
 		}
 		if problems += len(c.Problems); len(c.Problems) == 0 {
-			fmt.Fprintf(a.Stdout, "%s (%s): ok: %s, %s, %d libraries\n", args[0], platform, quote.Name(c.Entrypoint), c.Report.Kind, len(c.Report.Libraries))
+			fmt.Fprintf(a.Stdout, "%s (%s): ok: %s, %s, %s\n", args[0], platform, quote.Name(c.Entrypoint), c.Report.Kind, plural.N(len(c.Report.Libraries), "library", "libraries"))
 		}
 	}
 	if problems > 0 {
-		return fmt.Errorf("%s: %d problems; it would not run as configured", args[0], problems)
+		return fmt.Errorf("%s: %s; it would not run as configured", args[0], plural.N(problems, "problem", "problems"))
 	}
 	return nil
 }

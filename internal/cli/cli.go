@@ -196,16 +196,6 @@ func (a *App) HelpCommand() Command {
 	}
 }
 
-// IsTerminal reports whether w is a character device, such as a terminal.
-func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
 // Run runs main with a context that the first SIGINT or SIGTERM cancels
 // (a second one kills at once, as the signal's default), and exits with
 // main's code, or 128 + the signal's number when a signal ended a run

@@ -13,7 +13,7 @@ import (
 func (a *App) CompletionCommand() Command {
 	return Command{
 		Name: "completion", Summary: "Print a shell completion script: bash, zsh or fish", Usage: "completion bash|zsh|fish",
-		Examples: "  source <(" + a.Name + " completion bash)\n  " + a.Name + " completion fish > ~/.config/fish/completions/" + a.Name + ".fish",
+		Examples: "  source <(" + a.Name + " completion bash)\n  " + a.Name + " completion zsh > \"${fpath[1]}/_" + a.Name + "\"   # then start a new zsh\n  " + a.Name + " completion fish > ~/.config/fish/completions/" + a.Name + ".fish",
 		Flags: func(*pflag.FlagSet) Action {
 			return func(args, _ []string) error {
 				if len(args) != 1 {
@@ -23,8 +23,7 @@ func (a *App) CompletionCommand() Command {
 				case "bash":
 					a.bashCompletion(a.Stdout)
 				case "zsh":
-					fmt.Fprintln(a.Stdout, "autoload -U +X bashcompinit && bashcompinit")
-					a.bashCompletion(a.Stdout)
+					a.zshCompletion(a.Stdout)
 				case "fish":
 					a.fishCompletion(a.Stdout)
 				default:

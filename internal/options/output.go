@@ -24,7 +24,7 @@ type Output struct {
 // AddFlags registers -t, -o, --oci-layout, --push, --docker,
 // --image-refs, --metadata-file and the registry flags.
 func (f *Output) AddFlags(fs *pflag.FlagSet) {
-	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG],...", "", "image names and tags (repeatable or comma-separated; default BINARY:latest)", func(s string) error {
+	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG],...", "", "image names and tags (repeatable or comma-separated; default scratchpack.local/BINARY:latest)", func(s string) error {
 		for _, ref := range strings.Split(s, ",") {
 			if strings.Contains(ref, "@") {
 				return fmt.Errorf("give a tag, not a digest: the digest is what pack prints")
@@ -47,14 +47,34 @@ func (f *Output) AddFlags(fs *pflag.FlagSet) {
 	f.SBOM.AddFlags(fs)
 }
 
-// Names returns the tags, or one made from the program's path in the
-// image.
+// LocalDomain is the registry part of the name an image gets with no
+// -t: scratchpack.local/NAME:latest. With a dot, the first part of a name
+// is a registry host, so the daemon never takes it for Docker Hub's NAME
+// (curl:latest would shadow docker.io/library/curl after docker load);
+// .local is mDNS's (RFC 6762), so no public registry is named so; ko
+// names its local images ko.local for the same reason.
+const LocalDomain = "scratchpack.local"
+
+// Names returns the tags, or LocalDomain/NAME:latest with NAME made from
+// the program's path in the image.
 func (f *Output) Names(imagePath string) []name.Tag {
 	if len(f.Tags) > 0 {
 		return f.Tags
 	}
-	t, _ := name.NewTag(pack.DefaultRepository(imagePath) + ":latest")
+	t, _ := name.NewTag(LocalDomain + "/" + pack.DefaultRepository(imagePath) + ":latest")
 	return []name.Tag{t}
+}
+
+// Check checks every output before any work (see
+// transport.Destinations.Check), and that --sbom-dir can be made.
+func (f *Output) Check() error {
+	if err := f.Dest.Check(); err != nil {
+		return err
+	}
+	if f.SBOM.Dir != "" {
+		return transport.CheckDir(f.SBOM.Dir)
+	}
+	return nil
 }
 
 // Write writes the result to every destination under tags and prints

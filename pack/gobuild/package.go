@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/internal/plural"
 )
 
 // Package is a main package to build.
@@ -62,7 +64,7 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 			return nil, fmt.Errorf("go list: %w", err)
 		}
 		if i >= len(refs) {
-			return nil, fmt.Errorf("go list: %d packages for %d import paths; name each main package, not a pattern", i+1, len(refs))
+			return nil, fmt.Errorf("go list: %s for %s; name each main package, not a pattern", plural.N(i+1, "package", "packages"), plural.N(len(refs), "import path", "import paths"))
 		}
 		switch {
 		case l.Error != nil:
@@ -73,7 +75,7 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 		pkgs = append(pkgs, Package{ImportPath: l.ImportPath, Ref: refs[i]})
 	}
 	if len(pkgs) != len(refs) {
-		return nil, fmt.Errorf("go list: %d packages for %d import paths; name each main package, not a pattern", len(pkgs), len(refs))
+		return nil, fmt.Errorf("go list: %s for %s; name each main package, not a pattern", plural.N(len(pkgs), "package", "packages"), plural.N(len(refs), "import path", "import paths"))
 	}
 	return pkgs, nil
 }

@@ -132,7 +132,7 @@ func TestLayerCountMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = openImage(t, img)
-	if err == nil || !strings.Contains(err.Error(), "the manifest lists 1 layers and the config's rootfs.diff_ids 2") {
+	if err == nil || !strings.Contains(err.Error(), "the manifest lists 1 layer and the config's rootfs.diff_ids 2") {
 		t.Fatalf("error %v, want the count mismatch", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/tarbound"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
@@ -35,6 +36,20 @@ type Description struct {
 	History     []string          `json:"history,omitempty"`     // each step's created_by, oldest first
 	Created     string            `json:"created"`
 	Layers      []LayerListing    `json:"layers"`
+	// Size and UncompressedSize are the layers' sizes summed: as stored
+	// (and pulled), and as unpacked.
+	Size             int64 `json:"size"`
+	UncompressedSize int64 `json:"uncompressed_size"`
+	// Referrers are the artifacts attached to the image (an SBOM, a
+	// signature), where its source keeps them (see AddReferrers).
+	Referrers []Referrer `json:"referrers,omitempty"`
+}
+
+// Referrer is one artifact that refers to an image.
+type Referrer struct {
+	Digest       string `json:"digest"`
+	ArtifactType string `json:"artifact_type"`
+	Size         int64  `json:"size"` // of its blobs
 }
 
 // LayerListing is one layer and what it holds.
@@ -42,7 +57,8 @@ type LayerListing struct {
 	Digest    string      `json:"digest"`
 	DiffID    string      `json:"diff_id"`
 	MediaType string      `json:"media_type"`
-	Size      int64       `json:"size"`
+	Size      int64       `json:"size"`              // as stored
+	Unpacked  int64       `json:"uncompressed_size"` // the tar stream's
 	Files     []FileEntry `json:"files"`
 }
 
@@ -134,8 +150,46 @@ func describe(ctx context.Context, img v1.Image, count *tarbound.Counter) (*Desc
 			return nil, err
 		}
 		d.Layers = append(d.Layers, ll)
+		d.Size += ll.Size
+		d.UncompressedSize += ll.Unpacked
 	}
 	return d, nil
+}
+
+// AddReferrers lists atts, the artifacts attached to the image (see
+// Attached), in d: each one's digest, artifact type and size.
+func (d *Description) AddReferrers(atts []v1.Image) error {
+	for _, a := range atts {
+		digest, err := a.Digest()
+		if err != nil {
+			return err
+		}
+		m, err := a.Manifest()
+		if err != nil {
+			return err
+		}
+		r := Referrer{Digest: digest.String(), ArtifactType: m.ArtifactType}
+		if r.ArtifactType == "" { // OCI 1.1's other way to say it
+			r.ArtifactType = string(m.Config.MediaType)
+		}
+		for _, l := range m.Layers {
+			r.Size += l.Size
+		}
+		d.Referrers = append(d.Referrers, r)
+	}
+	return nil
+}
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // listLayer lists l's entries in the order of their paths; an entry
@@ -149,7 +203,8 @@ func listLayer(ctx context.Context, l verified.Layer, count *tarbound.Counter) (
 		return ll, err
 	}
 	defer r.Close()
-	tr := tar.NewReader(r)
+	c := &counter{r: r}
+	tr := tar.NewReader(c)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -176,9 +231,13 @@ func listLayer(ctx context.Context, l verified.Layer, count *tarbound.Counter) (
 			e.Mode = e.Mode[:9] + "t"
 		}
 	}
+	if _, err := io.Copy(io.Discard, c); err != nil { // the end-of-archive blocks, to count them
+		return ll, err
+	}
 	if err := r.Finish(); err != nil {
 		return ll, err
 	}
+	ll.Unpacked = c.n
 	sort.Slice(ll.Files, func(i, j int) bool { return ll.Files[i].Path < ll.Files[j].Path })
 	return ll, nil
 }
@@ -208,7 +267,9 @@ func (d *Description) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  created:    %s\n", q(d.Created))
 	fmt.Fprintf(&b, "  entrypoint: %s\n", quoteList(d.Entrypoint))
 	fmt.Fprintf(&b, "  cmd:        %s\n", quoteList(d.Cmd))
-	fmt.Fprintf(&b, "  env:        %s\n", strings.Join(quote.Names(d.Env), " "))
+	for _, e := range d.Env { // one a line: a value may hold spaces
+		fmt.Fprintf(&b, "  env:        %s\n", q(e))
+	}
 	fmt.Fprintf(&b, "  user:       %s\n", q(d.User))
 	fmt.Fprintf(&b, "  workdir:    %s\n", q(d.WorkingDir))
 	if len(d.Ports) > 0 {
@@ -223,8 +284,12 @@ func (d *Description) WriteText(w io.Writer) error {
 	for _, k := range sortedKeys(d.Labels) {
 		fmt.Fprintf(&b, "  label:      %s=%s\n", q(k), q(d.Labels[k]))
 	}
+	fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", HumanSize(d.Size), HumanSize(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	for _, r := range d.Referrers {
+		fmt.Fprintf(&b, "  attached:   %s %s (%s)\n", q(r.ArtifactType), q(r.Digest), HumanSize(r.Size))
+	}
 	for _, l := range d.Layers {
-		fmt.Fprintf(&b, "  layer %s (%d bytes, %s)\n", q(l.Digest), l.Size, q(l.MediaType))
+		fmt.Fprintf(&b, "  layer %s (%s, %s unpacked, %s)\n", q(l.Digest), HumanSize(l.Size), HumanSize(l.Unpacked), q(l.MediaType))
 		for _, e := range l.Files {
 			link := ""
 			if e.Link != "" {
@@ -235,6 +300,28 @@ func (d *Description) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// HumanSize formats n bytes as docker does, in powers of 1000 with
+// three significant digits: 512 B, 2.41 MB, 48.2 MB, 1.20 GB.
+func HumanSize(n int64) string {
+	if n < 1000 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	f := float64(n)
+	unit := 0
+	for f >= 999.5 && unit < 5 {
+		f /= 1000
+		unit++
+	}
+	u := []string{"B", "kB", "MB", "GB", "TB", "PB"}[unit]
+	switch {
+	case f >= 99.95:
+		return fmt.Sprintf("%.0f %s", f, u)
+	case f >= 9.995:
+		return fmt.Sprintf("%.1f %s", f, u)
+	}
+	return fmt.Sprintf("%.2f %s", f, u)
 }
 
 // quoteList writes s as a list of Go strings, ["/app", "--flag"], the

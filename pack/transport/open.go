@@ -121,7 +121,9 @@ func openLayout(dir, ref string) (Artifact, error) {
 	}
 	for _, d := range im.Manifests {
 		n := d.Annotations[AnnotationRefName]
-		names = append(names, n)
+		if !fallbackName.MatchString(n) { // an image's attachments, which inspect shows with it
+			names = append(names, n)
+		}
 		switch {
 		case n == ref || ref == "" && len(images) == 1 && d.Digest == images[0].Digest:
 			exact = append(exact, d)
@@ -132,7 +134,10 @@ func openLayout(dir, ref string) (Artifact, error) {
 	if len(exact) == 0 && len(byTag) == 1 {
 		exact = byTag
 	}
-	if len(exact) == 0 {
+	switch {
+	case len(exact) == 0 && ref == "":
+		return nil, fmt.Errorf("%s: the layout has %s; name one as DIR:NAME", dir, quote.List(names))
+	case len(exact) == 0:
 		return nil, fmt.Errorf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, quote.List(names))
 	}
 	if exact[0].MediaType.IsIndex() {

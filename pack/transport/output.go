@@ -6,6 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/scratchpack/scratchpack/internal/stale"
 )
@@ -152,4 +156,109 @@ func (r *Reserved) Abort() {
 		r.tmp.Close()
 		os.Remove(r.tmp.Name())
 	}
+}
+
+// Check checks, before any work, that each file output of d can be
+// written where it is named: the tarball, ImageRefs and MetadataFile
+// under the rules of every output (see WriteOutput), each in a directory
+// that exists and takes a new file; the layout a layout directory, or new
+// in a directory that exists. "-o -" (Tarball "-") is a stream and
+// checked by the caller. Write checks them all again as it writes, and
+// the inputs then: Check only makes a bad path fail at once, before the
+// layer is made.
+func (d Destinations) Check() error {
+	for _, path := range []string{d.Tarball, d.ImageRefs, d.MetadataFile} {
+		if path == "" || path == "-" {
+			continue
+		}
+		if err := checkWritable(path); err != nil {
+			return err
+		}
+	}
+	if d.Tarball != "" && d.Tarball != "-" && isTerminal(d.Tarball) {
+		return fmt.Errorf("%s: is a terminal, and a tarball is binary; name a file, or redirect it elsewhere", d.Tarball)
+	}
+	if d.Layout == "" {
+		return nil
+	}
+	if fi, err := os.Stat(d.Layout); err == nil {
+		if !fi.IsDir() || !isLayout(d.Layout) {
+			return fmt.Errorf("%s: exists and is not an OCI image layout; name a new directory", d.Layout)
+		}
+		if _, err := readIndex(d.Layout); err != nil { // what the commit reads
+			return err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", d.Layout, unwrapPathErr(err))
+	}
+	return checkDir(d.Layout, filepath.Dir(d.Layout))
+}
+
+// checkWritable checks an output file at path: under checkOutput's rules,
+// and, unless it is a stream, in a directory where a file can be made.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() || errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("%s: %s is not a directory; name another output", path, dir)
+	}
+	stream, err := checkOutput(path, nil)
+	if err != nil || stream {
+		return err
+	}
+	return checkDir(path, dir)
+}
+
+// checkDir checks that dir, where output is to be made, is a directory
+// that takes a new file, by making one and removing it.
+func checkDir(output, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: directory %s does not exist; create it, or name another output", output, dir)
+	case err != nil:
+		return fmt.Errorf("%s: %w", output, unwrapPathErr(err))
+	case !fi.IsDir():
+		return fmt.Errorf("%s: %s is not a directory; name another output", output, dir)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(output)+".check-*")
+	if err != nil {
+		return fmt.Errorf("%s: cannot write in %s: %w", output, dir, unwrapPathErr(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// CheckDir checks, before any work, that files can be made under dir,
+// which is made when it is missing (as --sbom-dir is): its nearest
+// existing ancestor must be a directory.
+func CheckDir(dir string) error {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		switch {
+		case err == nil && fi.IsDir():
+			return nil
+		case err == nil:
+			return fmt.Errorf("%s: %s is not a directory; name another directory", dir, d)
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return fmt.Errorf("%s: %w", dir, unwrapPathErr(err))
+		case filepath.Dir(d) == d:
+			return nil
+		}
+	}
+}
+
+// isTerminal reports whether path is a terminal (-o /dev/tty,
+// /dev/stdout on one), asking the device as isatty(3) does.
+func isTerminal(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
+		return false
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, err = unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

@@ -126,10 +126,18 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		logf("loaded %s into the Docker daemon (%s, image ID %s)", tagList(meta.Tags), p.String(), imageID(meta, p.String()))
 	}
 	if d.Push {
+		fresh := upToDate(ctx, a, tags, o)
+		if fresh {
+			o.Progress = nil // a bar of blobs that all exist would say nothing true
+		}
 		if err := Push(ctx, a, tags, o); err != nil {
 			return err
 		}
-		logf("pushed %s", tagList(meta.Tags))
+		if fresh {
+			logf("%s %s up to date in the registry; nothing was uploaded", tagList(meta.Tags), isAre(len(meta.Tags)))
+		} else {
+			logf("pushed %s", tagList(meta.Tags))
+		}
 		var repos []name.Repository
 		for _, t := range repoTags(tags) {
 			repos = append(repos, t.Context())
@@ -165,6 +173,14 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 }
 
 func tagList(tags []string) string { return strings.Join(tags, ", ") }
+
+// isAre is the verb of n things.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
 
 // imageID is the image ID of the image for platform.
 func imageID(m *Metadata, platform string) string {

@@ -16,6 +16,8 @@ import (
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/scratchpack/scratchpack/internal/plural"
 )
 
 // Layer is one layer of an image and what the image claims about it.
@@ -52,7 +54,7 @@ func Layers(img v1.Image) ([]Layer, error) {
 	}
 	diffIDs := cf.RootFS.DiffIDs
 	if len(m.Layers) != len(diffIDs) || len(ls) != len(m.Layers) {
-		return nil, fmt.Errorf("the manifest lists %d layers and the config's rootfs.diff_ids %d; an image lists each layer in both", len(m.Layers), len(diffIDs))
+		return nil, fmt.Errorf("the manifest lists %s and the config's rootfs.diff_ids %d; an image lists each layer in both", plural.N(len(m.Layers), "layer", "layers"), len(diffIDs))
 	}
 	out := make([]Layer, len(ls))
 	for i, l := range ls {
@@ -72,7 +74,7 @@ func localLayers(img v1.Image) ([]Layer, error) {
 		return nil, fmt.Errorf("reading the layers: %w", err)
 	}
 	if len(ls) != len(cf.RootFS.DiffIDs) {
-		return nil, fmt.Errorf("the image has %d layers and its config's rootfs.diff_ids %d; an image lists each layer in both", len(ls), len(cf.RootFS.DiffIDs))
+		return nil, fmt.Errorf("the image has %s and its config's rootfs.diff_ids %d; an image lists each layer in both", plural.N(len(ls), "layer", "layers"), len(cf.RootFS.DiffIDs))
 	}
 	out := make([]Layer, len(ls))
 	for i, l := range ls {

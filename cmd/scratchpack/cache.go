@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/plural"
+	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/transport"
+)
+
+// cacheFlags are cache's flags.
+type cacheFlags struct {
+	json   bool
+	max    int64
+	maxSet bool
+}
+
+func (a *app) cacheCommand() cli.Command {
+	return cli.Command{
+		Name:     "cache",
+		Summary:  "Show the blob cache of --from's images, or prune it",
+		Usage:    "cache [prune [--max SIZE]]",
+		Examples: helpText("cache"),
+		Flags: func(fs *pflag.FlagSet) cli.Action {
+			var f cacheFlags
+			fs.BoolVar(&f.json, "json", false, "print the cache as JSON")
+			cli.FlagFunc(fs, "max", "", "SIZE", "0", "with prune, keep at most SIZE (bytes, or 500MB, 2GiB), the most recently used", func(s string) error {
+				f.maxSet = true
+				return cli.Set(&f.max, parseSize)(s)
+			})
+			return func(args, after []string) error { return a.cache(&f, append(args, after...)) }
+		},
+	}
+}
+
+func (a *app) cache(f *cacheFlags, args []string) error {
+	prune := len(args) == 1 && args[0] == "prune"
+	switch {
+	case len(args) > 1 || len(args) == 1 && !prune:
+		return cli.Usagef("cache takes no argument, or prune")
+	case f.maxSet && !prune:
+		return cli.Usagef("--max goes with prune")
+	}
+	dir := pack.DefaultCacheDir()
+	if dir == "" {
+		return fmt.Errorf("no cache directory: neither XDG_CACHE_HOME nor HOME is set")
+	}
+	c, err := blobcache.Open(dir, blobcache.Options{})
+	if err != nil {
+		return err
+	}
+	if prune {
+		removed, err := c.Prune(f.max)
+		if err != nil {
+			return err
+		}
+		var freed int64
+		for _, e := range removed {
+			freed += e.Size
+		}
+		a.Logf("removed %s, %s, from %s", plural.N(len(removed), "blob", "blobs"), transport.HumanSize(freed), c.Dir())
+	}
+	ents, err := c.Entries()
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, e := range ents {
+		total += e.Size
+	}
+	if f.json {
+		return json.NewEncoder(a.Stdout).Encode(struct {
+			Dir     string            `json:"dir"`
+			Size    int64             `json:"size"`
+			Max     int64             `json:"max"`
+			Entries []blobcache.Entry `json:"entries"`
+		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...)})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), transport.HumanSize(total), transport.HumanSize(c.Max()))
+	if !prune {
+		for _, e := range ents {
+			fmt.Fprintf(&b, "  %s %9s  used %s\n", e.Digest, transport.HumanSize(e.Size), e.Used.UTC().Format("2006-01-02 15:04:05Z"))
+		}
+	}
+	_, err = fmt.Fprint(a.Stdout, b.String())
+	return err
+}
+
+// parseSize parses a size in bytes: a whole number, with a unit of 1000s
+// (kB, MB, GB, TB) or of 1024s (KiB, MiB, GiB, TiB), case aside.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12}, {"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"b", 1}}
+	num, mult := strings.ToLower(strings.TrimSpace(s)), int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || !(n >= 0) || n*float64(mult) > 1<<62 { // !(n >= 0): NaN too
+		return 0, fmt.Errorf("%q is not a size: want bytes, or a number with kB, MB, GB, KiB, MiB or GiB", s)
+	}
+	return int64(n * float64(mult)), nil
+}
