@@ -74,7 +74,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	cfg := opts.Config
 	if opts.From != nil {
-		cfg = opts.From.carry(cfg, imagePath, r.Path)
+		if cfg, err = opts.From.carry(cfg, imagePath, r.Path); err != nil {
+			return nil, err
+		}
 		if chosen.base {
 			chosen.passwd, chosen.group = opts.From.mergeAccounts()
 			if cfg.User != "" && !hasUser(chosen.passwd, cfg.User) {

@@ -19,6 +19,7 @@ type Config struct {
 	WorkingDir   string
 	User         string
 	ExposedPorts []string // "8080/tcp"
+	StopSignal   string   // "SIGQUIT"; "" is the runtime's default (SIGTERM)
 	Labels       map[string]string
 	Annotations  map[string]string // on the manifest
 	Created      time.Time         // the zero time means the Unix epoch
@@ -44,6 +45,7 @@ func Image(layer v1.Layer, c Config) (v1.Image, error) {
 			WorkingDir: c.WorkingDir,
 			User:       c.User,
 			Labels:     c.Labels,
+			StopSignal: c.StopSignal,
 		},
 	}
 	if len(c.ExposedPorts) > 0 {
