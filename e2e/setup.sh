@@ -186,11 +186,22 @@ up() {
 	# fails stops the setup here (a failure inside "$(...)" of an echo would not).
 	local docker_version root_amd64 root_arm64 ko syft trivy
 	docker_version=$(docker version --format '{{.Server.Version}}')
-	root_amd64=$(debian_root amd64)
-	root_arm64=$(debian_root arm64) # under qemu: about five minutes, once
-	ko=$(ko_binary)
-	syft=$(syft_binary)
-	trivy=$(trivy_binary)
+	# On a fresh machine the Debian roots (the network, then dpkg under
+	# qemu for arm64: mostly one core) are made while the Go tools build
+	# (both cores), which saves minutes; a cached fixture costs nothing.
+	local fx=$state/fixtures roots tools
+	mkdir -p "$fx"
+	(debian_root amd64 >"$fx/root_amd64" && debian_root arm64 >"$fx/root_arm64") &
+	roots=$!
+	(ko_binary >"$fx/ko" && syft_binary >"$fx/syft" && trivy_binary >"$fx/trivy") &
+	tools=$!
+	wait "$roots" || { wait "$tools" || true; die "debian roots: see the lines above"; }
+	wait "$tools" || die "test tools: see the lines above"
+	root_amd64=$(cat "$fx/root_amd64")
+	root_arm64=$(cat "$fx/root_arm64")
+	ko=$(cat "$fx/ko")
+	syft=$(cat "$fx/syft")
+	trivy=$(cat "$fx/trivy")
 	{
 		echo "REGISTRY=$registry"
 		echo "DOCKER_VERSION=$docker_version"
