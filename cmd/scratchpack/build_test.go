@@ -38,7 +38,7 @@ func TestBuildUsageErrors(t *testing.T) {
 
 // TestBuildIntoLayout builds a main package of this module into a layout
 // twice: the reference is named as ko names it, the digest is the same,
-// the image runs the program at /usr/local/bin/NAME, and it carries the
+// the image runs the program at /ko-app/NAME as ko's do, and it carries the
 // checkout's revision.
 func TestBuildIntoLayout(t *testing.T) {
 	dir := t.TempDir()
@@ -71,7 +71,7 @@ func TestBuildIntoLayout(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(d.Entrypoint, " ") != "/usr/local/bin/hello-go" {
+	if strings.Join(d.Entrypoint, " ") != "/ko-app/hello-go" {
 		t.Errorf("entrypoint %q", d.Entrypoint)
 	}
 	if head, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil { // a checkout, not a source tarball

@@ -249,3 +249,14 @@ func (b *Builder) templateData(ctx context.Context, env []string) (map[string]an
 		"Date": b.created.UTC().Format(time.RFC3339), "Timestamp": strconv.FormatInt(b.created.UTC().Unix(), 10),
 	}, nil
 }
+
+// getenv looks k up in the environment the builder runs go in.
+func (b *Builder) getenv(k string) string {
+	v := ""
+	for _, kv := range b.environ {
+		if key, val, _ := strings.Cut(kv, "="); key == k {
+			v = val
+		}
+	}
+	return v
+}
