@@ -35,7 +35,7 @@ func TrimScheme(ref string) (string, bool) {
 // listed is what go list -json prints of one package.
 type listed struct {
 	ImportPath, Name, Dir string
-	Error            *struct{ Err string }
+	Error                 *struct{ Err string }
 }
 
 // Load finds the main packages refs name, with go list run in dir;
