@@ -2,6 +2,7 @@ package options
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -47,13 +48,18 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "build-env", "", "K=V", "", "set K=V for go build (repeatable)", cli.Append(&g.Env, checkKV))
 	fs.BoolVar(&f.Trimpath, "trimpath", true, "build with -trimpath, as ko does")
 	fs.IntVarP(&g.Jobs, "jobs", "j", 0, "builds at once (default the number of CPUs)")
-	cli.FlagFunc(fs, "tags", "t", "TAG,...", "latest", "image tags", func(s string) error {
-		f.Tags = nil
+	tagged := false // the first -t replaces the default; later ones add, as ko's do
+	cli.FlagFunc(fs, "tags", "t", "TAG,...", "latest", "image tags (repeatable; every one is pushed)", func(s string) error {
+		if !tagged {
+			f.Tags, tagged = nil, true
+		}
 		for _, t := range strings.Split(s, ",") {
 			if _, err := name.NewTag("x:" + t); err != nil {
 				return fmt.Errorf("%q is not a tag", t)
 			}
-			f.Tags = append(f.Tags, t)
+			if !slices.Contains(f.Tags, t) {
+				f.Tags = append(f.Tags, t)
+			}
 		}
 		return nil
 	})
