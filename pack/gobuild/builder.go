@@ -47,6 +47,8 @@ type Builder struct {
 	logf    func(string, ...any)
 	sem     chan struct{}
 	entries map[string]Entry // the config's builds, by import path
+	bases   []string         // each entry's directory, absolute, in the config's order
+	cfgDir  string           // where the config is, which entries' dirs are relative to
 
 	once   sync.Once
 	git    gitInfo
@@ -63,13 +65,19 @@ func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f 
 		f.Jobs = runtime.NumCPU()
 	}
 	b := &Builder{dir: dir, environ: environ, config: c, flags: f, tmp: tmp, created: created, logf: logf,
-		sem: make(chan struct{}, f.Jobs), entries: map[string]Entry{}}
+		sem: make(chan struct{}, f.Jobs), entries: map[string]Entry{}, cfgDir: dir}
+	if c.File != "" {
+		b.cfgDir = filepath.Dir(c.File)
+	}
 	for i, e := range c.Builds {
 		main := e.Main
 		if main == "" {
 			main = "."
 		}
-		base := filepath.Join(dir, e.Dir)
+		base := filepath.Join(b.cfgDir, e.Dir)
+		if abs, err := filepath.Abs(base); err == nil {
+			b.bases = append(b.bases, abs)
+		}
 		if fi, err := os.Stat(filepath.Join(base, main)); err == nil && fi.Mode().IsRegular() {
 			main = filepath.Dir(main)
 		}
@@ -80,6 +88,61 @@ func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f 
 		b.entries[pkgs[0].ImportPath] = e
 	}
 	return b, nil
+}
+
+// Load finds the main packages refs name, as ko finds them: a local
+// path (./caps/cmd) inside a builds entry's directory is listed there,
+// so that an entry can be a module of its own; every other ref is listed
+// in the working directory.
+func (b *Builder) Load(ctx context.Context, refs []string) ([]Package, error) {
+	out := make([]Package, len(refs))
+	var rest []string
+	var at []int
+	for i, r := range refs {
+		if p, ok := b.inEntry(ctx, r); ok {
+			out[i] = p
+			continue
+		}
+		rest, at = append(rest, r), append(at, i)
+	}
+	if len(rest) == 0 {
+		return out, nil
+	}
+	pkgs, err := Load(ctx, b.dir, b.environ, rest)
+	if err != nil {
+		return nil, err
+	}
+	for j, p := range pkgs {
+		out[at[j]] = p
+	}
+	return out, nil
+}
+
+// inEntry lists ref in the first builds entry's directory that holds it
+// and has a main package there.
+func (b *Builder) inEntry(ctx context.Context, ref string) (Package, bool) {
+	p, _ := TrimScheme(ref)
+	if p != "." && p != ".." && !strings.HasPrefix(p, "./") && !strings.HasPrefix(p, "../") {
+		return Package{}, false
+	}
+	abs, err := filepath.Abs(filepath.Join(b.dir, p))
+	if err != nil {
+		return Package{}, false
+	}
+	wd, _ := filepath.Abs(b.dir)
+	for _, base := range b.bases {
+		rel, err := filepath.Rel(base, abs)
+		if err != nil || base == wd || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		pkgs, err := Load(ctx, base, b.environ, []string{"./" + filepath.ToSlash(rel)})
+		if err != nil {
+			continue
+		}
+		pkgs[0].Ref = ref
+		return pkgs[0], true
+	}
+	return Package{}, false
 }
 
 // Platforms returns the platforms to build for.
@@ -100,7 +163,7 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	e, hasEntry := b.entries[pkg.ImportPath]
 	dir := b.dir
 	if hasEntry && e.Dir != "" {
-		dir = filepath.Join(b.dir, e.Dir)
+		dir = filepath.Join(b.cfgDir, e.Dir)
 	}
 	env, err := b.env(pkg, p, e, hasEntry)
 	if err != nil {

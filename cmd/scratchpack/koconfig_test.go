@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// nestedModules writes ko's integration layout: a module holding a
+// directory whose .ko.yaml names builds entries that are modules of their
+// own (dir: ./caps, main: ./cmd), with ldflags that mark the binary.
+func nestedModules(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":                         "module example.com/outer\n\ngo 1.21\n",
+		"build-configs/.ko.yaml":         "builds:\n- id: caps-app\n  dir: ./caps\n  main: ./cmd\n  ldflags: -X main.who=caps-entry\n",
+		"build-configs/caps/go.mod":      "module example.com/caps\n\ngo 1.21\n",
+		"build-configs/caps/cmd/main.go": "package main\n\nvar who = \"nobody\"\n\nfunc main() { println(who) }\n",
+	} {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBuildEntryDirIsANestedModule builds ./caps/cmd of a nested module as
+// ko's integration test does: the builds entry's dir is relative to the
+// config's directory, the package is listed and built there (with the
+// entry's ldflags), from the config's directory and, with KO_CONFIG_PATH,
+// from another one.
+func TestBuildEntryDirIsANestedModule(t *testing.T) {
+	root := nestedModules(t)
+	for _, tc := range []struct {
+		wd, ref string
+		env     map[string]string
+	}{
+		{"build-configs", "./caps/cmd", nil},
+		{".", "./build-configs/caps/cmd", map[string]string{"KO_CONFIG_PATH": filepath.Join(root, "build-configs", ".ko.yaml")}},
+	} {
+		chdir(t, filepath.Join(root, tc.wd))
+		lay := filepath.Join(t.TempDir(), "layout")
+		stdout, stderr, code := sp(tc.env, "build", "-q", "--push=false", "--oci-layout-path", lay, tc.ref)
+		if code != 0 {
+			t.Errorf("%s in %s: exit %d: %s", tc.ref, tc.wd, code, stderr)
+			continue
+		}
+		if !strings.HasPrefix(stdout, "ko.local/cmd-") {
+			t.Errorf("%s: printed %q, want ko.local/cmd-MD5@...", tc.ref, stdout)
+		}
+		files, _, _ := layoutFiles(t, lay)
+		if bin, ok := files["/ko-app/cmd"]; !ok || !strings.Contains(bin, "caps-entry") {
+			t.Errorf("%s: /ko-app/cmd present %v, built without the entry's ldflags", tc.ref, ok)
+		}
+	}
+}
