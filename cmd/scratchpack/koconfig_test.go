@@ -69,3 +69,52 @@ func TestBuildEntryDirIsANestedModule(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildLdflagsReplaceConfig gives --ldflags over a .ko.yaml that sets
+// them: ko's replace the config's (entry's or default), and are templates
+// as the config's are; an entry without ldflags gets defaultLdflags.
+func TestBuildLdflagsReplaceConfig(t *testing.T) {
+	root := nestedModules(t)
+	cfg := filepath.Join(root, "build-configs", ".ko.yaml")
+	body, _ := os.ReadFile(cfg)
+	body = append([]byte("defaultLdflags: [\"-X main.who=from-default\"]\n"), body...)
+	body = append(body, "- id: plain\n  dir: ./caps\n  main: ./plain\n"...)
+	if err := os.WriteFile(cfg, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "build-configs/caps/plain"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "build-configs/caps/plain/main.go"), []byte("package main\n\nvar who = \"nobody\"\n\nfunc main() { println(who) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	chdir(t, filepath.Join(root, "build-configs"))
+	for _, tc := range []struct {
+		ref, bin string
+		args     []string
+		want     string
+		not      []string
+	}{
+		{"./caps/cmd", "/ko-app/cmd", []string{"--ldflags", "-X main.who=from-cli-{{.Env.WHO}}"}, "from-cli-templated", []string{"caps-entry", "from-default"}},
+		{"./caps/cmd", "/ko-app/cmd", nil, "caps-entry", []string{"from-default"}},
+		{"./caps/plain", "/ko-app/plain", nil, "from-default", nil},
+	} {
+		lay := filepath.Join(t.TempDir(), "layout")
+		args := append(append([]string{"build", "-q", "--push=false", "--oci-layout-path", lay}, tc.args...), tc.ref)
+		_, stderr, code := sp(map[string]string{"WHO": "templated"}, args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+			continue
+		}
+		files, _, _ := layoutFiles(t, lay)
+		bin := files[tc.bin]
+		if !strings.Contains(bin, tc.want) {
+			t.Errorf("%v: %s lacks %q", tc.args, tc.bin, tc.want)
+		}
+		for _, n := range tc.not {
+			if strings.Contains(bin, n) {
+				t.Errorf("%v: %s has %q, which --ldflags replaces", tc.args, tc.bin, n)
+			}
+		}
+	}
+}

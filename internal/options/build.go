@@ -40,7 +40,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 		return nil
 	})
 	fs.BoolVar(&g.CGO, "cgo", false, "build with cgo (CGO_ENABLED=1); another architecture's C compiler comes from CC_linux_ARCH")
-	fs.StringArrayVar(&g.Ldflags, "ldflags", nil, "add `FLAGS` to go build's -ldflags (repeatable)")
+	fs.StringArrayVar(&g.Ldflags, "ldflags", nil, "go build -ldflags `FLAGS`, replacing .ko.yaml's as ko's do (repeatable; joined with spaces; templates as in .ko.yaml)")
 	cli.FlagFunc(fs, "build-tags", "", "TAG,...", "", "go build -tags", func(s string) error {
 		g.Tags = append(g.Tags, strings.Split(s, ",")...)
 		return nil

@@ -24,10 +24,11 @@ import (
 // without it: it imports "C".
 var ErrNeedsCgo = errors.New("it may need cgo (CGO_ENABLED=1)")
 
-// Flags are the go build settings of the command line; they add to (and
-// for the environment, override) what the config says.
+// Flags are the go build settings of the command line: Ldflags replace
+// the config's, as ko's --ldflags do; the environment adds to (and
+// overrides) the config's.
 type Flags struct {
-	Ldflags  []string // each a -ldflags value; all are joined with spaces
+	Ldflags  []string // each a -ldflags value, all joined with spaces; they replace the config's
 	Tags     []string // build tags
 	Env      []string // K=V for go build
 	NoTrim   bool     // build without -trimpath
@@ -169,9 +170,9 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if err != nil {
 		return "", err
 	}
-	flags, ldflags := b.config.DefaultFlags, b.config.DefaultLdflags
-	if hasEntry {
-		flags, ldflags = e.Flags, e.Ldflags
+	flags, ldflags := pick(e.Flags, b.config.DefaultFlags), pick(e.Ldflags, b.config.DefaultLdflags)
+	if len(b.flags.Ldflags) > 0 { // the command line's replace the config's, as ko's do
+		ldflags = b.flags.Ldflags
 	}
 	var data map[string]any
 	if hasTemplate(flags) || hasTemplate(ldflags) { // go env and git cost tens of ms: only for templates
@@ -185,7 +186,6 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if ldflags, err = expand(ldflags, data); err != nil {
 		return "", fmt.Errorf("%s: %w", b.config.File, err)
 	}
-	ldflags = append(ldflags, b.flags.Ldflags...)
 
 	out := filepath.Join(b.tmp, strings.NewReplacer("/", "-").Replace(pkg.ImportPath+"@"+p.String()), path.Base(pkg.ImportPath))
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -322,4 +322,15 @@ func (b *Builder) getenv(k string) string {
 		}
 	}
 	return v
+}
+
+// pick is the first of lists that is not empty, as ko falls back from a
+// builds entry's setting to the config's default.
+func pick(lists ...[]string) []string {
+	for _, l := range lists {
+		if len(l) > 0 {
+			return l
+		}
+	}
+	return nil
 }
