@@ -56,7 +56,7 @@ func TestBuildIntoLayout(t *testing.T) {
 		t.Errorf("--image-refs wrote %q (%v), want what stdout printed, %q", b, err, refs[0])
 	}
 	sum := md5.Sum([]byte("github.com/scratchpack/scratchpack/testdata/hello-go"))
-	name := "ko.local/hello-go-" + hex.EncodeToString(sum[:])
+	name := "hello-go-" + hex.EncodeToString(sum[:]) // bare, as ko names it with no KO_DOCKER_REPO
 	if !regexp.MustCompile(`^`+regexp.QuoteMeta(name)+`@sha256:[0-9a-f]{64}\n$`).MatchString(refs[0]) || refs[0] != refs[1] {
 		t.Fatalf("stdout %q then %q; want %s@sha256:... twice", refs[0], refs[1], name)
 	}

@@ -67,7 +67,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.Bare, "bare", false, "name the image KO_DOCKER_REPO itself")
 	fs.BoolVarP(&f.Base, "base-import-paths", "B", false, "name the image KO_DOCKER_REPO/LAST-ELEMENT, without the MD5")
 	fs.BoolVarP(&f.Preserve, "preserve-import-paths", "P", false, "name the image KO_DOCKER_REPO/IMPORTPATH")
-	fs.BoolVarP(&f.Local, "local", "L", false, "load into the Docker daemon as ko.local/NAME instead of pushing")
+	fs.BoolVarP(&f.Local, "local", "L", false, "load into the Docker daemon instead of pushing, under KO_DOCKER_REPO (ko.local when unset), as ko -L does")
 	fs.BoolVar(&f.Push, "push", true, "push to KO_DOCKER_REPO")
 	fs.StringVar(&f.Tarball, "tarball", "", "also write a docker-archive tarball to `FILE` (one import path)")
 	fs.StringVar(&f.Layout, "oci-layout-path", "", "also write the images into the OCI layout `DIR`")
