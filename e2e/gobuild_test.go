@@ -290,3 +290,96 @@ func TestBuildLocal(t *testing.T) {
 		}
 	}
 }
+
+// kodataProgram prints, as its image sees it, where it runs from, the
+// PATH, and every file under $KO_DATA_PATH with its mode and content.
+const kodataProgram = `package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	root := os.Getenv("KO_DATA_PATH")
+	exe, _ := os.Executable()
+	fmt.Printf("KO_DATA_PATH=%s exe=%s PATH=%s\n", root, exe, os.Getenv("PATH"))
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			fmt.Println("error:", err)
+			return nil
+		}
+		if d.IsDir() {
+			fmt.Println(p + "/")
+			return nil
+		}
+		fi, _ := d.Info()
+		b, _ := os.ReadFile(p)
+		fmt.Printf("%s %v %q\n", p, fi.Mode(), b)
+		return nil
+	})
+}
+`
+
+// TestBuildKodataLikeKo builds one main package with kodata (a file, a
+// subdirectory, links to a file and to a directory, inside kodata as ko
+// v0.19.1 requires; ko's later source, and scratchpack, also accept links
+// elsewhere in the checkout) with the real ko and with scratchpack, loads both into
+// Docker with -L and runs them with no network: each sees the same
+// KO_DATA_PATH, the same files with the same modes and contents, runs
+// from /ko-app/NAME, and has /ko-app on its PATH.
+func TestBuildKodataLikeKo(t *testing.T) {
+	need(t)
+	ko := h.env["KO"]
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":                              "module example.com/kodatae2e\n\ngo 1.21\n",
+		"cmd/shows/main.go":                   kodataProgram,
+		"cmd/shows/kodata/kenobi":             "Hello there\n",
+		"cmd/shows/kodata/sub/a.txt":          "a\n",
+		"cmd/shows/kodata/migrations/001.sql": "create table t;\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(dir, name), body)
+	}
+	for _, err := range []error{
+		os.Mkdir(filepath.Join(dir, ".git"), 0o755),
+		os.Symlink("kenobi", filepath.Join(dir, "cmd/shows/kodata/b")),
+		os.Symlink("migrations", filepath.Join(dir, "cmd/shows/kodata/sql")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := h.registry + "/kodatabase:1"
+	scratchpack(t, "pack", "-q", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	outputs := map[string]string{}
+	for _, tool := range []string{"ko", "scratchpack"} {
+		bin := h.bin
+		if tool == "ko" {
+			bin = ko
+		}
+		cmd := exec.Command(bin, "build", "-L", "-B", "-t", tool, "--platform", "linux/amd64", "./cmd/shows")
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "KO_DOCKER_REPO=", "KO_DEFAULTBASEIMAGE="+base)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s build: %v\n%s", tool, err, stderr.String())
+		}
+		ref := strings.TrimSpace(string(out))
+		t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", ref, "ko.local/shows:"+tool) })
+		outputs[tool] = must(t, nil, "docker", "run", "--rm", "--network", "none", ref)
+	}
+	want := "KO_DATA_PATH=/var/run/ko exe=/ko-app/shows PATH=/usr/local/bin:/usr/bin:/bin:/ko-app\n"
+	if !strings.HasPrefix(outputs["scratchpack"], want) || !strings.Contains(outputs["scratchpack"], `/var/run/ko/sql/001.sql -r-xr-xr-x "create table t;\n"`) {
+		t.Errorf("scratchpack's image printed\n%s\nwant it to start %q and hold the linked migration", outputs["scratchpack"], want)
+	}
+	if outputs["ko"] != outputs["scratchpack"] {
+		t.Errorf("ko's image printed\n%s\nscratchpack's\n%s", outputs["ko"], outputs["scratchpack"])
+	}
+}
