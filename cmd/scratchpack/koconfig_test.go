@@ -40,18 +40,23 @@ func chdir(t *testing.T, dir string) {
 }
 
 // TestBuildEntryDirIsANestedModule builds ./caps/cmd of a nested module as
-// ko's integration test does: the builds entry's dir is relative to the
-// config's directory, the package is listed and built there (with the
-// entry's ldflags), from the config's directory and, with KO_CONFIG_PATH,
-// from another one.
+// ko's integration test does: the package is listed and built in the
+// builds entry's dir (with the entry's ldflags), which is relative to the
+// working directory as ko's is, also when KO_CONFIG_PATH names a config
+// elsewhere.
 func TestBuildEntryDirIsANestedModule(t *testing.T) {
 	root := nestedModules(t)
+	elsewhere := filepath.Join(t.TempDir(), "ko.yaml") // dir stays relative to the working directory, as ko's
+	body, _ := os.ReadFile(filepath.Join(root, "build-configs", ".ko.yaml"))
+	if err := os.WriteFile(elsewhere, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		wd, ref string
 		env     map[string]string
 	}{
 		{"build-configs", "./caps/cmd", nil},
-		{".", "./build-configs/caps/cmd", map[string]string{"KO_CONFIG_PATH": filepath.Join(root, "build-configs", ".ko.yaml")}},
+		{"build-configs", "./caps/cmd", map[string]string{"KO_CONFIG_PATH": elsewhere}},
 	} {
 		chdir(t, filepath.Join(root, tc.wd))
 		lay := filepath.Join(t.TempDir(), "layout")

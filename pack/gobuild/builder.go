@@ -49,7 +49,6 @@ type Builder struct {
 	sem     chan struct{}
 	entries map[string]Entry // the config's builds, by import path
 	bases   []string         // each entry's directory, absolute, in the config's order
-	cfgDir  string           // where the config is, which entries' dirs are relative to
 
 	once   sync.Once
 	git    gitInfo
@@ -66,16 +65,13 @@ func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f 
 		f.Jobs = runtime.NumCPU()
 	}
 	b := &Builder{dir: dir, environ: environ, config: c, flags: f, tmp: tmp, created: created, logf: logf,
-		sem: make(chan struct{}, f.Jobs), entries: map[string]Entry{}, cfgDir: dir}
-	if c.File != "" {
-		b.cfgDir = filepath.Dir(c.File)
-	}
+		sem: make(chan struct{}, f.Jobs), entries: map[string]Entry{}}
 	for i, e := range c.Builds {
 		main := e.Main
 		if main == "" {
 			main = "."
 		}
-		base := filepath.Join(b.cfgDir, e.Dir)
+		base := filepath.Join(dir, e.Dir) // as ko joins it: to the working directory, wherever the config is
 		if abs, err := filepath.Abs(base); err == nil {
 			b.bases = append(b.bases, abs)
 		}
@@ -164,7 +160,7 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	e, hasEntry := b.entries[pkg.ImportPath]
 	dir := b.dir
 	if hasEntry && e.Dir != "" {
-		dir = filepath.Join(b.cfgDir, e.Dir)
+		dir = filepath.Join(b.dir, e.Dir)
 	}
 	env, err := b.env(pkg, p, e, hasEntry)
 	if err != nil {
