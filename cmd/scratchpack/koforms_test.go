@@ -3,6 +3,8 @@ package main
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 )
@@ -31,5 +33,21 @@ func TestBuildNoPushForms(t *testing.T) {
 		if !regexp.MustCompile(`^` + regexp.QuoteMeta(tc.want) + `@sha256:[0-9a-f]{64}\n$`).MatchString(stdout) {
 			t.Errorf("%v %v: printed %q, want %s@sha256:...", tc.env, tc.args, stdout, tc.want)
 		}
+	}
+}
+
+// TestResolveNoPushForm prints, in resolve's YAML, the form ko's
+// resolve --push=false prints: NAME:latest@DIGEST.
+func TestResolveNoPushForm(t *testing.T) {
+	y := filepath.Join(t.TempDir(), "app.yaml")
+	if err := os.WriteFile(y, []byte("image: ko://github.com/scratchpack/scratchpack/testdata/hello-go\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "resolve", "-q", "-B", "--push=false", "-f", y)
+	if code != 0 {
+		t.Fatalf("resolve: exit %d: %s", code, stderr)
+	}
+	if !regexp.MustCompile(`^image: r\.example/me/hello-go:latest@sha256:[0-9a-f]{64}\n$`).MatchString(stdout) {
+		t.Errorf("resolve printed %q, want image: r.example/me/hello-go:latest@sha256:...", stdout)
 	}
 }
