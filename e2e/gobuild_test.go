@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -381,5 +383,69 @@ func TestBuildKodataLikeKo(t *testing.T) {
 	}
 	if outputs["ko"] != outputs["scratchpack"] {
 		t.Errorf("ko's image printed\n%s\nscratchpack's\n%s", outputs["ko"], outputs["scratchpack"])
+	}
+}
+
+// koModule downloads (once, into the module cache) ko's own module at
+// the version the suite runs, whose test/ main package has kodata, and
+// returns its directory.
+func koModule(t *testing.T) string {
+	t.Helper()
+	out := must(t, nil, "go", "mod", "download", "-json", "github.com/google/ko@v0.19.1")
+	var m struct{ Dir, Error string }
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m.Dir == "" {
+		t.Fatalf("go mod download: %v %s", err, m.Error)
+	}
+	return m.Dir
+}
+
+// TestBuildKosTestImage builds ko's own test image (ko's integration test
+// 1: it prints a kodata file named by -f) with the real ko and with
+// scratchpack, and runs both with no network for each of its kodata
+// files: both print the file, as the module holds it.
+func TestBuildKosTestImage(t *testing.T) {
+	need(t)
+	dir := koModule(t)
+	base := h.registry + "/kotestbase:1"
+	scratchpack(t, "pack", "-q", "--tzdata", "always", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	refs := map[string]string{}
+	for _, tool := range []string{"ko", "scratchpack"} {
+		bin := h.bin
+		if tool == "ko" {
+			bin = h.env["KO"]
+		}
+		cmd := exec.Command(bin, "build", "--local", "--platform", "linux/amd64", "-t", tool, "./test")
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "KO_DOCKER_REPO=", "KO_DEFAULTBASEIMAGE="+base)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s build ./test: %v\n%s", tool, err, stderr.String())
+		}
+		ref := strings.TrimSpace(string(out))
+		refs[tool] = ref
+		t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", ref) })
+	}
+	files := 0
+	err := filepath.WalkDir(filepath.Join(dir, "test", "kodata"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(dir, "test", "kodata"), p)
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files++
+		for tool, ref := range refs {
+			got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref, "-f", rel)
+			if _, after, _ := strings.Cut(got, "New York Time: "); !strings.HasSuffix(after, "\n"+string(body)+"\n") {
+				t.Errorf("%s's image with -f %s printed %q, want it to end with %q", tool, rel, got, body)
+			}
+		}
+		return nil
+	})
+	if err != nil || files < 3 {
+		t.Fatalf("ko's test/kodata: %v, %d files", err, files)
 	}
 }
