@@ -95,8 +95,8 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them
 				for _, b := range r.Images {
-					for _, note := range b.Notes(true) {
-						a.Logf("%s: %s", pkg.ImportPath, note)
+					for _, note := range b.Notes(true) { // named by import path, not the temporary binary
+						a.Logf("%s for %s: %s", pkg.ImportPath, b.Report.Platform, strings.TrimPrefix(note, b.Report.Path+": "))
 					}
 				}
 			}
