@@ -24,6 +24,10 @@ import (
 // checked against their platforms (po.Platforms is set to them), and the
 // image gets the labels of the checkout unless po's config sets them.
 func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platform, imagePath string, po pack.PackOptions) (*pack.Result, error) {
+	data, err := kodata(pkg.Dir, b.tmp, b.getenv) // a bad kodata fails before anything is built
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.Ref, err)
+	}
 	bctx, cancel := context.WithCancel(ctx) // the first failed build stops the others
 	defer cancel()
 	bins := make([]string, len(plats))
@@ -49,10 +53,6 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 	}
 	if imagePath == "" {
 		imagePath = AppPath(pkg.ImportPath)
-	}
-	data, err := kodata(pkg.Dir, b.tmp, b.getenv)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", pkg.Ref, err)
 	}
 	po.Add = append(slices.Clip(po.Add), data...)
 	po.Config.Env = koEnv(po.Config.Env, path.Dir(imagePath))

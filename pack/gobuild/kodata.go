@@ -40,7 +40,7 @@ func kodata(pkgDir, tmp string, getenv func(string) string) ([]pack.Addition, er
 	root := filepath.Join(pkgDir, "kodata")
 	fi, err := os.Stat(root)
 	switch {
-	case os.IsNotExist(err):
+	case pkgDir == "" || os.IsNotExist(err): // no source directory (a Package made by hand), or no kodata
 		empty, err := os.MkdirTemp(tmp, "kodata-")
 		if err != nil {
 			return nil, err
