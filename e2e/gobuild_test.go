@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -447,5 +448,55 @@ func TestBuildKosTestImage(t *testing.T) {
 	})
 	if err != nil || files < 3 {
 		t.Fatalf("ko's test/kodata: %v, %d files", err, files)
+	}
+}
+
+// TestBuildPrintsLikeKo runs the real ko and scratchpack with the same
+// tags and publish flags (repeated -t as ko's release workflow gives them,
+// --push=false, an empty KO_DOCKER_REPO) and compares what each prints,
+// its repository and digest aside: the forms are the same.
+func TestBuildPrintsLikeKo(t *testing.T) {
+	need(t)
+	base := h.registry + "/printbase:1"
+	scratchpack(t, "pack", "-q", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	digest := regexp.MustCompile(`sha256:[0-9a-f]{64}`)
+	for i, tc := range []struct {
+		repo bool
+		args []string
+	}{
+		{true, []string{"-t", "latest", "-t", "abc123"}},
+		{true, []string{"-t", "v1,v1.2"}},
+		{true, []string{"-t", "v1"}},
+		{true, []string{"--push=false"}},
+		{true, []string{"--push=false", "-t", "v2", "-t", "v3"}},
+		{false, []string{"--push=false"}},
+		{false, []string{"--push=false", "-B"}},
+	} {
+		forms := map[string]string{}
+		for _, tool := range []string{"ko", "scratchpack"} {
+			bin, repo := h.bin, ""
+			if tool == "ko" {
+				bin = h.env["KO"]
+			}
+			if tc.repo {
+				repo = fmt.Sprintf("%s/print%d%s", h.registry, i, tool)
+			}
+			cmd := exec.Command(bin, append(append([]string{"build", "--insecure-registry", "--platform", "linux/amd64"}, tc.args...), "./cmd/bye")...)
+			cmd.Dir, cmd.Env = gomod, append(os.Environ(), "KO_DOCKER_REPO="+repo, "KO_DEFAULTBASEIMAGE="+base)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s build %v: %v\n%s", tool, tc.args, err, stderr.String())
+			}
+			form := strings.TrimSpace(string(out))
+			if repo != "" {
+				form = strings.Replace(form, repo, "REPO", 1)
+			}
+			forms[tool] = digest.ReplaceAllString(form, "DIGEST")
+		}
+		if forms["ko"] != forms["scratchpack"] || !strings.Contains(forms["ko"], "@DIGEST") {
+			t.Errorf("%v (KO_DOCKER_REPO set: %v): ko printed %q, scratchpack %q", tc.args, tc.repo, forms["ko"], forms["scratchpack"])
+		}
 	}
 }
