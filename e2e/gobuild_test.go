@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -287,6 +291,217 @@ func TestBuildLocal(t *testing.T) {
 	for _, ref := range []string{refs[0], "ko.local/bye:e2e"} {
 		if got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref); got != "bye from Go on linux/amd64\n" {
 			t.Errorf("%s printed %q", ref, got)
+		}
+	}
+}
+
+// kodataProgram prints, as its image sees it, where it runs from, the
+// PATH, and every file under $KO_DATA_PATH with its mode and content.
+const kodataProgram = `package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	root := os.Getenv("KO_DATA_PATH")
+	exe, _ := os.Executable()
+	fmt.Printf("KO_DATA_PATH=%s exe=%s PATH=%s\n", root, exe, os.Getenv("PATH"))
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			fmt.Println("error:", err)
+			return nil
+		}
+		if d.IsDir() {
+			fmt.Println(p + "/")
+			return nil
+		}
+		fi, _ := d.Info()
+		b, _ := os.ReadFile(p)
+		fmt.Printf("%s %v %q\n", p, fi.Mode(), b)
+		return nil
+	})
+}
+`
+
+// TestBuildKodataLikeKo builds one main package with kodata (a file, a
+// subdirectory, links to a file and to a directory, inside kodata as ko
+// v0.19.1 requires; ko's later source, and scratchpack, also accept links
+// elsewhere in the checkout) with the real ko and with scratchpack, loads both into
+// Docker with -L and runs them with no network: each sees the same
+// KO_DATA_PATH, the same files with the same modes and contents, runs
+// from /ko-app/NAME, and has /ko-app on its PATH.
+func TestBuildKodataLikeKo(t *testing.T) {
+	need(t)
+	ko := h.env["KO"]
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":                              "module example.com/kodatae2e\n\ngo 1.21\n",
+		"cmd/shows/main.go":                   kodataProgram,
+		"cmd/shows/kodata/kenobi":             "Hello there\n",
+		"cmd/shows/kodata/sub/a.txt":          "a\n",
+		"cmd/shows/kodata/migrations/001.sql": "create table t;\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(dir, name), body)
+	}
+	for _, err := range []error{
+		os.Mkdir(filepath.Join(dir, ".git"), 0o755),
+		os.Symlink("kenobi", filepath.Join(dir, "cmd/shows/kodata/b")),
+		os.Symlink("migrations", filepath.Join(dir, "cmd/shows/kodata/sql")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := h.registry + "/kodatabase:1"
+	scratchpack(t, "pack", "-q", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	outputs := map[string]string{}
+	for _, tool := range []string{"ko", "scratchpack"} {
+		bin := h.bin
+		if tool == "ko" {
+			bin = ko
+		}
+		cmd := exec.Command(bin, "build", "-L", "-B", "-t", tool, "--platform", "linux/amd64", "./cmd/shows")
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "KO_DOCKER_REPO=", "KO_DEFAULTBASEIMAGE="+base)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s build: %v\n%s", tool, err, stderr.String())
+		}
+		ref := strings.TrimSpace(string(out))
+		t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", ref, "ko.local/shows:"+tool) })
+		outputs[tool] = must(t, nil, "docker", "run", "--rm", "--network", "none", ref)
+	}
+	want := "KO_DATA_PATH=/var/run/ko exe=/ko-app/shows PATH=/usr/local/bin:/usr/bin:/bin:/ko-app\n"
+	if !strings.HasPrefix(outputs["scratchpack"], want) || !strings.Contains(outputs["scratchpack"], `/var/run/ko/sql/001.sql -r-xr-xr-x "create table t;\n"`) {
+		t.Errorf("scratchpack's image printed\n%s\nwant it to start %q and hold the linked migration", outputs["scratchpack"], want)
+	}
+	if outputs["ko"] != outputs["scratchpack"] {
+		t.Errorf("ko's image printed\n%s\nscratchpack's\n%s", outputs["ko"], outputs["scratchpack"])
+	}
+}
+
+// koModule downloads (once, into the module cache) ko's own module at
+// the version the suite runs, whose test/ main package has kodata, and
+// returns its directory.
+func koModule(t *testing.T) string {
+	t.Helper()
+	out := must(t, nil, "go", "mod", "download", "-json", "github.com/google/ko@v0.19.1")
+	var m struct{ Dir, Error string }
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m.Dir == "" {
+		t.Fatalf("go mod download: %v %s", err, m.Error)
+	}
+	return m.Dir
+}
+
+// TestBuildKosTestImage builds ko's own test image (ko's integration test
+// 1: it prints a kodata file named by -f) with the real ko and with
+// scratchpack, and runs both with no network for each of its kodata
+// files: both print the file, as the module holds it.
+func TestBuildKosTestImage(t *testing.T) {
+	need(t)
+	dir := koModule(t)
+	base := h.registry + "/kotestbase:1"
+	scratchpack(t, "pack", "-q", "--tzdata", "always", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	refs := map[string]string{}
+	for _, tool := range []string{"ko", "scratchpack"} {
+		bin := h.bin
+		if tool == "ko" {
+			bin = h.env["KO"]
+		}
+		cmd := exec.Command(bin, "build", "--local", "--platform", "linux/amd64", "-t", tool, "./test")
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "KO_DOCKER_REPO=", "KO_DEFAULTBASEIMAGE="+base)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s build ./test: %v\n%s", tool, err, stderr.String())
+		}
+		ref := strings.TrimSpace(string(out))
+		refs[tool] = ref
+		t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", ref) })
+	}
+	files := 0
+	err := filepath.WalkDir(filepath.Join(dir, "test", "kodata"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(dir, "test", "kodata"), p)
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files++
+		for tool, ref := range refs {
+			got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref, "-f", rel)
+			if _, after, _ := strings.Cut(got, "New York Time: "); !strings.HasSuffix(after, "\n"+string(body)+"\n") {
+				t.Errorf("%s's image with -f %s printed %q, want it to end with %q", tool, rel, got, body)
+			}
+		}
+		return nil
+	})
+	if err != nil || files < 3 {
+		t.Fatalf("ko's test/kodata: %v, %d files", err, files)
+	}
+}
+
+// TestBuildPrintsLikeKo runs the real ko and scratchpack with the same
+// tags and publish flags (repeated -t as ko's release workflow gives them,
+// --push=false, an empty KO_DOCKER_REPO) and compares what each prints,
+// its repository and digest aside: the forms are the same.
+func TestBuildPrintsLikeKo(t *testing.T) {
+	need(t)
+	base := h.registry + "/printbase:1"
+	scratchpack(t, "pack", "-q", "-t", base, "--push", buildGo(t, "hello-go", "amd64"))
+	digest := regexp.MustCompile(`(sha256:)?[0-9a-f]{64}`) // the daemon's tag is the bare hex
+	for i, tc := range []struct {
+		repo bool
+		args []string
+	}{
+		{true, []string{"-t", "latest", "-t", "abc123"}},
+		{true, []string{"-t", "v1,v1.2"}},
+		{true, []string{"-t", "v1"}},
+		{true, []string{"--push=false"}},
+		{true, []string{"--push=false", "-t", "v2", "-t", "v3"}},
+		{false, []string{"--push=false"}},
+		{false, []string{"--push=false", "-B"}},
+		{true, []string{"-L", "-B", "-t", "e2e"}}, // ko loads under a set KO_DOCKER_REPO
+	} {
+		forms := map[string]string{}
+		for _, tool := range []string{"ko", "scratchpack"} {
+			bin, repo := h.bin, ""
+			if tool == "ko" {
+				bin = h.env["KO"]
+			}
+			if tc.repo {
+				repo = fmt.Sprintf("%s/print%d%s", h.registry, i, tool)
+			}
+			cmd := exec.Command(bin, append(append([]string{"build", "--insecure-registry", "--platform", "linux/amd64"}, tc.args...), "./cmd/bye")...)
+			cmd.Dir, cmd.Env = gomod, append(os.Environ(), "KO_DOCKER_REPO="+repo, "KO_DEFAULTBASEIMAGE="+base)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s build %v: %v\n%s", tool, tc.args, err, stderr.String())
+			}
+			form := strings.TrimSpace(string(out))
+			if slices.Contains(tc.args, "-L") {
+				t.Cleanup(func() { _ = run(t, nil, "docker", "rmi", "-f", form, repo+"/bye:e2e") })
+			}
+			if repo != "" {
+				form = strings.Replace(form, repo, "REPO", 1)
+			}
+			forms[tool] = digest.ReplaceAllString(form, "DIGEST")
+		}
+		if forms["ko"] != forms["scratchpack"] || !strings.Contains(forms["ko"], "DIGEST") {
+			t.Errorf("%v (KO_DOCKER_REPO set: %v): ko printed %q, scratchpack %q", tc.args, tc.repo, forms["ko"], forms["scratchpack"])
 		}
 	}
 }

@@ -93,6 +93,13 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	}
 	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
+			if a.Log.Verbose { // every file placed, kodata's among them
+				for _, b := range r.Images {
+					for _, note := range b.Notes(true) { // named by import path, not the temporary binary
+						a.Logf("%s for %s: %s", pkg.ImportPath, b.Report.Platform, strings.TrimPrefix(note, b.Report.Path+": "))
+					}
+				}
+			}
 			return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
 		})
 	if err != nil {

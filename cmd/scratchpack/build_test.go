@@ -38,7 +38,7 @@ func TestBuildUsageErrors(t *testing.T) {
 
 // TestBuildIntoLayout builds a main package of this module into a layout
 // twice: the reference is named as ko names it, the digest is the same,
-// the image runs the program at /usr/local/bin/NAME, and it carries the
+// the image runs the program at /ko-app/NAME as ko's do, and it carries the
 // checkout's revision.
 func TestBuildIntoLayout(t *testing.T) {
 	dir := t.TempDir()
@@ -56,7 +56,7 @@ func TestBuildIntoLayout(t *testing.T) {
 		t.Errorf("--image-refs wrote %q (%v), want what stdout printed, %q", b, err, refs[0])
 	}
 	sum := md5.Sum([]byte("github.com/scratchpack/scratchpack/testdata/hello-go"))
-	name := "ko.local/hello-go-" + hex.EncodeToString(sum[:])
+	name := "hello-go-" + hex.EncodeToString(sum[:]) // bare, as ko names it with no KO_DOCKER_REPO
 	if !regexp.MustCompile(`^`+regexp.QuoteMeta(name)+`@sha256:[0-9a-f]{64}\n$`).MatchString(refs[0]) || refs[0] != refs[1] {
 		t.Fatalf("stdout %q then %q; want %s@sha256:... twice", refs[0], refs[1], name)
 	}
@@ -71,7 +71,7 @@ func TestBuildIntoLayout(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(d.Entrypoint, " ") != "/usr/local/bin/hello-go" {
+	if strings.Join(d.Entrypoint, " ") != "/ko-app/hello-go" {
 		t.Errorf("entrypoint %q", d.Entrypoint)
 	}
 	if head, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil { // a checkout, not a source tarball

@@ -2,6 +2,7 @@ package options
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -39,7 +40,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 		return nil
 	})
 	fs.BoolVar(&g.CGO, "cgo", false, "build with cgo (CGO_ENABLED=1); another architecture's C compiler comes from CC_linux_ARCH")
-	fs.StringArrayVar(&g.Ldflags, "ldflags", nil, "add `FLAGS` to go build's -ldflags (repeatable)")
+	fs.StringArrayVar(&g.Ldflags, "ldflags", nil, "go build -ldflags `FLAGS`, replacing .ko.yaml's as ko's do (repeatable; joined with spaces; templates as in .ko.yaml)")
 	cli.FlagFunc(fs, "build-tags", "", "TAG,...", "", "go build -tags", func(s string) error {
 		g.Tags = append(g.Tags, strings.Split(s, ",")...)
 		return nil
@@ -47,13 +48,18 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "build-env", "", "K=V", "", "set K=V for go build (repeatable)", cli.Append(&g.Env, checkKV))
 	fs.BoolVar(&f.Trimpath, "trimpath", true, "build with -trimpath, as ko does")
 	fs.IntVarP(&g.Jobs, "jobs", "j", 0, "builds at once (default the number of CPUs)")
-	cli.FlagFunc(fs, "tags", "t", "TAG,...", "latest", "image tags", func(s string) error {
-		f.Tags = nil
+	tagged := false // the first -t replaces the default; later ones add, as ko's do
+	cli.FlagFunc(fs, "tags", "t", "TAG,...", "latest", "image tags (repeatable; every one is pushed)", func(s string) error {
+		if !tagged {
+			f.Tags, tagged = nil, true
+		}
 		for _, t := range strings.Split(s, ",") {
 			if _, err := name.NewTag("x:" + t); err != nil {
 				return fmt.Errorf("%q is not a tag", t)
 			}
-			f.Tags = append(f.Tags, t)
+			if !slices.Contains(f.Tags, t) {
+				f.Tags = append(f.Tags, t)
+			}
 		}
 		return nil
 	})
@@ -61,7 +67,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.Bare, "bare", false, "name the image KO_DOCKER_REPO itself")
 	fs.BoolVarP(&f.Base, "base-import-paths", "B", false, "name the image KO_DOCKER_REPO/LAST-ELEMENT, without the MD5")
 	fs.BoolVarP(&f.Preserve, "preserve-import-paths", "P", false, "name the image KO_DOCKER_REPO/IMPORTPATH")
-	fs.BoolVarP(&f.Local, "local", "L", false, "load into the Docker daemon as ko.local/NAME instead of pushing")
+	fs.BoolVarP(&f.Local, "local", "L", false, "load into the Docker daemon instead of pushing, under KO_DOCKER_REPO (ko.local when unset), as ko -L does")
 	fs.BoolVar(&f.Push, "push", true, "push to KO_DOCKER_REPO")
 	fs.StringVar(&f.Tarball, "tarball", "", "also write a docker-archive tarball to `FILE` (one import path)")
 	fs.StringVar(&f.Layout, "oci-layout-path", "", "also write the images into the OCI layout `DIR`")

@@ -25,7 +25,9 @@ type Publisher struct {
 
 // Publisher checks where images go: SCRATCHPACK_REPO, else
 // KO_DOCKER_REPO, names the repository; -L, or a repository under
-// ko.local, loads into the daemon instead of pushing.
+// ko.local, loads into the daemon instead of pushing, under the
+// repository when one is set (as ko's -L does), else under ko.local.
+// With --push=false and no repository, images get bare names, as ko's.
 func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, error) {
 	p := &Publisher{flags: f, base: getenv("SCRATCHPACK_REPO")}
 	if p.base == "" {
@@ -33,12 +35,12 @@ func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, err
 	}
 	p.local = f.Local || strings.HasPrefix(p.base, localDomain)
 	switch {
-	case p.local && !strings.HasPrefix(p.base, localDomain):
+	case p.local && p.base == "":
 		p.base = localDomain
 	case p.base == "" && f.Push:
 		return nil, cli.Usagef("KO_DOCKER_REPO is not set: set it (or SCRATCHPACK_REPO) to the repository to push to, or give -L or --push=false")
 	case p.base == "":
-		p.base = localDomain
+		return p, nil // names are bare: NAME-MD5, or NAME with -B
 	}
 	if _, err := name.NewRepository(p.base); err != nil {
 		if _, err := name.NewRegistry(p.base); err != nil {
@@ -58,8 +60,9 @@ func (p *Publisher) Destinations() transport.Destinations {
 
 // Publish writes one import path's image and returns the reference to
 // print: REPO@DIGEST, or REPO:TAG@DIGEST for a single tag that is not
-// latest, as ko prints them; for the daemon, REPO:HEX of the image
-// digest, the tag ko loads it under.
+// latest, as ko prints them; REPO:FIRST-TAG@DIGEST when nothing is
+// written, as ko's --push=false prints it; for the daemon, REPO:HEX of
+// the image digest, the tag ko loads it under.
 func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r *pack.Result) (string, error) {
 	n, err := p.flags.Naming()
 	if err != nil {
@@ -83,9 +86,13 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 	if err := p.flags.SBOM.write(ctx, c, r, tags, p.Destinations(), c.Transport(p.flags.Registry, false)); err != nil {
 		return "", err
 	}
+	d := p.Destinations()
 	switch {
 	case p.local:
 		return tags[0].String(), nil
+	case !d.Push && d.Tarball == "" && d.Layout == "" && len(p.flags.Tags) > 0:
+		// nothing written: ko prints the first tag with the digest
+		return fmt.Sprintf("%s:%s@%s", repo, p.flags.Tags[0], digest), nil
 	case len(p.flags.Tags) == 1 && p.flags.Tags[0] != "latest":
 		return fmt.Sprintf("%s:%s@%s", repo, p.flags.Tags[0], digest), nil
 	}

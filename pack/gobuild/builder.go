@@ -24,10 +24,11 @@ import (
 // without it: it imports "C".
 var ErrNeedsCgo = errors.New("it may need cgo (CGO_ENABLED=1)")
 
-// Flags are the go build settings of the command line; they add to (and
-// for the environment, override) what the config says.
+// Flags are the go build settings of the command line: Ldflags replace
+// the config's, as ko's --ldflags do; the environment adds to (and
+// overrides) the config's.
 type Flags struct {
-	Ldflags  []string // each a -ldflags value; all are joined with spaces
+	Ldflags  []string // each a -ldflags value, all joined with spaces; they replace the config's
 	Tags     []string // build tags
 	Env      []string // K=V for go build
 	NoTrim   bool     // build without -trimpath
@@ -47,6 +48,7 @@ type Builder struct {
 	logf    func(string, ...any)
 	sem     chan struct{}
 	entries map[string]Entry // the config's builds, by import path
+	bases   []string         // each entry's directory, absolute, in the config's order
 
 	once   sync.Once
 	git    gitInfo
@@ -69,7 +71,10 @@ func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f 
 		if main == "" {
 			main = "."
 		}
-		base := filepath.Join(dir, e.Dir)
+		base := filepath.Join(dir, e.Dir) // as ko joins it: to the working directory, wherever the config is
+		if abs, err := filepath.Abs(base); err == nil {
+			b.bases = append(b.bases, abs)
+		}
 		if fi, err := os.Stat(filepath.Join(base, main)); err == nil && fi.Mode().IsRegular() {
 			main = filepath.Dir(main)
 		}
@@ -80,6 +85,61 @@ func NewBuilder(ctx context.Context, dir string, environ []string, c *Config, f 
 		b.entries[pkgs[0].ImportPath] = e
 	}
 	return b, nil
+}
+
+// Load finds the main packages refs name, as ko finds them: a local
+// path (./caps/cmd) inside a builds entry's directory is listed there,
+// so that an entry can be a module of its own; every other ref is listed
+// in the working directory.
+func (b *Builder) Load(ctx context.Context, refs []string) ([]Package, error) {
+	out := make([]Package, len(refs))
+	var rest []string
+	var at []int
+	for i, r := range refs {
+		if p, ok := b.inEntry(ctx, r); ok {
+			out[i] = p
+			continue
+		}
+		rest, at = append(rest, r), append(at, i)
+	}
+	if len(rest) == 0 {
+		return out, nil
+	}
+	pkgs, err := Load(ctx, b.dir, b.environ, rest)
+	if err != nil {
+		return nil, err
+	}
+	for j, p := range pkgs {
+		out[at[j]] = p
+	}
+	return out, nil
+}
+
+// inEntry lists ref in the first builds entry's directory that holds it
+// and has a main package there.
+func (b *Builder) inEntry(ctx context.Context, ref string) (Package, bool) {
+	p, _ := TrimScheme(ref)
+	if p != "." && p != ".." && !strings.HasPrefix(p, "./") && !strings.HasPrefix(p, "../") {
+		return Package{}, false
+	}
+	abs, err := filepath.Abs(filepath.Join(b.dir, p))
+	if err != nil {
+		return Package{}, false
+	}
+	wd, _ := filepath.Abs(b.dir)
+	for _, base := range b.bases {
+		rel, err := filepath.Rel(base, abs)
+		if err != nil || base == wd || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		pkgs, err := Load(ctx, base, b.environ, []string{"./" + filepath.ToSlash(rel)})
+		if err != nil {
+			continue
+		}
+		pkgs[0].Ref = ref
+		return pkgs[0], true
+	}
+	return Package{}, false
 }
 
 // Platforms returns the platforms to build for.
@@ -106,9 +166,9 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if err != nil {
 		return "", err
 	}
-	flags, ldflags := b.config.DefaultFlags, b.config.DefaultLdflags
-	if hasEntry {
-		flags, ldflags = e.Flags, e.Ldflags
+	flags, ldflags := pick(e.Flags, b.config.DefaultFlags), pick(e.Ldflags, b.config.DefaultLdflags)
+	if len(b.flags.Ldflags) > 0 { // the command line's replace the config's, as ko's do
+		ldflags = b.flags.Ldflags
 	}
 	var data map[string]any
 	if hasTemplate(flags) || hasTemplate(ldflags) { // go env and git cost tens of ms: only for templates
@@ -122,7 +182,6 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if ldflags, err = expand(ldflags, data); err != nil {
 		return "", fmt.Errorf("%s: %w", b.config.File, err)
 	}
-	ldflags = append(ldflags, b.flags.Ldflags...)
 
 	out := filepath.Join(b.tmp, strings.NewReplacer("/", "-").Replace(pkg.ImportPath+"@"+p.String()), path.Base(pkg.ImportPath))
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -248,4 +307,26 @@ func (b *Builder) templateData(ctx context.Context, env []string) (map[string]an
 		"Env": vars, "GoEnv": goenv, "Git": b.git.templateValue(),
 		"Date": b.created.UTC().Format(time.RFC3339), "Timestamp": strconv.FormatInt(b.created.UTC().Unix(), 10),
 	}, nil
+}
+
+// getenv looks k up in the environment the builder runs go in.
+func (b *Builder) getenv(k string) string {
+	v := ""
+	for _, kv := range b.environ {
+		if key, val, _ := strings.Cut(kv, "="); key == k {
+			v = val
+		}
+	}
+	return v
+}
+
+// pick is the first of lists that is not empty, as ko falls back from a
+// builds entry's setting to the config's default.
+func pick(lists ...[]string) []string {
+	for _, l := range lists {
+		if len(l) > 0 {
+			return l
+		}
+	}
+	return nil
 }

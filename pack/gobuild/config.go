@@ -29,7 +29,7 @@ type Config struct {
 // Entry is one builds entry of a .ko.yaml, as GoReleaser and ko read it.
 type Entry struct {
 	ID      string    `yaml:"id"`
-	Dir     string    `yaml:"dir"`  // where go runs, relative to the config's directory
+	Dir     string    `yaml:"dir"`  // where go runs, relative to the working directory (as ko's, also with KO_CONFIG_PATH)
 	Main    string    `yaml:"main"` // the main package (or a file in it), relative to Dir
 	Env     []string  `yaml:"env"`
 	Flags   flagArray `yaml:"flags"`

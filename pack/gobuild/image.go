@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -16,10 +18,16 @@ import (
 // Image builds pkg for every platform, builds running at once up to the
 // Builder's jobs, and packs the binaries with pack.Programs into one
 // image, or an index of one image per platform, with the binary at
-// imagePath ("" for /usr/local/bin/NAME). The binaries are checked
-// against their platforms (po.Platforms is set to them), and the image
-// gets the labels of the checkout unless po's config sets them.
+// imagePath ("" for /ko-app/NAME, as ko puts it). The package's kodata
+// directory goes to KodataRoot, KO_DATA_PATH names it, and the PATH
+// holds the binary's directory, as in ko's images. The binaries are
+// checked against their platforms (po.Platforms is set to them), and the
+// image gets the labels of the checkout unless po's config sets them.
 func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platform, imagePath string, po pack.PackOptions) (*pack.Result, error) {
+	data, err := kodata(pkg.Dir, b.tmp, b.getenv) // a bad kodata fails before anything is built
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.Ref, err)
+	}
 	bctx, cancel := context.WithCancel(ctx) // the first failed build stops the others
 	defer cancel()
 	bins := make([]string, len(plats))
@@ -43,6 +51,11 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 	if first != nil {
 		return nil, first
 	}
+	if imagePath == "" {
+		imagePath = AppPath(pkg.ImportPath)
+	}
+	po.Add = append(slices.Clip(po.Add), data...)
+	po.Config.Env = koEnv(po.Config.Env, path.Dir(imagePath))
 	progs := make([]pack.Program, len(bins))
 	for i, bin := range bins {
 		if err := needsSysroot(bin, plats[i], po); err != nil {
@@ -126,4 +139,35 @@ func (b *Builder) Images(ctx context.Context, pkgs []Package, plats []elfscan.Pl
 		return nil, firstErr
 	}
 	return out, nil
+}
+
+// AppDir is where ko puts the binary.
+const AppDir = "/ko-app"
+
+// AppPath is where ko puts the binary of importPath: /ko-app/NAME, NAME
+// the import path's last element.
+func AppPath(importPath string) string {
+	name := path.Base(importPath)
+	if name == "." || name == "/" {
+		name = "ko-app"
+	}
+	return path.Join(AppDir, name)
+}
+
+// koEnv is env with what ko's images set: the PATH (env's, else pack's
+// default) ending in dir, and KO_DATA_PATH, unless env sets it.
+func koEnv(env []string, dir string) []string {
+	out := slices.Clone(env)
+	i := slices.IndexFunc(out, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
+	if i < 0 {
+		out = append([]string{pack.DefaultPath}, out...)
+		i = 0
+	}
+	if !slices.Contains(strings.Split(strings.TrimPrefix(out[i], "PATH="), ":"), dir) {
+		out[i] += ":" + dir
+	}
+	if !slices.ContainsFunc(out, func(kv string) bool { return strings.HasPrefix(kv, "KO_DATA_PATH=") }) {
+		out = append(out, "KO_DATA_PATH="+KodataRoot)
+	}
+	return out
 }

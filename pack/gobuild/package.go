@@ -17,6 +17,7 @@ type Package struct {
 	ImportPath string // as go list names it
 	// Ref is how the user named it: ./cmd/app, ko://example.com/x/cmd/app.
 	Ref string
+	Dir string // its source directory, where its kodata is
 }
 
 // TrimScheme returns ref without a ko:// or scratchpack:// prefix, the
@@ -33,15 +34,15 @@ func TrimScheme(ref string) (string, bool) {
 
 // listed is what go list -json prints of one package.
 type listed struct {
-	ImportPath, Name string
-	Error            *struct{ Err string }
+	ImportPath, Name, Dir string
+	Error                 *struct{ Err string }
 }
 
 // Load finds the main packages refs name, with go list run in dir;
 // ko:// and scratchpack:// prefixes are dropped. A ref that is no package,
 // or not a main package, is an error that names it.
 func Load(ctx context.Context, dir string, env []string, refs []string) ([]Package, error) {
-	args := []string{"list", "-e", "-json=ImportPath,Name,Error", "--"}
+	args := []string{"list", "-e", "-json=ImportPath,Name,Dir,Error", "--"}
 	for _, r := range refs {
 		p, _ := TrimScheme(r)
 		args = append(args, p)
@@ -72,7 +73,7 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 		case l.Name != "main":
 			return nil, fmt.Errorf("%s: package %s is not a main package; name the package of a command", refs[i], l.Name)
 		}
-		pkgs = append(pkgs, Package{ImportPath: l.ImportPath, Ref: refs[i]})
+		pkgs = append(pkgs, Package{ImportPath: l.ImportPath, Ref: refs[i], Dir: l.Dir})
 	}
 	if len(pkgs) != len(refs) {
 		return nil, fmt.Errorf("go list: %s for %s; name each main package, not a pattern", plural.N(len(pkgs), "package", "packages"), plural.N(len(refs), "import path", "import paths"))

@@ -37,16 +37,16 @@ func Run(ctx context.Context, refs []string, o Options, publish func(context.Con
 	if len(cfg.Ignored) > 0 {
 		o.Logf("%s: %s ignored: the images have no base image", cfg.File, strings.Join(cfg.Ignored, ", "))
 	}
-	pkgs, err := Load(ctx, o.Dir, o.Environ, refs)
-	if err != nil {
-		return nil, err
-	}
 	tmp, err := os.MkdirTemp("", "scratchpack-build-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	b, err := NewBuilder(ctx, o.Dir, o.Environ, cfg, o.Flags, tmp, o.Pack.Config.Created, o.Logf)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, err := b.Load(ctx, refs)
 	if err != nil {
 		return nil, err
 	}
