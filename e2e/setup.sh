@@ -128,48 +128,33 @@ debian_root() {
 	echo "$tar"
 }
 
-# ko_binary: ko, pinned, built with go install once into the cache (about
-# three minutes on a fresh machine); prints its path. The tests compare
-# build's names with ko's, and make bench times it.
-ko_binary() {
-	local version=v0.19.1 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
-	local bin=$cache/ko-$version/ko
+# go_tool NAME MODULE@VERSION [ENV=VALUE...]: a test tool, pinned, built
+# with go install once into the cache ($SCRATCHPACK_E2E_CACHE/NAME-VERSION,
+# under a temporary name until it is whole); prints its path.
+go_tool() {
+	local name=$1 module=${2%@*} version=${2#*@} cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
+	shift 2
+	local bin=$cache/$name-$version/$name
 	if [ ! -x "$bin" ]; then
-		log "ko: go install github.com/google/ko@$version into $(dirname "$bin") (once)"
-		GOBIN=$(dirname "$bin").tmp go install "github.com/google/ko@$version" >&2 || die "ko: go install failed"
+		log "$name: go install $module@$version into $(dirname "$bin") (once)"
+		env "$@" GOBIN="$(dirname "$bin").tmp" go install "$module@$version" >&2 || die "$name: go install failed"
 		rm -rf "$(dirname "$bin")" && mv "$(dirname "$bin").tmp" "$(dirname "$bin")"
 	fi
 	echo "$bin"
 }
 
-# syft_binary: Syft, pinned, built with go install once into the cache
-# (a few minutes on a fresh machine); prints its path. The scanner tests
-# check that Syft reads scratchpack's images, layouts and SBOMs.
-syft_binary() {
-	local version=v1.57.1 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
-	local bin=$cache/syft-$version/syft
-	if [ ! -x "$bin" ]; then
-		log "syft: go install github.com/anchore/syft/cmd/syft@$version into $(dirname "$bin") (once)"
-		GOBIN=$(dirname "$bin").tmp go install "github.com/anchore/syft/cmd/syft@$version" >&2 || die "syft: go install failed"
-		rm -rf "$(dirname "$bin")" && mv "$(dirname "$bin").tmp" "$(dirname "$bin")"
-	fi
-	echo "$bin"
-}
+# ko (about three minutes on a fresh machine): the tests compare build's
+# names and images with ko's, and make bench times it.
+ko_binary() { go_tool ko github.com/google/ko@v0.19.1; }
 
-# trivy_binary: Trivy, pinned, built with go install once into the cache
-# (GOEXPERIMENT=jsonv2, which it needs with Go 1.26; about twenty minutes
-# of two cores on a fresh machine); prints its path. The scanner tests
-# run it offline against a database they write.
-trivy_binary() {
-	local version=v0.74.0 cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}
-	local bin=$cache/trivy-$version/trivy
-	if [ ! -x "$bin" ]; then
-		log "trivy: go install github.com/aquasecurity/trivy/cmd/trivy@$version into $(dirname "$bin") (once; long)"
-		GOEXPERIMENT=jsonv2 GOBIN=$(dirname "$bin").tmp go install "github.com/aquasecurity/trivy/cmd/trivy@$version" >&2 || die "trivy: go install failed"
-		rm -rf "$(dirname "$bin")" && mv "$(dirname "$bin").tmp" "$(dirname "$bin")"
-	fi
-	echo "$bin"
-}
+# Syft (a few minutes): the scanner tests check that it reads
+# scratchpack's images, layouts and SBOMs.
+syft_binary() { go_tool syft github.com/anchore/syft/cmd/syft@v1.57.1; }
+
+# Trivy (GOEXPERIMENT=jsonv2, which it needs with Go 1.26; about ten
+# minutes of two cores on a fresh machine): the scanner tests run it
+# offline against a database they write.
+trivy_binary() { go_tool trivy github.com/aquasecurity/trivy/cmd/trivy@v0.74.0 GOEXPERIMENT=jsonv2; }
 
 up() {
 	local state=$1
