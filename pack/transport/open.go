@@ -40,6 +40,12 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	if dir, tag, ok := layoutRef(src); ok {
 		return openLayout(dir, tag)
 	}
+	if rest, ok := strings.CutPrefix(src, "oci:"); ok {
+		return nil, fmt.Errorf("%s: no OCI layout at %s (no oci-layout file there); name the layout's directory", src, quote.Name(rest))
+	}
+	if isLocalPath(src) { // never a registry's name: no lookup on the network
+		return nil, fmt.Errorf("%s: no such file or OCI layout", src)
+	}
 	var opts []name.Option
 	if o.Insecure {
 		opts = append(opts, name.Insecure)
@@ -90,9 +96,17 @@ func isLayout(d string) bool {
 	return err == nil
 }
 
-// layoutRef splits DIR[:NAME] when DIR is an OCI layout; NAME may hold
-// colons of its own (app:1.2, localhost:5000/app:1.2).
+// isLocalPath reports whether src is written as a path on this machine
+// (/..., ./..., ../..., ~...), which a registry reference never is.
+func isLocalPath(src string) bool {
+	return src == "." || src == ".." || strings.HasPrefix(src, "/") || strings.HasPrefix(src, "./") ||
+		strings.HasPrefix(src, "../") || strings.HasPrefix(src, "~")
+}
+
+// layoutRef splits [oci:]DIR[:NAME] when DIR is an OCI layout; NAME may
+// hold colons of its own (app:1.2, localhost:5000/app:1.2).
 func layoutRef(src string) (dir, ref string, ok bool) {
+	src = strings.TrimPrefix(src, "oci:")
 	if isLayout(src) {
 		return src, "", true
 	}
