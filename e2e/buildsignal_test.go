@@ -11,55 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
-
-// slowModule writes a Go main package that takes go build many seconds
-// (hundreds of large functions, with a seed of its own so that no build
-// cache has it).
-func slowModule(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	var b bytes.Buffer
-	seed := time.Now().UnixNano() % 1000
-	fmt.Fprintf(&b, "package main\n\nvar sink int\n\n")
-	const funcs, stmts = 300, 400
-	for i := range funcs {
-		fmt.Fprintf(&b, "func f%d(x int) int {\n", i)
-		for j := range stmts {
-			fmt.Fprintf(&b, "\tif x%%%d == %d { x = x*%d + %d }\n", j+2, j%7, j+3, seed+int64(i))
-		}
-		fmt.Fprintf(&b, "\treturn x\n}\n\n")
-	}
-	fmt.Fprintf(&b, "func main() {\n")
-	for i := range funcs {
-		fmt.Fprintf(&b, "\tsink += f%d(sink)\n", i)
-	}
-	fmt.Fprintf(&b, "}\n")
-	for name, data := range map[string][]byte{"go.mod": []byte("module example.com/slow\n\ngo 1.21\n"), "main.go": b.Bytes()} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// marked lists the processes whose environment holds marker.
-func marked(marker string) []string {
-	var out []string
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if c := e.Name()[0]; c < '0' || c > '9' {
-			continue
-		}
-		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err != nil || !bytes.Contains(env, []byte(marker)) {
-			continue
-		}
-		comm, _ := os.ReadFile("/proc/" + e.Name() + "/comm")
-		out = append(out, e.Name()+" "+strings.TrimSpace(string(comm)))
-	}
-	return out
-}
 
 // TestSignalStopsABuild sends SIGINT or SIGTERM to scratchpack build
 // while the Go compiler runs: it exits within a second with 128 + the
@@ -67,7 +21,7 @@ func marked(marker string) []string {
 // directory, nor any other file, stays in TMPDIR.
 func TestSignalStopsABuild(t *testing.T) {
 	need(t)
-	mod := slowModule(t)
+	mod := testtool.SlowGoModule(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			tmp := t.TempDir()
@@ -84,7 +38,7 @@ func TestSignalStopsABuild(t *testing.T) {
 			deadline := time.Now().Add(60 * time.Second)
 		wait:
 			for ; ; time.Sleep(20 * time.Millisecond) {
-				for _, p := range marked(marker) {
+				for _, p := range testtool.Marked(marker) {
 					if strings.HasSuffix(p, " compile") {
 						break wait
 					}
@@ -106,7 +60,7 @@ func TestSignalStopsABuild(t *testing.T) {
 				t.Errorf("stopped %v after the signal, want within a second", took)
 			}
 			var left []string
-			for left = marked(marker); len(left) > 0 && time.Since(sent) < time.Second; left = marked(marker) {
+			for left = testtool.Marked(marker); len(left) > 0 && time.Since(sent) < time.Second; left = testtool.Marked(marker) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			if len(left) > 0 {

@@ -13,26 +13,6 @@ import (
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
-// iconvSource converts its argument (default 中文) from UTF-8 to the
-// charset named by its first argument (default EUC-CN) and prints the
-// bytes in hex.
-const iconvSource = `#include <iconv.h>
-#include <stdio.h>
-#include <string.h>
-int main(int argc, char **argv) {
-	const char *to = argc > 1 ? argv[1] : "EUC-CN";
-	char *in = argc > 2 ? argv[2] : "\xe4\xb8\xad\xe6\x96\x87";
-	iconv_t cd = iconv_open(to, "UTF-8");
-	if (cd == (iconv_t)-1) { perror("iconv_open"); return 1; }
-	char out[256], *ip = in, *op = out;
-	size_t il = strlen(in), ol = sizeof out;
-	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) { perror("iconv"); return 1; }
-	for (char *p = out; p < op; p++) printf("%02x", (unsigned char)*p);
-	printf("\n");
-	return 0;
-}
-`
-
 // hostGconvModule returns the host's gconv module for EUC-CN, whose own
 // DT_NEEDED libGB.so is beside it, found through its $ORIGIN RUNPATH.
 func hostGconvModule(t *testing.T) string {
@@ -59,11 +39,8 @@ func hostGconvModule(t *testing.T) string {
 func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 	mod := hostGconvModule(t)
 	dir := t.TempDir()
-	src, bin := filepath.Join(dir, "conv.c"), filepath.Join(dir, "conv")
-	if err := os.WriteFile(src, []byte(iconvSource), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	testtool.CC(t, "gcc", "-o", bin, src)
+	bin := filepath.Join(dir, "conv")
+	testtool.CC(t, "gcc", "-o", bin, "../testdata/gconv-c/conv.c")
 	for _, all := range []bool{false, true} {
 		t.Run(map[bool]string{false: "charsets", true: "all"}[all], func(t *testing.T) {
 			res, err := Programs(context.Background(), []Program{{Path: bin}}, PackOptions{

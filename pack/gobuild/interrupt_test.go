@@ -1,7 +1,6 @@
 package gobuild
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,57 +12,8 @@ import (
 	"time"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
-
-// slowModule writes a main package that takes go build many seconds: a
-// few hundred large functions, with a seed of its own so that no build
-// cache has it.
-func slowModule(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	var b bytes.Buffer
-	seed := time.Now().UnixNano()
-	fmt.Fprintf(&b, "package main\n\nvar sink int\n\n")
-	const funcs, stmts = 300, 400
-	for i := range funcs {
-		fmt.Fprintf(&b, "func f%d(x int) int {\n", i)
-		for j := range stmts {
-			fmt.Fprintf(&b, "\tif x%%%d == %d { x = x*%d + %d }\n", j+2, j%7, j+3, seed%1000+int64(i))
-		}
-		fmt.Fprintf(&b, "\treturn x\n}\n\n")
-	}
-	fmt.Fprintf(&b, "func main() {\n")
-	for i := range funcs {
-		fmt.Fprintf(&b, "\tsink += f%d(sink)\n", i)
-	}
-	fmt.Fprintf(&b, "}\n")
-	for name, data := range map[string][]byte{"go.mod": []byte("module example.com/slow\n\ngo 1.21\n"), "main.go": b.Bytes()} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// marked lists the processes whose environment holds marker, but this
-// one.
-func marked(marker string) []string {
-	var out []string
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid := e.Name()
-		if pid[0] < '0' || pid[0] > '9' || pid == fmt.Sprint(os.Getpid()) {
-			continue
-		}
-		env, err := os.ReadFile("/proc/" + pid + "/environ")
-		if err != nil || !bytes.Contains(env, []byte(marker)) {
-			continue
-		}
-		comm, _ := os.ReadFile("/proc/" + pid + "/comm")
-		out = append(out, pid+" "+strings.TrimSpace(string(comm)))
-	}
-	return out
-}
 
 // goBuildDirs lists what go's work directories left under dirs.
 func goBuildDirs(dirs ...string) []string {
@@ -87,7 +37,7 @@ func TestInterruptedBuildLeavesNothing(t *testing.T) {
 	if _, err := os.Stat("/proc/self/environ"); err != nil {
 		t.Skip("needs /proc")
 	}
-	dir := slowModule(t)
+	dir := testtool.SlowGoModule(t)
 	tmp, tmpdir := t.TempDir(), t.TempDir()
 	marker := fmt.Sprintf("SCRATCHPACK_TEST_BUILD=%d", time.Now().UnixNano())
 	environ := append(os.Environ(), marker, "TMPDIR="+tmpdir)
@@ -104,7 +54,7 @@ func TestInterruptedBuildLeavesNothing(t *testing.T) {
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for compiling := false; !compiling; time.Sleep(20 * time.Millisecond) {
-		for _, p := range marked(marker) {
+		for _, p := range testtool.Marked(marker) {
 			compiling = compiling || strings.HasSuffix(p, " compile")
 		}
 		select {
@@ -127,7 +77,7 @@ func TestInterruptedBuildLeavesNothing(t *testing.T) {
 		t.Errorf("Build: %v, want context.Canceled", err)
 	}
 	var left []string
-	for left = marked(marker); len(left) > 0 && time.Since(stopped) < time.Second; left = marked(marker) {
+	for left = testtool.Marked(marker); len(left) > 0 && time.Since(stopped) < time.Second; left = testtool.Marked(marker) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if len(left) > 0 {
