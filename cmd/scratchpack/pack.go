@@ -45,14 +45,26 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	if err := out.Check(); err != nil { // a bad output fails now, not after the layer is made
 		return err
 	}
+	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From == "")
+	if err != nil {
+		return err
+	}
+	progs := make([]pack.Program, len(bins))
+	for i, b := range bins {
+		progs[i] = pack.Program{Path: b, ImagePath: img.Path}
+	}
+	// Host binaries are checked against severalRule first: a refusal of
+	// the command line beats a missing daemon. Binaries in --from's image
+	// are checked once it is open, after the daemon, which is cheaper.
+	if res.From == "" {
+		if progs, err = onePerImage(progs, out.Dest, res, nil); err != nil {
+			return err
+		}
+	}
 	if out.Dest.Daemon {
 		if err := transport.CheckDaemon(a.ctx); err != nil {
 			return err
 		}
-	}
-	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From == "")
-	if err != nil {
-		return err
 	}
 	out.SBOM.Apply(&opts, out.Dest)
 	img.ForDestinations(&opts, out.Dest)
@@ -60,13 +72,9 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 		return err
 	} else if opts.From != nil {
 		defer opts.From.Close()
-	}
-	progs := make([]pack.Program, len(bins))
-	for i, b := range bins {
-		progs[i] = pack.Program{Path: b, ImagePath: img.Path}
-	}
-	if progs, err = onePerImage(progs, out.Dest, res, opts.From); err != nil {
-		return err
+		if progs, err = onePerImage(progs, out.Dest, res, opts.From); err != nil {
+			return err
+		}
 	}
 	po := res.PackOptions(opts)
 	po.Static = img.Static
