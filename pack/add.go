@@ -19,6 +19,7 @@ type Addition struct {
 	Source string        // a path in Root; on the host, absolute or relative to the working directory
 	Dest   string        // absolute image path
 	Mode   fs.FileMode   // permission bits for the file, or for every file under a directory; 0 keeps the host's
+	Why    string        // the evidence for every entry of the tree; "" says "--add SOURCE"
 }
 
 // ParseAddition parses SRC:DST[:MODE], MODE in octal.
@@ -92,7 +93,12 @@ func (p *Plan) addTree(ctx context.Context, a Addition, added *[]placed) error {
 	fail := func(name string, err error) error {
 		return fmt.Errorf("adding %s: %w", path.Join(src, name), unwrapPathErr(err))
 	}
+	why := a.Why
+	if why == "" {
+		why = "--add " + a.Source
+	}
 	put := func(from string, e Entry) error {
+		e.Why = why
 		final, err := p.Resolve(e.Path)
 		if added == nil || err != nil {
 			return p.Add(e) // which says what is wrong with the path

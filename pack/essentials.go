@@ -107,6 +107,9 @@ func (e Essentials) decide(r *elfscan.Report) (essentials, error) {
 	return out, nil
 }
 
+// whyBase is the evidence for the base files: every program expects them.
+const whyBase = "base files every program expects (--no-essentials leaves them out)"
+
 // nsswitch makes glibc and Go's resolver read /etc/hosts before DNS, and
 // users and groups from files.
 const nsswitch = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n"
@@ -122,12 +125,12 @@ func (p *Plan) addEssentials(e essentials) ([]string, error) {
 			passwd, group = e.passwd, e.group
 		}
 		for _, en := range []Entry{
-			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwd},
-			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: group},
-			{Path: "/etc/nsswitch.conf", Type: TypeFile, Mode: 0o644, Data: []byte(nsswitch)},
-			{Path: "/tmp", Type: TypeDir, Mode: 0o777 | fs.ModeSticky},
-			{Path: "/root", Type: TypeDir, Mode: 0o700},
-			{Path: "/home/nonroot", Type: TypeDir, Mode: 0o700, UID: NonrootUID, GID: NonrootUID},
+			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwd, Why: whyBase},
+			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: group, Why: whyBase},
+			{Path: "/etc/nsswitch.conf", Type: TypeFile, Mode: 0o644, Data: []byte(nsswitch), Why: whyBase},
+			{Path: "/tmp", Type: TypeDir, Mode: 0o777 | fs.ModeSticky, Why: whyBase},
+			{Path: "/root", Type: TypeDir, Mode: 0o700, Why: whyBase},
+			{Path: "/home/nonroot", Type: TypeDir, Mode: 0o700, UID: NonrootUID, GID: NonrootUID, Why: whyBase},
 		} {
 			if err := p.Add(en); err != nil {
 				return nil, err
@@ -135,7 +138,7 @@ func (p *Plan) addEssentials(e essentials) ([]string, error) {
 		}
 	}
 	if e.certs != nil {
-		if err := p.Add(Entry{Path: certs.ImagePath, Type: TypeFile, Mode: 0o644, Data: e.certs.PEM}); err != nil {
+		if err := p.Add(Entry{Path: certs.ImagePath, Type: TypeFile, Mode: 0o644, Data: e.certs.PEM, Why: "CA roots from " + e.certs.Source + " (--certs)"}); err != nil {
 			return nil, err
 		}
 		env = append(env, "SSL_CERT_FILE="+certs.ImagePath)

@@ -58,7 +58,7 @@ func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []I
 		}
 		done[in] = true
 		var added []placed
-		if err := p.addTree(ctx, Addition{Root: root, Source: in.Source, Dest: in.Dest}, &added); err != nil {
+		if err := p.addTree(ctx, Addition{Root: root, Source: in.Source, Dest: in.Dest, Why: "--include " + in.Source}, &added); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -123,7 +123,7 @@ func (p *Plan) linkTarget(root *elfscan.Root, in Include, a placed) (*Include, e
 		if in.Dest == in.Source && inTree(l.Path, in.Source) {
 			continue // brought with the tree
 		}
-		if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target}); err != nil {
+		if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: "--include " + in.Source}); err != nil {
 			return nil, fmt.Errorf("including %s from %s: placing the link %s on the way to %s: %w", in.Source, root, l.Path, target, err)
 		}
 	}

@@ -33,6 +33,10 @@ type Entry struct {
 	Stamp    Stamp         // for files with Source: the file when it was planned, if known; it must not change before it is packed
 	Linkname string        // for symlinks: the link target, as written
 	UID, GID int
+	// Why is the evidence that the program needs the entry: "library
+	// libz.so.1, needed by /usr/bin/curl (cache)", "--add ./conf:/etc/app".
+	// It is "" for a parent directory that only holds other entries.
+	Why string
 }
 
 // Plan is the root file system of an image: a set of entries keyed by

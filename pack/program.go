@@ -29,5 +29,5 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
 	}
-	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi)})
+	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi), Why: "the program " + r.Path})
 }

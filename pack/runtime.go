@@ -78,7 +78,7 @@ func stays(l elfscan.Library, defaultDirs []string) bool {
 // through (a ".." leaves some that nothing else implies).
 func (p *Plan) addResolved(from string, l elfscan.Library) error {
 	for _, link := range l.Links {
-		if err := p.Add(Entry{Path: link.Path, Type: TypeSymlink, Mode: 0o777, Linkname: link.Target}); err != nil {
+		if err := p.Add(Entry{Path: link.Path, Type: TypeSymlink, Mode: 0o777, Linkname: link.Target, Why: libraryWhy(l)}); err != nil {
 			return fmt.Errorf("placing %s: %w", from, err)
 		}
 	}
@@ -94,5 +94,19 @@ func (p *Plan) addLibraryFile(dst string, l elfscan.Library) error {
 	if err != nil {
 		return fmt.Errorf("%s in %s: %w", l.RealPath, l.Root, unwrapPathErr(err))
 	}
-	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath, Stamp: stampOf(fi)})
+	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath, Stamp: stampOf(fi), Why: libraryWhy(l)})
+}
+
+// libraryWhy says how resolution found l: as the loader, a library, or
+// a file the C library reads.
+func libraryWhy(l elfscan.Library) string {
+	switch {
+	case l.Via == "" && l.NeededBy == "":
+		return "the loader " + l.Path
+	case l.Name == "" || l.Name == l.Path:
+		return fmt.Sprintf("%s, read by %s", l.Path, l.NeededBy)
+	case l.RunTime:
+		return fmt.Sprintf("library %s, loaded at run time by %s (%s)", l.Name, l.NeededBy, l.Via)
+	}
+	return fmt.Sprintf("library %s, needed by %s (%s)", l.Name, l.NeededBy, l.Via)
 }

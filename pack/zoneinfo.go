@@ -30,6 +30,9 @@ func (z zoneSource) String() string {
 	return z.path + " in " + z.root.String()
 }
 
+// why is the evidence for the zone data's entries.
+func (z zoneSource) why() string { return "zone data from " + z.String() + " (--tzdata)" }
+
 // findZoneInfo looks for /usr/share/zoneinfo in root (the host when nil),
 // then for goroot's lib/time/zoneinfo.zip on the host (goroot being the
 // installation of the go command on PATH when empty).
@@ -75,7 +78,7 @@ func goRootOfPath() string {
 func (p *Plan) addZoneInfo(z zoneSource) ([]string, error) {
 	if z.zip {
 		const dst = "/usr/share/zoneinfo.zip"
-		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: z.path}); err != nil {
+		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: z.path, Why: z.why()}); err != nil {
 			return nil, err
 		}
 		return []string{"ZONEINFO=" + dst}, nil
@@ -95,15 +98,15 @@ func (p *Plan) addZoneInfo(z zoneSource) ([]string, error) {
 		dst := path.Join("/usr/share/zoneinfo", rel)
 		switch {
 		case d.IsDir():
-			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: 0o755})
+			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: 0o755, Why: z.why()})
 		case d.Type()&fs.ModeSymlink != 0:
 			target, err := z.root.ReadLink("/" + name)
 			if err != nil {
 				return err
 			}
-			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target})
+			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target, Why: z.why()})
 		case d.Type().IsRegular():
-			return p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: "/" + name})
+			return p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: "/" + name, Why: z.why()})
 		}
 		return nil
 	})
