@@ -38,6 +38,11 @@ func (r *Report) readNeeds(goFound func() map[string]bool, opts Options) (concer
 		return nil, err
 	}
 	r.Warnings = append(r.Warnings, warnings...)
+	if !opts.LibrariesOnly {
+		if err := r.readRunTimeData(opts.Cache); err != nil {
+			return nil, err
+		}
+	}
 	return concerns, nil
 }
 

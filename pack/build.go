@@ -129,6 +129,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	cfg = cfg.withDefaults(imagePath)
 	cfg.Platform = OCIPlatform(r.Platform)
 	cfg.Env = append(cfg.Env, essentialEnv...)
+	if err := plan.addRunTimeData(ctx, r, cfg, chosen, opts); err != nil {
+		return nil, err
+	}
 	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err
 	}
