@@ -110,6 +110,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
+	if err := plan.addRunTimeData(ctx, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
+		return nil, err
+	}
 	// The package of each file, for the status.d entries and the SBOM:
 	// the databases are read once, for both.
 	var owners func() (map[string]*sbom.Package, error)
@@ -129,9 +132,6 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	cfg = cfg.withDefaults(imagePath)
 	cfg.Platform = OCIPlatform(r.Platform)
 	cfg.Env = append(cfg.Env, essentialEnv...)
-	if err := plan.addRunTimeData(ctx, r, cfg, chosen, opts); err != nil {
-		return nil, err
-	}
 	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err
 	}
