@@ -33,7 +33,10 @@ type runTimeData struct {
 	root    *elfscan.Root // where the data comes from: the program's root, or the sysroot
 	resolve elfscan.Options
 	env     map[string]string // the image's environment, the last value of each name
-	bytes   int64             // added so far, against maxDataBytes
+	bytes   int64             // added so far, against maxBytes
+	// The bounds: maxDataBytes, maxDataDirBytes, maxDataDirFiles.
+	maxBytes, maxDirBytes int64
+	maxDirFiles           int
 	// shippable, when set, says whether a file found by evidence may go
 	// into the image (the shared never-shipped policy); nil ships all.
 	shippable func(path string) bool
@@ -43,7 +46,8 @@ type runTimeData struct {
 // plan; cfg is the image's configuration (its Env). What cannot be added
 // is a warning in r.Warnings, with the flag that adds it.
 func (p *Plan) addRunTimeData(ctx context.Context, r *elfscan.Report, cfg Config, chosen essentials, opts Options) error {
-	d := &runTimeData{plan: p, r: r, root: opts.resolve.Root, resolve: opts.resolve, env: map[string]string{}}
+	d := &runTimeData{plan: p, r: r, root: opts.resolve.Root, resolve: opts.resolve, env: map[string]string{},
+		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles}
 	if d.root == nil {
 		d.root = r.Root
 	}
@@ -132,8 +136,8 @@ func (d *runTimeData) addFile(name, why string) error {
 	if d.plan.excluded(name) || d.plan.excluded(real) {
 		return nil
 	}
-	if d.bytes+fi.Size() > maxDataBytes {
-		d.warn("%s is left out: the run-time data would pass %s (%s); add it with --include %s", quote.Name(name), mib(maxDataBytes), why, quote.Name(name))
+	if d.bytes+fi.Size() > d.maxBytes {
+		d.warn("%s is left out: the run-time data would pass %s (%s); add it with --include %s", quote.Name(name), mib(d.maxBytes), why, quote.Name(name))
 		return nil
 	}
 	for _, l := range links {
@@ -204,7 +208,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 				return err
 			}
 			files, size = files+1, size+fi.Size()
-			if files > maxDataDirFiles || size > maxDataDirBytes || d.bytes+size > maxDataBytes {
+			if files > d.maxDirFiles || size > d.maxDirBytes || d.bytes+size > d.maxBytes {
 				return over
 			}
 		}
@@ -212,7 +216,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 	})
 	if errors.Is(err, over) {
 		d.warn("%s is left out (%s): it holds more than %s or %s, or passes the image's %s of run-time data; add what is needed with --include, or leave parts out with --exclude",
-			quote.Name(dir), why, plural.N(maxDataDirFiles, "file", "files"), mib(maxDataDirBytes), mib(maxDataBytes))
+			quote.Name(dir), why, plural.N(d.maxDirFiles, "file", "files"), mib(d.maxDirBytes), mib(d.maxBytes))
 		return nil
 	}
 	if err != nil {

@@ -13,9 +13,11 @@ import (
 // zoneDir is where glibc and Go look for zone files (glibc's TZDIR).
 const zoneDir = "/usr/share/zoneinfo"
 
-// posixTZ matches a POSIX TZ string with a daylight-saving zone and no
-// rules ("EST5EDT", "<+09>-9<+10>"): glibc takes the rules from posixrules.
-var posixTZ = regexp.MustCompile(`^(<[^>]+>|[A-Za-z]{3,})[-+]?[0-9]{1,2}(:[0-9]{2}){0,2}(<[^>]+>|[A-Za-z]{3,})([-+]?[0-9]{1,2}(:[0-9]{2}){0,2})?$`)
+// posixTZ matches a POSIX TZ string: a standard zone and its offset,
+// then maybe a daylight-saving zone ("EST5EDT", "<+09>-9<+10>") and its
+// rules after a comma; with the zone and no rules, glibc takes them
+// from posixrules.
+var posixTZ = regexp.MustCompile(`^(?:<[^>]+>|[A-Za-z]{3,})[-+]?[0-9]{1,2}(?::[0-9]{2}){0,2}((?:<[^>]+>|[A-Za-z]{3,})(?:[-+]?[0-9]{1,2}(?::[0-9]{2}){0,2})?)?(,.*)?$`)
 
 // addZone adds the zone file the image's TZ names (TZ=Asia/Tokyo,
 // TZ=:Europe/Paris, TZ=/usr/share/zoneinfo/UTC), or posixrules for a
@@ -40,8 +42,8 @@ func (d *runTimeData) addZone(tz string, whole *zoneSource) error {
 		}
 		return d.addFile(file, why)
 	}
-	if posixTZ.MatchString(name) {
-		if rules := path.Join(zoneDir, "posixrules"); !strings.Contains(name, ",") && d.zoneFile(rules) {
+	if m := posixTZ.FindStringSubmatch(name); m != nil {
+		if rules := path.Join(zoneDir, "posixrules"); m[1] != "" && m[2] == "" && d.zoneFile(rules) {
 			if _, ok := d.plan.Lookup(rules); ok && whole != nil {
 				return nil
 			}
