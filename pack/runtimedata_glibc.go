@@ -165,9 +165,13 @@ func normalizeLocale(name string) string {
 // whole gconv directory: the configuration and every module, each
 // module's own libraries resolved. Such a program takes charsets at run
 // time (iconv -t EUC-JP, a configuration file), which no static
-// evidence names; the modules are about 8 MB on Debian, and --exclude
-// leaves out those not wanted (or --gconv charsets, for those the
-// program names only, when a flag says nothing about iconv).
+// evidence names: only their names in the image's own arguments would,
+// and the image is as often run with others. So every module comes,
+// about 8 MB on Debian; --exclude leaves out those not wanted
+// (--exclude '/usr/lib/*/gconv/*.so' all of them but the configuration).
+// A program whose libraries alone call iconv_open (glib's g_convert)
+// gets the modules of the charsets it names, and --gconv all for more,
+// as elfscan says under loads.
 func (d *runTimeData) addGconv(ctx context.Context) error {
 	dir := d.gconvDir()
 	if dir == "" {
