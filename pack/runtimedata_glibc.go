@@ -3,6 +3,8 @@ package pack
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strings"
@@ -108,14 +110,41 @@ func (d *runTimeData) addLocales(ctx context.Context) error {
 			continue
 		}
 		if archive := localeDir + "/locale-archive"; d.regular(archive) {
-			if err := d.addFile(archive, why+"; the root has it compiled into locale-archive only"); err != nil {
-				return err
+			held, err := d.archiveHolds(archive, name)
+			if err != nil {
+				d.warn("%s=%s: %v; the locale is not packed: add it with --include", v, quote.Name(name), err)
+				continue
 			}
-			continue
+			if held {
+				if err := d.addFile(archive, why+"; the root has it compiled into locale-archive only"); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		d.warn("%s=%s: %s has no such compiled locale in %s; glibc will use the C locale", v, quote.Name(name), d.root, localeDir)
 	}
 	return nil
+}
+
+// archiveHolds reports whether the root's locale-archive holds the
+// locale name, as written or normalized. An archive that cannot be read
+// as one is an error naming it, for a warning.
+func (d *runTimeData) archiveHolds(archive, name string) (bool, error) {
+	f, _, err := d.root.OpenFile(archive)
+	if err != nil {
+		return false, fmt.Errorf("%s in %s: %w", archive, d.root, unwrapPathErr(err))
+	}
+	defer f.Close()
+	ra, ok := f.(io.ReaderAt)
+	if !ok {
+		return true, nil // not to be read at random: shipped, as named
+	}
+	names, err := archiveLocales(ra)
+	if err != nil {
+		return false, fmt.Errorf("%s in %s: %w", archive, d.root, err)
+	}
+	return names[name] || names[normalizeLocale(name)], nil
 }
 
 // localeDir returns the root's directory of the locale name, as glibc

@@ -2,6 +2,8 @@ package pack
 
 import (
 	"context"
+	"encoding/binary"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // rtRoot writes a root from a map of path => content; a content starting
@@ -127,7 +130,7 @@ func TestRunTimeDataLocales(t *testing.T) {
 		"/usr/lib/locale/C.utf8/LC_CTYPE":                    "ctype",
 		"/usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES": "msgs",
 		"/usr/lib/locale/de_DE.utf8/LC_CTYPE":                "de",
-		"/usr/lib/locale/locale-archive":                     "archive",
+		"/usr/lib/locale/locale-archive":                     localeArchive("fr_FR.utf8", "en_GB.utf8"),
 	}
 	root := rtRoot(t, files)
 	rt := &elfscan.RunTimeData{Locale: "setlocale in prog"}
@@ -148,16 +151,57 @@ func TestRunTimeDataLocales(t *testing.T) {
 			t.Errorf("%s: warnings %q", tc.env, r.Warnings)
 		}
 	}
-	delete(files, "/usr/lib/locale/locale-archive")
-	p, r := runTimePlan(t, rtRoot(t, files), rt, []string{"LANG=fr_FR.UTF-8"})
-	sameList(t, "no archive", planned(p), cutf8)
-	if !strings.Contains(strings.Join(r.Warnings, "\n"), "LANG=fr_FR.UTF-8: ") {
-		t.Errorf("no warning for a locale the root lacks: %q", r.Warnings)
+	for _, tc := range []struct{ what, archive, lang, warn string }{
+		{"no archive", "", "fr_FR.UTF-8", "no such compiled locale"},
+		{"not in the archive", localeArchive("fr_FR.utf8"), "ja_JP.UTF-8", "no such compiled locale"},
+		{"not an archive", strings.Repeat("archive ", 10), "fr_FR.UTF-8", "bad magic"},
+		{"a hostile table size", localeArchive("fr_FR.utf8")[:16] + "\xff\xff\xff\x7f" + localeArchive("fr_FR.utf8")[20:], "fr_FR.UTF-8", "slots"},
+		{"a name out of the file", archiveNameAt(localeArchive("fr_FR.utf8"), 1<<16), "fr_FR.UTF-8", "reading a name"},
+		{"a name without its end", archiveNameAt(localeArchive(strings.Repeat("x", 300)), archiveHeaderSize+24), "fr_FR.UTF-8", "longer than"},
+	} {
+		files := maps.Clone(files)
+		delete(files, "/usr/lib/locale/locale-archive")
+		if tc.archive != "" {
+			files["/usr/lib/locale/locale-archive"] = tc.archive
+		}
+		p, r := runTimePlan(t, rtRoot(t, files), rt, []string{"LANG=" + tc.lang})
+		sameList(t, tc.what, planned(p), slices.Clone(cutf8))
+		if w := strings.Join(r.Warnings, "\n"); !strings.Contains(w, "LANG="+tc.lang+": ") || !strings.Contains(w, tc.warn) {
+			t.Errorf("%s: warnings %q, want one naming LANG and %q", tc.what, w, tc.warn)
+		}
 	}
 	// No evidence, no locale; musl reads none.
 	if p, _ := runTimePlan(t, root, &elfscan.RunTimeData{TimeZones: "localtime in prog"}, []string{"LANG=de_DE.UTF-8"}); len(planned(p)) != 0 {
 		t.Errorf("a program that never calls setlocale gets %q", planned(p))
 	}
+}
+
+// localeArchive writes a locale-archive that holds names, little-endian,
+// as glibc writes one on amd64: the header, the name table (with a free
+// slot), the strings.
+func localeArchive(names ...string) string {
+	table := archiveHeaderSize
+	strs := table + 12*(len(names)+1)
+	var head, tab, str []byte
+	for _, v := range []int{archiveMagic, 0, table, len(names), len(names) + 1, strs, 0, 0, 0, 0, 0, 0, 0, 0} {
+		head = binary.LittleEndian.AppendUint32(head, uint32(v))
+	}
+	tab = append(tab, make([]byte, 12)...) // a free slot
+	for _, n := range names {
+		tab = binary.LittleEndian.AppendUint32(tab, 1)
+		tab = binary.LittleEndian.AppendUint32(tab, uint32(strs+len(str)))
+		tab = binary.LittleEndian.AppendUint32(tab, 1)
+		str = append(append(str, n...), 0)
+	}
+	return string(head) + string(tab) + string(str)
+}
+
+// archiveNameAt points the first name of an archive localeArchive wrote
+// at off.
+func archiveNameAt(archive string, off uint32) string {
+	b := []byte(archive)
+	binary.LittleEndian.PutUint32(b[archiveHeaderSize+12+4:], off)
+	return string(b)
 }
 
 // TestNormalizeLocale agrees with glibc's _nl_normalize_codeset.
@@ -319,5 +363,37 @@ func TestRunTimeDataTreeBounds(t *testing.T) {
 		if w := strings.Join(r.Warnings, "\n"); !strings.Contains(w, `/usr/lib/python3.11 is left out`) || !strings.Contains(w, "--include") || !strings.Contains(w, "--exclude") {
 			t.Errorf("%s: warnings %q", tc.name, w)
 		}
+	}
+}
+
+// TestArchiveLocalesOfLocaledef reads a locale-archive that the host's
+// localedef compiles now: it holds the locales compiled into it, by
+// their normalized names, and no other: the format read is glibc's.
+func TestArchiveLocalesOfLocaledef(t *testing.T) {
+	if testing.Short() {
+		t.Skip("localedef takes seconds")
+	}
+	testtool.Need(t, "localedef")
+	if _, err := os.Stat("/usr/share/i18n/locales/fr_FR"); err != nil {
+		testtool.Missing(t, "the host has no locale sources in /usr/share/i18n/locales (libc-bin, locales)")
+	}
+	prefix := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(prefix, "usr/lib/locale"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testtool.Run(t, nil, prefix, "localedef", "--prefix="+prefix, "-i", "fr_FR", "-f", "UTF-8", "fr_FR.UTF-8")
+	testtool.Run(t, nil, prefix, "localedef", "--prefix="+prefix, "-i", "de_DE", "-f", "ISO-8859-15", "de_DE@euro")
+	f, err := os.Open(filepath.Join(prefix, "usr/lib/locale/locale-archive"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	names, err := archiveLocales(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// localedef files de_DE@euro under its codeset's name too.
+	if !names["fr_FR.utf8"] || !names["de_DE@euro"] || !names["de_DE.iso885915@euro"] || len(names) != 3 {
+		t.Errorf("the archive holds %v, want fr_FR.utf8, de_DE@euro and de_DE.iso885915@euro", names)
 	}
 }
