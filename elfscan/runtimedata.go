@@ -3,6 +3,7 @@ package elfscan
 import (
 	"bytes"
 	"debug/elf"
+	"io"
 	"path"
 	"regexp"
 	"slices"
@@ -174,28 +175,36 @@ func pythonOf(lf *libFacts, name, file string) (*Interpreter, error) {
 
 // rodataHolds reports whether f's .rodata holds s: as a whole
 // NUL-terminated string, or anywhere (Python's frozen getpath module
-// holds its names marshalled, each after its length).
+// holds its names marshalled, each after its length). The section is
+// streamed, in chunks that overlap by the length of what is looked for.
 func rodataHolds(f *elf.File, s string, whole bool) bool {
 	sec := f.Section(".rodata")
 	if sec == nil || sec.Type == elf.SHT_NOBITS || sec.Size > maxTable {
 		return false
 	}
-	data, err := sec.Data()
-	if err != nil {
-		return false
+	return holds(sec.Open(), s, whole, 64<<10)
+}
+
+// holds reports whether r holds s (whole: as a NUL-terminated string
+// that starts r or follows a NUL), read in chunks of size bytes.
+func holds(r io.Reader, s string, whole bool, size int) bool {
+	want := []byte(s)
+	if whole {
+		want = []byte("\x00" + s + "\x00")
 	}
-	if !whole {
-		return bytes.Contains(data, []byte(s))
+	buf := make([]byte, size+len(want))
+	keep := 0
+	if whole {
+		buf[0], keep = 0, 1 // the start is a string's start
 	}
-	want := []byte(s + "\x00")
-	for i := 0; ; {
-		j := bytes.Index(data[i:], want)
-		if j < 0 {
-			return false
-		}
-		if i+j == 0 || data[i+j-1] == 0 {
+	for {
+		n, err := io.ReadFull(r, buf[keep:])
+		if bytes.Contains(buf[:keep+n], want) {
 			return true
 		}
-		i += j + 1
+		if err != nil {
+			return false
+		}
+		keep = copy(buf, buf[keep+n-(len(want)-1):keep+n])
 	}
 }

@@ -134,3 +134,25 @@ func TestRunTimeDataTerminfoAndPython(t *testing.T) {
 		}
 	}
 }
+
+// TestHolds finds a string wherever it falls across the chunks it is
+// read in, as a whole string only when asked, and never a longer one.
+func TestHolds(t *testing.T) {
+	for size := 1; size < 24; size++ {
+		for at := 0; at < 30; at++ {
+			data := strings.Repeat("x", at) + "\x00/bin/sh\x00" + strings.Repeat("y", 7)
+			if !holds(strings.NewReader(data), "/bin/sh", true, size) || !holds(strings.NewReader(data), "bin/s", false, size) {
+				t.Fatalf("chunks of %d: /bin/sh after %d bytes is not found", size, at)
+			}
+			if holds(strings.NewReader(data), "/bin/s", true, size) || holds(strings.NewReader(data), "bin/sh", true, size) {
+				t.Fatalf("chunks of %d: part of /bin/sh after %d bytes is taken for a whole string", size, at)
+			}
+		}
+	}
+	if !holds(strings.NewReader("/bin/sh\x00"), "/bin/sh", true, 4) {
+		t.Error("a string that starts the data is not found")
+	}
+	if holds(strings.NewReader("/bin/sh"), "/bin/sh", true, 4) {
+		t.Error("a string without its NUL is taken for a whole one")
+	}
+}
