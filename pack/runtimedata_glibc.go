@@ -53,7 +53,9 @@ func (d *runTimeData) addZone(tz string, whole *zoneSource) error {
 		}
 		return nil // the string says it all
 	}
-	d.warn("TZ=%s names no zone file in %s (%s); the program will use UTC: add one with --include", quote.Name(tz), d.root, quote.Name(file))
+	if d.r.Go == nil { // a Go program may embed the zones (time/tzdata)
+		d.warn("TZ=%s names no zone file in %s (%s); the program will use UTC: add one with --include", quote.Name(tz), d.root, quote.Name(file))
+	}
 	return nil
 }
 
