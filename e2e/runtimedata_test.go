@@ -142,3 +142,24 @@ func TestRunTimeDataGdbPython(t *testing.T) {
 		t.Errorf("container printed %q (stderr %q), the host %q", got, stderr, want)
 	}
 }
+
+// TestRunTimeDataTerminfo packs the host's tput, linked to libtinfo: the
+// capabilities of common terminals, named at run time, are the host's
+// (the root's terminfo entries), and so are those of TERM in the image's
+// environment.
+func TestRunTimeDataTerminfo(t *testing.T) {
+	need(t)
+	tput := hostProgram(t, "/usr/bin/tput")
+	ref := packLoad(t, tput, "--env", "TERM=vt220")
+	for _, term := range []string{"xterm-256color", "screen", "tmux-256color", "linux", "dumb"} {
+		args := []string{"-T", term, "longname"}
+		want, _ := onHost(t, "", nil, tput, args...)
+		if got, stderr := inDocker(t, ref, "", args...); got != want {
+			t.Errorf("tput -T %s longname: container printed %q (stderr %q), the host %q", term, got, stderr, want)
+		}
+	}
+	want, _ := onHost(t, "", []string{"TERM=vt220"}, tput, "longname")
+	if got, stderr := inDocker(t, ref, "", "longname"); got != want {
+		t.Errorf("TERM=vt220 tput longname: container printed %q (stderr %q), the host %q", got, stderr, want)
+	}
+}
