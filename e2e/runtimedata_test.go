@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// hostProgram returns the host's program at path, skipping the test (or
+// runTimeHostFile returns the host's program at path, skipping the test (or
 // failing it under CI=true) when the host lacks it.
-func hostProgram(t *testing.T, path string) string {
+func runTimeHostFile(t *testing.T, path string) string {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -57,7 +57,7 @@ func inDocker(t *testing.T, ref, stdin string, args ...string) (string, string) 
 // at run time to another zone, that one's time too.
 func TestRunTimeDataDateTZ(t *testing.T) {
 	need(t)
-	date := hostProgram(t, "/usr/bin/date")
+	date := runTimeHostFile(t, "/usr/bin/date")
 	args := []string{"-d", "@1700000000", "+%F %T %Z %z"}
 	ref := packLoad(t, date, append([]string{"--env", "TZ=Asia/Tokyo", "--"}, args...)...)
 	want, _ := onHost(t, "", []string{"TZ=Asia/Tokyo"}, date, args...)
@@ -77,7 +77,7 @@ func TestRunTimeDataDateTZ(t *testing.T) {
 // (the root's C.UTF-8 locale, for a program that calls setlocale).
 func TestRunTimeDataTmuxVersion(t *testing.T) {
 	need(t)
-	tmux := hostProgram(t, "/usr/bin/tmux")
+	tmux := runTimeHostFile(t, "/usr/bin/tmux")
 	ref := packLoad(t, tmux, "--", "-V")
 	want, _ := onHost(t, "", nil, tmux, "-V")
 	if got, stderr := inDocker(t, ref, ""); got != want {
@@ -91,7 +91,7 @@ func TestRunTimeDataTmuxVersion(t *testing.T) {
 // byte for byte what the host's iconv writes.
 func TestRunTimeDataIconv(t *testing.T) {
 	need(t)
-	iconv := hostProgram(t, "/usr/bin/iconv")
+	iconv := runTimeHostFile(t, "/usr/bin/iconv")
 	ref := packLoad(t, iconv)
 	for cs, input := range map[string]string{"ISO-8859-15": "café €\n", "EUC-JP": "café 日本\n", "UTF-16": "café € 日本\n", "SHIFT_JIS": "日本語\n"} {
 		args := []string{"-f", "UTF-8", "-t", cs}
@@ -108,7 +108,7 @@ func TestRunTimeDataIconv(t *testing.T) {
 // libraries) and sys.prefix and sys.path are the host's.
 func TestRunTimeDataPython(t *testing.T) {
 	need(t)
-	python := hostProgram(t, "/usr/bin/python3.11")
+	python := runTimeHostFile(t, "/usr/bin/python3.11")
 	for _, packArgs := range [][]string{nil, {"--path", "/usr/bin/python3.11"}} {
 		ref := packLoad(t, python, packArgs...)
 		for _, code := range []string{
@@ -130,7 +130,7 @@ func TestRunTimeDataPython(t *testing.T) {
 // literal of gdb's (helper B's rule); --include stands in for it here.
 func TestRunTimeDataGdbPython(t *testing.T) {
 	need(t)
-	gdb := hostProgram(t, "/usr/bin/gdb")
+	gdb := runTimeHostFile(t, "/usr/bin/gdb")
 	if _, err := os.Stat("/usr/share/gdb/python/gdb/__init__.py"); err != nil {
 		t.Skip("the host has no /usr/share/gdb/python")
 	}
@@ -149,7 +149,7 @@ func TestRunTimeDataGdbPython(t *testing.T) {
 // environment.
 func TestRunTimeDataTerminfo(t *testing.T) {
 	need(t)
-	tput := hostProgram(t, "/usr/bin/tput")
+	tput := runTimeHostFile(t, "/usr/bin/tput")
 	ref := packLoad(t, tput, "--env", "TERM=vt220")
 	for _, term := range []string{"xterm-256color", "screen", "tmux-256color", "linux", "dumb"} {
 		args := []string{"-T", term, "longname"}

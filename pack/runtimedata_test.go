@@ -54,9 +54,9 @@ func runTimePlan(t *testing.T, root *elfscan.Root, rt *elfscan.RunTimeData, env 
 	return p, r
 }
 
-// planned returns the plan's paths of files and symlinks (symlinks with
+// plannedPaths returns the plan's paths of files and symlinks (symlinks with
 // " -> target"), sorted.
-func planned(p *Plan) []string {
+func plannedPaths(p *Plan) []string {
 	var out []string
 	for _, e := range p.Entries() {
 		switch e.Type {
@@ -113,7 +113,7 @@ func TestRunTimeDataZoneOfTZ(t *testing.T) {
 		{"../../../etc/passwd", nil, `a zone name with ".."`},
 	} {
 		p, r := runTimePlan(t, root, nil, []string{"TZ=" + tc.tz})
-		sameList(t, "TZ="+tc.tz, planned(p), tc.want)
+		sameList(t, "TZ="+tc.tz, plannedPaths(p), tc.want)
 		warnings := strings.Join(r.Warnings, "\n")
 		if tc.warn == "" && warnings != "" || !strings.Contains(warnings, tc.warn) {
 			t.Errorf("TZ=%s: warnings %q, want %q", tc.tz, warnings, tc.warn)
@@ -146,7 +146,7 @@ func TestRunTimeDataLocales(t *testing.T) {
 		{[]string{"LC_ALL=fr_FR.UTF-8"}, append([]string{"/usr/lib/locale/locale-archive"}, cutf8...), ""},
 	} {
 		p, r := runTimePlan(t, root, rt, tc.env)
-		sameList(t, strings.Join(tc.env, " "), planned(p), tc.want)
+		sameList(t, strings.Join(tc.env, " "), plannedPaths(p), tc.want)
 		if len(r.Warnings) > 0 {
 			t.Errorf("%s: warnings %q", tc.env, r.Warnings)
 		}
@@ -165,14 +165,14 @@ func TestRunTimeDataLocales(t *testing.T) {
 			files["/usr/lib/locale/locale-archive"] = tc.archive
 		}
 		p, r := runTimePlan(t, rtRoot(t, files), rt, []string{"LANG=" + tc.lang})
-		sameList(t, tc.what, planned(p), slices.Clone(cutf8))
+		sameList(t, tc.what, plannedPaths(p), slices.Clone(cutf8))
 		if w := strings.Join(r.Warnings, "\n"); !strings.Contains(w, "LANG="+tc.lang+": ") || !strings.Contains(w, tc.warn) {
 			t.Errorf("%s: warnings %q, want one naming LANG and %q", tc.what, w, tc.warn)
 		}
 	}
 	// No evidence, no locale; musl reads none.
-	if p, _ := runTimePlan(t, root, &elfscan.RunTimeData{TimeZones: "localtime in prog"}, []string{"LANG=de_DE.UTF-8"}); len(planned(p)) != 0 {
-		t.Errorf("a program that never calls setlocale gets %q", planned(p))
+	if p, _ := runTimePlan(t, root, &elfscan.RunTimeData{TimeZones: "localtime in prog"}, []string{"LANG=de_DE.UTF-8"}); len(plannedPaths(p)) != 0 {
+		t.Errorf("a program that never calls setlocale gets %q", plannedPaths(p))
 	}
 }
 
@@ -234,17 +234,17 @@ func TestRunTimeDataTerminfo(t *testing.T) {
 	rt := &elfscan.RunTimeData{Terminfo: "linked to libtinfo.so.6"}
 	common := []string{"/lib/terminfo/x/xterm", "/usr/share/terminfo/x/xterm-256color", "/usr/share/terminfo/d/dumb -> ../v/vt100", "/usr/share/terminfo/v/vt100"}
 	p, r := runTimePlan(t, root, rt, nil)
-	sameList(t, "no TERM", planned(p), slices.Clone(common))
+	sameList(t, "no TERM", plannedPaths(p), slices.Clone(common))
 	if len(r.Warnings) > 0 {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 	p, _ = runTimePlan(t, root, rt, []string{"TERM=kitty"})
-	sameList(t, "TERM=kitty", planned(p), append(slices.Clone(common), "/usr/share/terminfo/k/kitty"))
+	sameList(t, "TERM=kitty", plannedPaths(p), append(slices.Clone(common), "/usr/share/terminfo/k/kitty"))
 	p, _ = runTimePlan(t, root, rt, []string{"TERM=konsole"})
-	sameList(t, "TERM=konsole", planned(p), append(slices.Clone(common), "/usr/share/terminfo/6b/konsole"))
+	sameList(t, "TERM=konsole", plannedPaths(p), append(slices.Clone(common), "/usr/share/terminfo/6b/konsole"))
 	for _, term := range []string{"nosuch", "../../etc/passwd"} {
 		p, r = runTimePlan(t, root, rt, []string{"TERM=" + term})
-		sameList(t, "TERM="+term, planned(p), slices.Clone(common))
+		sameList(t, "TERM="+term, plannedPaths(p), slices.Clone(common))
 		if w := strings.Join(r.Warnings, "\n"); (term == "nosuch") != strings.Contains(w, "TERM="+term+": ") {
 			t.Errorf("TERM=%s: warnings %q", term, w)
 		}
@@ -280,7 +280,7 @@ func TestRunTimeDataGconv(t *testing.T) {
 		for _, f := range tc.want {
 			want = append(want, "/usr/lib/x86_64-linux-gnu/gconv/"+f)
 		}
-		sameList(t, "gconv", planned(p), want)
+		sameList(t, "gconv", plannedPaths(p), want)
 	}
 }
 
@@ -320,7 +320,7 @@ func TestRunTimeDataPython(t *testing.T) {
 		"/usr/lib/python3.11/sitecustomize.py -> /etc/python3.11/sitecustomize.py",
 	}
 	p, r := runTimePlan(t, root, rt, nil)
-	sameList(t, "python", planned(p), slices.Clone(want))
+	sameList(t, "python", plannedPaths(p), slices.Clone(want))
 	if len(r.Warnings) > 0 {
 		t.Errorf("warnings %q", r.Warnings)
 	}
@@ -330,12 +330,12 @@ func TestRunTimeDataPython(t *testing.T) {
 		}
 	}
 	p, _ = runTimePlan(t, root, rt, nil, "__pycache__")
-	sameList(t, "python, --exclude __pycache__", planned(p), slices.DeleteFunc(slices.Clone(want), func(s string) bool { return strings.Contains(s, "__pycache__") }))
+	sameList(t, "python, --exclude __pycache__", plannedPaths(p), slices.DeleteFunc(slices.Clone(want), func(s string) bool { return strings.Contains(s, "__pycache__") }))
 
 	// No stdlib above the program: a warning, nothing packed.
 	p, r = runTimePlan(t, rtRoot(t, map[string]string{"/usr/lib/python3.9/os.py": "#"}), rt, nil)
-	if len(planned(p)) != 0 || !strings.Contains(strings.Join(r.Warnings, "\n"), "python3.11/os.py") {
-		t.Errorf("no stdlib: planned %q, warnings %q", planned(p), r.Warnings)
+	if len(plannedPaths(p)) != 0 || !strings.Contains(strings.Join(r.Warnings, "\n"), "python3.11/os.py") {
+		t.Errorf("no stdlib: planned %q, warnings %q", plannedPaths(p), r.Warnings)
 	}
 }
 
@@ -357,7 +357,7 @@ func TestRunTimeDataTreeBounds(t *testing.T) {
 		if err := d.addTree(context.Background(), "/usr/lib/python3.11", "test", nil); err != nil {
 			t.Fatal(err)
 		}
-		if got := planned(p); len(got) != 0 {
+		if got := plannedPaths(p); len(got) != 0 {
 			t.Errorf("%s: a tree over the bound is planned in part: %q", tc.name, got)
 		}
 		if w := strings.Join(r.Warnings, "\n"); !strings.Contains(w, `/usr/lib/python3.11 is left out`) || !strings.Contains(w, "--include") || !strings.Contains(w, "--exclude") {
