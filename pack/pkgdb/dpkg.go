@@ -80,6 +80,7 @@ func debPackage(para paragraph, rel release) *Package {
 	if s := f["Source"]; s != "" {
 		pkg.Source, pkg.SourceVersion = sourceOf(s)
 	}
+	pkg.Essential = f["Essential"] == "yes"
 	for _, k := range []string{"Pre-Depends", "Depends"} {
 		pkg.depends = append(pkg.depends, debRelations(f[k])...)
 	}

@@ -20,6 +20,8 @@ type Package struct {
 	SourceVersion string
 	License       string // as the database says it; "" when it says nothing
 	Maintainer    string
+	// Essential is Debian's Essential: yes, a package every system has.
+	Essential bool
 	// Depends are the installed packages this one depends on (Debian's
 	// Depends and Pre-Depends, Alpine's D), by name: of alternatives
 	// (a | b) the first that is installed, a virtual package as the
