@@ -266,9 +266,9 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 		switch {
 		case fi.Mode().IsRegular():
 			size += fi.Size()
-		case fi.Mode()&fs.ModeSymlink != 0:
+		case fi.Mode()&fs.ModeSymlink != 0, fi.IsDir(): // a directory listed is kept, empty or not
 		default:
-			continue // a directory comes with what it holds
+			continue // a device, a socket
 		}
 		items = append(items, item{f, fi})
 	}
@@ -292,6 +292,8 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 				return 0, fmt.Errorf("%s in %s: %w", it.path, ev.root, err)
 			}
 			e.Type, e.Mode, e.Linkname, e.Root = TypeSymlink, 0o777, target, nil
+		} else if it.fi.IsDir() {
+			e.Type, e.Mode, e.Root = TypeDir, it.fi.Mode().Perm(), nil
 		} else {
 			e.Type, e.Mode, e.Source, e.Stamp = TypeFile, it.fi.Mode().Perm()&^0o6000, it.path, stampOf(it.fi)
 			// A plugin brings its loader and libraries; one whose
@@ -362,7 +364,7 @@ func dataFilter(env []string) func(p string, all bool) bool {
 		default:
 			return false
 		}
-		if strings.Contains(parts[0], "-linux-") { // the multiarch triplet
+		if len(parts) > 0 && strings.Contains(parts[0], "-linux-") { // the multiarch triplet
 			parts = parts[1:]
 		}
 		return len(parts) >= 2 && !skipLib[parts[0]]
