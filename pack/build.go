@@ -66,8 +66,12 @@ func (b *Built) Close() error { return b.Layer.Close() }
 // against it (Plan.CheckConfig), builds the layer in one pass, and
 // assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
+	dbs := cmp.Or(opts.dbs, &sbom.DBs{}) // each root's database is read once
 	if imagePath == "" {
-		imagePath = ProgramPath(r)
+		var err error
+		if imagePath, err = ownPath(dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
+			return nil, err
+		}
 	}
 	chosen, err := opts.Essentials.decide(r)
 	if err != nil {
@@ -111,7 +115,6 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	dbs := cmp.Or(opts.dbs, &sbom.DBs{}) // each root's database is read once
 	if err := plan.addPackages(ctx, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.resolve); err != nil {
 		return nil, err
 	}

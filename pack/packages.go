@@ -57,6 +57,21 @@ const (
 	maxPackagesBytes = 512 << 20
 )
 
+// ParsePackages parses --packages NAME,...: package names as Debian and
+// Alpine write them (letters, digits, + - . _), each with an optional
+// :ARCH.
+func ParsePackages(s string) ([]string, error) {
+	var out []string
+	for _, name := range strings.Split(s, ",") {
+		n, arch, _ := strings.Cut(name, ":")
+		if n == "" || strings.Trim(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-._") != "" || strings.Trim(arch, "abcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+			return nil, fmt.Errorf("%s: want package names, NAME[:ARCH],... as dpkg -S or apk info names them", quote.Name(name))
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
+
 // pkgEvidence is a package to ship, and why.
 type pkgEvidence struct {
 	root *elfscan.Root
@@ -85,7 +100,12 @@ func (p *Plan) addPackages(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report
 		}
 		for _, name := range named {
 			pkg := db.Package(name)
-			if pkg == nil {
+			switch {
+			case db.Kind == "":
+				return fmt.Errorf("--packages: %s has no package database (dpkg's /var/lib/dpkg/status, apk's /lib/apk/db/installed), so it has no package %s; ship its files with --include PATH", root, quote.Name(name))
+			case pkg == nil && db.Kind == "apk":
+				return fmt.Errorf("--packages: package %s is not installed in %s; apk info --who-owns PATH tells which package owns a file", quote.Name(name), root)
+			case pkg == nil:
 				return fmt.Errorf("--packages: package %s is not installed in %s; dpkg -S PATH tells which package owns a file", quote.Name(name), root)
 			}
 			todo = append(todo, pkgEvidence{root: root, db: db, pkg: pkg, why: "--packages " + quote.Name(name), all: true})
@@ -136,15 +156,30 @@ func closureOwners(dbs *sbom.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 	var out []pkgEvidence
 	libc := map[*pkgdb.Package]bool{}
 	seen := map[*pkgdb.Package]bool{}
-	for _, f := range files {
-		if f.root == nil {
+	owners := make([]*pkgdb.Package, len(files))
+	dbOf := make([]*pkgdb.DB, len(files))
+	for i, f := range files { // each root's database asked once for all its files
+		if f.root == nil || owners[i] != nil || dbOf[i] != nil {
 			continue
 		}
 		db, err := dbs.For(f.root)
 		if err != nil {
 			return nil, err
 		}
-		pkg := db.Owner(f.root, f.path)
+		var idx []int
+		var paths []string
+		for j := i; j < len(files); j++ {
+			if files[j].root != nil && files[j].root.Same(f.root) && packaged(files[j].path) {
+				idx, paths = append(idx, j), append(paths, files[j].path)
+			}
+		}
+		for k, pkg := range db.Owners(f.root, paths) {
+			owners[idx[k]], dbOf[idx[k]] = pkg, db
+		}
+		dbOf[i] = db
+	}
+	for i, f := range files {
+		pkg := owners[i]
 		if pkg == nil {
 			continue
 		}
@@ -153,7 +188,7 @@ func closureOwners(dbs *sbom.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 		}
 		if !seen[pkg] {
 			seen[pkg] = true
-			out = append(out, pkgEvidence{root: f.root, db: db, pkg: pkg, why: "package " + quote.Name(pkg.Name) + ", which owns " + quote.Name(f.path)})
+			out = append(out, pkgEvidence{root: f.root, db: dbOf[i], pkg: pkg, why: "package " + quote.Name(pkg.Name) + ", which owns " + quote.Name(f.path)})
 		}
 	}
 	out = slices.DeleteFunc(out, func(ev pkgEvidence) bool { return libc[ev.pkg] })
@@ -176,6 +211,18 @@ func closureOwners(dbs *sbom.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 		}
 	}
 	return out, nil
+}
+
+// packaged reports whether a package may own the file at p: one in a
+// directory no distribution installs into (/tmp, /home, /work, ...) is
+// nobody's, and the database's lists need not be read to say so.
+func packaged(p string) bool {
+	for _, d := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/etc"} {
+		if inTree(p, d) && !inTree(p, "/usr/local") {
+			return true
+		}
+	}
+	return false
 }
 
 // cLibrary reports whether a library's name is the C library's own:
@@ -334,7 +381,7 @@ func dataFilter(env []string) func(p string, all bool) bool {
 		}
 		parts := strings.Split(p[1:], "/")
 		for i, el := range parts {
-			if el == "locale" && i+1 < len(parts)-1 && !langs[parts[i+1]] && strings.HasPrefix(p, "/usr/share/") {
+			if el == "locale" && i+1 < len(parts) && !langs[parts[i+1]] && strings.HasPrefix(p, "/usr/share/") {
 				return false // another language's translations
 			}
 		}

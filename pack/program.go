@@ -5,6 +5,7 @@ import (
 	"path"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // DefaultDir is where a program goes in the image unless told otherwise.
@@ -30,4 +31,29 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 		return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
 	}
 	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi), Why: "the program " + r.Path})
+}
+
+// ownPath is the default image path of a scanned program: its own path
+// in its root when the program comes from an image (fromImage, --from)
+// or when the root's package database owns it, since an interpreter
+// computes its prefix from it and scanners match the package's file
+// lists by it; DefaultDir/NAME (ProgramPath) for a program nobody owns.
+func ownPath(dbs *sbom.DBs, r *elfscan.Report, fromImage bool) (string, error) {
+	if r.Root == nil || r.File == "" {
+		return ProgramPath(r), nil
+	}
+	if fromImage {
+		return r.File, nil
+	}
+	if !packaged(r.File) {
+		return ProgramPath(r), nil
+	}
+	db, err := dbs.For(r.Root)
+	if err != nil {
+		return "", err
+	}
+	if db.Owner(r.Root, r.File) != nil {
+		return r.File, nil
+	}
+	return ProgramPath(r), nil
 }
