@@ -70,8 +70,10 @@ func (db *DB) Owner(root *elfscan.Root, p string) *Package {
 // for all the paths, and only the lines asked for are kept: a system's
 // lists name a hundred thousand files.
 func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
+	out := make([]*Package, len(paths))
 	cands := make([][]string, len(paths))
-	wanted := map[string]*Package{}
+	wanted := map[string][]int{} // each name asked for: the paths it may be
+	left := 0
 	for i, p := range paths {
 		cs := []string{p}
 		if real, _, err := root.Eval(p); err == nil && real != p {
@@ -80,23 +82,28 @@ func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
 		for _, c := range cs {
 			for _, a := range UsrAliases(c) {
 				cands[i] = append(cands[i], a)
-				wanted[a] = db.owners[a]
+				wanted[a] = append(wanted[a], i)
 			}
 		}
-	}
-	left := 0
-	for _, pkg := range wanted {
-		if pkg == nil {
+		for _, c := range cands[i] {
+			if pkg := db.owners[c]; pkg != nil {
+				out[i] = pkg
+				break
+			}
+		}
+		if out[i] == nil {
 			left++
 		}
 	}
+	// Each path takes the first list that names any of its names: the
+	// lists are read until every path has an owner, or all are read.
 	lists := newListReader(root)
 	for _, l := range db.lists {
 		if left == 0 {
 			break
 		}
 		b, ok := lists.read(l.file)
-		for len(b) > 0 && ok {
+		for len(b) > 0 && ok && left > 0 {
 			var line []byte
 			line, b, _ = bytes.Cut(b, []byte("\n"))
 			if l.md5sums {
@@ -104,18 +111,11 @@ func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
 					continue
 				}
 			}
-			if pkg, ok := wanted[string(line)]; ok && pkg == nil {
-				wanted[string(line)] = l.pkg
-				left--
-			}
-		}
-	}
-	out := make([]*Package, len(paths))
-	for i := range paths {
-		for _, c := range cands[i] {
-			if pkg := wanted[c]; pkg != nil {
-				out[i] = pkg
-				break
+			for _, i := range wanted[string(line)] {
+				if out[i] == nil {
+					out[i] = l.pkg
+					left--
+				}
 			}
 		}
 	}
