@@ -262,16 +262,19 @@ func TestOwnPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		prog      string
-		fromImage bool
-		want      string
+		prog, file string // as named, and its real path
+		fromImage  bool
+		want       string
 	}{
-		{"/usr/bin/app", false, "/usr/bin/app"},
-		{"/usr/bin/mine", false, "/usr/local/bin/mine"},
-		{"/usr/bin/mine", true, "/usr/bin/mine"},
-		{"/tmp/build/mine", false, "/usr/local/bin/mine"},
+		{"/usr/bin/app", "/usr/bin/app", false, "/usr/bin/app"},
+		{"/usr/bin/app-link", "/usr/bin/app", false, "/usr/bin/app-link"}, // as named: argv[0] stays
+		{"/usr/bin/mine", "/usr/bin/mine", false, "/usr/local/bin/mine"},
+		{"/usr/bin/mine", "/usr/bin/mine", true, "/usr/bin/mine"},
+		{"/bin/sh-link", "/bin/busybox", true, "/bin/sh-link"},
+		{"/tmp/build/mine", "/tmp/build/mine", false, "/usr/local/bin/mine"},
+		{"./app", "/usr/bin/app", false, "/usr/bin/app"},
 	} {
-		got, err := ownPath(&sbom.DBs{}, &elfscan.Report{Path: c.prog, Root: root, File: c.prog}, c.fromImage)
+		got, err := ownPath(&sbom.DBs{}, &elfscan.Report{Path: c.prog, Root: root, File: c.file}, c.fromImage)
 		if err != nil || got != c.want {
 			t.Errorf("%s (from an image %v): %q, %v; want %q", c.prog, c.fromImage, got, err, c.want)
 		}

@@ -34,16 +34,27 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 }
 
 // ownPath is the default image path of a scanned program: its own path
-// in its root when the program comes from an image (fromImage, --from)
-// or when the root's package database owns it, since an interpreter
-// computes its prefix from it and scanners match the package's file
-// lists by it; DefaultDir/NAME (ProgramPath) for a program nobody owns.
+// in its root, as it was named (/usr/bin/python3, a link to python3.11,
+// stays /usr/bin/python3, so that a program that looks at its argv[0]
+// sees the same name), when the program comes from an image (fromImage,
+// --from) or when the root's package database owns it, since an
+// interpreter computes its prefix from it and scanners match the
+// package's file lists by it; DefaultDir/NAME (ProgramPath) for a
+// program nobody owns.
 func ownPath(dbs *sbom.DBs, r *elfscan.Report, fromImage bool) (string, error) {
 	if r.Root == nil || r.File == "" {
 		return ProgramPath(r), nil
 	}
+	own := r.Path
+	if !path.IsAbs(own) {
+		own = r.File // ./file, run in /usr/bin
+	}
+	own = path.Clean(own)
+	if _, err := CleanPath(own); err != nil {
+		return ProgramPath(r), nil
+	}
 	if fromImage {
-		return r.File, nil
+		return own, nil
 	}
 	if !packaged(r.File) {
 		return ProgramPath(r), nil
@@ -53,7 +64,7 @@ func ownPath(dbs *sbom.DBs, r *elfscan.Report, fromImage bool) (string, error) {
 		return "", err
 	}
 	if db.Owner(r.Root, r.File) != nil {
-		return r.File, nil
+		return own, nil
 	}
 	return ProgramPath(r), nil
 }
