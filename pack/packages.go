@@ -192,6 +192,11 @@ func closureOwners(dbs *sbom.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 		}
 	}
 	out = slices.DeleteFunc(out, func(ev pkgEvidence) bool { return libc[ev.pkg] })
+	ext, err := extensions(out, seen)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, ext...)
 	for i := 0; i < len(out); i++ { // breadth first: the chain is the shortest
 		ev := out[i]
 		for _, name := range ev.pkg.Depends {
@@ -211,6 +216,89 @@ func closureOwners(dbs *sbom.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 		}
 	}
 	return out, nil
+}
+
+// extensions are the data-only packages that depend on one of owners
+// and put files into a directory of an owner's own: aspell-en's
+// dictionaries in /usr/lib/aspell, which libaspell15 lists and reads by
+// listing it. They are marked in seen.
+func extensions(owners []pkgEvidence, seen map[*pkgdb.Package]bool) ([]pkgEvidence, error) {
+	var out []pkgEvidence
+	dbs := map[*pkgdb.DB][]pkgEvidence{}
+	var order []*pkgdb.DB
+	for _, o := range owners {
+		if dbs[o.db] == nil {
+			order = append(order, o.db)
+		}
+		dbs[o.db] = append(dbs[o.db], o)
+	}
+	for _, db := range order {
+		group := dbs[db]
+		root := group[0].root
+		dirs := map[string]pkgEvidence{} // a directory of an owner's own, and the owner
+		names := map[string]bool{}
+		for _, o := range group {
+			names[o.pkg.Name] = true
+			files, err := db.Files(root, o.pkg)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range files {
+				if d := ownDir(f); d != "" {
+					if _, ok := dirs[d]; !ok {
+						dirs[d] = o
+					}
+				}
+			}
+		}
+		if len(dirs) == 0 {
+			continue
+		}
+		for _, x := range db.Packages {
+			if seen[x] || !slices.ContainsFunc(x.Depends, func(n string) bool { return names[n] }) {
+				continue
+			}
+			if ok, err := dataOnly(root, db, x); err != nil {
+				return nil, err
+			} else if !ok {
+				continue
+			}
+			files, err := db.Files(root, x)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range files {
+				if o, ok := dirs[ownDir(f)]; ok && f != ownDir(f) {
+					seen[x] = true
+					chain := strings.TrimPrefix(o.why, "package ")
+					out = append(out, pkgEvidence{root: root, db: db, pkg: x, why: "package " + quote.Name(x.Name) + ", which adds to " + quote.Name(ownDir(f)) + " of " + chain})
+					break
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// ownDir is the directory of a package's own that p is or lies in:
+// /usr/share/DIR, /usr/lib/DIR, /usr/lib/TRIPLET/DIR, /etc/DIR, or ""
+// for a path in none (a generic directory, docs, service files).
+func ownDir(p string) string {
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	n := 0
+	switch {
+	case len(parts) >= 3 && parts[0] == "usr" && parts[1] == "share" && !skipShare[parts[2]] && parts[2] != "locale":
+		n = 3
+	case len(parts) >= 3 && parts[0] == "etc" && !skipEtc[parts[1]]: // /etc/DIR/..., not /etc/foo.conf
+		n = 2
+	case len(parts) >= 4 && parts[0] == "usr" && parts[1] == "lib" && strings.Contains(parts[2], "-linux-") && !skipLib[parts[3]]:
+		n = 4
+	case len(parts) >= 3 && parts[0] == "usr" && parts[1] == "lib" && !strings.Contains(parts[2], "-linux-") && !skipLib[parts[2]]:
+		n = 3
+	default:
+		return ""
+	}
+	return "/" + strings.Join(parts[:n], "/")
 }
 
 // packaged reports whether a package may own the file at p: one in a
@@ -440,7 +528,8 @@ func pkgShippable(p string) bool {
 var (
 	skipShare = set("doc", "doc-base", "man", "info", "lintian", "bug", "menu", "applications", "icons", "pixmaps",
 		"bash-completion", "zsh", "fish", "metainfo", "appdata", "gtk-doc", "help", "pkgconfig", "aclocal", "cmake",
-		"polkit-1", "dbus-1", "systemd", "apport", "reportbug", "debhelper", "gnome", "mime", "gettext", "sysusers.d", "initramfs-tools")
+		"polkit-1", "dbus-1", "systemd", "apport", "reportbug", "debhelper", "gnome", "mime", "gettext", "sysusers.d", "initramfs-tools",
+		"gdb", "gcc", "vim", "emacs", "nano", "lintian", "apparmor-features", "bash-completion")
 	skipEtc = set("init.d", "init", "default", "cron.d", "cron.daily", "cron.weekly", "cron.monthly", "cron.hourly", "logrotate.d",
 		"systemd", "apparmor.d", "apparmor", "sysctl.d", "modprobe.d", "modules-load.d", "udev", "profile.d", "ld.so.conf.d",
 		"bash_completion.d", "rc0.d", "rc1.d", "rc2.d", "rc3.d", "rc4.d", "rc5.d", "rc6.d", "rcS.d", "pam.d", "sudoers.d",

@@ -67,22 +67,36 @@ Status: install ok installed
 Architecture: amd64
 Version: 1
 
+Package: libfoo-dict
+Status: install ok installed
+Architecture: all
+Version: 1
+Depends: libfoo1 (>= 1)
+
+Package: unrelated-data
+Status: install ok installed
+Architecture: all
+Version: 1
+Depends: libfoo1
+
 Package: libc6
 Status: install ok installed
 Architecture: amd64
 Version: 1
 `
 	lists := map[string][]string{
-		"app:amd64":     {"/usr/bin/app", "/usr/share/doc/app/copyright", "/usr/share/man/man1/app.1.gz"},
-		"app-data":      {"/usr/share/app", "/usr/share/app/ui.xml"},
-		"libfoo1:amd64": {"/usr/lib/x86_64-linux-gnu/libfoo.so.1", "/usr/lib/x86_64-linux-gnu/foo/plugins.conf", "/etc/foo.conf", "/etc/foo/foo.d/a.conf", "/etc/init.d/foo", "/usr/share/locale/de/LC_MESSAGES/foo.mo", "/usr/share/locale/fr/LC_MESSAGES/foo.mo", "/usr/lib/x86_64-linux-gnu/pkgconfig/foo.pc"},
-		"libfoo-data":   {"/usr/share/foo", "/usr/share/foo/data.bin", "/usr/share/foo/link", "/usr/share/foo/empty", "/usr/share/doc/libfoo-data/copyright", "/etc/shadow", "/var/lib/foo/state"},
-		"libfoo-common": {"/usr/share/foo-common/c.txt"},
-		"fonts-core":    {"/usr/share/fonts/core.ttf"},
-		"fonts-prog":    {"/usr/share/fonts/prog.ttf", "/usr/bin/fontprog"},
-		"debconf":       {"/usr/share/debconf/confmodule"},
-		"libother1":     {"/usr/share/other/o.dat"},
-		"libc6:amd64":   {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/share/i18n/locales/C", "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so"},
+		"app:amd64":      {"/usr/bin/app", "/usr/share/doc/app/copyright", "/usr/share/man/man1/app.1.gz"},
+		"app-data":       {"/usr/share/app", "/usr/share/app/ui.xml"},
+		"libfoo1:amd64":  {"/usr/lib/x86_64-linux-gnu/libfoo.so.1", "/usr/lib/x86_64-linux-gnu/foo/plugins.conf", "/etc/foo.conf", "/etc/foo/foo.d/a.conf", "/etc/init.d/foo", "/usr/share/locale/de/LC_MESSAGES/foo.mo", "/usr/share/locale/fr/LC_MESSAGES/foo.mo", "/usr/lib/x86_64-linux-gnu/pkgconfig/foo.pc"},
+		"libfoo-data":    {"/usr/share/foo", "/usr/share/foo/data.bin", "/usr/share/foo/link", "/usr/share/foo/empty", "/usr/share/doc/libfoo-data/copyright", "/etc/shadow", "/var/lib/foo/state"},
+		"libfoo-common":  {"/usr/share/foo-common/c.txt"},
+		"fonts-core":     {"/usr/share/fonts/core.ttf"},
+		"fonts-prog":     {"/usr/share/fonts/prog.ttf", "/usr/bin/fontprog"},
+		"debconf":        {"/usr/share/debconf/confmodule"},
+		"libother1":      {"/usr/share/other/o.dat"},
+		"libfoo-dict":    {"/usr/lib/x86_64-linux-gnu/foo/dict.dat", "/usr/share/doc/libfoo-dict/copyright"},
+		"unrelated-data": {"/usr/share/unrelated/x"},
+		"libc6:amd64":    {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/share/i18n/locales/C", "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so"},
 	}
 	write := func(p, data string) {
 		full := filepath.Join(dir, p)
@@ -126,7 +140,9 @@ func pkgReport(root *elfscan.Root, prog string) *elfscan.Report {
 
 // TestPackageEvidence: the owners of the program and its libraries, and
 // their data-only dependencies (by architecture all, or by name, the first
-// installed of alternatives, transitively), bring the data they list,
+// installed of alternatives, transitively), and the data-only packages
+// that depend on them and add to a directory of theirs (a library's
+// dictionaries), bring the data they list,
 // each entry saying which package and why; not documentation, service or
 // build files, other languages' translations, what no image ships, what
 // no package lists, the C library's data, a dependency that holds a
@@ -150,6 +166,7 @@ func TestPackageEvidence(t *testing.T) {
 		"/usr/share/foo/empty":                       "package libfoo-data,",
 		"/usr/share/foo-common/c.txt":                "package libfoo-common, a dependency of libfoo1",
 		"/usr/share/fonts/core.ttf":                  "package fonts-core, a dependency of libfoo-data, a dependency of libfoo1, which owns",
+		"/usr/lib/x86_64-linux-gnu/foo/dict.dat":     "package libfoo-dict, which adds to /usr/lib/x86_64-linux-gnu/foo of libfoo1, which owns /usr/lib/x86_64-linux-gnu/libfoo.so.1",
 	}
 	got := map[string]Entry{}
 	for _, e := range p.Entries() {
