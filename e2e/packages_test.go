@@ -105,3 +105,21 @@ func TestPackagesFromADebianImage(t *testing.T) {
 		t.Errorf("ls /usr/bin/curl in the image printed %q", got)
 	}
 }
+
+// TestAspellFindsItsDictionaries: aspell's dictionaries are in packages
+// that depend on aspell (aspell-en) and add to /usr/lib/aspell, which
+// libaspell15 lists: `aspell dump dicts` in the container prints what it
+// prints on the host.
+func TestAspellFindsItsDictionaries(t *testing.T) {
+	need(t)
+	hostProgram(t, "/usr/bin/aspell")
+	host := must(t, nil, "/usr/bin/aspell", "dump", "dicts")
+	if host == "" {
+		t.Skip("the host's aspell has no dictionary")
+	}
+	ref := imageName(t)
+	scratchpack(t, "pack", "-q", "--docker", "-t", ref, "/usr/bin/aspell")
+	if got := must(t, nil, "docker", "run", "--rm", "--network", "none", ref, "dump", "dicts"); got != host {
+		t.Errorf("aspell dump dicts: the container printed %q, the host %q", got, host)
+	}
+}
