@@ -96,9 +96,11 @@ func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
 		}
 	}
 	// Each path takes the first list that names any of its names: the
-	// lists are read until every path has an owner, or all are read.
+	// lists are read until every path has an owner, or all are read,
+	// those of the packages named like a library asked for first
+	// (libc6's for libc.so.6).
 	lists := newListReader(root)
-	for _, l := range db.lists {
+	for _, l := range db.likelyFirst(paths) {
 		if left == 0 {
 			break
 		}
@@ -120,6 +122,35 @@ func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
 		}
 	}
 	return out
+}
+
+// likelyFirst is the database's lists, those of packages whose names
+// start as a library's of paths does (libc for libc.so.6, libssl for
+// libssl.so.3) first, in the database's order.
+func (db *DB) likelyFirst(paths []string) []fileList {
+	var stems []string
+	for _, p := range paths {
+		if stem, _, ok := strings.Cut(path.Base(p), ".so"); ok && len(stem) > 3 {
+			stems = append(stems, stem)
+		}
+	}
+	if len(stems) == 0 {
+		return db.lists
+	}
+	first := make([]fileList, 0, len(db.lists))
+	var rest []fileList
+	for _, l := range db.lists {
+		likely := false
+		for _, s := range stems {
+			likely = likely || strings.HasPrefix(l.pkg.Name, s)
+		}
+		if likely {
+			first = append(first, l)
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	return append(first, rest...)
 }
 
 // Files returns every path pkg lists in root's database, clean and
