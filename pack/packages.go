@@ -44,18 +44,21 @@ import (
 // left out with a warning. Only files a package lists are shipped, never
 // a directory's other files, so the host's own files stay out.
 //
-// A package of more than maxPackageFiles files or maxPackageBytes bytes
-// of data, or one that would take the total past maxPackagesBytes, is
-// left out whole with a warning naming it and the flags that decide
-// otherwise. A program nobody owns, with libraries nobody owns, gets
+// A package of more than 20000 files or 256 MiB of data, or one that
+// would take the total past 512 MiB (defaultBounds), is left out whole
+// with a warning naming it and the flags that decide otherwise; the
+// packages named with --packages are shipped whole, as asked. A program nobody owns, with libraries nobody owns, gets
 // nothing.
 
-// The bounds of package evidence.
-const (
-	maxPackageFiles  = 20000
-	maxPackageBytes  = 256 << 20
-	maxPackagesBytes = 512 << 20
-)
+// bounds are the most package evidence adds to an image.
+type bounds struct {
+	files int   // files of one package
+	bytes int64 // bytes of one package
+	total int64 // bytes of all the packages of an image
+}
+
+// defaultBounds are the bounds of every image.
+func defaultBounds() bounds { return bounds{files: 20000, bytes: 256 << 20, total: 512 << 20} }
 
 // ParsePackages parses --packages NAME,...: package names as Debian and
 // Alpine write them (letters, digits, + - . _), each with an optional
@@ -86,6 +89,11 @@ type pkgEvidence struct {
 // the root it is read from. env is the image's environment (its LANG
 // chooses translations). Warnings go to r.Warnings.
 func (p *Plan) addPackages(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options) error {
+	return p.addPackagesWithin(ctx, dbs, r, named, env, resolve, defaultBounds())
+}
+
+// addPackagesWithin is addPackages within the bounds b.
+func (p *Plan) addPackagesWithin(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options, b bounds) error {
 	var todo []pkgEvidence
 	// The program's root, where --packages are looked for: the image of
 	// --from, a sysroot, or the host.
@@ -128,11 +136,13 @@ func (p *Plan) addPackages(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report
 			continue
 		}
 		done[ev.pkg] = true
-		n, err := p.addPackage(ctx, r, ev, keep, maxPackagesBytes-total, resolve)
+		n, err := p.addPackage(ctx, r, ev, keep, b, total, resolve)
 		if err != nil {
 			return err
 		}
-		total += n
+		if !ev.all {
+			total += n
+		}
 	}
 	return nil
 }
@@ -364,9 +374,9 @@ func dataOnly(root *elfscan.Root, db *pkgdb.DB, pkg *pkgdb.Package) (bool, error
 }
 
 // addPackage ships ev's files that keep allows (all of them that may be
-// shipped, for --packages), unless they pass the bounds or left bytes;
-// it returns the bytes added.
-func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence, keep func(string, bool) bool, left int64, resolve elfscan.Options) (int64, error) {
+// shipped, for --packages), unless, found by evidence, they pass the
+// bounds b with total bytes already added; it returns the bytes added.
+func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence, keep func(string, bool) bool, b bounds, total int64, resolve elfscan.Options) (int64, error) {
 	resolve.Root = ev.root
 	files, err := ev.db.Files(ev.root, ev.pkg)
 	if err != nil {
@@ -408,12 +418,17 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 		items = append(items, item{f, fi})
 	}
 	name := quote.Name(ev.pkg.Name)
+	hint := "ship what it needs with --include PATH, or all of it with --packages " + name + " (and --exclude GLOB what it does not need)"
 	switch {
-	case len(items) > maxPackageFiles:
-		r.Warnings = append(r.Warnings, fmt.Sprintf("package %s has %d files to ship, more than %d: left out; ship what is needed with --include (or --exclude GLOB what is not, with --packages %s)", name, len(items), maxPackageFiles, name))
+	case ev.all:
+	case len(items) > b.files:
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %d files, more than the %d package evidence ships of one package: left out; %s", ev.why, len(items), b.files, hint))
 		return 0, nil
-	case size > maxPackageBytes || size > left:
-		r.Warnings = append(r.Warnings, fmt.Sprintf("package %s has %d MiB to ship, past the bound of %d MiB for one package and %d MiB in all: left out; ship what is needed with --include (or --exclude GLOB what is not, with --packages %s)", name, size>>20, maxPackageBytes>>20, maxPackagesBytes>>20, name))
+	case size > b.bytes:
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %d MiB, more than the %d MiB package evidence ships of one package: left out; %s", ev.why, size>>20, b.bytes>>20, hint))
+		return 0, nil
+	case total+size > b.total:
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %d MiB, past the %d MiB package evidence ships in all (%d MiB already): left out; %s", ev.why, size>>20, b.total>>20, total>>20, hint))
 		return 0, nil
 	}
 	for _, it := range items {

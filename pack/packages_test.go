@@ -297,3 +297,42 @@ func TestOwnPath(t *testing.T) {
 		}
 	}
 }
+
+// TestPackageEvidenceBounds: a package past a bound (files or bytes of
+// one package, bytes in all) is left out whole, with a warning naming it
+// and the flags that ship it; --packages ships what it names whole.
+func TestPackageEvidenceBounds(t *testing.T) {
+	root := elfscan.DirRoot(pkgRoot(t))
+	for _, c := range []struct {
+		b    bounds
+		want string
+	}{
+		{bounds{files: 1, bytes: 1 << 20, total: 1 << 20}, "more than the 1 package evidence ships of one package"},
+		{bounds{files: 100, bytes: 10, total: 1 << 20}, "MiB package evidence ships of one package"},
+		{bounds{files: 100, bytes: 1 << 20, total: 60}, "MiB package evidence ships in all"},
+	} {
+		r := pkgReport(root, "/usr/bin/app")
+		p := NewPlan()
+		if err := p.addPackagesWithin(context.Background(), &sbom.DBs{}, r, []string{"libother1"}, nil, elfscan.Options{}, c.b); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := p.Lookup("/usr/share/other/o.dat"); !ok {
+			t.Errorf("%+v: --packages libother1 was bounded", c.b)
+		}
+		// libfoo-data lists two files and an empty directory: never a part of them.
+		_, data := p.Lookup("/usr/share/foo/data.bin")
+		_, link := p.Lookup("/usr/share/foo/link")
+		if data != link {
+			t.Errorf("%+v: libfoo-data shipped in part: data.bin %v, link %v", c.b, data, link)
+		}
+		warned := false
+		for _, w := range r.Warnings {
+			if strings.Contains(w, c.want) && strings.Contains(w, "--packages ") && strings.Contains(w, "left out") {
+				warned = true
+			}
+		}
+		if !warned {
+			t.Errorf("%+v: no warning %q in %q", c.b, c.want, r.Warnings)
+		}
+	}
+}
