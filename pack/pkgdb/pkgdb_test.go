@@ -131,6 +131,12 @@ func TestReadDpkgDependsFilesAndOwners(t *testing.T) {
 	if owners[0] != db.Package("libmagic-mgc") || owners[1] != db.Package("libc6") || owners[2] != nil {
 		t.Errorf("owners %v", owners)
 	}
+	ix := db.Index(root)
+	for i, p := range []string{"/usr/share/misc/magic.mgc", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/etc/passwd"} {
+		if got := ix.Owner(p); got != owners[i] {
+			t.Errorf("the index says %s is %v's, Owners %v's", p, got, owners[i])
+		}
+	}
 }
 
 func TestReadStatusDListsItsMD5Sums(t *testing.T) {
