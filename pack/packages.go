@@ -30,7 +30,14 @@ import (
 //     (Essential, debconf, ucf, tzdata, ...): libmagic1 -> libmagic-mgc
 //     (magic.mgc), libfontconfig1 -> fontconfig-config (fonts.conf) ->
 //     fonts-dejavu-core, libespeak-ng1 -> espeak-ng-data, libgs10 ->
-//     libgs10-common.
+//     libgs10-common;
+//   - the owners' extensions: a data-only package that depends on an
+//     owner and adds files to a directory of an owner's own (aspell-en's
+//     dictionaries in /usr/lib/aspell, which libaspell15 lists).
+//
+// Each entry's Why names the package and the chain that brings it:
+// "package libmagic-mgc, a dependency of libmagic1, which owns
+// /usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0".
 //
 // Of each such package, the files (and symlinks) it lists that are data
 // are shipped, at the paths listed: those below a directory of their own
@@ -47,8 +54,10 @@ import (
 // A package of more than 20000 files or 256 MiB of data, or one that
 // would take the total past 512 MiB (defaultBounds), is left out whole
 // with a warning naming it and the flags that decide otherwise; the
-// packages named with --packages are shipped whole, as asked. A program nobody owns, with libraries nobody owns, gets
-// nothing.
+// packages named with --packages are shipped whole, as asked (every file
+// they list that an image may hold, docs left out). A program nobody
+// owns, with libraries nobody owns, gets nothing, so its image is what
+// it was.
 
 // bounds are the most package evidence adds to an image.
 type bounds struct {
