@@ -31,7 +31,7 @@ func (a *app) main(args []string) int {
 		Stdout: a.Stdout, Stderr: a.Stderr, Explain: a.withHint, Footer: helpText("environment"),
 	}
 	c.Commands = func() []cli.Command {
-		return []cli.Command{a.packCommand(), a.buildCommand(), a.resolveCommand(), a.scanCommand(), a.sbomCommand(), a.inspectCommand(), a.verifyCommand(), a.cacheCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
+		return []cli.Command{a.packCommand(), a.buildCommand("build"), a.buildCommand("publish"), a.resolveCommand(), a.scanCommand(), a.sbomCommand(), a.inspectCommand(), a.verifyCommand(), a.cacheCommand(), c.VersionCommand(), c.HelpCommand(), c.CompletionCommand()}
 	}
 	return c.Main(args)
 }

@@ -27,13 +27,20 @@ func (f *buildFlags) register(a *app, fs *pflag.FlagSet) {
 	f.build.AddFlags(fs)
 	f.res.AddLibraryFlags(fs)
 	f.img.AddFlags(fs)
+	f.img.AddKoFlags(fs)
 	a.Log.AddFlags(fs)
 }
 
-func (a *app) buildCommand() cli.Command {
+// buildCommand is build, or publish, ko's older name for it, which
+// scripts still use.
+func (a *app) buildCommand(name string) cli.Command {
+	summary := "Build Go main packages for each platform and publish them, as ko build does"
+	if name != "build" {
+		summary = "Another name for build, as ko's publish is"
+	}
 	return cli.Command{
-		Name:     "build",
-		Summary:  "Build Go main packages for each platform and publish them, as ko build does",
+		Name:     name,
+		Summary:  summary,
 		Usage:    "build [flags] IMPORTPATH...",
 		Examples: helpText("build"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
@@ -51,10 +58,14 @@ func (a *app) buildCommand() cli.Command {
 }
 
 // buildImages builds and publishes one image per import path, several at
-// once, and returns their references in the order given.
+// once, and returns their references in the order given. No import path
+// is the working directory's package, as in ko.
 func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if len(refs) == 0 {
-		return nil, cli.Usagef("name the main package to build: ./cmd/app, or an import path")
+		refs = []string{"."}
+	}
+	if err := f.build.CheckKo(); err != nil {
+		return nil, err
 	}
 	pub, err := f.build.Publisher(a.getenv, len(refs))
 	if err != nil {

@@ -21,7 +21,10 @@ func TestBuildUsageErrors(t *testing.T) {
 		{nil, []string{"build", "../../testdata/hello-go"}, "KO_DOCKER_REPO is not set"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--bare", "-P", "../../testdata/hello-go"}, "give one"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--tarball", "x.tar", "../../testdata/hello-go", "../../testdata/tz-go"}, "--tarball holds one image"},
-		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build"}, "name the main package"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--debug", "../../testdata/hello-go"}, "--debug is not supported"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"publish", "--tag-only", "../../testdata/hello-go"}, "exactly one -t TAG other than latest"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--tag-only", "-t", "a,b", "../../testdata/hello-go"}, "exactly one -t TAG"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--image-label", "a=b,nokey", "../../testdata/hello-go"}, "want K=V"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--platform", "linux/sparc", "--push=false", "../../testdata/hello-go"}, "unknown architecture"},
 		{nil, []string{"resolve"}, "-f"},
 	} {

@@ -88,6 +88,8 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 	}
 	d := p.Destinations()
 	switch {
+	case p.flags.TagOnly: // one tag, not latest (CheckKo)
+		return fmt.Sprintf("%s:%s", repo, p.flags.Tags[0]), nil
 	case p.local:
 		return tags[0].String(), nil
 	case !d.Push && d.Tarball == "" && d.Layout == "" && len(p.flags.Tags) > 0:

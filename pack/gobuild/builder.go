@@ -35,6 +35,10 @@ type Flags struct {
 	CGO      bool     // CGO_ENABLED=1
 	Jobs     int      // builds at once; 0 is the number of CPUs
 	Platform string   // --platform: a list, "all", or "" for the default
+
+	// DisableOptimizations builds with -gcflags all=-N -l, as ko's
+	// --disable-optimizations does, for a debugger.
+	DisableOptimizations bool
 }
 
 // Builder builds main packages, each for a list of platforms.
@@ -190,6 +194,9 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	args := []string{"build", "-o", out}
 	if !b.flags.NoTrim {
 		args = append(args, "-trimpath")
+	}
+	if b.flags.DisableOptimizations {
+		args = append(args, "-gcflags", "all=-N -l")
 	}
 	if len(b.flags.Tags) > 0 {
 		args = append(args, "-tags", strings.Join(b.flags.Tags, ","))
