@@ -106,3 +106,42 @@ func TestBuildNoArgsIsWorkingDirectory(t *testing.T) {
 		t.Errorf("build with no import path: exit %d, stdout %q, stderr %s; want r.example/me/app:latest@sha256:...", code, stdout, stderr)
 	}
 }
+
+// TestResolveSelector builds only what the objects -l keeps name, and
+// prints only them: the object left out names a package that does not
+// exist, which would fail the build.
+func TestResolveSelector(t *testing.T) {
+	dir := koModule(t)
+	chdir(t, dir)
+	writeFile(t, filepath.Join(dir, "k8s.yaml"), `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - image: ko://example.com/app/cmd/app
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: broken
+  labels: {app: broken}
+spec:
+  containers:
+  - image: ko://example.com/app/cmd/nope
+`)
+	env := map[string]string{"KO_DOCKER_REPO": "r.example/me"}
+	stdout, stderr, code := sp(env, "resolve", "-q", "--push=false", "-B", "-l", "app=web", "-f", "k8s.yaml")
+	if code != 0 || !regexp.MustCompile(`image: r\.example/me/app:latest@sha256:[0-9a-f]{64}\n`).MatchString(stdout) || strings.Contains(stdout, "broken") {
+		t.Errorf("resolve -l app=web: exit %d, stdout %q, stderr %s; want only the web pod, resolved", code, stdout, stderr)
+	}
+	stdout, _, code = sp(env, "resolve", "-q", "--push=false", "-l", "app=none", "-f", "k8s.yaml")
+	if code != 0 || stdout != "" {
+		t.Errorf("resolve -l selecting nothing: exit %d, stdout %q; want nothing", code, stdout)
+	}
+	_, stderr, code = sp(env, "resolve", "-l", "app in web", "-f", "k8s.yaml")
+	if code != 2 || !strings.Contains(stderr, "(VALUE,...)") {
+		t.Errorf("a bad selector: exit %d, stderr %q", code, stderr)
+	}
+}
