@@ -29,7 +29,7 @@ func TestZshCompletion(t *testing.T) {
 	for _, c := range cases {
 		names = append(names, c[1])
 	}
-	wantCmds := []string{"pack", "build", "publish", "resolve", "scan", "sbom", "inspect", "verify", "cache", "version", "help", "completion"}
+	wantCmds := []string{"pack", "build", "publish", "resolve", "login", "apply", "create", "delete", "run", "scan", "sbom", "inspect", "verify", "cache", "version", "help", "completion"}
 	if strings.Join(names, " ") != strings.Join(wantCmds, " ") {
 		t.Errorf("cases for %v, want %v", names, wantCmds)
 	}
