@@ -33,7 +33,10 @@ type Options struct {
 	// packages that own shipped files, as distroless does, so that
 	// scanners find them.
 	DpkgStatus bool
-	dbs        *sbom.DBs // the package databases read so far, shared by a Programs call
+	// ProgramXattrs are the extended attributes of the program's file:
+	// security.capability for ko's linux_capabilities.
+	ProgramXattrs map[string]string
+	dbs           *sbom.DBs // the package databases read so far, shared by a Programs call
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
@@ -91,6 +94,11 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	if err := plan.AddProgram(r, imagePath); err != nil {
 		return nil, err
+	}
+	if len(opts.ProgramXattrs) > 0 {
+		if err := plan.setXattrs(imagePath, opts.ProgramXattrs); err != nil {
+			return nil, err
+		}
 	}
 	essentialEnv, err := plan.addEssentials(chosen)
 	if err != nil {

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"maps"
 	"path"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -30,4 +31,20 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 		return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
 	}
 	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi), Why: "the program " + r.Path})
+}
+
+// setXattrs gives the file at imagePath, which AddProgram placed, the
+// extended attributes x.
+func (p *Plan) setXattrs(imagePath string, x map[string]string) error {
+	dir, err := p.resolveDir(path.Dir(path.Clean(imagePath)))
+	if err != nil {
+		return err
+	}
+	e, ok := p.entries[path.Join(dir, path.Base(imagePath))]
+	if !ok || e.Type != TypeFile {
+		return fmt.Errorf("%s: no program there to give extended attributes", imagePath)
+	}
+	e.Xattrs = maps.Clone(x)
+	p.entries[e.Path] = e
+	return nil
 }

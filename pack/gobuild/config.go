@@ -34,6 +34,9 @@ type Entry struct {
 	Env     []string  `yaml:"env"`
 	Flags   flagArray `yaml:"flags"`
 	Ldflags strArray  `yaml:"ldflags"`
+	// LinuxCapabilities are ko's file capabilities of the binary: each a
+	// capability or a cap_from_text(3) clause (see CapabilityXattr).
+	LinuxCapabilities flagArray `yaml:"linux_capabilities"`
 }
 
 // strArray is a list, or one string that is one element.
