@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/spf13/pflag"
 
@@ -102,6 +107,8 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		}
 		defer refsFile.Abort()
 	}
+	var mu sync.Mutex
+	recorded := map[string][]string{} // the --image-refs lines of each printed reference
 	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them
@@ -111,18 +118,61 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 					}
 				}
 			}
-			return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+			ref, err := pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+			if err == nil && refsFile != nil {
+				var lines []string
+				if lines, err = imageRefs(ref, r); err == nil {
+					mu.Lock()
+					recorded[ref] = lines
+					mu.Unlock()
+				}
+			}
+			return ref, err
 		})
 	if err != nil {
 		return nil, err
 	}
 	if refsFile != nil {
 		err = refsFile.Write(func(w io.Writer) error {
-			_, err := io.WriteString(w, strings.Join(out, "\n")+"\n")
-			return err
+			for _, ref := range out {
+				if _, err := io.WriteString(w, strings.Join(recorded[ref], "\n")+"\n"); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	return out, err
+}
+
+// imageRefs are the --image-refs lines of one published image, as ko
+// writes them: the reference printed; for an index, REPO@DIGEST of the
+// index and then of each platform's image, which cosign sign needs.
+func imageRefs(printed string, r *pack.Result) ([]string, error) {
+	if len(r.Images) < 2 {
+		return []string{printed}, nil
+	}
+	ref, err := name.ParseReference(printed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", printed, err)
+	}
+	raw, err := r.Artifact.RawManifest()
+	if err != nil {
+		return nil, err
+	}
+	m, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.Artifact.Digest()
+	if err != nil {
+		return nil, err
+	}
+	lines := []string{ref.Context().Digest(d.String()).String()}
+	for _, desc := range m.Manifests {
+		lines = append(lines, ref.Context().Digest(desc.Digest.String()).String())
+	}
+	return lines, nil
 }
 
 // severalPlatforms reports whether a --platform value names more than one

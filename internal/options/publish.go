@@ -3,12 +3,14 @@ package options
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/gobuild"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -83,7 +85,8 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 			return "", fmt.Errorf("image name %s:%s: %w", repo, t, err)
 		}
 	}
-	if err := p.flags.SBOM.write(ctx, c, r, tags, p.Destinations(), c.Transport(p.flags.Registry, false)); err != nil {
+	ko := &koSBOMs{name: path.Base(gobuild.AppPath(importPath))}
+	if err := p.flags.SBOM.write(ctx, c, r, tags, p.Destinations(), c.Transport(p.flags.Registry, false), ko); err != nil {
 		return "", err
 	}
 	d := p.Destinations()
