@@ -36,7 +36,10 @@ type Options struct {
 	// ProgramXattrs are the extended attributes of the program's file:
 	// security.capability for ko's linux_capabilities.
 	ProgramXattrs map[string]string
-	dbs           *sbom.DBs // the package databases read so far, shared by a Programs call
+	// OmitArm64Variant leaves arm64's variant, v8, out of the config and
+	// the index, as ko and docker build do; pack keeps it.
+	OmitArm64Variant bool
+	dbs              *sbom.DBs // the package databases read so far, shared by a Programs call
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
@@ -136,6 +139,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	cfg = cfg.withDefaults(imagePath)
 	cfg.Platform = OCIPlatform(r.Platform)
+	if opts.OmitArm64Variant && cfg.Platform.Architecture == "arm64" && cfg.Platform.Variant == "v8" {
+		cfg.Platform.Variant = ""
+	}
 	cfg.Env = append(cfg.Env, essentialEnv...)
 	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err

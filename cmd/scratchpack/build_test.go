@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -81,8 +82,10 @@ func TestBuildIntoLayout(t *testing.T) {
 		if got := d.Labels["org.opencontainers.image.revision"]; got != strings.TrimSpace(string(head)) {
 			t.Errorf("revision label %q, want %s", got, head)
 		}
-		if got := d.Labels["org.opencontainers.image.source"]; got != "https://github.com/scratchpack/scratchpack" {
-			t.Errorf("source label %q", got)
+		remote, _ := exec.Command("git", "remote", "get-url", "origin").Output() // the source is the remote's address, or none
+		r, got := strings.TrimSuffix(strings.TrimSpace(string(remote)), ".git"), d.Labels["org.opencontainers.image.source"]
+		if r == "" && got != "" || r != "" && (!strings.HasPrefix(got, "https://") || !strings.HasSuffix(r, "/"+path.Base(got))) {
+			t.Errorf("source label %q; the remote is %q", got, r)
 		}
 	}
 }

@@ -73,7 +73,13 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 		progs[i] = pack.Program{Path: bin, ImagePath: imagePath}
 	}
 	po.Platforms, po.Require = plats, true
-	if l := vcsLabels(bins[0]); len(l) > 0 {
+	// As ko's: arm64 with no variant, an author, and with no
+	// SOURCE_DATE_EPOCH the zero time as created (the layer keeps 1970).
+	po.OmitArm64Variant, po.Config.Author = true, Author
+	if b.getenv("SOURCE_DATE_EPOCH") == "" {
+		po.Config.ZeroCreated = true
+	}
+	if l := vcsLabels(bins[0], gitRemote(ctx, pkg.Dir)); len(l) > 0 {
 		labels := maps.Clone(l)
 		maps.Copy(labels, po.Config.Labels)
 		po.Config.Labels = labels
@@ -149,6 +155,10 @@ func (b *Builder) Images(ctx context.Context, pkgs []Package, plats []elfscan.Pl
 	}
 	return out, nil
 }
+
+// Author is the author of the images build makes. ko writes its own
+// name, github.com/ko-build/ko; these say who made them.
+const Author = "github.com/scratchpack/scratchpack"
 
 // AppDir is where ko puts the binary.
 const AppDir = "/ko-app"
