@@ -54,6 +54,9 @@ type Builder struct {
 	entries map[string]Entry // the config's builds, by import path
 	bases   []string         // each entry's directory, absolute, in the config's order
 
+	warmMu sync.Mutex
+	warm   map[string]chan struct{} // closed when the first build for a platform ends
+
 	once   sync.Once
 	git    gitInfo
 	goenv  map[string]string
@@ -152,8 +155,20 @@ func (b *Builder) Platforms() ([]elfscan.Platform, error) {
 }
 
 // Build builds pkg for p and returns the binary's path, named after the
-// import path's last element as ko names it.
+// import path's last element as ko names it. The first build for each
+// platform runs before the others for it, so that a cold build cache
+// gets the standard library compiled once per platform, not by every
+// import path at once (ko's order: one path's platforms first).
 func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (string, error) {
+	if gate, first := b.warmGate(p); first {
+		defer close(gate)
+	} else {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
 	select {
 	case b.sem <- struct{}{}:
 		defer func() { <-b.sem }()
@@ -233,6 +248,22 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	}
 	b.logf("built %s for %s in %.1fs", pkg.ImportPath, p, time.Since(start).Seconds())
 	return out, nil
+}
+
+// warmGate returns the channel closed when the first build for p ends,
+// and whether this build is that first one.
+func (b *Builder) warmGate(p elfscan.Platform) (chan struct{}, bool) {
+	b.warmMu.Lock()
+	defer b.warmMu.Unlock()
+	if b.warm == nil {
+		b.warm = map[string]chan struct{}{}
+	}
+	if g, ok := b.warm[p.String()]; ok {
+		return g, false
+	}
+	g := make(chan struct{})
+	b.warm[p.String()] = g
+	return g, true
 }
 
 // env is the environment of one go build: the caller's, then what
