@@ -76,8 +76,8 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d := pub.Destinations(); (d.Daemon || d.Tarball != "") && severalPlatforms(f.build.Flags.Platform) {
-		return nil, cli.Usagef("%s: give -L and --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
+	if d := pub.Destinations(); d.Tarball != "" && severalPlatforms(f.build.Flags.Platform) {
+		return nil, cli.Usagef("%s: give --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
 	}
 	if err := pub.Destinations().Check(); err != nil { // a bad output fails now, not after the builds
 		return nil, err

@@ -1,6 +1,7 @@
 package options
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path"
@@ -21,8 +22,9 @@ const localDomain = "ko.local"
 // ko gives them.
 type Publisher struct {
 	flags *Build
-	base  string // the repository images are named under
-	local bool   // into the daemon, not a registry
+	base   string // the repository images are named under
+	local  bool   // into the daemon, not a registry
+	getenv func(string) string
 }
 
 // Publisher checks where images go: SCRATCHPACK_REPO, else
@@ -31,7 +33,7 @@ type Publisher struct {
 // repository when one is set (as ko's -L does), else under ko.local.
 // With --push=false and no repository, images get bare names, as ko's.
 func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, error) {
-	p := &Publisher{flags: f, base: getenv("SCRATCHPACK_REPO")}
+	p := &Publisher{flags: f, base: getenv("SCRATCHPACK_REPO"), getenv: getenv}
 	if p.base == "" {
 		p.base = getenv("KO_DOCKER_REPO")
 	}
@@ -71,6 +73,11 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 		return "", err
 	}
 	repo := n.Name(p.base, importPath)
+	if p.local && len(r.Images) > 1 {
+		if r, err = p.daemonImage(r); err != nil {
+			return "", fmt.Errorf("%s: %w", importPath, err)
+		}
+	}
 	digest, err := r.Artifact.Digest()
 	if err != nil {
 		return "", err
@@ -102,4 +109,17 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 		return fmt.Sprintf("%s:%s@%s", repo, p.flags.Tags[0], digest), nil
 	}
 	return fmt.Sprintf("%s@%s", repo, digest), nil
+}
+
+// daemonImage is the image of r's index that the daemon gets, as ko's
+// -L picks it: the one for $GOOS/$GOARCH, linux/amd64 when unset; the
+// daemon holds no index.
+func (p *Publisher) daemonImage(r *pack.Result) (*pack.Result, error) {
+	goos, goarch := cmp.Or(p.getenv("GOOS"), "linux"), cmp.Or(p.getenv("GOARCH"), "amd64")
+	for _, b := range r.Images {
+		if b.Platform.OS == goos && b.Platform.Architecture == goarch {
+			return &pack.Result{Artifact: b.Image, Images: []*pack.Built{b}}, nil
+		}
+	}
+	return nil, fmt.Errorf("no %s/%s image among the platforms built, to load into the Docker daemon (which holds no index): set GOOS and GOARCH to one built, as for ko -L, or give --platform", goos, goarch)
 }
