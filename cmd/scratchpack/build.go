@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -88,6 +89,9 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		}
 	}
 	if f.build.SBOM.Dir != "" {
+		if err := os.MkdirAll(f.build.SBOM.Dir, 0o755); err != nil { // as ko makes it
+			return nil, fmt.Errorf("--sbom-dir: %w", err)
+		}
 		if err := transport.CheckDir(f.build.SBOM.Dir); err != nil {
 			return nil, err
 		}

@@ -19,16 +19,13 @@ import (
 // platform's image, by digest, as the layout holds them; --sbom-dir
 // names the files after the program, NAME-linux-arm64.spdx.json and
 // NAME-index.spdx.json, the index's naming each platform's image as its
-// variant; arm64 has no variant; with no SOURCE_DATE_EPOCH created is the
+// variant, in a directory build makes as ko does; arm64 has no variant; with no SOURCE_DATE_EPOCH created is the
 // zero time, and the config has an author.
 func TestBuildOutputsLikeKo(t *testing.T) {
 	dir := koModule(t)
 	chdir(t, dir)
 	out := t.TempDir()
 	lay, sboms, refs := filepath.Join(out, "layout"), filepath.Join(out, "sboms"), filepath.Join(out, "refs")
-	if err := os.Mkdir(sboms, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--platform", "linux/amd64,linux/arm64",
 		"--oci-layout-path", lay, "--sbom-dir", sboms, "--image-refs", refs, "./cmd/app")
 	if code != 0 {
