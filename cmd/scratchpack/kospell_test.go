@@ -137,8 +137,8 @@ spec:
 		t.Errorf("resolve -l app=web: exit %d, stdout %q, stderr %s; want only the web pod, resolved", code, stdout, stderr)
 	}
 	stdout, _, code = sp(env, "resolve", "-q", "--push=false", "-l", "app=none", "-f", "k8s.yaml")
-	if code != 0 || stdout != "" {
-		t.Errorf("resolve -l selecting nothing: exit %d, stdout %q; want nothing", code, stdout)
+	if code != 0 || stdout != "\n---\n" {
+		t.Errorf("resolve -l selecting nothing: exit %d, stdout %q; want ko's delimiter alone", code, stdout)
 	}
 	_, stderr, code = sp(env, "resolve", "-l", "app in web", "-f", "k8s.yaml")
 	if code != 2 || !strings.Contains(stderr, "(VALUE,...)") {

@@ -53,7 +53,8 @@ func (a *app) resolveCommand() cli.Command {
 
 // resolve reads the YAML of -f, keeps the objects -l selects, builds
 // every import path they name and writes them to w with the references
-// in place.
+// in place: each file's documents followed by "\n---\n", as ko does
+// (kubectl applies what precedes a delimiter).
 func (a *app) resolve(f *resolveFlags, w io.Writer) error {
 	if len(f.files) == 0 {
 		return cli.Usagef("name the YAML with -f FILE, -f DIR or -f -")
@@ -83,12 +84,12 @@ func (a *app) resolve(f *resolveFlags, w io.Writer) error {
 			resolved[ref] = out[i]
 		}
 	}
-	for i, d := range docs {
-		if i > 0 {
-			fmt.Fprintln(w, "---")
-		}
+	for _, d := range docs { // each file's documents and a delimiter, byte for byte as ko writes them
 		d.Replace(resolved)
 		if err := d.Encode(w); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, "\n---\n"); err != nil {
 			return err
 		}
 	}
