@@ -21,7 +21,7 @@ const localDomain = "ko.local"
 // Publisher puts built images where the Build flags say, under the names
 // ko gives them.
 type Publisher struct {
-	flags *Build
+	flags  *Build
 	base   string // the repository images are named under
 	local  bool   // into the daemon, not a registry
 	getenv func(string) string
