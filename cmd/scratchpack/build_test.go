@@ -28,6 +28,7 @@ func TestBuildUsageErrors(t *testing.T) {
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--image-label", "a=b,nokey", "../../testdata/hello-go"}, "want K=V"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--platform", "linux/sparc", "--push=false", "../../testdata/hello-go"}, "unknown architecture"},
 		{nil, []string{"resolve"}, "-f"},
+		{map[string]string{"KO_DOCKER_REPO": "kind.local"}, []string{"build", "../../testdata/hello-go"}, "kind load docker-image"},
 	} {
 		_, stderr, code := sp(tc.env, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {

@@ -37,6 +37,9 @@ func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, err
 	if p.base == "" {
 		p.base = getenv("KO_DOCKER_REPO")
 	}
+	if p.base == "kind.local" || strings.HasPrefix(p.base, "kind.local/") {
+		return nil, cli.Usagef("KO_DOCKER_REPO=%s: ko loads into a kind cluster there, which scratchpack does not: give -L (or KO_DOCKER_REPO=ko.local), then kind load docker-image with the reference printed", p.base)
+	}
 	p.local = f.Local || strings.HasPrefix(p.base, localDomain)
 	switch {
 	case p.local && p.base == "":
