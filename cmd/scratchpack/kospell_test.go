@@ -145,3 +145,20 @@ spec:
 		t.Errorf("a bad selector: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestPlatformRepeated: --platform given twice builds both, as ko's
+// string slice does; all beside a platform is refused, as ko refuses it.
+func TestPlatformRepeated(t *testing.T) {
+	dir := koModule(t)
+	chdir(t, dir)
+	refs := filepath.Join(t.TempDir(), "refs")
+	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--image-refs", refs,
+		"--platform", "linux/amd64", "--platform", "linux/arm64", "./cmd/app")
+	if b, _ := os.ReadFile(refs); code != 0 || strings.Count(string(b), "\n") != 3 {
+		t.Errorf("two --platform: exit %d (%s), image refs %q; want the index and two images", code, stderr, b)
+	}
+	_, stderr, code = sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "--push=false", "--platform", "all", "--platform", "linux/arm64", "./cmd/app")
+	if code != 2 || !strings.Contains(stderr, "all or specific platforms") {
+		t.Errorf("all and a platform: exit %d, stderr %q", code, stderr)
+	}
+}

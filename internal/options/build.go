@@ -31,13 +31,20 @@ type Build struct {
 // (with ko's --insecure-registry as another name for --insecure).
 func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	g := &f.Flags
-	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...|all", "", "build for these platforms (default: .ko.yaml's defaultPlatforms, else this machine's)", func(s string) error {
+	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...|all", "", "build for these platforms (repeatable, as ko's; default: .ko.yaml's defaultPlatforms, else this machine's)", func(s string) error {
 		if s != "all" {
 			if _, err := elfscan.ParsePlatforms(s); err != nil {
 				return err
 			}
 		}
-		g.Platform = s
+		switch {
+		case g.Platform == "":
+			g.Platform = s
+		case g.Platform == "all" || s == "all": // as ko's
+			return fmt.Errorf("all or specific platforms should be used, not both")
+		default:
+			g.Platform += "," + s
+		}
 		return nil
 	})
 	fs.BoolVar(&g.CGO, "cgo", false, "build with cgo (CGO_ENABLED=1); another architecture's C compiler comes from CC_linux_ARCH")
