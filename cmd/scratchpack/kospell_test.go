@@ -5,6 +5,7 @@ import (
 	"debug/buildinfo"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -160,5 +161,26 @@ func TestPlatformRepeated(t *testing.T) {
 	_, stderr, code = sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "--push=false", "--platform", "all", "--platform", "linux/arm64", "./cmd/app")
 	if code != 2 || !strings.Contains(stderr, "all or specific platforms") {
 		t.Errorf("all and a platform: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestKoGoPath: KO_GO_PATH names the go command that lists and builds,
+// as ko reads it.
+func TestKoGoPath(t *testing.T) {
+	dir := koModule(t)
+	chdir(t, dir)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "log")
+	wrapper := filepath.Join(t.TempDir(), "mygo")
+	writeFile(t, wrapper, "#!/bin/sh\necho \"$1\" >> "+log+"\nexec "+goBin+" \"$@\"\n")
+	if err := os.Chmod(wrapper, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me", "KO_GO_PATH": wrapper}, "build", "-q", "--push=false", "./cmd/app")
+	if b, _ := os.ReadFile(log); code != 0 || !strings.Contains(string(b), "list\n") || !strings.Contains(string(b), "build\n") {
+		t.Errorf("KO_GO_PATH: exit %d (%s); the wrapper ran %q, want list and build", code, stderr, b)
 	}
 }

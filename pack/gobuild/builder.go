@@ -227,7 +227,7 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 		return "", err
 	}
 	defer os.RemoveAll(gotmp)
-	cmd := command(ctx, "go", args...)
+	cmd := command(ctx, goBinary(b.environ), args...)
 	cmd.Dir, cmd.Env = dir, append(env, "GOTMPDIR="+gotmp)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
@@ -318,7 +318,7 @@ func crossCC(arch string) string {
 func (b *Builder) templateData(ctx context.Context, env []string) (map[string]any, error) {
 	b.once.Do(func() {
 		b.git = readGit(ctx, b.dir)
-		cmd := command(ctx, "go", "env", "-json")
+		cmd := command(ctx, goBinary(b.environ), "env", "-json")
 		cmd.Dir, cmd.Env = b.dir, b.environ
 		out, err := output(cmd)
 		if err == nil {
