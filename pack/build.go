@@ -34,7 +34,13 @@ type Options struct {
 	// packages that own shipped files, as distroless does, so that
 	// scanners find them.
 	DpkgStatus bool
-	dbs        *sbom.DBs // the package databases read so far, shared by a Programs call
+	// ProgramXattrs are the extended attributes of the program's file:
+	// security.capability for ko's linux_capabilities.
+	ProgramXattrs map[string]string
+	// OmitArm64Variant leaves arm64's variant, v8, out of the config and
+	// the index, as ko and docker build do; pack keeps it.
+	OmitArm64Variant bool
+	dbs              *sbom.DBs // the package databases read so far, shared by a Programs call
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
@@ -97,6 +103,11 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err := plan.AddProgram(r, imagePath); err != nil {
 		return nil, err
 	}
+	if len(opts.ProgramXattrs) > 0 {
+		if err := plan.setXattrs(imagePath, opts.ProgramXattrs); err != nil {
+			return nil, err
+		}
+	}
 	essentialEnv, err := plan.addEssentials(chosen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
@@ -138,6 +149,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	cfg = cfg.withDefaults(imagePath)
 	cfg.Platform = OCIPlatform(r.Platform)
+	if opts.OmitArm64Variant && cfg.Platform.Architecture == "arm64" && cfg.Platform.Variant == "v8" {
+		cfg.Platform.Variant = ""
+	}
 	cfg.Env = append(cfg.Env, essentialEnv...)
 	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
 		return nil, err

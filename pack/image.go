@@ -23,6 +23,10 @@ type Config struct {
 	Labels       map[string]string
 	Annotations  map[string]string // on the manifest
 	Created      time.Time         // the zero time means the Unix epoch
+	// ZeroCreated writes created as the zero time, 0001-01-01T00:00:00Z,
+	// as ko does with no SOURCE_DATE_EPOCH; Created still dates the layer.
+	ZeroCreated bool
+	Author      string // the config's author; "" for none
 }
 
 // Image assembles a single-layer OCI image on scratch.
@@ -37,6 +41,7 @@ func Image(layer v1.Layer, c Config) (v1.Image, error) {
 		OS:           c.Platform.OS,
 		Variant:      c.Platform.Variant,
 		Created:      v1.Time{Time: created},
+		Author:       c.Author,
 		RootFS:       v1.RootFS{Type: "layers"},
 		Config: v1.Config{
 			Entrypoint: c.Entrypoint,
@@ -47,6 +52,9 @@ func Image(layer v1.Layer, c Config) (v1.Image, error) {
 			Labels:     c.Labels,
 			StopSignal: c.StopSignal,
 		},
+	}
+	if c.ZeroCreated {
+		cf.Created = v1.Time{}
 	}
 	if len(c.ExposedPorts) > 0 {
 		cf.Config.ExposedPorts = map[string]struct{}{}

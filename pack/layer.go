@@ -182,6 +182,12 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 	if e.Mode&fs.ModeSticky != 0 {
 		hdr.Mode |= 0o1000
 	}
+	for k, v := range e.Xattrs {
+		if hdr.PAXRecords == nil {
+			hdr.PAXRecords = map[string]string{}
+		}
+		hdr.PAXRecords["SCHILY.xattr."+k] = v
+	}
 	switch e.Type {
 	case TypeDir:
 		hdr.Typeflag = tar.TypeDir

@@ -33,6 +33,9 @@ type Entry struct {
 	Stamp    Stamp         // for files with Source: the file when it was planned, if known; it must not change before it is packed
 	Linkname string        // for symlinks: the link target, as written
 	UID, GID int
+	// Xattrs are the entry's extended attributes by name
+	// (security.capability), written as SCHILY.xattr PAX records.
+	Xattrs map[string]string
 	// Why is the evidence that the program needs the entry: "library
 	// libz.so.1, needed by /usr/bin/curl (cache)", "--add ./conf:/etc/app".
 	// It is "" for a parent directory that only holds other entries.

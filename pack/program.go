@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"maps"
 	"path"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -67,4 +68,20 @@ func ownPath(dbs *sbom.DBs, r *elfscan.Report, fromImage bool) (string, error) {
 		return own, nil
 	}
 	return ProgramPath(r), nil
+}
+
+// setXattrs gives the file at imagePath, which AddProgram placed, the
+// extended attributes x.
+func (p *Plan) setXattrs(imagePath string, x map[string]string) error {
+	dir, err := p.resolveDir(path.Dir(path.Clean(imagePath)))
+	if err != nil {
+		return err
+	}
+	e, ok := p.entries[path.Join(dir, path.Base(imagePath))]
+	if !ok || e.Type != TypeFile {
+		return fmt.Errorf("%s: no program there to give extended attributes", imagePath)
+	}
+	e.Xattrs = maps.Clone(x)
+	p.entries[e.Path] = e
+	return nil
 }

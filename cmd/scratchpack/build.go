@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/spf13/pflag"
 
@@ -27,13 +33,20 @@ func (f *buildFlags) register(a *app, fs *pflag.FlagSet) {
 	f.build.AddFlags(fs)
 	f.res.AddLibraryFlags(fs)
 	f.img.AddFlags(fs)
+	f.img.AddKoFlags(fs)
 	a.Log.AddFlags(fs)
 }
 
-func (a *app) buildCommand() cli.Command {
+// buildCommand is build, or publish, ko's older name for it, which
+// scripts still use.
+func (a *app) buildCommand(name string) cli.Command {
+	summary := "Build Go main packages for each platform and publish them, as ko build does"
+	if name != "build" {
+		summary = "Another name for build, as ko's publish is"
+	}
 	return cli.Command{
-		Name:     "build",
-		Summary:  "Build Go main packages for each platform and publish them, as ko build does",
+		Name:     name,
+		Summary:  summary,
 		Usage:    "build [flags] IMPORTPATH...",
 		Examples: helpText("build"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
@@ -51,17 +64,21 @@ func (a *app) buildCommand() cli.Command {
 }
 
 // buildImages builds and publishes one image per import path, several at
-// once, and returns their references in the order given.
+// once, and returns their references in the order given. No import path
+// is the working directory's package, as in ko.
 func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if len(refs) == 0 {
-		return nil, cli.Usagef("name the main package to build: ./cmd/app, or an import path")
+		refs = []string{"."}
+	}
+	if err := f.build.CheckKo(); err != nil {
+		return nil, err
 	}
 	pub, err := f.build.Publisher(a.getenv, len(refs))
 	if err != nil {
 		return nil, err
 	}
-	if d := pub.Destinations(); (d.Daemon || d.Tarball != "") && severalPlatforms(f.build.Flags.Platform) {
-		return nil, cli.Usagef("%s: give -L and --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
+	if d := pub.Destinations(); d.Tarball != "" && severalPlatforms(f.build.Flags.Platform) {
+		return nil, cli.Usagef("%s: give --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
 	}
 	if err := pub.Destinations().Check(); err != nil { // a bad output fails now, not after the builds
 		return nil, err
@@ -72,6 +89,9 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		}
 	}
 	if f.build.SBOM.Dir != "" {
+		if err := os.MkdirAll(f.build.SBOM.Dir, 0o755); err != nil { // as ko makes it
+			return nil, fmt.Errorf("--sbom-dir: %w", err)
+		}
 		if err := transport.CheckDir(f.build.SBOM.Dir); err != nil {
 			return nil, err
 		}
@@ -91,6 +111,8 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		}
 		defer refsFile.Abort()
 	}
+	var mu sync.Mutex
+	recorded := map[string][]string{} // the --image-refs lines of each printed reference
 	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them
@@ -100,18 +122,61 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 					}
 				}
 			}
-			return pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+			ref, err := pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+			if err == nil && refsFile != nil {
+				var lines []string
+				if lines, err = imageRefs(ref, r); err == nil {
+					mu.Lock()
+					recorded[ref] = lines
+					mu.Unlock()
+				}
+			}
+			return ref, err
 		})
 	if err != nil {
 		return nil, err
 	}
 	if refsFile != nil {
 		err = refsFile.Write(func(w io.Writer) error {
-			_, err := io.WriteString(w, strings.Join(out, "\n")+"\n")
-			return err
+			for _, ref := range out {
+				if _, err := io.WriteString(w, strings.Join(recorded[ref], "\n")+"\n"); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	return out, err
+}
+
+// imageRefs are the --image-refs lines of one published image, as ko
+// writes them: the reference printed; for an index, REPO@DIGEST of the
+// index and then of each platform's image, which cosign sign needs.
+func imageRefs(printed string, r *pack.Result) ([]string, error) {
+	if len(r.Images) < 2 {
+		return []string{printed}, nil
+	}
+	ref, err := name.ParseReference(printed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", printed, err)
+	}
+	raw, err := r.Artifact.RawManifest()
+	if err != nil {
+		return nil, err
+	}
+	m, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.Artifact.Digest()
+	if err != nil {
+		return nil, err
+	}
+	lines := []string{ref.Context().Digest(d.String()).String()}
+	for _, desc := range m.Manifests {
+		lines = append(lines, ref.Context().Digest(desc.Digest.String()).String())
+	}
+	return lines, nil
 }
 
 // severalPlatforms reports whether a --platform value names more than one

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,9 +22,13 @@ func TestBuildUsageErrors(t *testing.T) {
 		{nil, []string{"build", "../../testdata/hello-go"}, "KO_DOCKER_REPO is not set"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--bare", "-P", "../../testdata/hello-go"}, "give one"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--tarball", "x.tar", "../../testdata/hello-go", "../../testdata/tz-go"}, "--tarball holds one image"},
-		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build"}, "name the main package"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--debug", "../../testdata/hello-go"}, "--debug is not supported"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"publish", "--tag-only", "../../testdata/hello-go"}, "exactly one -t TAG other than latest"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--tag-only", "-t", "a,b", "../../testdata/hello-go"}, "exactly one -t TAG"},
+		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--image-label", "a=b,nokey", "../../testdata/hello-go"}, "want K=V"},
 		{map[string]string{"KO_DOCKER_REPO": "r.local/me"}, []string{"build", "--platform", "linux/sparc", "--push=false", "../../testdata/hello-go"}, "unknown architecture"},
 		{nil, []string{"resolve"}, "-f"},
+		{map[string]string{"KO_DOCKER_REPO": "kind.local"}, []string{"build", "../../testdata/hello-go"}, "kind load docker-image"},
 	} {
 		_, stderr, code := sp(tc.env, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -78,8 +83,10 @@ func TestBuildIntoLayout(t *testing.T) {
 		if got := d.Labels["org.opencontainers.image.revision"]; got != strings.TrimSpace(string(head)) {
 			t.Errorf("revision label %q, want %s", got, head)
 		}
-		if got := d.Labels["org.opencontainers.image.source"]; got != "https://github.com/scratchpack/scratchpack" {
-			t.Errorf("source label %q", got)
+		remote, _ := exec.Command("git", "remote", "get-url", "origin").Output() // the source is the remote's address, or none
+		r, got := strings.TrimSuffix(strings.TrimSpace(string(remote)), ".git"), d.Labels["org.opencontainers.image.source"]
+		if r == "" && got != "" || r != "" && (!strings.HasPrefix(got, "https://") || !strings.HasSuffix(r, "/"+path.Base(got))) {
+			t.Errorf("source label %q; the remote is %q", got, r)
 		}
 	}
 }

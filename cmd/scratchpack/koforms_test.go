@@ -47,7 +47,7 @@ func TestResolveNoPushForm(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("resolve: exit %d: %s", code, stderr)
 	}
-	if !regexp.MustCompile(`^image: r\.example/me/hello-go:latest@sha256:[0-9a-f]{64}\n$`).MatchString(stdout) {
+	if !regexp.MustCompile(`^image: r\.example/me/hello-go:latest@sha256:[0-9a-f]{64}\n\n---\n$`).MatchString(stdout) { // and ko's delimiter
 		t.Errorf("resolve printed %q, want image: r.example/me/hello-go:latest@sha256:...", stdout)
 	}
 }

@@ -29,7 +29,7 @@ func TestZshCompletion(t *testing.T) {
 	for _, c := range cases {
 		names = append(names, c[1])
 	}
-	wantCmds := []string{"pack", "build", "resolve", "scan", "sbom", "inspect", "verify", "cache", "version", "help", "completion"}
+	wantCmds := []string{"pack", "build", "publish", "resolve", "login", "apply", "create", "delete", "run", "scan", "sbom", "inspect", "verify", "cache", "version", "help", "completion"}
 	if strings.Join(names, " ") != strings.Join(wantCmds, " ") {
 		t.Errorf("cases for %v, want %v", names, wantCmds)
 	}
@@ -37,7 +37,7 @@ func TestZshCompletion(t *testing.T) {
 		"pack":    func(fs *pflag.FlagSet) { a.packCommand().Flags(fs) },
 		"inspect": func(fs *pflag.FlagSet) { a.inspectCommand().Flags(fs) },
 		"cache":   func(fs *pflag.FlagSet) { a.cacheCommand().Flags(fs) },
-		"build":   func(fs *pflag.FlagSet) { a.buildCommand().Flags(fs) },
+		"build":   func(fs *pflag.FlagSet) { a.buildCommand("build").Flags(fs) },
 	}
 	for _, c := range cases {
 		out, err := exec.Command("bash", "-c", "printf '%s\\n' "+strings.ReplaceAll(c[2], "\n", " ")).Output()

@@ -22,6 +22,7 @@ type Build struct {
 	Local, Push           bool
 	Tarball, Layout, Refs string
 	Trimpath              bool
+	TagOnly, Debug        bool // ko's --tag-only and --debug (refused: see CheckKo)
 	Registry              Registry
 	SBOM                  SBOM
 }
@@ -30,13 +31,20 @@ type Build struct {
 // (with ko's --insecure-registry as another name for --insecure).
 func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	g := &f.Flags
-	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...|all", "", "build for these platforms (default: .ko.yaml's defaultPlatforms, else this machine's)", func(s string) error {
+	cli.FlagFunc(fs, "platform", "", "OS/ARCH[/VARIANT],...|all", "", "build for these platforms (repeatable, as ko's; default: .ko.yaml's defaultPlatforms, else this machine's)", func(s string) error {
 		if s != "all" {
 			if _, err := elfscan.ParsePlatforms(s); err != nil {
 				return err
 			}
 		}
-		g.Platform = s
+		switch {
+		case g.Platform == "":
+			g.Platform = s
+		case g.Platform == "all" || s == "all": // as ko's
+			return fmt.Errorf("all or specific platforms should be used, not both")
+		default:
+			g.Platform += "," + s
+		}
 		return nil
 	})
 	fs.BoolVar(&g.CGO, "cgo", false, "build with cgo (CGO_ENABLED=1); another architecture's C compiler comes from CC_linux_ARCH")
@@ -47,6 +55,8 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	})
 	cli.FlagFunc(fs, "build-env", "", "K=V", "", "set K=V for go build (repeatable)", cli.Append(&g.Env, checkKV))
 	fs.BoolVar(&f.Trimpath, "trimpath", true, "build with -trimpath, as ko does")
+	fs.BoolVar(&g.DisableOptimizations, "disable-optimizations", false, "build with -gcflags 'all=-N -l', for a debugger, as ko's")
+	fs.BoolVar(&f.Debug, "debug", false, "ko's delve wrapper: refused, with the way to debug")
 	fs.IntVarP(&g.Jobs, "jobs", "j", 0, "builds at once (default the number of CPUs)")
 	tagged := false // the first -t replaces the default; later ones add, as ko's do
 	cli.FlagFunc(fs, "tags", "t", "TAG,...", "latest", "image tags (repeatable; every one is pushed)", func(s string) error {
@@ -71,6 +81,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.Push, "push", true, "push to KO_DOCKER_REPO")
 	fs.StringVar(&f.Tarball, "tarball", "", "also write a docker-archive tarball to `FILE` (one import path)")
 	fs.StringVar(&f.Layout, "oci-layout-path", "", "also write the images into the OCI layout `DIR`")
+	fs.BoolVar(&f.TagOnly, "tag-only", false, "print REPO:TAG, without the digest, as ko's (one -t, not latest)")
 	fs.StringVar(&f.Refs, "image-refs", "", "write REF@DIGEST for each import path to `FILE`")
 	f.Registry.AddFlags(fs)
 	f.SBOM.AddFlags(fs)

@@ -89,7 +89,7 @@ func (f *Output) Write(ctx context.Context, c Console, r *pack.Result, tags []na
 	if dest.Tarball == "-" {
 		dest.Tarball, dest.Stream, refTo = "", c.Stdout, c.Stderr
 	}
-	if err := f.SBOM.write(ctx, c, r, tags, dest, c.Transport(f.Registry, true)); err != nil {
+	if err := f.SBOM.write(ctx, c, r, tags, dest, c.Transport(f.Registry, true), nil); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)

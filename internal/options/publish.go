@@ -1,14 +1,17 @@
 package options
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/gobuild"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -18,9 +21,10 @@ const localDomain = "ko.local"
 // Publisher puts built images where the Build flags say, under the names
 // ko gives them.
 type Publisher struct {
-	flags *Build
-	base  string // the repository images are named under
-	local bool   // into the daemon, not a registry
+	flags  *Build
+	base   string // the repository images are named under
+	local  bool   // into the daemon, not a registry
+	getenv func(string) string
 }
 
 // Publisher checks where images go: SCRATCHPACK_REPO, else
@@ -29,9 +33,12 @@ type Publisher struct {
 // repository when one is set (as ko's -L does), else under ko.local.
 // With --push=false and no repository, images get bare names, as ko's.
 func (f *Build) Publisher(getenv func(string) string, pkgs int) (*Publisher, error) {
-	p := &Publisher{flags: f, base: getenv("SCRATCHPACK_REPO")}
+	p := &Publisher{flags: f, base: getenv("SCRATCHPACK_REPO"), getenv: getenv}
 	if p.base == "" {
 		p.base = getenv("KO_DOCKER_REPO")
+	}
+	if p.base == "kind.local" || strings.HasPrefix(p.base, "kind.local/") {
+		return nil, cli.Usagef("KO_DOCKER_REPO=%s: ko loads into a kind cluster there, which scratchpack does not: give -L (or KO_DOCKER_REPO=ko.local), then kind load docker-image with the reference printed", p.base)
 	}
 	p.local = f.Local || strings.HasPrefix(p.base, localDomain)
 	switch {
@@ -69,6 +76,11 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 		return "", err
 	}
 	repo := n.Name(p.base, importPath)
+	if p.local && len(r.Images) > 1 {
+		if r, err = p.daemonImage(r); err != nil {
+			return "", fmt.Errorf("%s: %w", importPath, err)
+		}
+	}
 	digest, err := r.Artifact.Digest()
 	if err != nil {
 		return "", err
@@ -83,11 +95,14 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 			return "", fmt.Errorf("image name %s:%s: %w", repo, t, err)
 		}
 	}
-	if err := p.flags.SBOM.write(ctx, c, r, tags, p.Destinations(), c.Transport(p.flags.Registry, false)); err != nil {
+	ko := &koSBOMs{name: path.Base(gobuild.AppPath(importPath))}
+	if err := p.flags.SBOM.write(ctx, c, r, tags, p.Destinations(), c.Transport(p.flags.Registry, false), ko); err != nil {
 		return "", err
 	}
 	d := p.Destinations()
 	switch {
+	case p.flags.TagOnly: // one tag, not latest (CheckKo)
+		return fmt.Sprintf("%s:%s", repo, p.flags.Tags[0]), nil
 	case p.local:
 		return tags[0].String(), nil
 	case !d.Push && d.Tarball == "" && d.Layout == "" && len(p.flags.Tags) > 0:
@@ -97,4 +112,17 @@ func (p *Publisher) Publish(ctx context.Context, c Console, importPath string, r
 		return fmt.Sprintf("%s:%s@%s", repo, p.flags.Tags[0], digest), nil
 	}
 	return fmt.Sprintf("%s@%s", repo, digest), nil
+}
+
+// daemonImage is the image of r's index that the daemon gets, as ko's
+// -L picks it: the one for $GOOS/$GOARCH, linux/amd64 when unset; the
+// daemon holds no index.
+func (p *Publisher) daemonImage(r *pack.Result) (*pack.Result, error) {
+	goos, goarch := cmp.Or(p.getenv("GOOS"), "linux"), cmp.Or(p.getenv("GOARCH"), "amd64")
+	for _, b := range r.Images {
+		if b.Platform.OS == goos && b.Platform.Architecture == goarch {
+			return &pack.Result{Artifact: b.Image, Images: []*pack.Built{b}}, nil
+		}
+	}
+	return nil, fmt.Errorf("no %s/%s image among the platforms built, to load into the Docker daemon (which holds no index): set GOOS and GOARCH to one built, as for ko -L, or give --platform", goos, goarch)
 }

@@ -35,6 +35,10 @@ type Flags struct {
 	CGO      bool     // CGO_ENABLED=1
 	Jobs     int      // builds at once; 0 is the number of CPUs
 	Platform string   // --platform: a list, "all", or "" for the default
+
+	// DisableOptimizations builds with -gcflags all=-N -l, as ko's
+	// --disable-optimizations does, for a debugger.
+	DisableOptimizations bool
 }
 
 // Builder builds main packages, each for a list of platforms.
@@ -49,6 +53,9 @@ type Builder struct {
 	sem     chan struct{}
 	entries map[string]Entry // the config's builds, by import path
 	bases   []string         // each entry's directory, absolute, in the config's order
+
+	warmMu sync.Mutex
+	warm   map[string]chan struct{} // closed when the first build for a platform ends
 
 	once   sync.Once
 	git    gitInfo
@@ -148,8 +155,20 @@ func (b *Builder) Platforms() ([]elfscan.Platform, error) {
 }
 
 // Build builds pkg for p and returns the binary's path, named after the
-// import path's last element as ko names it.
+// import path's last element as ko names it. The first build for each
+// platform runs before the others for it, so that a cold build cache
+// gets the standard library compiled once per platform, not by every
+// import path at once (ko's order: one path's platforms first).
 func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (string, error) {
+	if gate, first := b.warmGate(p); first {
+		defer close(gate)
+	} else {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
 	select {
 	case b.sem <- struct{}{}:
 		defer func() { <-b.sem }()
@@ -191,6 +210,9 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if !b.flags.NoTrim {
 		args = append(args, "-trimpath")
 	}
+	if b.flags.DisableOptimizations {
+		args = append(args, "-gcflags", "all=-N -l")
+	}
 	if len(b.flags.Tags) > 0 {
 		args = append(args, "-tags", strings.Join(b.flags.Tags, ","))
 	}
@@ -205,7 +227,7 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 		return "", err
 	}
 	defer os.RemoveAll(gotmp)
-	cmd := command(ctx, "go", args...)
+	cmd := command(ctx, goBinary(b.environ), args...)
 	cmd.Dir, cmd.Env = dir, append(env, "GOTMPDIR="+gotmp)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
@@ -226,6 +248,22 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	}
 	b.logf("built %s for %s in %.1fs", pkg.ImportPath, p, time.Since(start).Seconds())
 	return out, nil
+}
+
+// warmGate returns the channel closed when the first build for p ends,
+// and whether this build is that first one.
+func (b *Builder) warmGate(p elfscan.Platform) (chan struct{}, bool) {
+	b.warmMu.Lock()
+	defer b.warmMu.Unlock()
+	if b.warm == nil {
+		b.warm = map[string]chan struct{}{}
+	}
+	if g, ok := b.warm[p.String()]; ok {
+		return g, false
+	}
+	g := make(chan struct{})
+	b.warm[p.String()] = g
+	return g, true
 }
 
 // env is the environment of one go build: the caller's, then what
@@ -280,7 +318,7 @@ func crossCC(arch string) string {
 func (b *Builder) templateData(ctx context.Context, env []string) (map[string]any, error) {
 	b.once.Do(func() {
 		b.git = readGit(ctx, b.dir)
-		cmd := command(ctx, "go", "env", "-json")
+		cmd := command(ctx, goBinary(b.environ), "env", "-json")
 		cmd.Dir, cmd.Env = b.dir, b.environ
 		out, err := output(cmd)
 		if err == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -50,4 +51,19 @@ func output(cmd *exec.Cmd) ([]byte, error) {
 	cmd.Stdout = &b
 	err := runGroup(cmd)
 	return b.Bytes(), err
+}
+
+// goBinary is the go command to run: KO_GO_PATH in environ, as ko
+// reads it, else go from the PATH.
+func goBinary(environ []string) string {
+	bin := ""
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "KO_GO_PATH="); ok {
+			bin = v
+		}
+	}
+	if bin == "" {
+		return "go"
+	}
+	return bin
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -24,6 +26,8 @@ type Config struct {
 	// Ignored names the settings that have no meaning without a base
 	// image (defaultBaseImage, baseImageOverrides) that the file sets.
 	Ignored []string `yaml:"-"`
+	// Bases are the base images those settings name, in the file's order.
+	Bases []string `yaml:"-"`
 }
 
 // Entry is one builds entry of a .ko.yaml, as GoReleaser and ko read it.
@@ -34,6 +38,9 @@ type Entry struct {
 	Env     []string  `yaml:"env"`
 	Flags   flagArray `yaml:"flags"`
 	Ldflags strArray  `yaml:"ldflags"`
+	// LinuxCapabilities are ko's file capabilities of the binary: each a
+	// capability or a cap_from_text(3) clause (see CapabilityXattr).
+	LinuxCapabilities flagArray `yaml:"linux_capabilities"`
 }
 
 // strArray is a list, or one string that is one element.
@@ -81,11 +88,20 @@ func LoadConfig(dir string, getenv func(string) string) (*Config, error) {
 		if err := yaml.Unmarshal(b, c); err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
-		var all map[string]any
+		var all struct {
+			Default   *string           `yaml:"defaultBaseImage"`
+			Overrides map[string]string `yaml:"baseImageOverrides"`
+		}
 		_ = yaml.Unmarshal(b, &all) // parsed above
-		for _, k := range []string{"defaultBaseImage", "baseImageOverrides"} {
-			if _, ok := all[k]; ok {
-				c.Ignored = append(c.Ignored, k)
+		if all.Default != nil {
+			c.Ignored, c.Bases = append(c.Ignored, "defaultBaseImage"), append(c.Bases, *all.Default)
+		}
+		if all.Overrides != nil {
+			c.Ignored = append(c.Ignored, "baseImageOverrides")
+			for _, k := range slices.Sorted(maps.Keys(all.Overrides)) {
+				if !slices.Contains(c.Bases, all.Overrides[k]) {
+					c.Bases = append(c.Bases, all.Overrides[k])
+				}
 			}
 		}
 		c.File = file
@@ -94,4 +110,23 @@ func LoadConfig(dir string, getenv func(string) string) (*Config, error) {
 		c.DefaultPlatforms = strings.Split(p, ",")
 	}
 	return c, nil
+}
+
+// BaseNote is the line that says the base images are ignored, and what
+// each gave that an image on scratch does not, with the flag that gives
+// it back: the user it ran as, its shell and tools, its files; "" when
+// the config names no base.
+func (c *Config) BaseNote() string {
+	if len(c.Ignored) == 0 {
+		return ""
+	}
+	bases := ""
+	if len(c.Bases) > 0 {
+		bases = " (" + strings.Join(c.Bases, ", ") + ")"
+	}
+	return fmt.Sprintf("%s: %s ignored%s: the images are on scratch, without what a base gives: "+
+		"its user (these run as nonroot, 65532; give --user 0 for root, or --user NAME|UID), "+
+		"its shell and tools (--include /bin/sh with their libraries, or --add SRC:DST), "+
+		"and its files (--add SRC:DST from the host, --include PATH from the host or --sysroot; CA roots and zone data come when the program needs them)",
+		c.File, strings.Join(c.Ignored, ", "), bases)
 }

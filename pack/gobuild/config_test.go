@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -87,5 +88,31 @@ func TestExpand(t *testing.T) {
 	}
 	if _, err := expand([]string{"{{.Nope"}, data); err == nil {
 		t.Error("a broken template was accepted")
+	}
+}
+
+// TestBaseNote: the line about ignored base images names each base and,
+// for what a base gives (a user, a shell, files), the flag that gives it
+// back.
+func TestBaseNote(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".ko.yaml"), []byte("defaultBaseImage: alpine:3.20\nbaseImageOverrides:\n  example.com/b: ubuntu:24.04\n  example.com/a: alpine:3.20\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(dir, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := c.BaseNote()
+	for _, want := range []string{"defaultBaseImage, baseImageOverrides ignored (alpine:3.20, ubuntu:24.04)", "user", "--user 0", "shell", "--include /bin/sh", "files", "--add SRC:DST", "--include PATH"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("the note %q does not say %q", note, want)
+		}
+	}
+	if strings.Contains(note, "\n") {
+		t.Errorf("the note is not one line: %q", note)
+	}
+	if (&Config{}).BaseNote() != "" {
+		t.Error("a config with no base has a note")
 	}
 }

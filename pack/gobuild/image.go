@@ -21,12 +21,21 @@ import (
 // imagePath ("" for /ko-app/NAME, as ko puts it). The package's kodata
 // directory goes to KodataRoot, KO_DATA_PATH names it, and the PATH
 // holds the binary's directory, as in ko's images. The binaries are
-// checked against their platforms (po.Platforms is set to them), and the
-// image gets the labels of the checkout unless po's config sets them.
+// checked against their platforms (po.Platforms is set to them), the
+// image gets the labels of the checkout unless po's config sets them,
+// and the binary gets the file capabilities of its builds entry's
+// linux_capabilities, as ko gives them.
 func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platform, imagePath string, po pack.PackOptions) (*pack.Result, error) {
 	data, err := kodata(pkg.Dir, b.tmp, b.getenv) // a bad kodata fails before anything is built
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pkg.Ref, err)
+	}
+	caps, err := CapabilityXattr(b.entries[pkg.ImportPath].LinuxCapabilities)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", pkg.Ref, b.config.File, err)
+	}
+	if caps != nil { // as ko writes them: the binary's security.capability
+		po.ProgramXattrs = map[string]string{"security.capability": string(caps)}
 	}
 	bctx, cancel := context.WithCancel(ctx) // the first failed build stops the others
 	defer cancel()
@@ -64,7 +73,13 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 		progs[i] = pack.Program{Path: bin, ImagePath: imagePath}
 	}
 	po.Platforms, po.Require = plats, true
-	if l := vcsLabels(bins[0]); len(l) > 0 {
+	// As ko's: arm64 with no variant, an author, and with no
+	// SOURCE_DATE_EPOCH the zero time as created (the layer keeps 1970).
+	po.OmitArm64Variant, po.Config.Author = true, Author
+	if b.getenv("SOURCE_DATE_EPOCH") == "" {
+		po.Config.ZeroCreated = true
+	}
+	if l := vcsLabels(bins[0], gitRemote(ctx, pkg.Dir)); len(l) > 0 {
 		labels := maps.Clone(l)
 		maps.Copy(labels, po.Config.Labels)
 		po.Config.Labels = labels
@@ -140,6 +155,10 @@ func (b *Builder) Images(ctx context.Context, pkgs []Package, plats []elfscan.Pl
 	}
 	return out, nil
 }
+
+// Author is the author of the images build makes. ko writes its own
+// name, github.com/ko-build/ko; these say who made them.
+const Author = "github.com/scratchpack/scratchpack"
 
 // AppDir is where ko puts the binary.
 const AppDir = "/ko-app"

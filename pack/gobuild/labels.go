@@ -2,15 +2,15 @@ package gobuild
 
 import (
 	"debug/buildinfo"
-	"strings"
 )
 
 // vcsLabels are the labels ko and docker buildx set from the checkout a
-// binary was built in, read from its build info: the source (the main
-// module's repository, when its path starts with a host name), the
-// revision, and the version (the main module's, when Go stamped one from
-// a tag). A binary built outside a checkout gets none.
-func vcsLabels(binary string) map[string]string {
+// binary was built in, read from its build info: the revision, and the
+// version (the main module's, when Go stamped one from a tag); and the
+// source, the web address of the checkout's git remote (remote), left
+// out when there is none: a module path is not a URL (a /v2 suffix, a
+// vanity or moved host). A binary built outside a checkout gets none.
+func vcsLabels(binary, remote string) map[string]string {
 	bi, err := buildinfo.ReadFile(binary)
 	if err != nil {
 		return nil
@@ -24,8 +24,8 @@ func vcsLabels(binary string) map[string]string {
 	if len(out) == 0 {
 		return nil
 	}
-	if first, _, _ := strings.Cut(bi.Main.Path, "/"); strings.Contains(first, ".") {
-		out["org.opencontainers.image.source"] = "https://" + bi.Main.Path
+	if src := sourceURL(remote); src != "" {
+		out["org.opencontainers.image.source"] = src
 	}
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		out["org.opencontainers.image.version"] = v

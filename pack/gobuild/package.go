@@ -47,7 +47,7 @@ func Load(ctx context.Context, dir string, env []string, refs []string) ([]Packa
 		p, _ := TrimScheme(r)
 		args = append(args, p)
 	}
-	cmd := command(ctx, "go", args...)
+	cmd := command(ctx, goBinary(env), args...)
 	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -56,8 +56,11 @@ func (d Documents) Replace(resolved map[string]string) {
 	})
 }
 
-// Encode writes the documents, separated by ---.
+// Encode writes the documents, separated by ---; none is nothing.
 func (d Documents) Encode(w io.Writer) error {
+	if len(d) == 0 {
+		return nil
+	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

@@ -3,7 +3,6 @@ package gobuild
 import (
 	"context"
 	"os"
-	"strings"
 
 	"github.com/scratchpack/scratchpack/pack"
 )
@@ -34,8 +33,8 @@ func Run(ctx context.Context, refs []string, o Options, publish func(context.Con
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Ignored) > 0 {
-		o.Logf("%s: %s ignored: the images have no base image", cfg.File, strings.Join(cfg.Ignored, ", "))
+	if note := cfg.BaseNote(); note != "" {
+		o.Logf("%s", note)
 	}
 	tmp, err := os.MkdirTemp("", "scratchpack-build-")
 	if err != nil {
