@@ -14,9 +14,17 @@
 # Needs root on Debian. Logs go to stderr; the env file is the result.
 set -euo pipefail
 
+# corpus_packages: the real programs that e2e/corpus_test.go packs from
+# this host and compares with what they print here (issue 22); the same
+# list goes into the corpus root (corpus_root) for the --from cases.
+corpus_packages=(file units espeak-ng aspell aspell-en ghostscript graphviz sox imagemagick
+	libxml2-utils lua5.4 gawk jq bc sqlite3 tmux gdb git openssl tcl fontconfig fonts-dejavu-core
+	python3 perl less zstd xz-utils tzdata)
+
 packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
 	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
-	file g++ zlib1g-dev curl mmdebstrap arch-test)
+	file g++ zlib1g-dev curl mmdebstrap arch-test
+	"${corpus_packages[@]}")
 
 log() { printf 'e2e/setup: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
