@@ -31,11 +31,16 @@ type scanEvidence struct {
 // it is the program, its loader or a library, a file pack writes itself
 // (passwd, group, nsswitch.conf), the CA roots or zone data that scan says
 // the program needs, or a data entry of scan --json with a Why. It turns
-// on once scan --json reports "data"; until then it checks nothing.
-func checkEvidence(t *testing.T, c corpusCase, archive string) {
+// on once scan --json reports "data"; until then it checks nothing. from is
+// the image pack --from took the program out of, or "" for the host.
+func checkEvidence(t *testing.T, c corpusCase, archive, from string) {
 	t.Helper()
+	args := []string{"scan", "--json", c.prog}
+	if from != "" {
+		args = []string{"scan", "--json", "--from", from, c.prog}
+	}
 	var ev scanEvidence
-	if err := json.Unmarshal([]byte(must(t, nil, h.bin, "scan", "--json", c.prog)), &ev); err != nil {
+	if err := json.Unmarshal([]byte(must(t, nil, h.bin, args...)), &ev); err != nil {
 		t.Fatalf("scan --json %s: %v", c.prog, err)
 	}
 	if ev.Data == nil {
@@ -43,7 +48,7 @@ func checkEvidence(t *testing.T, c corpusCase, archive string) {
 	}
 	files := map[string]bool{c.prog: true, "/usr/local/bin/" + path.Base(c.prog): true,
 		"/etc/passwd": true, "/etc/group": true, "/etc/nsswitch.conf": true}
-	if real, err := filepath.EvalSymlinks(c.prog); err == nil {
+	if real, err := filepath.EvalSymlinks(c.prog); err == nil && from == "" {
 		files[real] = true
 	}
 	if ev.Loader != nil {

@@ -40,7 +40,8 @@ func TestCorpus(t *testing.T) {
 	cases := corpusCases(gitDir, testKey())
 	known := corpusKnown()
 	for name := range known {
-		if !slices.ContainsFunc(cases, func(c corpusCase) bool { return c.name == name }) {
+		base, from := strings.CutSuffix(name, " --from")
+		if !slices.ContainsFunc(cases, func(c corpusCase) bool { return c.name == base && (c.from || !from) }) {
 			t.Errorf("corpusKnown names %q, which is no case", name)
 		}
 	}
@@ -61,7 +62,7 @@ func TestCorpus(t *testing.T) {
 					t.Cleanup(func() { os.RemoveAll(gitDir) })
 				}
 				want := hostRun(t, c)
-				ref, size, diff := corpusPack(t, c, want)
+				ref, size, diff := corpusPack(t, c, want, "")
 				check(t, c.name, known[c.name], diff)
 				if ref != "" {
 					mu.Lock()
@@ -85,7 +86,7 @@ func check(t *testing.T, name string, isKnown bool, diff string) {
 	t.Helper()
 	switch {
 	case diff != "" && !isKnown:
-		t.Errorf("%s: the image differs from the host:\n%s", name, diff)
+		t.Errorf("%s: the image differs:\n%s", name, diff)
 	case diff != "":
 		t.Logf("%s: known to fail (corpusKnown): %s", name, diff)
 	case isKnown:
@@ -93,13 +94,17 @@ func check(t *testing.T, name string, isKnown bool, diff string) {
 	}
 }
 
-// corpusPack packs c from the host, loads it, runs it and returns the
-// image, its size and what differs from want ("" when nothing does).
-func corpusPack(t *testing.T, c corpusCase, want result) (ref string, size int64, diff string) {
+// corpusPack packs c from the host (or, with from, out of that image),
+// loads it, runs it and returns the image, its size and what differs
+// from want ("" when nothing does).
+func corpusPack(t *testing.T, c corpusCase, want result, from string) (ref string, size int64, diff string) {
 	t.Helper()
 	tarball := filepath.Join(t.TempDir(), "image.tar")
 	img := imageName(t)
 	args := []string{"pack", "-q", "-t", img, "-o", tarball}
+	if from != "" {
+		args = append(args, "--from", from)
+	}
 	for _, e := range c.env {
 		args = append(args, "--env", e)
 	}
@@ -111,10 +116,14 @@ func corpusPack(t *testing.T, c corpusCase, want result) (ref string, size int64
 		return "", 0, fmt.Sprintf("pack exit %d: %s", p.code, clip(p.stderr))
 	}
 	must(t, nil, "docker", "load", "-q", "-i", tarball)
-	checkEvidence(t, c, tarball)
+	checkEvidence(t, c, tarball, from)
 	size = imageSize(t, img)
-	got := corpusRun(t, c, img)
-	return img, size, compare(c, want, got)
+	got := corpusRun(t, c, img, nil, nil)
+	where := "on the host"
+	if from != "" {
+		where = "in " + from
+	}
+	return img, size, compare(c, want, got, where)
 }
 
 // hostEnv is the environment of a host run: PATH, a fresh HOME, and the
@@ -132,15 +141,16 @@ func hostRun(t *testing.T, c corpusCase) result {
 	return execute(t, cmd, c.stdin)
 }
 
-// corpusRun runs image (with the case's arguments in its Cmd) in Docker
-// with no network, feeding the case's standard input.
-func corpusRun(t *testing.T, c corpusCase, image string, extra ...string) result {
+// corpusRun runs image in Docker with no network, with the docker run
+// options opts and the command cmd after the image (none: its own Cmd, the
+// case's arguments), feeding the case's standard input.
+func corpusRun(t *testing.T, c corpusCase, image string, opts, cmd []string) result {
 	t.Helper()
 	args := []string{"run", "--rm", "--network", "none"}
 	if c.stdin != nil {
 		args = append(args, "-i")
 	}
-	args = append(append(args, extra...), image)
+	args = append(append(append(args, opts...), image), cmd...)
 	return execute(t, exec.Command("docker", args...), c.stdin)
 }
 
@@ -165,17 +175,18 @@ func execute(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 }
 
-// compare says what differs between the host's run and the image's.
-func compare(c corpusCase, want, got result) string {
+// compare says what differs between the reference run (on the host, or
+// in the Debian image for --from) and the image's.
+func compare(c corpusCase, want, got result, where string) string {
 	var d []string
 	if got.code != want.code {
-		d = append(d, fmt.Sprintf("exit %d, on the host %d", got.code, want.code))
+		d = append(d, fmt.Sprintf("exit %d, %s %d", got.code, where, want.code))
 	}
 	if got.stdout != want.stdout {
-		d = append(d, fmt.Sprintf("stdout %s, on the host %s", clip(got.stdout), clip(want.stdout)))
+		d = append(d, fmt.Sprintf("stdout %s, %s %s", clip(got.stdout), where, clip(want.stdout)))
 	}
 	if c.stderr && got.stderr != want.stderr {
-		d = append(d, fmt.Sprintf("stderr %s, on the host %s", clip(got.stderr), clip(want.stderr)))
+		d = append(d, fmt.Sprintf("stderr %s, %s %s", clip(got.stderr), where, clip(want.stderr)))
 	}
 	if len(d) > 0 && !c.stderr && got.stderr != "" {
 		d = append(d, "stderr "+clip(got.stderr))
