@@ -1,0 +1,31 @@
+package e2e
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// TestWithoutEvidence checks the evidence check itself (no Docker): a
+// file that no entry of scan --json accounts for is reported, one under a
+// data directory, a library or the generated files is not.
+func TestWithoutEvidence(t *testing.T) {
+	var ev scanEvidence
+	err := json.Unmarshal([]byte(`{
+		"loader": {"path": "/lib64/ld-linux-x86-64.so.2", "realpath": "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"},
+		"libraries": [{"path": "/lib/x86_64-linux-gnu/libmagic.so.1", "realpath": "/usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0"}],
+		"needs_tzdata": true,
+		"data": [{"path": "/usr/share/misc/magic", "why": "path \"/usr/share/misc/magic\" in libmagic.so.1"},
+			{"path": "/usr/lib/file/", "why": "a directory"}]
+	}`), &ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	image := []string{"/usr/bin/file", "/etc/passwd", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		"/usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0", "/usr/share/misc/magic", "/usr/lib/file/a.so",
+		"/usr/share/zoneinfo/UTC", "/etc/hostname", "/usr/share/misc/magic.mgc", "/usr/lib/filexyz"}
+	got := withoutEvidence(ev, "/usr/bin/file", false, image)
+	if want := []string{"/etc/hostname", "/usr/share/misc/magic.mgc", "/usr/lib/filexyz"}; !slices.Equal(got, want) {
+		t.Errorf("withoutEvidence = %q, want %q", got, want)
+	}
+}
