@@ -107,9 +107,9 @@ func corpusKnown() map[string]bool {
 	}
 }
 
-// testKey is an Ed25519 private key in PKCS #8 PEM, made from a fixed seed
+// corpusKey is an Ed25519 private key in PKCS #8 PEM, made from a fixed seed
 // so that a failing run can be repeated by hand.
-func testKey() []byte {
+func corpusKey() []byte {
 	seed := make([]byte, ed25519.SeedSize)
 	copy(seed, "scratchpack corpus key seed 0001")
 	der, err := x509.MarshalPKCS8PrivateKey(ed25519.NewKeyFromSeed(seed))

@@ -33,7 +33,7 @@ func TestCorpusFrom(t *testing.T) {
 	sem := make(chan struct{}, corpusParallel)
 	var wg sync.WaitGroup
 	n := 0
-	for _, c := range corpusCases("/tmp/scratchpack-corpus-git", testKey()) {
+	for _, c := range corpusCases("/tmp/scratchpack-corpus-git", corpusKey()) {
 		if !c.from {
 			continue
 		}
@@ -50,7 +50,7 @@ func TestCorpusFrom(t *testing.T) {
 				}
 				want := corpusRun(t, c, ref, extra, c.args)
 				_, _, diff := corpusPack(t, c, want, ref)
-				check(t, c.name+" --from", known[c.name+" --from"], diff)
+				corpusCheck(t, c.name+" --from", known[c.name+" --from"], diff)
 			})
 		}()
 	}

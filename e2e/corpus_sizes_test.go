@@ -54,14 +54,14 @@ func writeSizes(file string, rows []sizeRow) error {
 		if base[owner] {
 			added = owner + ", in the base"
 		}
-		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s (%s) |\n", r.c.name, r.c.class, commandLine(r.c), mib(r.image), mib(db.size(all)), added)
+		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s (%s) |\n", r.c.name, r.c.class, corpusCommandLine(r.c), corpusMiB(r.image), corpusMiB(db.size(all)), added)
 	}
-	fmt.Fprintf(&b, "\nbookworm-slim here: %s (the files of its %d minbase packages, as -slim keeps them).\n", mib(db.size(base)), len(base))
+	fmt.Fprintf(&b, "\nbookworm-slim here: %s (the files of its %d minbase packages, as -slim keeps them).\n", corpusMiB(db.size(base)), len(base))
 	return os.WriteFile(file, b.Bytes(), 0o644)
 }
 
-// commandLine is the case as a user types it, for the table.
-func commandLine(c corpusCase) string {
+// corpusCommandLine is the case as a user types it, for the table.
+func corpusCommandLine(c corpusCase) string {
 	parts := append(slices.Clone(c.env), filepath.Base(c.prog))
 	for _, a := range c.args {
 		if strings.ContainsAny(a, " ()\"'|{}$*") {
@@ -72,7 +72,7 @@ func commandLine(c corpusCase) string {
 	return strings.ReplaceAll(strings.Join(parts, " "), "|", `\|`)
 }
 
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+func corpusMiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // dpkgPackage is what writeSizes needs of a dpkg status stanza.
 type dpkgPackage struct {
@@ -236,7 +236,7 @@ func (db dpkgDB) extra(set, base map[string]bool) []string {
 // dpkgOwner is the package that owns prog on this host (or the file its
 // symlinks lead to, for a program under alternatives).
 func dpkgOwner(prog string) (string, error) {
-	real := evalSymlinks(prog)
+	real := corpusEvalSymlinks(prog)
 	for _, p := range []string{prog, real, strings.TrimPrefix(prog, "/usr"), strings.TrimPrefix(real, "/usr")} { // dpkg lists /bin/date, merged into /usr/bin
 		out, err := exec.Command("dpkg-query", "-S", p).Output()
 		if err != nil {
@@ -252,7 +252,7 @@ func dpkgOwner(prog string) (string, error) {
 	return "", fmt.Errorf("dpkg-query -S %s: no package owns it", prog)
 }
 
-func evalSymlinks(p string) string {
+func corpusEvalSymlinks(p string) string {
 	if r, err := filepath.EvalSymlinks(p); err == nil {
 		return r
 	}

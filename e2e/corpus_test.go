@@ -23,8 +23,8 @@ var corpusSizes = flag.String("corpus.sizes", "", "TestCorpus: write the Markdow
 // an image, mostly waiting on the daemon and the disk.
 const corpusParallel = 4
 
-// hostPath is the PATH of the host runs: the one pack sets in images.
-const hostPath = "PATH=/usr/local/bin:/usr/bin:/bin"
+// corpusPath is the PATH of the host runs: the one pack sets in images.
+const corpusPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 
 // TestCorpus packs real Debian programs from this host, each with one plain
 // pack PROG -- ARGS (and --env only where the case is about the
@@ -35,9 +35,9 @@ const hostPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 // fails the test if it passes.
 func TestCorpus(t *testing.T) {
 	need(t)
-	gitDir := fmt.Sprintf("/tmp/scratchpack-corpus-git-%d", os.Getpid())
+	const gitDir = "/tmp/scratchpack-corpus-git" // fixed, for the README's table
 	os.RemoveAll(gitDir)
-	cases := corpusCases(gitDir, testKey())
+	cases := corpusCases(gitDir, corpusKey())
 	known := corpusKnown()
 	for name := range known {
 		base, from := strings.CutSuffix(name, " --from")
@@ -61,9 +61,9 @@ func TestCorpus(t *testing.T) {
 				if c.name == "git-init" {
 					t.Cleanup(func() { os.RemoveAll(gitDir) })
 				}
-				want := hostRun(t, c)
+				want := corpusHostRun(t, c)
 				ref, size, diff := corpusPack(t, c, want, "")
-				check(t, c.name, known[c.name], diff)
+				corpusCheck(t, c.name, known[c.name], diff)
 				if ref != "" {
 					mu.Lock()
 					rows = append(rows, sizeRow{c: c, image: size})
@@ -80,9 +80,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// check fails the test for a case whose image differs from the host, and
+// corpusCheck fails the test for a case whose image differs from the host, and
 // for a known case that does not; a known difference is logged.
-func check(t *testing.T, name string, isKnown bool, diff string) {
+func corpusCheck(t *testing.T, name string, isKnown bool, diff string) {
 	t.Helper()
 	switch {
 	case diff != "" && !isKnown:
@@ -113,32 +113,35 @@ func corpusPack(t *testing.T, c corpusCase, want result, from string) (ref strin
 		args = append(append(args, "--"), c.args...)
 	}
 	if p := run(t, nil, h.bin, args...); p.code != 0 {
-		return "", 0, fmt.Sprintf("pack exit %d: %s", p.code, clip(p.stderr))
+		return "", 0, fmt.Sprintf("pack exit %d: %s", p.code, corpusClip(p.stderr))
 	}
 	must(t, nil, "docker", "load", "-q", "-i", tarball)
 	checkEvidence(t, c, tarball, from)
-	size = imageSize(t, img)
+	size = corpusImageSize(t, img)
 	got := corpusRun(t, c, img, nil, nil)
 	where := "on the host"
 	if from != "" {
 		where = "in " + from
 	}
-	return img, size, compare(c, want, got, where)
+	return img, size, corpusCompare(c, want, got, where)
 }
 
-// hostEnv is the environment of a host run: PATH, a fresh HOME, and the
+// corpusHostEnv is the environment of a host run: PATH, a fresh HOME, and the
 // case's own.
-func hostEnv(t *testing.T, c corpusCase) []string {
-	return append([]string{hostPath, "HOME=" + t.TempDir()}, c.env...)
+func corpusHostEnv(t *testing.T, c corpusCase) []string {
+	return append([]string{corpusPath, "HOME=" + t.TempDir()}, c.env...)
 }
 
-// hostRun runs c on the host, from /, in hostEnv.
-func hostRun(t *testing.T, c corpusCase) result {
+// corpusHostRun runs c on the host, from /, in corpusHostEnv.
+func corpusHostRun(t *testing.T, c corpusCase) result {
 	t.Helper()
+	if _, err := os.Stat(c.prog); err != nil {
+		t.Fatalf("%v: e2e/setup.sh installs corpus_packages; run it (bash e2e/setup.sh install)", err)
+	}
 	cmd := exec.Command(c.prog, c.args...)
-	cmd.Env = hostEnv(t, c)
+	cmd.Env = corpusHostEnv(t, c)
 	cmd.Dir = "/"
-	return execute(t, cmd, c.stdin)
+	return corpusExec(t, cmd, c.stdin)
 }
 
 // corpusRun runs image in Docker with no network, with the docker run
@@ -151,12 +154,12 @@ func corpusRun(t *testing.T, c corpusCase, image string, opts, cmd []string) res
 		args = append(args, "-i")
 	}
 	args = append(append(append(args, opts...), image), cmd...)
-	return execute(t, exec.Command("docker", args...), c.stdin)
+	return corpusExec(t, exec.Command("docker", args...), c.stdin)
 }
 
-// execute runs cmd with stdin and returns what it did; it fails the test
+// corpusExec runs cmd with stdin and returns what it did; it fails the test
 // only when the command cannot start.
-func execute(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
+func corpusExec(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
 	t.Helper()
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
@@ -175,27 +178,27 @@ func execute(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 }
 
-// compare says what differs between the reference run (on the host, or
+// corpusCompare says what differs between the reference run (on the host, or
 // in the Debian image for --from) and the image's.
-func compare(c corpusCase, want, got result, where string) string {
+func corpusCompare(c corpusCase, want, got result, where string) string {
 	var d []string
 	if got.code != want.code {
 		d = append(d, fmt.Sprintf("exit %d, %s %d", got.code, where, want.code))
 	}
 	if got.stdout != want.stdout {
-		d = append(d, fmt.Sprintf("stdout %s, %s %s", clip(got.stdout), where, clip(want.stdout)))
+		d = append(d, fmt.Sprintf("stdout %s, %s %s", corpusClip(got.stdout), where, corpusClip(want.stdout)))
 	}
 	if c.stderr && got.stderr != want.stderr {
-		d = append(d, fmt.Sprintf("stderr %s, %s %s", clip(got.stderr), where, clip(want.stderr)))
+		d = append(d, fmt.Sprintf("stderr %s, %s %s", corpusClip(got.stderr), where, corpusClip(want.stderr)))
 	}
 	if len(d) > 0 && !c.stderr && got.stderr != "" {
-		d = append(d, "stderr "+clip(got.stderr))
+		d = append(d, "stderr "+corpusClip(got.stderr))
 	}
 	return strings.Join(d, "; ")
 }
 
-// clip quotes s, cut to a length that keeps a log readable.
-func clip(s string) string {
+// corpusClip quotes s, cut to a length that keeps a log readable.
+func corpusClip(s string) string {
 	const max = 400
 	if len(s) > max {
 		return strconv.Quote(s[:max]) + fmt.Sprintf("... (%d bytes)", len(s))
@@ -203,9 +206,9 @@ func clip(s string) string {
 	return strconv.Quote(s)
 }
 
-// imageSize is the size the daemon reports for image (its uncompressed
+// corpusImageSize is the size the daemon reports for image (its uncompressed
 // layer).
-func imageSize(t *testing.T, image string) int64 {
+func corpusImageSize(t *testing.T, image string) int64 {
 	t.Helper()
 	out := strings.TrimSpace(must(t, nil, "docker", "image", "inspect", "-f", "{{.Size}}", image))
 	n, err := strconv.ParseInt(out, 10, 64)
