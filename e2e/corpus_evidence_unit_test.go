@@ -15,6 +15,7 @@ func TestWithoutEvidence(t *testing.T) {
 		"loader": {"path": "/lib64/ld-linux-x86-64.so.2", "realpath": "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"},
 		"libraries": [{"path": "/lib/x86_64-linux-gnu/libmagic.so.1", "realpath": "/usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0"}],
 		"needs_tzdata": true,
+		"loads": [{"name": "libgcc_s.so.1", "packed": true}, {"name": "gconv modules", "packed": true}, {"name": "libnss_db.so.2", "packed": false}],
 		"data": [{"path": "/usr/share/misc/magic", "why": "path \"/usr/share/misc/magic\" in libmagic.so.1"},
 			{"path": "/usr/lib/file/", "why": "a directory"}]
 	}`), &ev)
@@ -23,9 +24,10 @@ func TestWithoutEvidence(t *testing.T) {
 	}
 	image := []string{"/usr/bin/file", "/etc/passwd", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
 		"/usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0", "/usr/share/misc/magic", "/usr/lib/file/a.so",
-		"/usr/share/zoneinfo/UTC", "/etc/hostname", "/usr/share/misc/magic.mgc", "/usr/lib/filexyz"}
+		"/usr/share/zoneinfo/UTC", "/etc/hostname", "/usr/share/misc/magic.mgc", "/usr/lib/filexyz",
+		"/usr/lib/x86_64-linux-gnu/libgcc_s.so.1", "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so", "/usr/lib/x86_64-linux-gnu/libnss_db.so.2"}
 	got := withoutEvidence(ev, "/usr/bin/file", false, image)
-	if want := []string{"/etc/hostname", "/usr/share/misc/magic.mgc", "/usr/lib/filexyz"}; !slices.Equal(got, want) {
+	if want := []string{"/etc/hostname", "/usr/share/misc/magic.mgc", "/usr/lib/filexyz", "/usr/lib/x86_64-linux-gnu/libnss_db.so.2"}; !slices.Equal(got, want) {
 		t.Errorf("withoutEvidence = %q, want %q", got, want)
 	}
 }

@@ -96,7 +96,7 @@ func corpusCheck(t *testing.T, name string, isKnown bool, diff string) {
 
 // corpusPack packs c from the host (or, with from, out of that image),
 // loads it, runs it and returns the image, its size and what differs
-// from want ("" when nothing does).
+// from want, or what its evidence lacks ("" when nothing does).
 func corpusPack(t *testing.T, c corpusCase, want result, from string) (ref string, size int64, diff string) {
 	t.Helper()
 	tarball := filepath.Join(t.TempDir(), "image.tar")
@@ -116,14 +116,18 @@ func corpusPack(t *testing.T, c corpusCase, want result, from string) (ref strin
 		return "", 0, fmt.Sprintf("pack exit %d: %s", p.code, corpusClip(p.stderr))
 	}
 	must(t, nil, "docker", "load", "-q", "-i", tarball)
-	checkEvidence(t, c, tarball, from)
+	evidence := checkEvidence(t, c, tarball, from)
 	size = corpusImageSize(t, img)
 	got := corpusRun(t, c, img, nil, nil)
 	where := "on the host"
 	if from != "" {
 		where = "in " + from
 	}
-	return img, size, corpusCompare(c, want, got, where)
+	diff = corpusCompare(c, want, got, where)
+	if evidence != "" {
+		diff = strings.TrimPrefix(diff+"; evidence: "+evidence, "; ")
+	}
+	return img, size, diff
 }
 
 // corpusHostEnv is the environment of a host run: PATH, a fresh HOME, and the
