@@ -66,7 +66,7 @@ func checkEvidence(t *testing.T, c corpusCase, archive, from string) string {
 	}
 	var d []string
 	if without := withoutEvidence(ev, c.prog, from == "", imageFiles(t, archive)); len(without) > 0 {
-		d = append(d, fmt.Sprintf("the image holds %d files that scan --json gives no evidence for: %s", len(without), corpusClip(strings.Join(without, " "))))
+		d = append(d, fmt.Sprintf("the image holds %d files that scan --json gives no evidence for: %s", len(without), corpusClip(byDirectory(without))))
 	}
 	for _, e := range *ev.Data {
 		if strings.TrimSpace(e.Why) == "" {
@@ -130,4 +130,27 @@ func withoutEvidence(ev scanEvidence, prog string, onHost bool, image []string) 
 		without = append(without, f)
 	}
 	return without
+}
+
+// byDirectory summarises files by their directory: a directory with one
+// file is that file, one with more is the directory and a count.
+func byDirectory(files []string) string {
+	var dirs []string
+	count := map[string][]string{}
+	for _, f := range files {
+		d := path.Dir(f)
+		if count[d] == nil {
+			dirs = append(dirs, d)
+		}
+		count[d] = append(count[d], f)
+	}
+	var parts []string
+	for _, d := range dirs {
+		if fs := count[d]; len(fs) == 1 {
+			parts = append(parts, fs[0])
+		} else {
+			parts = append(parts, fmt.Sprintf("%s/ (%d files)", d, len(fs)))
+		}
+	}
+	return strings.Join(parts, " ")
 }

@@ -31,3 +31,10 @@ func TestWithoutEvidence(t *testing.T) {
 		t.Errorf("withoutEvidence = %q, want %q", got, want)
 	}
 }
+
+func TestByDirectory(t *testing.T) {
+	got := byDirectory([]string{"/a/x", "/a/y", "/b/z", "/a/w"})
+	if want := "/a/ (3 files) /b/z"; got != want {
+		t.Errorf("byDirectory = %q, want %q", got, want)
+	}
+}
