@@ -46,7 +46,7 @@ func corpusCases(gitDir string, key []byte) []corpusCase {
 		{name: "units", class: classData, prog: "/usr/bin/units", args: []string{"-t", "2 ft", "in"}, stderr: true, from: true},
 		{name: "espeak-ng", class: classData, prog: "/usr/bin/espeak-ng", args: []string{"-q", "-x", "hello world"}, stderr: true},
 		{name: "openssl-req", class: classData, prog: "/usr/bin/openssl", args: []string{"req", "-new", "-key", "/dev/stdin", "-subj", "/CN=corpus"}, stdin: key, stderr: true},
-		{name: "openssl-providers", class: classData, prog: "/usr/bin/openssl", args: []string{"list", "-providers"}, stderr: true, from: true},
+		{name: "openssl-providers", class: classData, prog: "/usr/bin/openssl", args: []string{"list", "-providers"}, stderr: true},
 		{name: "git-init", class: classData, prog: "/usr/bin/git", args: []string{"init", gitDir}, stderr: true},
 		{name: "aspell-dicts", class: classData, prog: "/usr/bin/aspell", args: []string{"dump", "dicts"}, stderr: true},
 		{name: "aspell-check", class: classData, prog: "/usr/bin/aspell", args: []string{"-l", "en", "-a"}, stdin: []byte("helo wrold\n"), stderr: true},
@@ -59,14 +59,18 @@ func corpusCases(gitDir string, key []byte) []corpusCase {
 		// Plugins a library loads from its own directory.
 		{name: "dot-svg", class: classPlugins, prog: "/usr/bin/dot", args: []string{"-Tsvg"}, stdin: []byte("digraph corpus { a -> b; b -> c; }\n"), stderr: true},
 		{name: "sox-flac", class: classPlugins, prog: "/usr/bin/sox", args: []string{"-D", "-n", "-t", "flac", "-", "synth", "0.01", "sine", "440"}, stderr: true},
+		{name: "gawk-extension", class: classPlugins, prog: "/usr/bin/gawk", args: []string{"-l", "ordchr", `BEGIN { print ord("A"), chr(66) }`}, stderr: true, from: true},
+		{name: "openssl-legacy", class: classPlugins, prog: "/usr/bin/openssl", args: []string{"list", "-providers", "-provider", "legacy", "-provider", "default"}, stderr: true, from: true},
 		{name: "convert-txt", class: classPlugins, prog: "/usr/bin/convert", args: []string{"-size", "2x2", "xc:red", "txt:-"}, stderr: true},
 
 		// Interpreters.
 		{name: "python3", class: classInterp, prog: "/usr/bin/python3", args: []string{"-c", "import ssl, sqlite3, decimal, json; print(decimal.Decimal(1) / 7, sqlite3.sqlite_version, ssl.OPENSSL_VERSION, json.dumps([1]))"}, stderr: true},
 		{name: "perl-posix", class: classInterp, prog: "/usr/bin/perl", args: []string{"-MPOSIX", "-e", `print floor(2.5), " ", strftime("%Y", gmtime(0)), "\n"`}, stderr: true},
+		{name: "python3-extensions", class: classInterp, prog: "/usr/bin/python3", args: []string{"-c", "import lzma, bz2, ctypes, curses, hashlib; print(len(lzma.compress(b'x')), bz2.decompress(bz2.compress(b'ok')).decode(), ctypes.sizeof(ctypes.c_long), hashlib.sha256(b'x').hexdigest()[:8])"}, stderr: true},
+		{name: "perl-xs", class: classInterp, prog: "/usr/bin/perl", args: []string{"-MDigest::MD5=md5_hex", "-MList::Util=sum", "-e", `print md5_hex("corpus"), " ", sum(1..10), "\n"`}, stderr: true},
 		{name: "gdb-python", class: classInterp, prog: "/usr/bin/gdb", args: []string{"-nx", "-batch", "-ex", "python print(1 + 1)"}, stderr: true},
 		{name: "lua", class: classInterp, prog: "/usr/bin/lua5.4", args: []string{"-e", `print(string.format("%5.2f", math.pi), ("x"):rep(3))`}, stderr: true},
-		{name: "gawk", class: classInterp, prog: "/usr/bin/gawk", args: []string{`BEGIN { print strftime("%F", 0, 1), toupper("corpus") }`}, stderr: true, from: true},
+		{name: "gawk", class: classInterp, prog: "/usr/bin/gawk", args: []string{`BEGIN { print strftime("%F", 0, 1), toupper("corpus") }`}, stderr: true},
 
 		// glibc's run-time data.
 		{name: "date-tokyo", class: classGlibc, prog: "/usr/bin/date", args: []string{"-d", "@0"}, env: []string{"TZ=Asia/Tokyo"}, stderr: true, from: true},
@@ -76,8 +80,8 @@ func corpusCases(gitDir string, key []byte) []corpusCase {
 
 		// Controls: the loader and the libraries are all they need.
 		{name: "sqlite3", class: classLibraries, prog: "/usr/bin/sqlite3", args: []string{":memory:", "select sqlite_version(), 6 * 7"}, stderr: true, from: true},
-		{name: "jq", class: classLibraries, prog: "/usr/bin/jq", args: []string{"-c", ".a | add"}, stdin: []byte(`{"a":[1,2,3]}`), stderr: true, from: true},
-		{name: "bc", class: classLibraries, prog: "/usr/bin/bc", args: []string{"-l"}, stdin: []byte("s(1)\n2^64\n"), stderr: true, from: true},
+		{name: "jq", class: classLibraries, prog: "/usr/bin/jq", args: []string{"-c", ".a | add"}, stdin: []byte(`{"a":[1,2,3]}`), stderr: true},
+		{name: "bc", class: classLibraries, prog: "/usr/bin/bc", args: []string{"-l"}, stdin: []byte("s(1)\n2^64\n"), stderr: true},
 		{name: "xz", class: classLibraries, prog: "/usr/bin/xz", args: []string{"-c"}, stdin: []byte("corpus corpus corpus\n"), stderr: true},
 		{name: "zstd", class: classLibraries, prog: "/usr/bin/zstd", args: []string{"-q", "-c"}, stdin: []byte("corpus corpus corpus\n"), stderr: true},
 		{name: "curl-version", class: classLibraries, prog: "/usr/bin/curl", args: []string{"--version"}, stderr: true},
@@ -97,13 +101,14 @@ func corpusKnown() map[string]bool {
 		"git-helpers": true, "tput-xterm": true, "aspell-dicts": true, "aspell-check": true, "gs": true,
 		"tclsh": true, "fc-match": true,
 		// Plugins.
-		"dot-svg": true, "sox-flac": true, "convert-txt": true,
+		"dot-svg": true, "sox-flac": true, "convert-txt": true, "gawk-extension": true, "openssl-legacy": true,
 		// Interpreters.
-		"python3": true, "perl-posix": true, "gdb-python": true,
+		"python3": true, "python3-extensions": true, "perl-posix": true, "perl-xs": true, "gdb-python": true,
 		// glibc's run-time data.
 		"date-tokyo": true, "tmux-version": true, "iconv-latin9": true, "wc-utf8": true,
 		// Out of the Debian image with --from.
 		"file-magic --from": true, "units --from": true, "tclsh --from": true, "date-tokyo --from": true,
+		"gawk-extension --from": true, "openssl-legacy --from": true,
 	}
 }
 

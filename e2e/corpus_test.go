@@ -203,7 +203,7 @@ func corpusCompare(c corpusCase, want, got result, where string) string {
 
 // corpusClip quotes s, cut to a length that keeps a log readable.
 func corpusClip(s string) string {
-	const max = 400
+	const max = 600
 	if len(s) > max {
 		return strconv.Quote(s[:max]) + fmt.Sprintf("... (%d bytes)", len(s))
 	}

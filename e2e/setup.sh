@@ -22,7 +22,7 @@ corpus_packages=(file units espeak-ng aspell aspell-en ghostscript graphviz sox 
 	python3 perl less zstd xz-utils tzdata)
 # corpus_from_packages: the packages of the corpus cases that also come out
 # of a Debian image with pack --from (corpusCase.from), in corpus_root.
-corpus_from_packages=(file units openssl tcl gawk tzdata sqlite3 jq bc)
+corpus_from_packages=(file units openssl tcl gawk tzdata sqlite3)
 
 packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
 	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
@@ -142,7 +142,7 @@ debian_root() {
 # corpus_root: a Debian bookworm amd64 root (minbase with
 # corpus_from_packages) as a tarball, made by mmdebstrap once and cached
 # under a name that carries a hash of its package list, so that a changed
-# list makes a new root; prints its path.
+# list makes a new root (and removes the old); prints its path.
 corpus_root() {
 	local cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e} key tar include
 	include=$(printf '%s\n' "${corpus_from_packages[@]}" | sort -u | paste -sd, -)
@@ -155,6 +155,7 @@ corpus_root() {
 		mmdebstrap --quiet --variant=minbase --include="$include" --architectures=amd64 --format=tar \
 			bookworm "$tar.tmp" http://deb.debian.org/debian >&2 || die "corpus root: mmdebstrap failed"
 		mv "$tar.tmp" "$tar"
+		find "$cache" -maxdepth 1 -name 'bookworm-corpus-amd64-*.tar' ! -path "$tar" -delete # roots of older lists
 	fi
 	echo "$tar"
 }
