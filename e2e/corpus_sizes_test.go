@@ -40,7 +40,7 @@ func writeSizes(file string, rows []sizeRow) error {
 	base := db.closure(append(seeds, "apt"))
 	slices.SortFunc(rows, func(a, b sizeRow) int { return strings.Compare(a.c.name, b.c.name) })
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| case | class | command | scratchpack image | bookworm-slim + packages |\n| --- | --- | --- | --- | --- |\n")
+	fmt.Fprintf(&b, "| case | class | command | scratchpack image (uncompressed) | bookworm-slim + packages |\n| --- | --- | --- | --- | --- |\n")
 	for _, r := range rows {
 		owner, err := dpkgOwner(r.c.prog)
 		if err != nil {
@@ -50,9 +50,16 @@ func writeSizes(file string, rows []sizeRow) error {
 		for n := range base {
 			all[n] = true
 		}
-		added := fmt.Sprintf("%s and %d more packages", owner, len(db.extra(all, base))-1)
-		if base[owner] {
+		var added string
+		switch n := len(db.extra(all, base)) - 1; {
+		case base[owner]:
 			added = owner + ", in the base"
+		case n == 0:
+			added = owner
+		case n == 1:
+			added = owner + " and 1 more package"
+		default:
+			added = fmt.Sprintf("%s and %d more packages", owner, n)
 		}
 		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s (%s) |\n", r.c.name, r.c.class, corpusCommandLine(r.c), corpusMiB(r.image), corpusMiB(db.size(all)), added)
 	}
@@ -64,12 +71,24 @@ func writeSizes(file string, rows []sizeRow) error {
 func corpusCommandLine(c corpusCase) string {
 	parts := append(slices.Clone(c.env), filepath.Base(c.prog))
 	for _, a := range c.args {
-		if strings.ContainsAny(a, " ()\"'|{}$*") {
-			a = "'" + a + "'"
-		}
-		parts = append(parts, a)
+		parts = append(parts, shellQuote(a))
+	}
+	if c.stdin != nil {
+		parts = append(parts, "< input")
 	}
 	return strings.ReplaceAll(strings.Join(parts, " "), "|", `\|`)
+}
+
+// shellQuote quotes a word as a POSIX shell reads it back.
+func shellQuote(a string) string {
+	switch {
+	case a != "" && !strings.ContainsAny(a, " ()\"'|{}$*;&<>`\\!?[]#~"):
+		return a
+	case !strings.Contains(a, "'"):
+		return "'" + a + "'"
+	default:
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(a) + `"`
+	}
 }
 
 func corpusMiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

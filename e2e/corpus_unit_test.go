@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"os/exec"
 	"slices"
 	"testing"
 )
@@ -36,5 +37,15 @@ func TestByDirectory(t *testing.T) {
 	got := byDirectory([]string{"/a/x", "/a/y", "/b/z", "/a/w"})
 	if want := "/a/ (3 files) /b/z"; got != want {
 		t.Errorf("byDirectory = %q, want %q", got, want)
+	}
+}
+
+// TestShellQuote reads the size table's quoting back with sh.
+func TestShellQuote(t *testing.T) {
+	for _, s := range []string{"plain", "2 ft", "print('x')", `a "b" $c \d` + "`e`", "", "it's"} {
+		out, err := exec.Command("sh", "-c", "printf %s "+shellQuote(s)).Output()
+		if err != nil || string(out) != s {
+			t.Errorf("sh reads %s back as %q (%v), want %q", shellQuote(s), out, err, s)
+		}
 	}
 }
