@@ -14,9 +14,20 @@
 # Needs root on Debian. Logs go to stderr; the env file is the result.
 set -euo pipefail
 
+# corpus_packages: the real programs that e2e/corpus_test.go packs from
+# this host and compares with what they print here (issue 22); the same
+# list goes into the corpus root (corpus_root) for the --from cases.
+corpus_packages=(file units espeak-ng aspell aspell-en ghostscript graphviz sox imagemagick
+	libxml2-utils lua5.4 gawk jq bc sqlite3 tmux gdb git openssl tcl fontconfig fonts-dejavu-core
+	python3 perl less zstd xz-utils tzdata)
+# corpus_from_packages: the packages of the corpus cases that also come out
+# of a Debian image with pack --from (corpusCase.from), in corpus_root.
+corpus_from_packages=(file units openssl tcl gawk tzdata sqlite3)
+
 packages=(docker.io docker-registry runc umoci skopeo qemu-user-static binfmt-support
 	musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
-	file g++ zlib1g-dev curl mmdebstrap arch-test)
+	file g++ zlib1g-dev curl mmdebstrap arch-test
+	"${corpus_packages[@]}")
 
 log() { printf 'e2e/setup: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -128,6 +139,27 @@ debian_root() {
 	echo "$tar"
 }
 
+# corpus_root: a Debian bookworm amd64 root (minbase with
+# corpus_from_packages) as a tarball, made by mmdebstrap once and cached
+# under a name that carries a hash of its package list, so that a changed
+# list makes a new root (and removes the old); prints its path.
+corpus_root() {
+	local cache=${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e} key tar include
+	include=$(printf '%s\n' "${corpus_from_packages[@]}" | sort -u | paste -sd, -)
+	key=$(printf 'bookworm amd64 minbase %s' "$include" | sha256sum | cut -c1-12)
+	tar=$cache/bookworm-corpus-amd64-$key.tar
+	if [ ! -s "$tar" ]; then
+		mkdir -p "$cache"
+		log "corpus root: mmdebstrap bookworm for amd64 with $include into $tar (once; about a minute)"
+		rm -f "$tar.tmp"
+		mmdebstrap --quiet --variant=minbase --include="$include" --architectures=amd64 --format=tar \
+			bookworm "$tar.tmp" http://deb.debian.org/debian >&2 || die "corpus root: mmdebstrap failed"
+		mv "$tar.tmp" "$tar"
+		find "$cache" -maxdepth 1 -name 'bookworm-corpus-amd64-*.tar' ! -path "$tar" -delete # roots of older lists
+	fi
+	echo "$tar"
+}
+
 # go_tool NAME MODULE@VERSION [ENV=VALUE...]: a test tool, pinned, built
 # with go install once into the cache ($SCRATCHPACK_E2E_CACHE/NAME-VERSION,
 # under a temporary name until it is whole); prints its path.
@@ -169,21 +201,25 @@ up() {
 	enable_binfmt
 	# Each fixture is made before the env file is written, so that one that
 	# fails stops the setup here (a failure inside "$(...)" of an echo would not).
-	local docker_version root_amd64 root_arm64 ko syft trivy
+	local docker_version root_amd64 root_arm64 root_corpus ko syft trivy
 	docker_version=$(docker version --format '{{.Server.Version}}')
 	# On a fresh machine the Debian roots (the network, then dpkg under
 	# qemu for arm64: mostly one core) are made while the Go tools build
 	# (both cores), which saves minutes; a cached fixture costs nothing.
-	local fx=$state/fixtures roots tools
+	local fx=$state/fixtures roots corpus tools
 	mkdir -p "$fx"
 	(debian_root amd64 >"$fx/root_amd64" && debian_root arm64 >"$fx/root_arm64") &
 	roots=$!
+	corpus_root >"$fx/root_corpus" &
+	corpus=$!
 	(ko_binary >"$fx/ko" && syft_binary >"$fx/syft" && trivy_binary >"$fx/trivy") &
 	tools=$!
+	wait "$corpus" || { wait "$roots" || true; wait "$tools" || true; die "corpus root: see the lines above"; }
 	wait "$roots" || { wait "$tools" || true; die "debian roots: see the lines above"; }
 	wait "$tools" || die "test tools: see the lines above"
 	root_amd64=$(cat "$fx/root_amd64")
 	root_arm64=$(cat "$fx/root_arm64")
+	root_corpus=$(cat "$fx/root_corpus")
 	ko=$(cat "$fx/ko")
 	syft=$(cat "$fx/syft")
 	trivy=$(cat "$fx/trivy")
@@ -194,6 +230,7 @@ up() {
 		echo "AARCH64_SYSROOT=/usr/aarch64-linux-gnu"
 		echo "DEBIAN_ROOT_AMD64=$root_amd64"
 		echo "DEBIAN_ROOT_ARM64=$root_arm64"
+		echo "DEBIAN_ROOT_CORPUS=$root_corpus"
 		echo "KO=$ko"
 		echo "SYFT=$syft"
 		echo "TRIVY=$trivy"
