@@ -54,6 +54,9 @@ type LayerOptions struct {
 	Compression Compression // gzip when empty
 	TempDir     string      // where the blob is kept; os.TempDir() when empty
 	HashFiles   bool        // record each file's checksums in Layer.Files
+	// Cache, when set, reuses the layer built from the same inputs and
+	// options, and keeps the one built (see LayerCache).
+	Cache *LayerCache
 }
 
 // layerPattern names the temporary blobs, so that a run can remove those
@@ -64,6 +67,7 @@ const layerPattern = "scratchpack-layer-*"
 // result in a temporary file, all in one pass. It stops when ctx is done,
 // leaving nothing behind.
 func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error) {
+	start := time.Now()
 	if opts.Compression == "" {
 		opts.Compression = Gzip
 	}
@@ -71,25 +75,53 @@ func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error)
 	if mtime.IsZero() {
 		mtime = time.Unix(0, 0)
 	}
+	mtime = mtime.UTC()
 	dir := opts.TempDir
 	if dir == "" {
 		dir = os.TempDir()
 	}
 	stale.Sweep(filepath.Join(dir, layerPattern))
-	f, err := os.CreateTemp(dir, layerPattern)
-	if err != nil {
-		return nil, fmt.Errorf("temporary directory %s: %w; set TMPDIR to a writable directory", dir, unwrapPathErr(err))
+	var key string
+	var hashes map[string]string
+	if c := opts.Cache; c != nil {
+		if key = c.key(p, opts, mtime); key != "" {
+			l, err := c.lookup(ctx, key, p, opts, dir)
+			if l != nil || err != nil {
+				return l, err
+			}
+			hashes = map[string]string{}
+			for path := range c.needsHash(p, start) {
+				hashes[path] = ""
+			}
+		}
 	}
-	stale.Hold(f)
-	l := &Layer{ctx: ctx, held: f, compression: opts.Compression}
-	if _, err := f.Seek(blobRoom, io.SeekStart); err != nil {
-		l.Close()
+	l, err := newLayerFile(ctx, dir, opts.Compression)
+	if err != nil {
 		return nil, err
 	}
 	if opts.HashFiles {
 		l.Files = map[string]Sums{}
 	}
-	if err := l.write(ctx, &tempWriter{f: f, dir: dir}, p, mtime.UTC()); err != nil {
+	if err := l.write(ctx, &tempWriter{f: l.held, dir: dir}, p, mtime, hashes); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if key != "" {
+		opts.Cache.store(ctx, key, p, l, hashes, start)
+	}
+	return l, nil
+}
+
+// newLayerFile creates the temporary file of a layer in dir, positioned
+// after the blob's room.
+func newLayerFile(ctx context.Context, dir string, c Compression) (*Layer, error) {
+	f, err := os.CreateTemp(dir, layerPattern)
+	if err != nil {
+		return nil, fmt.Errorf("temporary directory %s: %w; set TMPDIR to a writable directory", dir, unwrapPathErr(err))
+	}
+	stale.Hold(f)
+	l := &Layer{ctx: ctx, held: f, compression: c}
+	if _, err := f.Seek(blobRoom, io.SeekStart); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -120,7 +152,7 @@ func (e *tempError) Unwrap() error { return e.error }
 // headers as archive/tar writes them (internal/tarblock) and the files'
 // contents read straight into its blocks, so that no byte is copied
 // twice.
-func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
+func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time, hashes map[string]string) error {
 	z := l.compression.writer(w, tarSize(p))
 	var err error
 	for _, e := range p.Entries() {
@@ -128,14 +160,19 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 			break
 		}
 		var sums *Sums
-		if l.Files != nil && e.Type == TypeFile {
+		_, hashIt := hashes[e.Path]
+		withSHA1 := l.Files != nil
+		if e.Type == TypeFile && (withSHA1 || hashIt) {
 			sums = &Sums{}
 		}
-		if err = writeEntry(ctx, z, e, mtime, sums); err != nil {
+		if err = writeEntry(ctx, z, e, mtime, sums, withSHA1); err != nil {
 			break
 		}
-		if sums != nil {
+		if sums != nil && withSHA1 {
 			l.Files[e.Path] = *sums
+		}
+		if hashIt {
+			hashes[e.Path] = sums.SHA256
 		}
 	}
 	if err == nil {
@@ -169,8 +206,8 @@ func tarSize(p *Plan) int64 {
 }
 
 // writeEntry writes e's header and contents, and the file's checksums
-// into sums when it is not nil.
-func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time, sums *Sums) error {
+// into sums when it is not nil: its sha256, and its sha1 when withSHA1.
+func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time, sums *Sums, withSHA1 bool) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -193,10 +230,19 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 		return tarblock.WriteHeader(z, hdr)
 	}
 	var h1, h256 hash.Hash
+	var sink io.Writer // the hashes, when sums is set
 	if sums != nil {
-		h1, h256 = sha1.New(), sha256.New()
+		h256 = sha256.New()
+		sink = h256
+		if withSHA1 {
+			h1 = sha1.New()
+			sink = io.MultiWriter(h1, h256)
+		}
 		defer func() {
-			*sums = Sums{SHA1: hex.EncodeToString(h1.Sum(nil)), SHA256: hex.EncodeToString(h256.Sum(nil))}
+			*sums = Sums{SHA256: hex.EncodeToString(h256.Sum(nil))}
+			if withSHA1 {
+				sums.SHA1 = hex.EncodeToString(h1.Sum(nil))
+			}
 		}()
 	}
 	hdr.Typeflag = tar.TypeReg
@@ -205,9 +251,8 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 		if err := tarblock.WriteHeader(z, hdr); err != nil {
 			return err
 		}
-		if h1 != nil {
-			h1.Write(e.Data)
-			h256.Write(e.Data)
+		if sink != nil {
+			sink.Write(e.Data)
 		}
 		if _, err := z.Write(e.Data); err != nil {
 			return err
@@ -230,8 +275,8 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 	// Read straight into the compressing writer's blocks, never past the
 	// size the header gave.
 	var r io.Reader = io.LimitReader(ctxio.Reader(ctx, src), hdr.Size)
-	if h1 != nil {
-		r = io.TeeReader(r, io.MultiWriter(h1, h256))
+	if sink != nil {
+		r = io.TeeReader(r, sink)
 	}
 	n, err := z.ReadFrom(r)
 	var te *tempError

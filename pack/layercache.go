@@ -1,0 +1,474 @@
+package pack
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/scratchpack/scratchpack/internal/ctxio"
+	"github.com/scratchpack/scratchpack/pack/blobcache"
+)
+
+// LayerCache keeps what each layer was made from beside the blob cache,
+// so that a layer whose inputs did not change is neither read nor
+// compressed again: its blob, kept in the blob cache, is copied and
+// verified against its digest instead.
+//
+// A layer's key is the sha256 of everything that shapes its bytes other
+// than the files' contents: the format (layerFormat), the scratchpack
+// binary itself (its stamp: a rebuilt one may write other bytes), the
+// compression, the mtime written into every header, and every entry's
+// path, type, mode, owner, link target, inline data (hashed) and the
+// file it is read from. The record under the key says what each input
+// file was: its stamp (device, inode, size, mtime and ctime), or, when
+// the stamp cannot be trusted, the sha256 of its contents, which a lookup
+// hashes again. A stamp is trusted only for a host file whose ctime was
+// racyWindow older than the start of the read that made the layer: a file
+// changed within the same tick of the clock as it was stamped keeps its
+// stamp (a coarse clock, or a file system with whole seconds), so the
+// stamp could not tell that write from the read. mtime can be set back
+// (touch, os.Chtimes), ctime cannot: a write always changes the stamp.
+// Files in an image or any root that is not the host's have no inode to
+// trust, and are always hashed.
+//
+// A record is read only from a directory that this user owns and only
+// this user can write (the cache's mode), and only from a regular file of
+// this user's; a record that does not match is a miss, never an error,
+// and is replaced when the layer is built again.
+type LayerCache struct {
+	dir   string           // DIR/layers: the records, one file per key
+	blobs *blobcache.Cache // DIR/sha256: the blobs
+	logf  func(format string, args ...any)
+	// racyWindow is how much older than the read a file's ctime must be
+	// for its stamp to be trusted (tests set it to 0).
+	racyWindow time.Duration
+}
+
+// layerFormat names the way layers are written (tar headers, blockz's
+// framing and levels): change it with them, and every record is a miss.
+const layerFormat = "scratchpack layer cache 1"
+
+// racyWindow covers the coarsest timestamps of the file systems programs
+// are packed from (whole seconds) and a tick of the kernel's clock.
+const racyWindow = 2 * time.Second
+
+// maxRecord bounds a record read back: a few hundred bytes a file.
+const maxRecord = 64 << 20
+
+// recordDir names the records' directory beside the blob cache's.
+const recordDir = "layers"
+
+// NewLayerCache returns the layer cache in dir, the blob cache's
+// directory (DefaultCacheDir); logf, when set, is told at -v what it did.
+// It creates nothing until a layer is stored.
+func NewLayerCache(dir string, logf func(format string, args ...any)) (*LayerCache, error) {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	blobs, err := blobcache.Open(dir, blobcache.Options{Logf: logf, Warnf: logf})
+	if err != nil {
+		return nil, err
+	}
+	abs, _ := filepath.Abs(dir)
+	return &LayerCache{dir: filepath.Join(abs, recordDir), blobs: blobs, logf: logf, racyWindow: racyWindow}, nil
+}
+
+// layerRecord is what a layer was made from and what it is.
+type layerRecord struct {
+	Digest v1.Hash         `json:"digest"`
+	DiffID v1.Hash         `json:"diffID"`
+	Size   int64           `json:"size"`
+	Inputs []inputRecord   `json:"inputs"` // every file entry read from a source, in the plan's order
+	Files  map[string]Sums `json:"files,omitempty"`
+}
+
+// inputRecord is one input file: its stamp, or its contents' sha256.
+type inputRecord struct {
+	Path   string       `json:"path"` // in the image
+	Stamp  *stampRecord `json:"stamp,omitempty"`
+	SHA256 string       `json:"sha256,omitempty"`
+}
+
+// stampRecord is a Stamp as kept, to the nanosecond.
+type stampRecord struct {
+	Size         int64
+	MTime, CTime int64
+	Dev, Ino     uint64
+}
+
+func recordStamp(s Stamp) *stampRecord {
+	return &stampRecord{Size: s.Size, MTime: s.MTime.UnixNano(), CTime: s.CTime.UnixNano(), Dev: s.Dev, Ino: s.Ino}
+}
+
+// key is the sha256 of what shapes the layer besides the inputs'
+// contents; "" when it cannot be known (no identity for the binary).
+func (c *LayerCache) key(p *Plan, opts LayerOptions, mtime time.Time) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	k := keyWriter{sha256.New()}
+	k.str(layerFormat)
+	k.str(exe)
+	k.stamp(stampOf(fi))
+	k.str(string(opts.Compression))
+	k.int(mtime.UnixNano())
+	for _, e := range p.Entries() {
+		k.str(e.Path)
+		k.int(int64(e.Type))
+		k.int(int64(e.Mode))
+		k.int(int64(e.UID))
+		k.int(int64(e.GID))
+		k.str(e.Linkname)
+		if e.Type != TypeFile {
+			continue
+		}
+		if e.Source == "" {
+			sum := sha256.Sum256(e.Data)
+			k.str("data")
+			k.str(string(sum[:]))
+			continue
+		}
+		k.str("source")
+		k.str(sourceName(e))
+	}
+	return hex.EncodeToString(k.h.Sum(nil))
+}
+
+// keyWriter writes length-prefixed fields, so that no two sequences of
+// fields write the same bytes.
+type keyWriter struct{ h hash.Hash }
+
+func (k keyWriter) int(n int64) { binary.Write(k.h, binary.BigEndian, n) }
+func (k keyWriter) str(s string) {
+	k.int(int64(len(s)))
+	io.WriteString(k.h, s)
+}
+func (k keyWriter) stamp(s Stamp) {
+	r := recordStamp(s)
+	k.int(r.Size)
+	k.int(r.MTime)
+	k.int(r.CTime)
+	k.int(int64(r.Dev))
+	k.int(int64(r.Ino))
+}
+
+// sourceName names the file an entry is read from: its host path, or its
+// root's name and its path there.
+func sourceName(e Entry) string {
+	if h := hostPath(e); h != "" {
+		return "host:" + h
+	}
+	return "root:" + e.Root.String() + "\x00" + e.Source
+}
+
+// hostPath is the host path of a file entry's source, or "" when it is in
+// an image or another root that is not a host directory.
+func hostPath(e Entry) string {
+	if e.Root == nil {
+		abs, err := filepath.Abs(e.Source)
+		if err != nil {
+			return ""
+		}
+		return abs
+	}
+	return e.Root.HostPath(e.Source)
+}
+
+// trusted reports whether e's stamp tells its contents: a host file,
+// stamped when it was planned, whose ctime is older than start by the
+// racy window.
+func (c *LayerCache) trusted(e Entry, start time.Time) bool {
+	s := e.Stamp
+	return hostPath(e) != "" && s.Dev != 0 && s.Ino != 0 && !s.CTime.IsZero() && s.CTime.Before(start.Add(-c.racyWindow))
+}
+
+// lookup returns the layer kept for p and opts, copied into a new
+// temporary file and verified, or nil when there is none that matches.
+func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts LayerOptions, dir string) (*Layer, error) {
+	start := time.Now()
+	rec := c.read(key)
+	if rec == nil {
+		return nil, nil
+	}
+	if opts.HashFiles && rec.Files == nil {
+		return nil, nil
+	}
+	upgraded := false
+	i := 0
+	for _, e := range p.Entries() {
+		if e.Type != TypeFile || e.Source == "" {
+			continue
+		}
+		if i >= len(rec.Inputs) || rec.Inputs[i].Path != e.Path {
+			return nil, nil
+		}
+		in := &rec.Inputs[i]
+		i++
+		switch {
+		case in.Stamp != nil:
+			if e.Stamp == (Stamp{}) || *in.Stamp != *recordStamp(e.Stamp) {
+				c.logf("layer cache: %s changed since its layer was built", e.from())
+				return nil, nil
+			}
+		case in.SHA256 != "":
+			sum, err := hashSource(ctx, e)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err != nil || sum != in.SHA256 {
+				c.logf("layer cache: %s changed since its layer was built", e.from())
+				return nil, nil
+			}
+			if c.trusted(e, start) { // old enough now for its stamp to stand for what was hashed
+				in.Stamp, in.SHA256, upgraded = recordStamp(e.Stamp), "", true
+			}
+		default:
+			return nil, nil
+		}
+	}
+	if i != len(rec.Inputs) {
+		return nil, nil
+	}
+	l, err := newLayerFile(ctx, dir, opts.Compression)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := c.blobs.CopyTo(ctx, rec.Digest, rec.Size, l.held)
+	if err != nil || !ok {
+		l.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var te *tempError
+		if errors.As(err, &te) {
+			return nil, err
+		}
+		return nil, nil
+	}
+	l.digest, l.diffID, l.size = rec.Digest, rec.DiffID, rec.Size
+	if opts.HashFiles {
+		l.Files = rec.Files
+	}
+	if upgraded {
+		c.write(key, rec)
+	}
+	c.logf("layer cache: layer %s reused (its inputs are unchanged)", rec.Digest)
+	return l, nil
+}
+
+// hashSource returns the sha256 of e's source, hex.
+func hashSource(ctx context.Context, e Entry) (string, error) {
+	f, _, err := e.open()
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxio.Reader(ctx, f)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// needsHash is the set of image paths whose sources must be hashed as the
+// layer is written: those whose stamps cannot be trusted (see trusted).
+func (c *LayerCache) needsHash(p *Plan, start time.Time) map[string]bool {
+	need := map[string]bool{}
+	for _, e := range p.Entries() {
+		if e.Type == TypeFile && e.Source != "" && !c.trusted(e, start) {
+			need[e.Path] = true
+		}
+	}
+	return need
+}
+
+// store keeps the layer's blob and its record. A failure is said at -v
+// and otherwise ignored: the cache only saves time.
+func (c *LayerCache) store(ctx context.Context, key string, p *Plan, l *Layer, hashes map[string]string, start time.Time) {
+	rec := &layerRecord{Digest: l.digest, DiffID: l.diffID, Size: l.size, Files: l.Files}
+	for _, e := range p.Entries() {
+		if e.Type != TypeFile || e.Source == "" {
+			continue
+		}
+		in := inputRecord{Path: e.Path}
+		if sum, ok := hashes[e.Path]; ok {
+			in.SHA256 = sum
+		} else if c.trusted(e, start) {
+			in.Stamp = recordStamp(e.Stamp)
+		} else {
+			return // cannot happen: needsHash chose it
+		}
+		rec.Inputs = append(rec.Inputs, in)
+	}
+	if _, err := l.held.Seek(blobRoom, io.SeekStart); err != nil {
+		return
+	}
+	if err := c.blobs.Put(ctx, l.digest, l.size, l.held); err != nil {
+		c.logf("layer cache: %v; the layer is not kept", err)
+		return
+	}
+	c.write(key, rec)
+}
+
+// read returns the record under key, or nil when there is none that this
+// user wrote.
+func (c *LayerCache) read(key string) *layerRecord {
+	if !ours(c.dir) {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(c.dir, key), os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || !owned(fi) || fi.Size() > maxRecord {
+		return nil
+	}
+	var rec layerRecord
+	if err := json.NewDecoder(io.LimitReader(f, maxRecord)).Decode(&rec); err != nil {
+		c.logf("layer cache: the record %s cannot be read (%v); building the layer again", f.Name(), err)
+		return nil
+	}
+	return &rec
+}
+
+// write keeps rec under key, replacing any record there at once.
+func (c *LayerCache) write(key string, rec *layerRecord) {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil || !ours(c.dir) {
+		c.logf("layer cache: %s is not a directory of this user's that only this user can write; the layer is not kept", c.dir)
+		return
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return
+	}
+	t, err := os.CreateTemp(c.dir, ".tmp-*")
+	if err != nil {
+		c.logf("layer cache: %v; the layer is not kept", err)
+		return
+	}
+	_, err = t.Write(b)
+	if cerr := t.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(t.Name(), filepath.Join(c.dir, key))
+	}
+	if err != nil {
+		os.Remove(t.Name())
+		c.logf("layer cache: %v; the layer is not kept", err)
+	}
+}
+
+// LayerEntry is one layer the cache knows how to reuse.
+type LayerEntry struct {
+	Key    string    `json:"key"`
+	Digest v1.Hash   `json:"digest"` // the blob, kept in the blob cache
+	Size   int64     `json:"size"`
+	Inputs int       `json:"inputs"` // the files it was made from
+	Built  time.Time `json:"built"`  // when the record was last written
+}
+
+// Entries lists the layers whose records are kept, newest first. A
+// record is a few hundred bytes a file; its blob counts in the blob
+// cache's bound.
+func (c *LayerCache) Entries() ([]LayerEntry, error) {
+	ents, err := os.ReadDir(c.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("layer cache %s: %w", c.dir, unwrapPathErr(err))
+	}
+	var out []LayerEntry
+	for _, de := range ents {
+		if len(de.Name()) != 2*sha256.Size || strings.Trim(de.Name(), "0123456789abcdef") != "" {
+			continue
+		}
+		fi, err := de.Info()
+		if err != nil {
+			continue
+		}
+		rec := c.read(de.Name())
+		if rec == nil {
+			continue
+		}
+		out = append(out, LayerEntry{Key: de.Name(), Digest: rec.Digest, Size: rec.Size, Inputs: len(rec.Inputs), Built: fi.ModTime()})
+	}
+	slices.SortStableFunc(out, func(a, b LayerEntry) int { return b.Built.Compare(a.Built) })
+	return out, nil
+}
+
+// Prune removes the records whose blobs the blob cache no longer keeps
+// (after its own Prune, say), and the temporary files of killed runs; it
+// returns how many records it removed.
+func (c *LayerCache) Prune() (int, error) {
+	kept := map[v1.Hash]bool{}
+	blobs, err := c.blobs.Entries()
+	if err != nil {
+		return 0, err
+	}
+	for _, b := range blobs {
+		kept[b.Digest] = true
+	}
+	ents, err := os.ReadDir(c.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("layer cache %s: %w", c.dir, unwrapPathErr(err))
+	}
+	n := 0
+	for _, de := range ents {
+		name := filepath.Join(c.dir, de.Name())
+		if strings.HasPrefix(de.Name(), ".tmp-") {
+			if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {
+				os.Remove(name)
+			}
+			continue
+		}
+		if rec := c.read(de.Name()); rec != nil && kept[rec.Digest] {
+			continue
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("layer cache %s: %w", c.dir, unwrapPathErr(err))
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Dir is the directory of the records.
+func (c *LayerCache) Dir() string { return c.dir }
+
+// ours reports whether dir is a directory this user owns and only this
+// user can write.
+func ours(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.IsDir() && fi.Mode().Perm()&0o022 == 0 && owned(fi)
+}
+
+// owned reports whether fi is this user's.
+func owned(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}
