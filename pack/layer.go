@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,8 +32,14 @@ import (
 // implements v1.Layer. Reading it stops when the context it was built
 // with is done. Close removes the file's temporary name.
 type Layer struct {
-	ctx         context.Context
-	held        *os.File    // the blob's file, open and held (see internal/stale) while the layer lives
+	ctx  context.Context
+	held *os.File // the blob's file, open and held (see internal/stale) while the layer lives
+	// fill, for a layer reused from the cache, makes held on first need
+	// (see LayerCache): its digests are known before its bytes, and a
+	// push that finds the blob in the registry never reads it.
+	fill        func() (*os.File, error)
+	fillOnce    sync.Once
+	fillErr     error
 	linked      atomic.Bool // the file has a second name, given by LinkBlob
 	compression Compression
 	digest      v1.Hash
@@ -67,47 +74,41 @@ const layerPattern = "scratchpack-layer-*"
 // result in a temporary file, all in one pass. It stops when ctx is done,
 // leaving nothing behind.
 func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error) {
-	start := time.Now()
 	if opts.Compression == "" {
 		opts.Compression = Gzip
 	}
-	mtime := opts.ModTime
-	if mtime.IsZero() {
-		mtime = time.Unix(0, 0)
+	if opts.ModTime.IsZero() {
+		opts.ModTime = time.Unix(0, 0)
 	}
-	mtime = mtime.UTC()
-	dir := opts.TempDir
-	if dir == "" {
-		dir = os.TempDir()
+	opts.ModTime = opts.ModTime.UTC()
+	if opts.TempDir == "" {
+		opts.TempDir = os.TempDir()
 	}
-	stale.Sweep(filepath.Join(dir, layerPattern))
-	var key string
-	var hashes map[string]string
+	stale.Sweep(filepath.Join(opts.TempDir, layerPattern))
 	if c := opts.Cache; c != nil {
-		if key = c.key(p, opts, mtime); key != "" {
-			l, err := c.lookup(ctx, key, p, opts, dir)
-			if l != nil || err != nil {
+		if key := c.key(p, opts); key != "" {
+			if l, err := c.lookup(ctx, key, p, opts); l != nil || err != nil {
 				return l, err
 			}
-			hashes = map[string]string{}
-			for path := range c.needsHash(p, start) {
-				hashes[path] = ""
-			}
+			return c.build(ctx, key, p, opts)
 		}
 	}
-	l, err := newLayerFile(ctx, dir, opts.Compression)
+	return buildLayer(ctx, p, opts, nil)
+}
+
+// buildLayer is BuildLayer with its options filled in, and no cache. The
+// sha256 of each file whose path is in hashes is put there.
+func buildLayer(ctx context.Context, p *Plan, opts LayerOptions, hashes map[string]string) (*Layer, error) {
+	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
 	if err != nil {
 		return nil, err
 	}
 	if opts.HashFiles {
 		l.Files = map[string]Sums{}
 	}
-	if err := l.write(ctx, &tempWriter{f: l.held, dir: dir}, p, mtime, hashes); err != nil {
+	if err := l.write(ctx, &tempWriter{f: l.held, dir: opts.TempDir}, p, opts.ModTime, hashes); err != nil {
 		l.Close()
 		return nil, err
-	}
-	if key != "" {
-		opts.Cache.store(ctx, key, p, l, hashes, start)
 	}
 	return l, nil
 }
@@ -308,13 +309,28 @@ func (l *Layer) MediaType() (types.MediaType, error) { return l.compression.medi
 // Compressed opens the blob. Copied into a file with io.Copy, it is
 // copied by the kernel (copy_file_range), not through the process.
 func (l *Layer) Compressed() (io.ReadCloser, error) {
-	return &blobReader{ctx: l.ctx, f: l.held, off: blobRoom, end: blobRoom + l.size}, nil
+	f, err := l.file()
+	if err != nil {
+		return nil, err
+	}
+	return &blobReader{ctx: l.ctx, f: f, off: blobRoom, end: blobRoom + l.size}, nil
 }
 
 // Uncompressed opens the blob and decompresses it as it is read.
 func (l *Layer) Uncompressed() (io.ReadCloser, error) {
-	blob, _ := l.Compressed()
+	blob, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
 	return l.compression.decompressor(blob)
+}
+
+// file returns the blob's file, made first for a layer from the cache.
+func (l *Layer) file() (*os.File, error) {
+	if l.fill != nil {
+		l.fillOnce.Do(func() { l.held, l.fillErr = l.fill() })
+	}
+	return l.held, l.fillErr
 }
 
 // Compression says how the blob is compressed.
@@ -322,6 +338,10 @@ func (l *Layer) Compression() Compression { return l.compression }
 
 // Close removes the layer's temporary file.
 func (l *Layer) Close() error {
+	l.fillOnce.Do(func() { l.fillErr = errors.New("the layer is closed") })
+	if l.held == nil {
+		return nil
+	}
 	err := os.Remove(l.held.Name())
 	l.held.Close()
 	return err

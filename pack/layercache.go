@@ -117,7 +117,7 @@ func recordStamp(s Stamp) *stampRecord {
 
 // key is the sha256 of what shapes the layer besides the inputs'
 // contents; "" when it cannot be known (no identity for the binary).
-func (c *LayerCache) key(p *Plan, opts LayerOptions, mtime time.Time) string {
+func (c *LayerCache) key(p *Plan, opts LayerOptions) string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -131,7 +131,7 @@ func (c *LayerCache) key(p *Plan, opts LayerOptions, mtime time.Time) string {
 	k.str(exe)
 	k.stamp(stampOf(fi))
 	k.str(string(opts.Compression))
-	k.int(mtime.UnixNano())
+	k.int(opts.ModTime.UnixNano())
 	for _, e := range p.Entries() {
 		k.str(e.Path)
 		k.int(int64(e.Type))
@@ -202,9 +202,11 @@ func (c *LayerCache) trusted(e Entry, start time.Time) bool {
 	return hostPath(e) != "" && s.Dev != 0 && s.Ino != 0 && !s.CTime.IsZero() && s.CTime.Before(start.Add(-c.racyWindow))
 }
 
-// lookup returns the layer kept for p and opts, copied into a new
-// temporary file and verified, or nil when there is none that matches.
-func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts LayerOptions, dir string) (*Layer, error) {
+// lookup returns the layer kept for p and opts, or nil when there is
+// none whose inputs match. Its blob is copied from the blob cache, and
+// verified, only when it is first read (see Layer.file); a blob gone or
+// wrong by then is built again, and must come out the same.
+func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts LayerOptions) (*Layer, error) {
 	start := time.Now()
 	rec := c.read(key)
 	if rec == nil {
@@ -246,33 +248,64 @@ func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts Layer
 			return nil, nil
 		}
 	}
-	if i != len(rec.Inputs) {
+	if i != len(rec.Inputs) || !c.blobs.Has(rec.Digest, rec.Size) {
 		return nil, nil
 	}
-	l, err := newLayerFile(ctx, dir, opts.Compression)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := c.blobs.CopyTo(ctx, rec.Digest, rec.Size, l.held)
-	if err != nil || !ok {
-		l.Close()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var te *tempError
-		if errors.As(err, &te) {
-			return nil, err
-		}
-		return nil, nil
-	}
-	l.digest, l.diffID, l.size = rec.Digest, rec.DiffID, rec.Size
+	l := &Layer{ctx: ctx, compression: opts.Compression, digest: rec.Digest, diffID: rec.DiffID, size: rec.Size}
 	if opts.HashFiles {
 		l.Files = rec.Files
 	}
+	l.fill = func() (*os.File, error) { return c.fill(ctx, key, p, opts, rec) }
 	if upgraded {
 		c.write(key, rec)
 	}
 	c.logf("layer cache: layer %s reused (its inputs are unchanged)", rec.Digest)
+	return l, nil
+}
+
+// fill returns a new temporary file holding the blob of rec, after the
+// blob's room: copied from the blob cache and verified, or, when the
+// kept blob is gone or wrong, built again from p, which must give the
+// digest the record promised.
+func (c *LayerCache) fill(ctx context.Context, key string, p *Plan, opts LayerOptions, rec *layerRecord) (*os.File, error) {
+	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := c.blobs.CopyTo(ctx, rec.Digest, rec.Size, l.held)
+	if ok {
+		return l.held, nil
+	}
+	l.Close()
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil:
+		return nil, fmt.Errorf("writing the layer in %s: %w; free space there or set TMPDIR", opts.TempDir, unwrapPathErr(err))
+	}
+	built, err := c.build(ctx, key, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	if built.digest != rec.Digest {
+		built.Close()
+		return nil, fmt.Errorf("layer %s: its files changed while it was packed; pack it again once they are written", rec.Digest)
+	}
+	return built.held, nil
+}
+
+// build builds the layer and keeps it under key.
+func (c *LayerCache) build(ctx context.Context, key string, p *Plan, opts LayerOptions) (*Layer, error) {
+	start := time.Now()
+	hashes := map[string]string{}
+	for path := range c.needsHash(p, start) {
+		hashes[path] = ""
+	}
+	l, err := buildLayer(ctx, p, opts, hashes)
+	if err != nil {
+		return nil, err
+	}
+	c.store(ctx, key, p, l, hashes, start)
 	return l, nil
 }
 

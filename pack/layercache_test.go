@@ -196,8 +196,9 @@ func TestLayerCacheReplacedFile(t *testing.T) {
 }
 
 // TestLayerCacheVerifiesBlob: a kept blob that no longer matches its
-// digest (same size, other bytes) is not served: the layer is built
-// again, right, and the entry replaced.
+// digest (same size, other bytes) is never served: when the layer is
+// read, it is built again, right, and the entry replaced; a blob gone is
+// a miss.
 func TestLayerCacheVerifiesBlob(t *testing.T) {
 	c, log, dir := newTestCache(t, true)
 	src := filepath.Join(t.TempDir(), "app")
@@ -212,16 +213,22 @@ func TestLayerCacheVerifiesBlob(t *testing.T) {
 	if err := os.WriteFile(path, bad, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log.reused()
 	d, got := buildDigest(t, stampedPlan(t, src, ""), opts)
-	if log.reused() || d != first || !bytes.Equal(got, blob) {
-		t.Fatalf("a corrupt blob was served, or the layer differs: %s", d)
+	if d != first || !bytes.Equal(got, blob) {
+		t.Fatalf("a corrupt blob was served: the layer %s differs", d)
 	}
 	if kept, err := os.ReadFile(path); err != nil || !bytes.Equal(kept, blob) {
 		t.Errorf("the corrupt entry was not replaced (%v)", err)
 	}
-	if _, _ = buildDigest(t, stampedPlan(t, src, ""), opts); !log.reused() {
+	log.reused()
+	if _, got := buildDigest(t, stampedPlan(t, src, ""), opts); !log.reused() || !bytes.Equal(got, blob) {
 		t.Error("the replaced entry is not reused")
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if d, got := buildDigest(t, stampedPlan(t, src, ""), opts); log.reused() || d != first || !bytes.Equal(got, blob) {
+		t.Errorf("a blob gone: reused %v, layer %s", log.reused(), d)
 	}
 }
 
@@ -321,7 +328,7 @@ func TestLayerCacheHashesRecentFiles(t *testing.T) {
 	}
 	opts := LayerOptions{Cache: c, Compression: Gzip, ModTime: time.Unix(0, 0)}
 	buildDigest(t, stampedPlan(t, src, ""), opts)
-	key := c.key(stampedPlan(t, src, ""), opts, opts.ModTime.UTC())
+	key := c.key(stampedPlan(t, src, ""), opts)
 	rec := c.read(key)
 	if rec == nil || len(rec.Inputs) != 1 {
 		t.Fatalf("record %+v", rec)
@@ -336,5 +343,42 @@ func TestLayerCacheHashesRecentFiles(t *testing.T) {
 	}
 	if in := c.read(key).Inputs[0]; in.Stamp == nil || in.SHA256 != "" {
 		t.Errorf("an input old enough now is still kept by %+v", in)
+	}
+}
+
+// TestLayerCacheReadsBlobOnlyWhenNeeded: a reused layer knows its digests
+// without its bytes (a push the registry already holds never reads it);
+// its temporary file is made when the blob is first read, and removed by
+// Close, as a built layer's is.
+func TestLayerCacheReadsBlobOnlyWhenNeeded(t *testing.T) {
+	c, log, _ := newTestCache(t, true)
+	src := filepath.Join(t.TempDir(), "app")
+	if err := os.WriteFile(src, []byte("lazy"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	opts := LayerOptions{Cache: c, TempDir: tmp}
+	first, blob := buildDigest(t, stampedPlan(t, src, ""), opts)
+	log.reused()
+	count := func() int { ents, _ := os.ReadDir(tmp); return len(ents) }
+	for _, read := range []bool{false, true} {
+		l, err := BuildLayer(context.Background(), stampedPlan(t, src, ""), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := l.Digest(); !log.reused() || d.String() != first || count() != 0 {
+			t.Fatalf("reused layer %s: %d temporary files before a read", d, count())
+		}
+		if read {
+			if got := readAll(t, l.Compressed); !bytes.Equal(got, blob) || count() != 1 {
+				t.Errorf("read %d bytes, %d temporary files", len(got), count())
+			}
+		}
+		if err := l.Close(); err != nil || count() != 0 {
+			t.Errorf("close: %v, %d temporary files left", err, count())
+		}
+		if _, err := l.Compressed(); err == nil && !read {
+			t.Error("a layer closed before it was read was read after")
+		}
 	}
 }

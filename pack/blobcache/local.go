@@ -124,6 +124,16 @@ func (c *Cache) CopyTo(ctx context.Context, d v1.Hash, size int64, dst *os.File)
 	return true, nil
 }
 
+// Has reports whether the blob d of size bytes seems kept: an entry of
+// that size is there. CopyTo verifies it.
+func (c *Cache) Has(d v1.Hash, size int64) bool {
+	if d.Algorithm != "sha256" || !isHex(d.Hex) {
+		return false
+	}
+	fi, err := os.Lstat(filepath.Join(c.dir, d.Hex))
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == size
+}
+
 // mkdir makes the entries' directory, this user's alone.
 func (c *Cache) mkdir() error {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
