@@ -360,7 +360,41 @@ func (c *LayerCache) store(ctx context.Context, key string, p *Plan, l *Layer, h
 		c.logf("layer cache: %v; the layer is not kept", err)
 		return
 	}
-	c.write(key, rec)
+	if c.write(key, rec) {
+		c.logf("layer cache: layer %s kept, with what it was made from", l.digest)
+		c.trim()
+	}
+}
+
+// maxRecords bounds the records kept: a record is made for each plan
+// and each scratchpack binary (a new one misses every record), and is
+// removed only when its blob is pruned, so without a bound the records
+// of old binaries would pile up.
+const maxRecords = 4096
+
+// trim removes the oldest records beyond maxRecords, said at -v.
+func (c *LayerCache) trim() {
+	ents, err := os.ReadDir(c.dir)
+	if err != nil || len(ents) <= maxRecords {
+		return
+	}
+	type aged struct {
+		name string
+		mod  time.Time
+	}
+	var all []aged
+	for _, de := range ents {
+		if fi, err := de.Info(); err == nil && !strings.HasPrefix(de.Name(), ".") {
+			all = append(all, aged{de.Name(), fi.ModTime()})
+		}
+	}
+	slices.SortFunc(all, func(a, b aged) int { return b.mod.Compare(a.mod) })
+	for _, a := range all[min(len(all), maxRecords):] {
+		os.Remove(filepath.Join(c.dir, a.name))
+	}
+	if n := len(all) - maxRecords; n > 0 {
+		c.logf("layer cache: removed the %d oldest records, beyond the bound of %d", n, maxRecords)
+	}
 }
 
 // read returns the record under key, or nil when there is none that this
@@ -386,20 +420,21 @@ func (c *LayerCache) read(key string) *layerRecord {
 	return &rec
 }
 
-// write keeps rec under key, replacing any record there at once.
-func (c *LayerCache) write(key string, rec *layerRecord) {
+// write keeps rec under key, replacing any record there at once, and
+// reports whether it did.
+func (c *LayerCache) write(key string, rec *layerRecord) bool {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil || !ours(c.dir) {
 		c.logf("layer cache: %s is not a directory of this user's that only this user can write; the layer is not kept", c.dir)
-		return
+		return false
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
-		return
+		return false
 	}
 	t, err := os.CreateTemp(c.dir, ".tmp-*")
 	if err != nil {
 		c.logf("layer cache: %v; the layer is not kept", err)
-		return
+		return false
 	}
 	_, err = t.Write(b)
 	if cerr := t.Close(); err == nil {
@@ -411,7 +446,9 @@ func (c *LayerCache) write(key string, rec *layerRecord) {
 	if err != nil {
 		os.Remove(t.Name())
 		c.logf("layer cache: %v; the layer is not kept", err)
+		return false
 	}
+	return true
 }
 
 // LayerEntry is one layer the cache knows how to reuse.

@@ -382,3 +382,35 @@ func TestLayerCacheReadsBlobOnlyWhenNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestLayerCacheBoundsRecords: beyond maxRecords, storing a layer removes
+// the oldest records, and says so.
+func TestLayerCacheBoundsRecords(t *testing.T) {
+	c, log, dir := newTestCache(t, true)
+	records := filepath.Join(dir, recordDir)
+	if err := os.MkdirAll(records, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	for i := range maxRecords + 5 {
+		p := filepath.Join(records, fmt.Sprintf("%064x", i))
+		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	src := filepath.Join(t.TempDir(), "app")
+	if err := os.WriteFile(src, []byte("bounded"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := LayerOptions{Cache: c, Compression: Gzip, ModTime: time.Unix(0, 0)}
+	buildDigest(t, stampedPlan(t, src, ""), opts)
+	ents, _ := os.ReadDir(records)
+	said := strings.Contains(strings.Join(log.lines, "\n"), "removed the 6 oldest records")
+	if len(ents) != maxRecords || !said {
+		t.Errorf("%d records left (want %d), said %v", len(ents), maxRecords, said)
+	}
+	if c.read(c.key(stampedPlan(t, src, ""), opts)) == nil {
+		t.Error("the newest record was removed")
+	}
+}
