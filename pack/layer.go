@@ -40,7 +40,8 @@ type Layer struct {
 	fill        func() (*os.File, error)
 	fillOnce    sync.Once
 	fillErr     error
-	linked      atomic.Bool // the file has a second name, given by LinkBlob
+	stored      <-chan struct{} // closed once the layer cache kept the blob; Close waits for it
+	linked      atomic.Bool     // the file has a second name, given by LinkBlob
 	compression Compression
 	digest      v1.Hash
 	diffID      v1.Hash
@@ -338,6 +339,9 @@ func (l *Layer) Compression() Compression { return l.compression }
 
 // Close removes the layer's temporary file.
 func (l *Layer) Close() error {
+	if l.stored != nil {
+		<-l.stored
+	}
 	l.fillOnce.Do(func() { l.fillErr = errors.New("the layer is closed") })
 	if l.held == nil {
 		return nil
