@@ -309,6 +309,17 @@ func (c *LayerCache) build(ctx context.Context, key string, p *Plan, opts LayerO
 	// Kept while the image is written out: a copy by the kernel of a blob
 	// the layer goes on reading unchanged, off the run's critical path
 	// (containerd's 20 MB blob: some 10 ms). Close waits for it.
+	//
+	// Where a small pack's time goes (perf stat -r 30, GODEBUG=inittrace=1
+	// and pprof over 80 runs of the 2.4 MB static hello-go to a tarball,
+	// 2 cores): starting the process and package init take 5.5 ms of CPU
+	// (780 page faults of a 20 MB binary; init 2.5 ms, 0.7 ms of it the
+	// regular expressions of moby's client's distribution/reference),
+	// compressing the layer 8 ms, the scan, plan, config and the tarball's
+	// writes about 2 ms, and keeping the layer here about 1 ms, in this
+	// goroutine. So the fixed cost left is the process and the
+	// compression, and the cache removes the compression: a second pack
+	// of the same program takes 10 ms of CPU in all, half of it starting.
 	stored := make(chan struct{})
 	l.stored = stored
 	go func() {
