@@ -33,9 +33,9 @@ import (
 // than the files' contents: the format (layerFormat), the scratchpack
 // binary itself (its stamp: a rebuilt one may write other bytes), the
 // compression, the mtime written into every header, and every entry's
-// path, type, mode, owner, link target, inline data (hashed) and the
-// file it is read from. The record under the key says what each input
-// file was: its stamp (device, inode, size, mtime and ctime), or, when
+// path, type, mode, owner, link target and inline data (hashed). The
+// record under the key says what each input file was, whatever its name:
+// its stamp (device, inode, size, mtime and ctime), or, when
 // the stamp cannot be trusted, the sha256 of its contents, which a lookup
 // hashes again. A stamp is trusted only for a host file whose ctime was
 // racyWindow older than the start of the read that made the layer: a file
@@ -148,8 +148,11 @@ func (c *LayerCache) key(p *Plan, opts LayerOptions) string {
 			k.str(string(sum[:]))
 			continue
 		}
+		// Not the file it is read from: the record tells that file by its
+		// stamp (device and inode) or its contents, so that a program built
+		// afresh into a new temporary directory each time (build) is
+		// reused when its bytes are the same.
 		k.str("source")
-		k.str(sourceName(e))
 	}
 	return hex.EncodeToString(k.h.Sum(nil))
 }
@@ -170,15 +173,6 @@ func (k keyWriter) stamp(s Stamp) {
 	k.int(r.CTime)
 	k.int(int64(r.Dev))
 	k.int(int64(r.Ino))
-}
-
-// sourceName names the file an entry is read from: its host path, or its
-// root's name and its path there.
-func sourceName(e Entry) string {
-	if h := hostPath(e); h != "" {
-		return "host:" + h
-	}
-	return "root:" + e.Root.String() + "\x00" + e.Source
 }
 
 // hostPath is the host path of a file entry's source, or "" when it is in

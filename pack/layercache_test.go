@@ -414,3 +414,28 @@ func TestLayerCacheBoundsRecords(t *testing.T) {
 		t.Error("the newest record was removed")
 	}
 }
+
+// TestLayerCacheSameBytesElsewhere: a program written afresh to another
+// place (as build does, into a new temporary directory) is reused when
+// its bytes are the same, and not when one differs.
+func TestLayerCacheSameBytesElsewhere(t *testing.T) {
+	c, log, _ := newTestCache(t, false)
+	content := bytes.Repeat([]byte("built again "), 10000)
+	put := func() string {
+		src := filepath.Join(t.TempDir(), "app")
+		if err := os.WriteFile(src, content, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	opts := LayerOptions{Cache: c}
+	first, _ := buildDigest(t, stampedPlan(t, put(), ""), opts)
+	log.reused()
+	if d, _ := buildDigest(t, stampedPlan(t, put(), ""), opts); !log.reused() || d != first {
+		t.Errorf("the same bytes elsewhere: reused %v, %s (first %s)", log.reused(), d, first)
+	}
+	content[100] ^= 1
+	if d, _ := buildDigest(t, stampedPlan(t, put(), ""), opts); log.reused() || d == first {
+		t.Errorf("a byte changed elsewhere: the layer was reused (%s)", d)
+	}
+}
