@@ -74,13 +74,15 @@ const maxRecord = 64 << 20
 const recordDir = "layers"
 
 // NewLayerCache returns the layer cache in dir, the blob cache's
-// directory (DefaultCacheDir); logf, when set, is told at -v what it did.
-// It creates nothing until a layer is stored.
-func NewLayerCache(dir string, logf func(format string, args ...any)) (*LayerCache, error) {
+// directory (DefaultCacheDir); logf, when set, is told at -v what it did,
+// and warnf when a bound was hit in a way that costs every run (a layer
+// larger than the blob cache's bound is never kept). It creates nothing
+// until a layer is stored.
+func NewLayerCache(dir string, logf, warnf func(format string, args ...any)) (*LayerCache, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	blobs, err := blobcache.Open(dir, blobcache.Options{Logf: logf, Warnf: logf})
+	blobs, err := blobcache.Open(dir, blobcache.Options{Logf: logf, Warnf: warnf})
 	if err != nil {
 		return nil, err
 	}
@@ -378,6 +380,9 @@ func (c *LayerCache) store(ctx context.Context, key string, p *Plan, l *Layer, h
 	if err := c.blobs.Put(ctx, l.digest, l.size, src); err != nil {
 		c.logf("layer cache: %v; the layer is not kept", err)
 		return
+	}
+	if !c.blobs.Has(l.digest, l.size) {
+		return // over the bound (Put warned), or evicted at once
 	}
 	if c.write(key, rec) {
 		c.logf("layer cache: layer %s kept, with what it was made from", l.digest)

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scratchpack/scratchpack/pack/blobcache"
 )
 
 // cacheLog collects what a layer cache says, to tell a reuse from a build.
@@ -43,7 +45,7 @@ func newTestCache(t *testing.T, trustStamps bool) (*LayerCache, *cacheLog, strin
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "blobs")
 	log := &cacheLog{}
-	c, err := NewLayerCache(dir, log.logf)
+	c, err := NewLayerCache(dir, log.logf, log.logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,5 +439,27 @@ func TestLayerCacheSameBytesElsewhere(t *testing.T) {
 	content[100] ^= 1
 	if d, _ := buildDigest(t, stampedPlan(t, put(), ""), opts); log.reused() || d == first {
 		t.Errorf("a byte changed elsewhere: the layer was reused (%s)", d)
+	}
+}
+
+// TestLayerCacheWarnsOverBound: a layer larger than the blob cache's
+// bound is built every time, with a warning that says so.
+func TestLayerCacheWarnsOverBound(t *testing.T) {
+	c, log, dir := newTestCache(t, true)
+	var warned []string
+	blobs, err := blobcache.Open(dir, blobcache.Options{Max: 100, Warnf: func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.blobs = blobs
+	src := filepath.Join(t.TempDir(), "app")
+	if err := os.WriteFile(src, bytes.Repeat([]byte("big"), 1000), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		buildDigest(t, stampedPlan(t, src, ""), LayerOptions{Cache: c})
+	}
+	if log.reused() || len(warned) != 2 || !strings.Contains(warned[0], "more than the cache's bound of 100") {
+		t.Errorf("reused %v, warnings %q", log.reused(), warned)
 	}
 }

@@ -58,7 +58,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 	}
 	// The layers built here keep their blobs in the blob cache, under its
 	// bound; their records are what they were made from.
-	lc, err := pack.NewLayerCache(dir, nil)
+	lc, err := pack.NewLayerCache(dir, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func (c Console) LayerCache(dir string) *pack.LayerCache {
 	if c.Log.Verbose {
 		logf = c.Logf
 	}
-	lc, err := pack.NewLayerCache(dir, logf)
+	lc, err := pack.NewLayerCache(dir, logf, func(format string, args ...any) { c.Logf("warning: "+format, args...) })
 	if err != nil {
 		return nil
 	}
