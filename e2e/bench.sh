@@ -294,7 +294,7 @@ for tag in base big; do
 	cold_layers
 	sysroot_rss=$(rss_mb "$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar")
 	size=$("$crane" manifest --insecure "$img" | awk -F'"size":' '{for (i = 2; i <= NF; i++) {split($i, n, /[,}]/); s += n[1]}} END {printf "%.0f", s / 1e6}')
-	peer="docker create + cp + pack ($b_ms ms), crane export | tar -x + pack ($c_ms ms): the faster"
+	peer="docker create + cp + pack ($b_ms ms), crane export into tar -x + pack ($c_ms ms): the faster"
 	faster=$((b_ms < c_ms ? b_ms : c_ms))
 	row "pack --from Debian image ($tag, $size MB compressed) (peak RSS ${from_rss} MiB; the peers' pack ${sysroot_rss} MiB)" 0.5 "$a_ms" "$peer" "$faster"
 	docker rmi -f "$img" >/dev/null 2>&1 || true
