@@ -9,7 +9,16 @@
 # static Go program (testdata/hello-go). Peers, at pinned versions:
 # crane (go install), pigz, tar and sha256sum (the one-pass floor: tar ->
 # sha256 -> parallel gzip -1 -> sha256 -> file), docker build FROM scratch
-# and ldd; ko (e2e/setup.sh installs it) for build. Needs root on Debian (e2e/setup.sh). RUNS=5 by default.
+# and ldd; ko (e2e/setup.sh installs it) for build; docker create + docker
+# cp and crane export | tar -x for pack --from, of the Debian image the e2e
+# tests build (e2e/setup.sh's mmdebstrap root) and of that image with a
+# 300 MB layer on top. Needs root on Debian (e2e/setup.sh). RUNS=5 by default.
+#
+# scratchpack keeps its caches (the blobs of --from's images, and the
+# layers it built: pack/layercache.go) in $XDG_CACHE_HOME, here one of the
+# bench's own. A row that times a first pack empties it before each run,
+# of either tool; the rows named "unchanged" keep it, as a second run of
+# the same command does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
@@ -20,10 +29,17 @@ fi
 work=$(mktemp -d)
 trap 'docker rmi -f bench/sp:1 bench/app:1 >/dev/null 2>&1; bash e2e/setup.sh down "$work/state" >/dev/null 2>&1; rm -rf "$work"' EXIT
 mkdir -p "$work/state"
+export XDG_CACHE_HOME=$work/cache
 bash e2e/setup.sh up "$work/state" >"$work/env" 2>/dev/null
+# BENCH_NO_INSTALL=1 installs nothing (on a machine shared with others): a
+# row whose peer is missing is left out, and said so.
 for p in pigz time; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
+	if [ -n "${BENCH_NO_INSTALL:-}" ]; then
+		echo "bench: $p is not installed (BENCH_NO_INSTALL): the rows that need it are left out" >&2
+		continue
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done
 reg=$(sed -n 's/^REGISTRY=//p' "$work/env")
 go build -o bin/scratchpack ./cmd/scratchpack
@@ -51,6 +67,12 @@ layer_of() {
 # before_each, when set, names a function run before each timed run,
 # untimed.
 before_each=
+
+# cold empties scratchpack's caches: the next pack is a first one.
+cold() { rm -rf "$XDG_CACHE_HOME"; }
+# cold_layers forgets the layers built but keeps the blobs of --from's
+# images, as docker keeps the images it pulled.
+cold_layers() { rm -rf "$XDG_CACHE_HOME/scratchpack/blobs/layers"; }
 
 # ms CMD...: one run's wall time in milliseconds (output discarded).
 # Before it, the page cache the run before left dirty is written out: on
@@ -104,8 +126,8 @@ docker_build() {
 docker_tar() { docker_build "$1" && docker save bench/app:1 -o "$work/docker.tar"; }
 sp_daemon() { "$sp" pack -q -t bench/sp:1 --docker "$1"; }
 # rm_images makes each build or load into the daemon a first one, and
-# leaves no untagged image behind.
-rm_images() { docker rmi -f bench/sp:1 bench/app:1; }
+# leaves no untagged image behind; the pack a first one too.
+rm_images() { cold; docker rmi -f bench/sp:1 bench/app:1; }
 sp_push() { "$sp" pack -q -t "$2" --push "$1"; }
 crane_push() {
 	layer_of "$1" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/layer.tar" usr &&
@@ -144,11 +166,14 @@ echo "bench: $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%d
 # mb FILE: its size in MB.
 mb() { awk -v n="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", n / 1e6 }'; }
 
+before_each=cold
 interleave sp_tar crane_tar "$big"
 sp_big=$a_ms
 row "$(mb "$big") MB Go program -> tarball" 0.25 "$sp_big" "tar + crane append -o" "$b_ms"
-interleave sp_tar floor_tar "$big"
-row "same" 1.3 "$a_ms" "one-pass floor (tar, sha256, pigz -1)" "$b_ms"
+if command -v pigz >/dev/null; then
+	interleave sp_tar floor_tar "$big"
+	row "same" 1.3 "$a_ms" "one-pass floor (tar, sha256, pigz -1)" "$b_ms"
+fi
 # docker save writes its layers uncompressed: against it, scratchpack
 # writes the same file; its default, gzip, is the row after.
 before_each=rm_images
@@ -157,20 +182,30 @@ row "same, layer uncompressed as docker save writes it (--compression none)" 0.1
 interleave sp_tar docker_tar "$big"
 row "same, gzip layer (the default)" - "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
 interleave sp_daemon docker_build "$big"
-before_each=
+before_each=cold
 row "same -> the Docker daemon (its layer uncompressed, as docker keeps it)" - "$a_ms" "docker build FROM scratch" "$b_ms"
 interleave sp_tar crane_tar "$huge"
+cold
 sp_rss=$(rss_mb "$sp" pack -q -o "$work/sp.tar" "$huge")
 layer_of "$huge" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/layer.tar" usr
 crane_rss=$(rss_mb "$crane" append --oci-empty-base -f "$work/layer.tar" -t bench/app:1 -o "$work/crane.tar")
 row "$(mb "$huge") MB program -> tarball (peak RSS ${sp_rss} MiB vs ${crane_rss} MiB; target <= 64)" 0.25 "$a_ms" "tar + crane append -o" "$b_ms"
 
+# The same pack again, the program unchanged: its layer is reused from the
+# layer cache, neither read nor compressed (crane has no such cache).
+before_each=
+sp_tar "$big" >/dev/null 2>&1
+interleave sp_tar crane_tar "$big"
+row "re-pack unchanged $(mb "$big") MB Go program -> tarball (layer cache)" 0.1 "$a_ms" "tar + crane append -o" "$b_ms"
+
+before_each=cold
 as=() bs=()
 for _ in $(seq 1 "$runs"); do
 	as+=("$(ms sp_push "$big" "$(next_ref)")")
 	bs+=("$(ms crane_push "$big" "$(next_ref)")")
 done
 row "$(mb "$big") MB Go program -> push" 0.5 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
+before_each=
 sp_push "$big" "$reg/bench/same:sp" >/dev/null 2>&1
 crane_push "$big" "$reg/bench/same:crane" >/dev/null 2>&1
 repush_log=$("$sp" pack -v -t "$reg/bench/same:sp" --push "$big" 2>&1 >/dev/null)
@@ -180,7 +215,8 @@ for _ in $(seq 1 "$runs"); do
 	bs+=("$(ms crane_push "$big" "$reg/bench/same:crane")")
 done
 uploaded=$(grep -c 'pushed blob' <<<"$repush_log" || true)
-row "re-push unchanged ($uploaded blobs uploaded)" 0.5 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
+reused=$(grep -c 'layer cache: layer .* reused' <<<"$repush_log" || true)
+row "re-push unchanged $(mb "$big") MB Go program ($uploaded blobs uploaded, $reused layer reused)" 0.1 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
 
 mapfile -t elfs < <(for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*; do
 	[ -f "$f" ] && [ ! -L "$f" ] && head -c4 "$f" 2>/dev/null | grep -q $'\x7fELF' && echo "$f"
@@ -206,10 +242,64 @@ ko_build() {
 }
 sp_build >/dev/null 2>&1 && ko_build >/dev/null 2>&1 # warm the Go cache and the registry
 interleave sp_build ko_build -
-row "build a small main, push (warm Go cache)" 0.8 "$a_ms" "ko build --bare (empty base)" "$b_ms"
+row "build a small main, push (warm Go cache)" 0.6 "$a_ms" "ko build --bare (empty base)" "$b_ms"
 
+# The fixed cost: a first pack of a small program (the layer cache empty),
+# then the same pack again.
+before_each=cold
 interleave sp_tar crane_tar "$small"
-row "fixed cost: $(mb "$small") MB static Go program -> tarball" 0.5 "$a_ms" "tar + crane append -o" "$b_ms"
+row "fixed cost: $(mb "$small") MB static Go program -> tarball" 0.35 "$a_ms" "tar + crane append -o" "$b_ms"
+before_each=
+sp_tar "$small" >/dev/null 2>&1
+interleave sp_tar crane_tar "$small"
+row "same, unchanged (layer cache)" - "$a_ms" "tar + crane append -o" "$b_ms"
+
+# pack --from: curl out of the Debian image the e2e tests build (one
+# layer, the mmdebstrap root), and out of that image with a 300 MB layer
+# on top, against getting the root out with docker (create + cp) or
+# crane (export | tar -x) and packing curl with --sysroot. Each run of
+# either forgets the layers built; the image's blobs stay cached, as
+# docker keeps the image it pulled.
+debian=$(sed -n 's/^DEBIAN_ROOT_AMD64=//p' "$work/env")
+"$crane" append --insecure --oci-empty-base -f "$debian" -t "$reg/bench/debian:base" >/dev/null 2>&1
+"$crane" mutate --insecure --set-platform linux/amd64 "$reg/bench/debian:base" -t "$reg/bench/debian:base" >/dev/null 2>&1
+mkdir -p "$work/bigroot/usr/share/bench" && cp "$huge" "$work/bigroot/usr/share/bench/blob"
+tar -C "$work/bigroot" --owner=0 --group=0 --numeric-owner -cf "$work/big.tar" usr
+"$crane" append --insecure -b "$reg/bench/debian:base" -f "$work/big.tar" -t "$reg/bench/debian:big" >/dev/null 2>&1
+rm -rf "$work/bigroot" "$work/big.tar"
+sp_from() { "$sp" pack -q --from "$1" /usr/bin/curl -o "$work/from.tar"; }
+docker_from() {
+	local cid
+	rm -rf "$work/droot" && cid=$(docker create "$1" /bin/true) && docker cp "$cid:/" "$work/droot" && docker rm "$cid" &&
+		"$sp" pack -q --sysroot "$work/droot" "$work/droot/usr/bin/curl" -o "$work/from.tar"
+}
+crane_from() {
+	rm -rf "$work/croot" && mkdir "$work/croot" && "$crane" export --insecure "$1" - | tar -x -C "$work/croot" &&
+		"$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar"
+}
+before_each=cold_layers
+for tag in base big; do
+	img=$reg/bench/debian:$tag
+	docker pull -q "$img" >/dev/null 2>&1 && sp_from "$img" >/dev/null 2>&1 # the image pulled and cached, by both
+	as=() bs=() cs=()
+	for _ in $(seq 1 "$runs"); do
+		as+=("$(ms sp_from "$img")")
+		bs+=("$(ms docker_from "$img")")
+		cs+=("$(ms crane_from "$img")")
+	done
+	a_ms=$(median "${as[@]}") b_ms=$(median "${bs[@]}") c_ms=$(median "${cs[@]}")
+	cold_layers
+	from_rss=$(rss_mb "$sp" pack -q --from "$img" /usr/bin/curl -o "$work/from.tar")
+	rm -rf "$work/croot" && mkdir "$work/croot" && "$crane" export --insecure "$img" - | tar -x -C "$work/croot"
+	cold_layers
+	sysroot_rss=$(rss_mb "$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar")
+	size=$("$crane" manifest --insecure "$img" | awk -F'"size":' '{for (i = 2; i <= NF; i++) {split($i, n, /[,}]/); s += n[1]}} END {printf "%.0f", s / 1e6}')
+	peer="docker create + cp + pack ($b_ms ms), crane export into tar -x + pack ($c_ms ms): the faster"
+	faster=$((b_ms < c_ms ? b_ms : c_ms))
+	row "pack --from Debian image ($tag, $size MB compressed) (peak RSS ${from_rss} MiB; the peers' pack ${sysroot_rss} MiB)" 0.5 "$a_ms" "$peer" "$faster"
+	docker rmi -f "$img" >/dev/null 2>&1 || true
+done
+rm -rf "$work/droot" "$work/croot"
 
 echo "| case | scratchpack | peer | peer time | ratio | target | met |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"

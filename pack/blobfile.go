@@ -24,10 +24,14 @@ const blobRoom = tarblock.Size
 // second after. It fails when path exists, when path is on another file
 // system, and on every call but the first: the file holds one archive.
 func (l *Layer) LinkBlob(path string) (offset int64, err error) {
+	f, err := l.file()
+	if err != nil {
+		return 0, err
+	}
 	if !l.linked.CompareAndSwap(false, true) {
 		return 0, errors.New("the layer's file already has a second name")
 	}
-	if err := os.Link(l.held.Name(), path); err != nil {
+	if err := os.Link(f.Name(), path); err != nil {
 		l.linked.Store(false)
 		return 0, err
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,9 +32,16 @@ import (
 // implements v1.Layer. Reading it stops when the context it was built
 // with is done. Close removes the file's temporary name.
 type Layer struct {
-	ctx         context.Context
-	held        *os.File    // the blob's file, open and held (see internal/stale) while the layer lives
-	linked      atomic.Bool // the file has a second name, given by LinkBlob
+	ctx  context.Context
+	held *os.File // the blob's file, open and held (see internal/stale) while the layer lives
+	// fill, for a layer reused from the cache, makes held on first need
+	// (see LayerCache): its digests are known before its bytes, and a
+	// push that finds the blob in the registry never reads it.
+	fill        func() (*os.File, error)
+	fillOnce    sync.Once
+	fillErr     error
+	stored      <-chan struct{} // closed once the layer cache kept the blob; Close waits for it
+	linked      atomic.Bool     // the file has a second name, given by LinkBlob
 	compression Compression
 	digest      v1.Hash
 	diffID      v1.Hash
@@ -54,6 +62,9 @@ type LayerOptions struct {
 	Compression Compression // gzip when empty
 	TempDir     string      // where the blob is kept; os.TempDir() when empty
 	HashFiles   bool        // record each file's checksums in Layer.Files
+	// Cache, when set, reuses the layer built from the same inputs and
+	// options, and keeps the one built (see LayerCache).
+	Cache *LayerCache
 }
 
 // layerPattern names the temporary blobs, so that a run can remove those
@@ -67,29 +78,52 @@ func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error)
 	if opts.Compression == "" {
 		opts.Compression = Gzip
 	}
-	mtime := opts.ModTime
-	if mtime.IsZero() {
-		mtime = time.Unix(0, 0)
+	if opts.ModTime.IsZero() {
+		opts.ModTime = time.Unix(0, 0)
 	}
-	dir := opts.TempDir
-	if dir == "" {
-		dir = os.TempDir()
+	opts.ModTime = opts.ModTime.UTC()
+	if opts.TempDir == "" {
+		opts.TempDir = os.TempDir()
 	}
-	stale.Sweep(filepath.Join(dir, layerPattern))
-	f, err := os.CreateTemp(dir, layerPattern)
+	stale.Sweep(filepath.Join(opts.TempDir, layerPattern))
+	if c := opts.Cache; c != nil {
+		if key := c.key(p, opts); key != "" {
+			if l, err := c.lookup(ctx, key, p, opts); l != nil || err != nil {
+				return l, err
+			}
+			return c.build(ctx, key, p, opts)
+		}
+	}
+	return buildLayer(ctx, p, opts, nil)
+}
+
+// buildLayer is BuildLayer with its options filled in, and no cache. The
+// sha256 of each file whose path is in hashes is put there.
+func buildLayer(ctx context.Context, p *Plan, opts LayerOptions, hashes map[string]string) (*Layer, error) {
+	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
 	if err != nil {
-		return nil, fmt.Errorf("temporary directory %s: %w; set TMPDIR to a writable directory", dir, unwrapPathErr(err))
-	}
-	stale.Hold(f)
-	l := &Layer{ctx: ctx, held: f, compression: opts.Compression}
-	if _, err := f.Seek(blobRoom, io.SeekStart); err != nil {
-		l.Close()
 		return nil, err
 	}
 	if opts.HashFiles {
 		l.Files = map[string]Sums{}
 	}
-	if err := l.write(ctx, &tempWriter{f: f, dir: dir}, p, mtime.UTC()); err != nil {
+	if err := l.write(ctx, &tempWriter{f: l.held, dir: opts.TempDir}, p, opts.ModTime, hashes); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// newLayerFile creates the temporary file of a layer in dir, positioned
+// after the blob's room.
+func newLayerFile(ctx context.Context, dir string, c Compression) (*Layer, error) {
+	f, err := os.CreateTemp(dir, layerPattern)
+	if err != nil {
+		return nil, fmt.Errorf("temporary directory %s: %w; set TMPDIR to a writable directory", dir, unwrapPathErr(err))
+	}
+	stale.Hold(f)
+	l := &Layer{ctx: ctx, held: f, compression: c}
+	if _, err := f.Seek(blobRoom, io.SeekStart); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -120,7 +154,7 @@ func (e *tempError) Unwrap() error { return e.error }
 // headers as archive/tar writes them (internal/tarblock) and the files'
 // contents read straight into its blocks, so that no byte is copied
 // twice.
-func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time) error {
+func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time, hashes map[string]string) error {
 	z := l.compression.writer(w, tarSize(p))
 	var err error
 	for _, e := range p.Entries() {
@@ -128,14 +162,19 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 			break
 		}
 		var sums *Sums
-		if l.Files != nil && e.Type == TypeFile {
+		_, hashIt := hashes[e.Path]
+		withSHA1 := l.Files != nil
+		if e.Type == TypeFile && (withSHA1 || hashIt) {
 			sums = &Sums{}
 		}
-		if err = writeEntry(ctx, z, e, mtime, sums); err != nil {
+		if err = writeEntry(ctx, z, e, mtime, sums, withSHA1); err != nil {
 			break
 		}
-		if sums != nil {
+		if sums != nil && withSHA1 {
 			l.Files[e.Path] = *sums
+		}
+		if hashIt {
+			hashes[e.Path] = sums.SHA256
 		}
 	}
 	if err == nil {
@@ -169,8 +208,8 @@ func tarSize(p *Plan) int64 {
 }
 
 // writeEntry writes e's header and contents, and the file's checksums
-// into sums when it is not nil.
-func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time, sums *Sums) error {
+// into sums when it is not nil: its sha256, and its sha1 when withSHA1.
+func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time, sums *Sums, withSHA1 bool) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -199,10 +238,19 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 		return tarblock.WriteHeader(z, hdr)
 	}
 	var h1, h256 hash.Hash
+	var sink io.Writer // the hashes, when sums is set
 	if sums != nil {
-		h1, h256 = sha1.New(), sha256.New()
+		h256 = sha256.New()
+		sink = h256
+		if withSHA1 {
+			h1 = sha1.New()
+			sink = io.MultiWriter(h1, h256)
+		}
 		defer func() {
-			*sums = Sums{SHA1: hex.EncodeToString(h1.Sum(nil)), SHA256: hex.EncodeToString(h256.Sum(nil))}
+			*sums = Sums{SHA256: hex.EncodeToString(h256.Sum(nil))}
+			if withSHA1 {
+				sums.SHA1 = hex.EncodeToString(h1.Sum(nil))
+			}
 		}()
 	}
 	hdr.Typeflag = tar.TypeReg
@@ -211,9 +259,8 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 		if err := tarblock.WriteHeader(z, hdr); err != nil {
 			return err
 		}
-		if h1 != nil {
-			h1.Write(e.Data)
-			h256.Write(e.Data)
+		if sink != nil {
+			sink.Write(e.Data)
 		}
 		if _, err := z.Write(e.Data); err != nil {
 			return err
@@ -236,8 +283,8 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 	// Read straight into the compressing writer's blocks, never past the
 	// size the header gave.
 	var r io.Reader = io.LimitReader(ctxio.Reader(ctx, src), hdr.Size)
-	if h1 != nil {
-		r = io.TeeReader(r, io.MultiWriter(h1, h256))
+	if sink != nil {
+		r = io.TeeReader(r, sink)
 	}
 	n, err := z.ReadFrom(r)
 	var te *tempError
@@ -269,13 +316,28 @@ func (l *Layer) MediaType() (types.MediaType, error) { return l.compression.medi
 // Compressed opens the blob. Copied into a file with io.Copy, it is
 // copied by the kernel (copy_file_range), not through the process.
 func (l *Layer) Compressed() (io.ReadCloser, error) {
-	return &blobReader{ctx: l.ctx, f: l.held, off: blobRoom, end: blobRoom + l.size}, nil
+	f, err := l.file()
+	if err != nil {
+		return nil, err
+	}
+	return &blobReader{ctx: l.ctx, f: f, off: blobRoom, end: blobRoom + l.size}, nil
 }
 
 // Uncompressed opens the blob and decompresses it as it is read.
 func (l *Layer) Uncompressed() (io.ReadCloser, error) {
-	blob, _ := l.Compressed()
+	blob, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
 	return l.compression.decompressor(blob)
+}
+
+// file returns the blob's file, made first for a layer from the cache.
+func (l *Layer) file() (*os.File, error) {
+	if l.fill != nil {
+		l.fillOnce.Do(func() { l.held, l.fillErr = l.fill() })
+	}
+	return l.held, l.fillErr
 }
 
 // Compression says how the blob is compressed.
@@ -283,6 +345,13 @@ func (l *Layer) Compression() Compression { return l.compression }
 
 // Close removes the layer's temporary file.
 func (l *Layer) Close() error {
+	if l.stored != nil {
+		<-l.stored
+	}
+	l.fillOnce.Do(func() { l.fillErr = errors.New("the layer is closed") })
+	if l.held == nil {
+		return nil
+	}
 	err := os.Remove(l.held.Name())
 	l.held.Close()
 	return err

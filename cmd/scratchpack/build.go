@@ -100,6 +100,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Layer.Cache = a.LayerCache(pack.DefaultCacheDir()) // an unchanged layer is reused, not built
 	f.build.SBOM.Apply(&opts, pub.Destinations())
 	f.img.ForDestinations(&opts, pub.Destinations())
 	po := f.res.PackOptions(opts)

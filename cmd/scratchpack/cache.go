@@ -25,7 +25,7 @@ type cacheFlags struct {
 func (a *app) cacheCommand() cli.Command {
 	return cli.Command{
 		Name:     "cache",
-		Summary:  "Show the blob cache of --from's images, or prune it",
+		Summary:  "Show the cache of --from's blobs and of built layers, or prune it",
 		Usage:    "cache [prune [--max SIZE]]",
 		Examples: helpText("cache"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
@@ -56,6 +56,12 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The layers built here keep their blobs in the blob cache, under its
+	// bound; their records are what they were made from.
+	lc, err := pack.NewLayerCache(dir, nil, nil)
+	if err != nil {
+		return err
+	}
 	if prune {
 		removed, err := c.Prune(f.max)
 		if err != nil {
@@ -65,9 +71,18 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 		for _, e := range removed {
 			freed += e.Size
 		}
-		a.Logf("removed %s, %s, from %s", plural.N(len(removed), "blob", "blobs"), transport.HumanSize(freed), c.Dir())
+		records, err := lc.Prune() // those whose blobs are gone now
+		if err != nil {
+			return err
+		}
+		a.Logf("removed %s, %s, from %s, and %s", plural.N(len(removed), "blob", "blobs"), transport.HumanSize(freed), c.Dir(),
+			plural.N(records, "layer record", "layer records"))
 	}
 	ents, err := c.Entries()
+	if err != nil {
+		return err
+	}
+	layers, err := lc.Entries()
 	if err != nil {
 		return err
 	}
@@ -81,13 +96,20 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 			Size    int64             `json:"size"`
 			Max     int64             `json:"max"`
 			Entries []blobcache.Entry `json:"entries"`
-		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...)})
+			Layers  []pack.LayerEntry `json:"layers"` // built layers, their blobs among the entries
+		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...), append([]pack.LayerEntry{}, layers...)})
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), transport.HumanSize(total), transport.HumanSize(c.Max()))
 	if !prune {
 		for _, e := range ents {
 			fmt.Fprintf(&b, "  %s %9s  used %s\n", e.Digest, transport.HumanSize(e.Size), e.Used.UTC().Format("2006-01-02 15:04:05Z"))
+		}
+	}
+	fmt.Fprintf(&b, "%s: %s built here, reused while their inputs are unchanged (their blobs are above)\n", lc.Dir(), plural.N(len(layers), "layer", "layers"))
+	if !prune {
+		for _, l := range layers {
+			fmt.Fprintf(&b, "  %s %9s  from %s, recorded %s\n", l.Digest, transport.HumanSize(l.Size), plural.N(l.Inputs, "file", "files"), l.Built.UTC().Format("2006-01-02 15:04:05Z"))
 		}
 	}
 	_, err = fmt.Fprint(a.Stdout, b.String())

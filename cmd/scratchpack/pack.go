@@ -49,6 +49,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	if err != nil {
 		return err
 	}
+	opts.Layer.Cache = a.LayerCache(pack.DefaultCacheDir()) // an unchanged layer is reused, not built
 	progs := make([]pack.Program, len(bins))
 	for i, b := range bins {
 		progs[i] = pack.Program{Path: b, ImagePath: img.Path}

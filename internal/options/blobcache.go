@@ -1,6 +1,9 @@
 package options
 
-import "github.com/scratchpack/scratchpack/pack/blobcache"
+import (
+	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/blobcache"
+)
 
 // BlobCache opens the blob cache in dir, which tells what it does at -v
 // and warns of a blob too large to keep. No dir, or a cache that cannot
@@ -19,4 +22,22 @@ func (c Console) BlobCache(dir string) *blobcache.Cache {
 		return nil
 	}
 	return bc
+}
+
+// LayerCache opens the layer cache beside the blob cache in dir (see
+// pack.LayerCache), which tells what it does at -v. No dir, or a cache
+// that cannot be opened, is no cache: every layer is built.
+func (c Console) LayerCache(dir string) *pack.LayerCache {
+	if dir == "" {
+		return nil
+	}
+	var logf func(string, ...any)
+	if c.Log.Verbose {
+		logf = c.Logf
+	}
+	lc, err := pack.NewLayerCache(dir, logf, func(format string, args ...any) { c.Logf("warning: "+format, args...) })
+	if err != nil {
+		return nil
+	}
+	return lc
 }
