@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,6 +142,11 @@ func (c *LayerCache) key(p *Plan, opts LayerOptions) string {
 		k.int(int64(e.UID))
 		k.int(int64(e.GID))
 		k.str(e.Linkname)
+		k.int(int64(len(e.Xattrs)))
+		for _, name := range slices.Sorted(maps.Keys(e.Xattrs)) {
+			k.str(name)
+			k.str(e.Xattrs[name])
+		}
 		if e.Type != TypeFile {
 			continue
 		}

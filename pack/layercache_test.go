@@ -164,6 +164,13 @@ func TestLayerCacheNeverStale(t *testing.T) {
 			if d, _ := buildDigest(t, p, opts); log.reused() || d == changed {
 				t.Errorf("another mode: the layer was reused (%s)", d)
 			}
+			p = stampedPlan(t, src, "root")
+			if err := p.setXattrs("/usr/local/bin/app", map[string]string{"security.capability": "\x01\x00\x00\x02"}); err != nil {
+				t.Fatal(err)
+			}
+			if d, _ := buildDigest(t, p, opts); log.reused() || d == changed {
+				t.Errorf("a capability (linux_capabilities): the layer was reused (%s)", d)
+			}
 		})
 	}
 }
