@@ -42,6 +42,11 @@ type Report struct {
 	NeedsTZData bool      `json:"needs_tzdata"`
 	Warnings    []string  `json:"warnings"`
 	Go          *GoInfo   `json:"go,omitempty"`
+
+	// Paths are the absolute paths that the program and its libraries
+	// (not the C library, nor a Go program itself) hold as strings in
+	// their read-only data: evidence of data files, found or not.
+	Paths []NamedPath `json:"paths,omitempty"`
 }
 
 // Library is one shared library of the closure, as the loader finds it.
