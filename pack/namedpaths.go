@@ -45,10 +45,17 @@ func PlanData(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolv
 	if err := p.AddRuntime(r, imagePath); err != nil {
 		return nil, err
 	}
-	if err := p.AddProgram(r, imagePath); err != nil {
+	if r.Kind != elfscan.SharedObject {
+		if err := p.AddProgram(r, imagePath); err != nil {
+			return nil, err
+		}
+	}
+	d, err := p.addNamedPaths(ctx, r, root, resolve, owner)
+	if err != nil {
 		return nil, err
 	}
-	return p.addNamedPaths(ctx, r, root, resolve, owner)
+	d.sortData()
+	return d, nil
 }
 
 // addNamedPaths adds what the path literals of r name and root holds:

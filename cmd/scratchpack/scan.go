@@ -3,12 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack"
 )
 
 func (a *app) scanCommand() cli.Command {
@@ -53,14 +57,17 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 			firstErr = err
 		case err != nil:
 			a.Logf("%s", cli.OneLine(a.withHint(err).Error()))
-		case asJSON:
-			b, err := json.Marshal(r)
+		default:
+			data, err := pack.PlanData(a.ctx, r, root, res.Options, nil, nil)
 			if err != nil {
+				if a.ctx.Err() != nil {
+					return a.ctx.Err()
+				}
+				data = &pack.DataEvidence{Warnings: []string{"what its path literals name could not be planned: " + err.Error()}}
+			}
+			if err := writeScan(a.Stdout, r, data, asJSON); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Stdout, "%s\n", b)
-		default:
-			r.WriteText(a.Stdout)
 		}
 	}
 	if firstErr == nil && res.Require {
@@ -71,4 +78,34 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 		firstErr = elfscan.Covered(res.Platforms, have)
 	}
 	return firstErr
+}
+
+// writeScan prints a report with the data files, plugins and helpers its
+// path literals bring to a plan: in JSON, as the report's "data" and
+// "data_warnings"; as text, a line each after the report.
+func writeScan(w io.Writer, r *elfscan.Report, d *pack.DataEvidence, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(struct {
+			*elfscan.Report
+			Data         []pack.Datum `json:"data,omitempty"`
+			DataWarnings []string     `json:"data_warnings,omitempty"`
+		}{r, d.Data, d.Warnings})
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	if err := r.WriteText(w); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, x := range d.Data {
+		fmt.Fprintf(&b, "  data:        %s (%s)\n", quote.Name(x.Path), quote.Line(x.Why))
+	}
+	for _, warn := range d.Warnings {
+		fmt.Fprintf(&b, "  warning:     %s\n", quote.Line(warn))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
