@@ -65,7 +65,7 @@ func (r *Report) addPaths(cache *Cache) error {
 		}
 		for _, p := range pf.paths {
 			np := NamedPath{Path: p.path, In: o.in}
-			if p.str != p.path {
+			if p.str != p.path || !path.IsAbs(p.path) {
 				np.String = p.str
 			}
 			if !path.IsAbs(p.path) {
@@ -215,16 +215,18 @@ func (s *pathScanner) scan(r io.Reader) bool {
 	}
 }
 
-// write takes the next bytes of the stream. A run is taken when a NUL
-// ends it, or when it is the text of an XML element written as a string
-// (fontconfig's built-in configuration: "<dir>/usr/share/fonts</dir>").
+// write takes the next bytes of the stream. A run is taken when it is a
+// whole string, between NULs (or the start of the data and a NUL), or
+// when it is the text of an XML element written in a string (fontconfig's
+// built-in configuration: "<dir>/usr/share/fonts</dir>"): a path in a
+// message ("cannot open /x") is not a path the program opens.
 func (s *pathScanner) write(b []byte) bool {
 	start := 0
 	for i, c := range b {
 		if pathByte[c] {
 			continue
 		}
-		if (c == 0 || c == '<' && s.prev == '>') && (i > start || len(s.run) > 0) {
+		if (c == 0 && s.prev == 0 || c == '<' && s.prev == '>') && (i > start || len(s.run) > 0) {
 			run := b[start:i]
 			if len(s.run) > 0 {
 				run = append(s.run, run...)
@@ -267,8 +269,7 @@ var prefixDirs = []string{"share", "lib", "libexec", "etc"}
 // pathByte says which bytes a path string is made of: letters, digits
 // and the punctuation file names are written with; ':' separates the
 // elements of a search list. Bytes of printf formats ('%'), of words
-// and messages (' ', '=', quotes) end a run, so that "MAGIC=/x" holds
-// "/x" and "cannot open /x" holds nothing.
+// and messages (' ', '=', quotes) end a run.
 var pathByte = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
