@@ -1,0 +1,220 @@
+package pack
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+// literalRoot is a root made in a temporary directory.
+type literalRoot struct {
+	t   *testing.T
+	dir string
+}
+
+func newLiteralRoot(t *testing.T) *literalRoot { return &literalRoot{t, t.TempDir()} }
+
+func (lr *literalRoot) at(p string) string { return filepath.Join(lr.dir, p) }
+
+func (lr *literalRoot) file(p, data string) {
+	lr.t.Helper()
+	if err := os.MkdirAll(filepath.Dir(lr.at(p)), 0o755); err != nil {
+		lr.t.Fatal(err)
+	}
+	if err := os.WriteFile(lr.at(p), []byte(data), 0o644); err != nil {
+		lr.t.Fatal(err)
+	}
+}
+
+func (lr *literalRoot) link(target, p string) {
+	lr.t.Helper()
+	if err := os.MkdirAll(filepath.Dir(lr.at(p)), 0o755); err != nil {
+		lr.t.Fatal(err)
+	}
+	if err := os.Symlink(target, lr.at(p)); err != nil {
+		lr.t.Fatal(err)
+	}
+}
+
+// evidence plans what the literals name in lr, as the library /usr/lib/libx.so.1 holds them.
+func (lr *literalRoot) evidence(p *Plan, owner Owner, literals ...string) *DataEvidence {
+	lr.t.Helper()
+	root := elfscan.DirRoot(lr.dir)
+	r := &elfscan.Report{Path: "/usr/bin/x", Root: root, File: "/usr/bin/x"}
+	for _, l := range literals {
+		r.Paths = append(r.Paths, elfscan.NamedPath{Path: l, In: "/usr/lib/libx.so.1"})
+	}
+	d, err := p.addNamedPaths(context.Background(), r, root, elfscan.Options{}, owner)
+	if err != nil {
+		lr.t.Fatal(err)
+	}
+	return d
+}
+
+func planned(p *Plan, path string) (Entry, bool) { return p.Lookup(path) }
+
+// TestNamedPathsShipWhatTheyName: a named file comes with the symlinks
+// on the way, a name brings its siblings that extend it by a suffix even
+// when it is not there itself, a specific directory comes whole with the
+// targets of its links, and each entry says which string in which file
+// brought it.
+func TestNamedPathsShipWhatTheyName(t *testing.T) {
+	lr := newLiteralRoot(t)
+	lr.file("/etc/tp.conf", "conf")
+	lr.file("/usr/lib/file/magic.mgc", "mgc")
+	lr.link("../../lib/file/magic.mgc", "/usr/share/misc/magic.mgc")
+	lr.file("/etc/ssl/openssl.cnf", "cnf")
+	lr.link("/etc/ssl/openssl.cnf", "/usr/lib/ssl/openssl.cnf")
+	lr.file("/usr/share/tp/init.tcl", "init")
+	lr.file("/usr/share/tp/sub/more.tcl", "more")
+	lr.file("/opt/elsewhere/target", "target")
+	lr.link("/opt/elsewhere/target", "/usr/share/tp/out")
+	p := NewPlan()
+	d := lr.evidence(p, nil, "/etc/tp.conf", "/usr/share/misc/magic", "/usr/lib/ssl/openssl.cnf", "/usr/share/tp", "/usr/share/absent")
+	for _, want := range []string{"/etc/tp.conf", "/usr/lib/file/magic.mgc", "/etc/ssl/openssl.cnf", "/usr/share/tp/init.tcl", "/usr/share/tp/sub/more.tcl", "/opt/elsewhere/target"} {
+		e, ok := planned(p, want)
+		if !ok || e.Type != TypeFile {
+			t.Errorf("%s is not planned as a file (%+v); data: %v", want, e, d.Data)
+			continue
+		}
+		if !strings.Contains(e.Why, " in /usr/lib/libx.so.1") {
+			t.Errorf("%s: Why %q does not name the file holding the string", want, e.Why)
+		}
+	}
+	for link, target := range map[string]string{"/usr/share/misc/magic.mgc": "../../lib/file/magic.mgc", "/usr/lib/ssl/openssl.cnf": "/etc/ssl/openssl.cnf", "/usr/share/tp/out": "/opt/elsewhere/target"} {
+		if e, ok := planned(p, link); !ok || e.Type != TypeSymlink || e.Linkname != target {
+			t.Errorf("%s: planned as %+v, want a symlink to %s", link, e, target)
+		}
+	}
+	if e, _ := planned(p, "/usr/lib/file/magic.mgc"); !strings.Contains(e.Why, `extended by .mgc`) {
+		t.Errorf("the suffixed sibling's Why %q does not say so", e.Why)
+	}
+	if len(d.Warnings) != 0 {
+		t.Errorf("warnings: %v", d.Warnings)
+	}
+	if got := dangling(p); len(got) > 0 {
+		t.Errorf("dangling links: %v", got)
+	}
+}
+
+// TestNamedPathsRefuseWhatIsNeverShipped: literals naming secrets, the
+// kernel's trees, the host's identity, generic directories, a shell, or
+// reaching them through symlinks ship nothing; a FIFO, a socket and a
+// loop of links in a directory that comes are left out without an error.
+func TestNamedPathsRefuseWhatIsNeverShipped(t *testing.T) {
+	lr := newLiteralRoot(t)
+	lr.file("/etc/shadow", "root:secret")
+	lr.file("/etc/passwd", "root:x:0:0")
+	lr.file("/etc/ssl/private/key.pem", "KEY")
+	lr.link("/etc/ssl/private", "/usr/lib/ssl/private")
+	lr.file("/usr/lib/ssl/misc/ok", "ok")
+	lr.file("/usr/share/big/file", "x")
+	lr.file("/home/user/.netrc", "secret")
+	lr.file("/bin/sh", "shell")
+	lr.file("/etc/hostname", "host")
+	lr.link("/etc/shadow", "/usr/share/tp/shadowlink")
+	lr.file("/usr/share/tp/ok", "ok")
+	lr.link("b", "/usr/share/tp/a")
+	lr.link("a", "/usr/share/tp/b")
+	if err := syscall.Mkfifo(lr.at("/usr/share/tp/fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(lr.at("/usr/share/fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan()
+	d := lr.evidence(p, nil, "/etc/shadow", "/etc/passwd", "/usr/lib/ssl", "/usr/lib/ssl/private/key.pem", "/usr/share", "/usr",
+		"/home/user/.netrc", "/bin/sh", "/etc/hostname", "/proc/self/exe", "/proc/self", "/dev/null", "/usr/share/tp", "/usr/share/fifo", "/")
+	for _, e := range p.Entries() {
+		for _, bad := range []string{"/etc/shadow", "/etc/passwd", "/etc/ssl/private", "/usr/lib/ssl/private", "/home", "/bin/sh", "/etc/hostname", "/proc", "/dev", "/usr/share/big", "/usr/share/tp/fifo", "/usr/share/fifo", "/usr/share/tp/a", "/usr/share/tp/b", "/usr/share/tp/shadowlink"} {
+			if inTree(e.Path, bad) {
+				t.Errorf("%s is planned (%s); it must never be shipped", e.Path, e.Why)
+			}
+		}
+	}
+	for _, want := range []string{"/usr/lib/ssl/misc/ok", "/usr/share/tp/ok"} {
+		if _, ok := planned(p, want); !ok {
+			t.Errorf("%s, in a specific directory named, is not planned; data %v, warnings %v", want, d.Data, d.Warnings)
+		}
+	}
+}
+
+// TestNamedPathsBounds: a directory larger than the bound is left out
+// whole with a warning naming it and the flags; what the package
+// database does not list is left out, with a warning; --exclude applies.
+func TestNamedPathsBounds(t *testing.T) {
+	lr := newLiteralRoot(t)
+	lr.file("/usr/share/huge/small", "s")
+	lr.file("/usr/share/huge/sparse", "")
+	if err := os.Truncate(lr.at("/usr/share/huge/sparse"), maxDirBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	lr.file("/usr/share/owned/a", "a")
+	lr.file("/usr/share/owned/users-file", "mine")
+	lr.file("/usr/share/owned/b.skip", "b")
+	p := NewPlan()
+	p.Exclude("*.skip")
+	owner := func(p string) (string, bool) { return "pkg", p != "/usr/share/owned/users-file" }
+	d := lr.evidence(p, owner, "/usr/share/huge", "/usr/share/owned")
+	if _, ok := planned(p, "/usr/share/huge/small"); ok {
+		t.Errorf("part of a directory past the bound is planned")
+	}
+	var bound, unowned bool
+	for _, w := range d.Warnings {
+		bound = bound || strings.Contains(w, "/usr/share/huge") && strings.Contains(w, "--include /usr/share/huge") && strings.Contains(w, "--exclude")
+		unowned = unowned || strings.Contains(w, "no package")
+	}
+	if !bound || !unowned {
+		t.Errorf("warnings %q: want one naming /usr/share/huge, --include and --exclude, and one for the file no package lists", d.Warnings)
+	}
+	if _, ok := planned(p, "/usr/share/owned/a"); !ok {
+		t.Errorf("the owned file is not planned")
+	}
+	for _, no := range []string{"/usr/share/owned/users-file", "/usr/share/owned/b.skip"} {
+		if _, ok := planned(p, no); ok {
+			t.Errorf("%s is planned", no)
+		}
+	}
+}
+
+// TestNamedPathsFollowFontconfig: a fontconfig file that comes names
+// more: its <include> (relative to its directory) and <dir>; not a
+// prefix="xdg" one, nor a ~ one.
+func TestNamedPathsFollowFontconfig(t *testing.T) {
+	lr := newLiteralRoot(t)
+	lr.file("/usr/share/fc/conf.avail/10-x.conf", `<?xml version="1.0"?><fontconfig><dir>/usr/share/tpfonts</dir><dir prefix="xdg">fonts</dir><dir>~/.fonts</dir><include ignore_missing="yes">../extra.conf</include></fontconfig>`)
+	lr.link("../../../usr/share/fc/conf.avail/10-x.conf", "/etc/fonts/conf.d/10-x.conf")
+	lr.file("/usr/share/fc/extra.conf", "<fontconfig/>")
+	lr.file("/usr/share/tpfonts/a.ttf", "font")
+	lr.file("/root/.fonts/secret.ttf", "x")
+	p := NewPlan()
+	d := lr.evidence(p, nil, "/etc/fonts/conf.d")
+	for _, want := range []string{"/usr/share/fc/conf.avail/10-x.conf", "/usr/share/tpfonts/a.ttf", "/usr/share/fc/extra.conf"} {
+		if _, ok := planned(p, want); !ok {
+			t.Errorf("%s is not planned; data %v, warnings %v", want, d.Data, d.Warnings)
+		}
+	}
+	if e, _ := planned(p, "/usr/share/tpfonts/a.ttf"); !strings.Contains(e.Why, "<dir>") {
+		t.Errorf("a font's Why %q does not name the <dir> element", e.Why)
+	}
+}
+
+// TestGenericDirs: the generic directories of the design are generic,
+// specific ones are not.
+func TestGenericDirs(t *testing.T) {
+	for _, d := range []string{"/", "/usr", "/usr/lib", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/local/share", "/var/www", "/etc", "/usr/share", "/opt"} {
+		if !genericDir(d) {
+			t.Errorf("%s is not generic", d)
+		}
+	}
+	for _, d := range []string{"/usr/share/tcltk/tcl8.6", "/usr/lib/git-core", "/usr/lib/x86_64-linux-gnu/graphviz", "/etc/fonts/conf.d", "/opt/app"} {
+		if genericDir(d) {
+			t.Errorf("%s is generic", d)
+		}
+	}
+}
