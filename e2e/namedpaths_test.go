@@ -81,7 +81,7 @@ func sameResult(t *testing.T, what string, got, want result) {
 // does on the host (output computed on the host at test time), because
 // the data files their path literals name came with them: libmagic's
 // magic.mgc, libtcl's init.tcl tree, libcrypto's openssl.cnf, git's
-// templates. Without them each prints something else: file "could not
+// templates, libfontconfig's fonts.conf, conf.d and fonts. Without them each prints something else: file "could not
 // find any valid magic files", tclsh "can't find a usable init.tcl",
 // openssl req "unable to find 'distinguished_name'", git init
 // "templates not found".
@@ -119,6 +119,11 @@ func TestPackNamedPathsHostPrograms(t *testing.T) {
 			t.Fatalf("the host's openssl req failed: %+v", want)
 		}
 		sameResult(t, "openssl req -new", runImage(t, ref, pem, "req", "-new", "-key", "/dev/stdin", "-subj", "/CN=scratchpack e2e"), want)
+	})
+	t.Run("fc-match", func(t *testing.T) {
+		bin := hostProgram(t, "fc-match")
+		ref := packLoad(t, bin)
+		sameResult(t, "fc-match sans", runImage(t, ref, nil, "sans"), hostRun(t, []string{"HOME=" + t.TempDir()}, nil, bin, "sans"))
 	})
 	t.Run("git", func(t *testing.T) {
 		bin := hostProgram(t, "git")

@@ -1,6 +1,7 @@
 package elfscan
 
 import (
+	"bytes"
 	"debug/elf"
 	"fmt"
 	"io"
@@ -63,7 +64,23 @@ func (r *Report) addPaths(cache *Cache) error {
 		if pf.capped {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("%s names more than %d paths in its read-only data; only the first %d are evidence (add what is missing with --include DIR)", o.in, maxPathsPerObject, maxPathsPerObject))
 		}
+		var dirs []string // where a configuration file name may be opened
 		for _, p := range pf.paths {
+			if path.IsAbs(p.path) && strings.Count(p.path, "/") >= 2 {
+				dirs = append(dirs, p.path, path.Dir(p.path))
+			}
+		}
+		for _, p := range pf.paths {
+			if !strings.Contains(p.path, "/") { // a configuration file name
+				for _, d := range dirs {
+					np := NamedPath{Path: path.Join(d, p.path), In: o.in, String: p.str}
+					if !seen[np] && len(seen) < maxPathsPerObject*len(objs) {
+						seen[np] = true
+						r.Paths = append(r.Paths, np)
+					}
+				}
+				continue
+			}
 			np := NamedPath{Path: p.path, In: o.in}
 			if p.str != p.path || !path.IsAbs(p.path) {
 				np.String = p.str
@@ -259,8 +276,25 @@ func candidate(run []byte) bool {
 			return true
 		}
 	}
+	return configName(run)
+}
+
+// configName reports whether a run is the name of a configuration file
+// ("fonts.conf"), which a program opens in a directory it names.
+func configName(run []byte) bool {
+	if len(run) > 255 || bytes.IndexByte(run, '/') >= 0 || bytes.IndexByte(run, ':') >= 0 {
+		return false
+	}
+	for _, ext := range configExts {
+		if len(run) > len(ext) && bytes.HasSuffix(run, []byte(ext)) {
+			return true
+		}
+	}
 	return false
 }
+
+// configExts are the endings of configuration file names.
+var configExts = []string{".conf", ".cnf", ".cfg"}
 
 // prefixDirs are the directories of an installation prefix that a
 // program names relative to it.
@@ -290,6 +324,12 @@ var pathByte = func() (t [256]bool) {
 // none).
 func pathsOf(run []byte) []foundPath {
 	s := string(run)
+	if configName(run) {
+		if s[0] == '.' {
+			return nil
+		}
+		return []foundPath{{s, s}}
+	}
 	if s[0] != '/' {
 		if p, ok := cleanNamedPath("/" + s); ok && !strings.Contains(s, ":") {
 			return []foundPath{{p[1:], s}}

@@ -18,6 +18,7 @@ const char *tp_rel(void) { return "share/tplib/templates"; }
 const char *tp_fmt(void) { return "/proc/%d/stat"; }
 const char *tp_msg(void) { return "cannot open /usr/share/tplib/msg"; }
 const char *tp_xml(void) { return "<cfg><dir>/usr/share/tplib/xmldir</dir></cfg>"; }
+const char *tp_conf(void) { return "tp.conf"; }
 `
 
 const pathsProgSrc = `
@@ -60,7 +61,8 @@ func buildPathsFixture(t *testing.T) (dir, prog, lib string) {
 // TestScanFindsPathLiterals: Scan reports the absolute paths the program
 // and its library hold in read-only data, each element of a colon list,
 // the text of an XML element, and a path relative to the library's
-// installation prefix joined to it; not a string in writable data, a
+// installation prefix joined to it, and a configuration file name joined
+// to the directories it names; not a string in writable data, a
 // printf format, a path inside a message, a pattern, a ".." path, a path
 // with no letter, nor anything the C library holds.
 func TestScanFindsPathLiterals(t *testing.T) {

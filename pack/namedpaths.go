@@ -120,6 +120,7 @@ type candidate struct {
 	path    string
 	why     string
 	literal bool // named by a string: its suffixed siblings come too
+	joined  bool // a file name joined to a directory named: never in a generic one
 }
 
 func (n *namedPaths) warnf(format string, args ...any) {
@@ -134,10 +135,14 @@ func (n *namedPaths) queueReport(r *elfscan.Report) {
 			s = np.String
 		}
 		why := fmt.Sprintf("path %s in %s", quote.Name(s), quote.Name(np.In))
-		if np.String != "" && !strings.HasPrefix(np.String, "/") {
+		switch {
+		case np.String != "" && !strings.Contains(np.String, "/"):
+			why = fmt.Sprintf("path %s (the file name %s in a directory %s names)", quote.Name(np.Path), quote.Name(np.String), quote.Name(np.In))
+		case np.String != "" && !strings.HasPrefix(np.String, "/"):
 			why = fmt.Sprintf("path %s (%s under %s's prefix) in %s", quote.Name(np.Path), quote.Name(np.String), quote.Name(path.Base(np.In)), quote.Name(np.In))
 		}
-		n.queue = append(n.queue, candidate{path: np.Path, why: why, literal: true})
+		joined := np.String != "" && !strings.Contains(np.String, "/")
+		n.queue = append(n.queue, candidate{path: np.Path, why: why, literal: !joined, joined: joined})
 	}
 }
 
@@ -147,7 +152,7 @@ func (n *namedPaths) take(ctx context.Context, c candidate) error {
 		return nil
 	}
 	n.done[c.path] = true
-	if !shippable(c.path) || n.p.excluded(c.path) {
+	if !shippable(c.path) || n.p.excluded(c.path) || c.joined && genericDir(path.Dir(c.path)) {
 		return nil
 	}
 	if c.literal {
