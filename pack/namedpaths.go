@@ -34,13 +34,34 @@ type DataEvidence struct {
 // package database.
 type Owner func(path string) (pkg string, ok bool)
 
-// PlanData is the evidence the plan of the scanned program r would get
-// from its path literals, found in root (r's own when nil): what `scan`
-// shows before anything is packed. The program and its libraries are
-// planned first, so that they are not counted again.
-func PlanData(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, exclude []string, owner Owner) (*DataEvidence, error) {
+// DataPlanner tells, for scanned programs, what their path literals
+// would add to their plans: what `scan` shows before anything is packed.
+// What one object (a library, say libcrypto) brings is found once, and
+// shared by every program that has it in its closure; so the bound on
+// all that evidence adds to one image is left to pack, which applies it.
+type DataPlanner struct {
+	root    *elfscan.Root
+	resolve elfscan.Options
+	exclude []string
+	owner   Owner
+	byIn    map[string]*DataEvidence // by the object holding the literals
+	shared  *shared                  // ELF objects resolved and directories walked, shared by the plans
+}
+
+// NewDataPlanner returns a planner that finds data in root (each
+// program's own when nil), resolves ELF objects with resolve, leaves out
+// what exclude matches and, when owner is not nil, what no package lists.
+func NewDataPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []string, owner Owner) *DataPlanner {
+	if resolve.Cache == nil {
+		resolve.Cache = elfscan.NewCache()
+	}
+	return &DataPlanner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*DataEvidence{}, shared: newShared()}
+}
+
+// Plan returns what the path literals of r bring to its plan, less what
+// the plan of its program and libraries holds already, sorted by path.
+func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEvidence, error) {
 	p := NewPlan()
-	p.Exclude(exclude...)
 	imagePath := ProgramPath(r)
 	if err := p.AddRuntime(r, imagePath); err != nil {
 		return nil, err
@@ -50,12 +71,43 @@ func PlanData(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolv
 			return nil, err
 		}
 	}
-	d, err := p.addNamedPaths(ctx, r, root, resolve, owner)
-	if err != nil {
-		return nil, err
+	var order []string
+	paths := map[string][]elfscan.NamedPath{}
+	for _, np := range r.Paths {
+		if _, ok := paths[np.In]; !ok {
+			order = append(order, np.In)
+		}
+		paths[np.In] = append(paths[np.In], np)
 	}
-	d.sortData()
-	return d, nil
+	out := &DataEvidence{}
+	seen, warned := map[string]bool{}, map[string]bool{}
+	for _, in := range order {
+		d, ok := dp.byIn[in]
+		if !ok {
+			q := NewPlan()
+			q.Exclude(dp.exclude...)
+			var err error
+			d, err = q.namedPaths(ctx, &elfscan.Report{Path: r.Path, Root: r.Root, File: in, Paths: paths[in]}, dp.root, dp.resolve, dp.owner, dp.shared)
+			if err != nil {
+				return nil, err
+			}
+			dp.byIn[in] = d
+		}
+		for _, x := range d.Data {
+			if _, had := p.Lookup(x.Path); !had && !seen[x.Path] {
+				seen[x.Path] = true
+				out.Data = append(out.Data, x)
+			}
+		}
+		for _, w := range d.Warnings {
+			if !warned[w] {
+				warned[w] = true
+				out.Warnings = append(out.Warnings, w)
+			}
+		}
+	}
+	out.sortData()
+	return out, nil
 }
 
 // addNamedPaths adds what the path literals of r name and root holds:
@@ -75,6 +127,29 @@ func PlanData(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolv
 // resolved is left out, with a warning. The bounds of
 // namedpaths_policy.go hold, with a warning when one is hit.
 func (p *Plan) addNamedPaths(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner) (*DataEvidence, error) {
+	return p.namedPaths(ctx, r, root, resolve, owner, newShared())
+}
+
+// shared is what the runs of addNamedPaths on one root, with the same
+// exclusions and owner, can share: the ELF objects resolved and the
+// directories walked.
+type shared struct {
+	elfs  map[string]elfResult
+	walks map[string]listing
+}
+
+func newShared() *shared {
+	return &shared{elfs: map[string]elfResult{}, walks: map[string]listing{}}
+}
+
+// elfResult is a file's resolution, or why it failed; nil for data.
+type elfResult struct {
+	r   *elfscan.Report
+	err error
+}
+
+// namedPaths is addNamedPaths with the ELF objects resolved so far.
+func (p *Plan) namedPaths(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner, sh *shared) (*DataEvidence, error) {
 	if root == nil {
 		root = r.Root
 	}
@@ -83,7 +158,7 @@ func (p *Plan) addNamedPaths(ctx context.Context, r *elfscan.Report, root *elfsc
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	n := &namedPaths{p: p, root: root, owner: owner, resolve: resolve, done: map[string]bool{}, dirs: map[string][]fs.DirEntry{}, out: &DataEvidence{}}
+	n := &namedPaths{p: p, root: root, owner: owner, resolve: resolve, done: map[string]bool{}, dirs: map[string][]fs.DirEntry{}, shared: sh, out: &DataEvidence{}}
 	n.queueReport(r)
 	for i := 0; i < len(n.queue); i++ {
 		if err := ctx.Err(); err != nil {
@@ -109,6 +184,7 @@ type namedPaths struct {
 	queue        []candidate
 	done         map[string]bool
 	dirs         map[string][]fs.DirEntry // listings read for the suffix rule
+	shared       *shared                  // what plans with the same root, exclusions and owner share
 	bytes        int64                    // what evidence added so far
 	unowned      int
 	firstUnowned string
@@ -273,12 +349,59 @@ func (n *namedPaths) fileEntry(dst, src string, fi fs.FileInfo, why string) Entr
 // with a warning, when a bound is hit: then nothing of it is shipped.
 // Each symlink whose target is outside dir queues the target.
 func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry, bool) {
-	var entries []Entry
+	l, ok := n.shared.walks[dir]
+	if !ok {
+		l = n.list(ctx, dir)
+		if ctx.Err() != nil {
+			return nil, false
+		}
+		n.shared.walks[dir] = l
+	}
+	if l.unowned > 0 {
+		if n.unowned == 0 {
+			n.firstUnowned = l.firstUnowned
+		}
+		n.unowned += l.unowned
+	}
+	switch {
+	case l.err != nil:
+		n.warnf("%s (%s) could not be read, and is left out: %v", quote.Name(dir), c.why, l.err)
+		return nil, false
+	case l.bound == "" && n.bytes+l.bytes > maxEvidenceBytes:
+		l.bound = fmt.Sprintf("would take the files evidence adds past %d MiB", maxEvidenceBytes>>20)
+	}
+	if l.bound != "" {
+		n.warnf("the directory %s (%s) %s, a bound of what evidence ships; it is left out whole: add it with --include %s, leaving parts out with --exclude GLOB", quote.Name(dir), c.why, l.bound, quote.Name(dir))
+		return nil, false
+	}
+	entries := make([]Entry, len(l.entries))
+	for i, e := range l.entries {
+		e.Why = c.why
+		entries[i] = e
+	}
+	for _, t := range l.targets {
+		n.queue = append(n.queue, candidate{path: t.path, why: fmt.Sprintf("%s (the target of %s)", c.why, quote.Name(t.link))})
+	}
+	return entries, true
+}
+
+// listing is what a walk of a directory found, for every plan that
+// brings it.
+type listing struct {
+	entries      []Entry // Why left empty
+	targets      []struct{ path, link string }
+	bytes        int64
+	bound        string // the bound hit, if one was
+	err          error
+	unowned      int
+	firstUnowned string
+}
+
+// list walks dir.
+func (n *namedPaths) list(ctx context.Context, dir string) listing {
+	var l listing
 	var files int
-	var bytes int64
-	var links []candidate
-	bound := ""
-	err := fs.WalkDir(n.root, strings.TrimPrefix(dir, "/"), func(name string, d fs.DirEntry, err error) error {
+	l.err = fs.WalkDir(n.root, strings.TrimPrefix(dir, "/"), func(name string, d fs.DirEntry, err error) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -296,7 +419,7 @@ func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry
 			return nil
 		}
 		if files++; files > maxDirFiles {
-			bound = fmt.Sprintf("holds more than %d entries", maxDirFiles)
+			l.bound = fmt.Sprintf("holds more than %d entries", maxDirFiles)
 			return fs.SkipAll
 		}
 		info, err := d.Info()
@@ -305,7 +428,7 @@ func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry
 		}
 		switch {
 		case d.IsDir():
-			entries = append(entries, Entry{Path: p, Type: TypeDir, Mode: info.Mode().Perm(), Why: c.why})
+			l.entries = append(l.entries, Entry{Path: p, Type: TypeDir, Mode: info.Mode().Perm()})
 		case d.Type()&fs.ModeSymlink != 0:
 			target, err := n.root.ReadLink(p)
 			if err != nil {
@@ -315,37 +438,29 @@ func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry
 			if err != nil || !shippable(real) || genericDir(real) {
 				return nil // dangling, a loop, or to what is never shipped
 			}
-			entries = append(entries, Entry{Path: p, Type: TypeSymlink, Mode: 0o777, Linkname: target, Why: c.why})
+			l.entries = append(l.entries, Entry{Path: p, Type: TypeSymlink, Mode: 0o777, Linkname: target})
 			if !inTree(real, dir) {
-				links = append(links, candidate{path: real, why: fmt.Sprintf("%s (the target of %s)", c.why, quote.Name(p))})
+				l.targets = append(l.targets, struct{ path, link string }{real, p})
 			}
 		case d.Type().IsRegular():
-			if !n.owned(p) {
-				return nil
+			if n.owner != nil {
+				if _, ok := n.owner(p); !ok {
+					if l.unowned == 0 {
+						l.firstUnowned = p
+					}
+					l.unowned++
+					return nil
+				}
 			}
-			if bytes += info.Size(); bytes > maxDirBytes {
-				bound = fmt.Sprintf("holds more than %d MiB", maxDirBytes>>20)
+			if l.bytes += info.Size(); l.bytes > maxDirBytes {
+				l.bound = fmt.Sprintf("holds more than %d MiB", maxDirBytes>>20)
 				return fs.SkipAll
 			}
-			entries = append(entries, n.fileEntry(p, p, info, c.why))
+			l.entries = append(l.entries, n.fileEntry(p, p, info, ""))
 		}
 		return nil // sockets, FIFOs and devices are never shipped
 	})
-	switch {
-	case ctx.Err() != nil:
-		return nil, false
-	case err != nil:
-		n.warnf("%s (%s) could not be read, and is left out: %v", quote.Name(dir), c.why, err)
-		return nil, false
-	case bound == "" && n.bytes+bytes > maxEvidenceBytes:
-		bound = fmt.Sprintf("would take the files evidence adds past %d MiB", maxEvidenceBytes>>20)
-	}
-	if bound != "" {
-		n.warnf("the directory %s (%s) %s, a bound of what evidence ships; it is left out whole: add it with --include %s, leaving parts out with --exclude GLOB", quote.Name(dir), c.why, bound, quote.Name(dir))
-		return nil, false
-	}
-	n.queue = append(n.queue, links...)
-	return entries, true
+	return l
 }
 
 // addFiles adds entries evidence found, but those the plan holds already
@@ -362,8 +477,13 @@ func (n *namedPaths) addFiles(ctx context.Context, entries []Entry, why string) 
 				continue // what is planned stays as it is
 			}
 		}
-		if e.Type == TypeFile {
-			r, err := scanELF(n.root, e.Source, n.resolve)
+		if e.Type == TypeFile && mayBeELF(e) {
+			res, ok := n.shared.elfs[e.Source]
+			if !ok {
+				res.r, res.err = scanELF(n.root, e.Source, n.resolve)
+				n.shared.elfs[e.Source] = res
+			}
+			r, err := res.r, res.err
 			if err != nil {
 				n.warnf("%s (%s) is left out: %v", quote.Name(e.Path), why, unwrapFileErr(err))
 				continue
@@ -389,6 +509,14 @@ func (n *namedPaths) addFiles(ctx context.Context, entries []Entry, why string) 
 		}
 	}
 	return nil
+}
+
+// mayBeELF reports whether a file evidence found may be an ELF object a
+// loader maps: a program (executable) or a library or plugin (".so" in
+// its name). The others, thousands in a tree of scripts or fonts, are
+// not opened to be looked at.
+func mayBeELF(e Entry) bool {
+	return e.Mode&0o111 != 0 || strings.Contains(path.Base(e.Source), ".so")
 }
 
 // unwrapFileErr drops the file name an elfscan error starts with when it

@@ -45,7 +45,12 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 		defer src.Close()
 		root = src.Root
 	}
-	reports, errs := elfscan.ScanAll(root, files, res.Options)
+	opts := res.Options
+	if opts.Cache == nil { // shared by the scans and the plans of their data
+		opts.Cache = elfscan.NewCache()
+	}
+	reports, errs := elfscan.ScanAll(root, files, opts)
+	planner := pack.NewDataPlanner(root, opts, nil, nil)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]
@@ -58,7 +63,7 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 		case err != nil:
 			a.Logf("%s", cli.OneLine(a.withHint(err).Error()))
 		default:
-			data, err := pack.PlanData(a.ctx, r, root, res.Options, nil, nil)
+			data, err := planner.Plan(a.ctx, r)
 			if err != nil {
 				if a.ctx.Err() != nil {
 					return a.ctx.Err()
