@@ -46,6 +46,7 @@ type DataPlanner struct {
 	owner   Owner
 	byIn    map[string]*DataEvidence // by the object holding the literals
 	shared  *shared                  // ELF objects resolved and directories walked, shared by the plans
+	first   *elfscan.Root            // the root of the first program, when root is nil
 }
 
 // NewDataPlanner returns a planner that finds data in root (each
@@ -79,19 +80,32 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 		}
 		paths[np.In] = append(paths[np.In], np)
 	}
+	// What is shared is of one root, named by one *Root, so that a plan
+	// holds the same entry for a library however it was found: each
+	// program Scan found on the host has a Root of its own.
+	root, byIn, sh := dp.root, dp.byIn, dp.shared
+	if root == nil {
+		if dp.first == nil {
+			dp.first = r.Root
+		}
+		root = dp.first
+		if !r.Root.Same(root) {
+			root, byIn, sh = r.Root, map[string]*DataEvidence{}, newShared()
+		}
+	}
 	out := &DataEvidence{}
 	seen, warned := map[string]bool{}, map[string]bool{}
 	for _, in := range order {
-		d, ok := dp.byIn[in]
+		d, ok := byIn[in]
 		if !ok {
 			q := NewPlan()
 			q.Exclude(dp.exclude...)
 			var err error
-			d, err = q.namedPaths(ctx, &elfscan.Report{Path: r.Path, Root: r.Root, File: in, Paths: paths[in]}, dp.root, dp.resolve, dp.owner, dp.shared)
+			d, err = q.namedPaths(ctx, &elfscan.Report{Path: r.Path, Root: root, File: in, Paths: paths[in]}, root, dp.resolve, dp.owner, sh)
 			if err != nil {
 				return nil, err
 			}
-			dp.byIn[in] = d
+			byIn[in] = d
 		}
 		for _, x := range d.Data {
 			if _, had := p.Lookup(x.Path); !had && !seen[x.Path] {
