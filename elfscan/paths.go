@@ -235,20 +235,28 @@ func (s *pathScanner) scan(r io.Reader) bool {
 // write takes the next bytes of the stream. A run is taken when it is a
 // whole string, between NULs (or the start of the data and a NUL), or
 // when it is the text of an XML element written in a string (fontconfig's
-// built-in configuration: "<dir>/usr/share/fonts</dir>"): a path in a
-// message ("cannot open /x") is not a path the program opens.
+// built-in configuration: "<dir>/usr/share/fonts</dir>"), or a path
+// under the installation prefix written as aspell writes its defaults
+// ("<prefix:lib/aspell>"): a path in a message ("cannot open /x") is not
+// a path the program opens.
 func (s *pathScanner) write(b []byte) bool {
 	start := 0
 	for i, c := range b {
 		if pathByte[c] {
 			continue
 		}
-		if (c == 0 && s.prev == 0 || c == '<' && s.prev == '>') && (i > start || len(s.run) > 0) {
+		if (c == 0 && s.prev == 0 || c == '<' && s.prev == '>' || c == '>' && s.prev == '<') && (i > start || len(s.run) > 0) {
 			run := b[start:i]
 			if len(s.run) > 0 {
 				run = append(s.run, run...)
 			}
-			if len(run) <= maxPathLen && candidate(run) && !s.found(run) {
+			if c == '>' { // aspell's "<prefix:lib/aspell>": a path under the installation prefix
+				if !bytes.HasPrefix(run, []byte("prefix:")) {
+					run = nil
+				}
+				run = bytes.TrimPrefix(run, []byte("prefix:"))
+			}
+			if len(run) > 0 && len(run) <= maxPathLen && candidate(run) && !s.found(run) {
 				return false
 			}
 		}

@@ -19,6 +19,7 @@ const char *tp_fmt(void) { return "/proc/%d/stat"; }
 const char *tp_msg(void) { return "cannot open /usr/share/tplib/msg"; }
 const char *tp_xml(void) { return "<cfg><dir>/usr/share/tplib/xmldir</dir></cfg>"; }
 const char *tp_conf(void) { return "tp.conf"; }
+const char *tp_aspell(void) { return "<prefix:lib/tplib/dicts>"; }
 `
 
 const pathsProgSrc = `
@@ -85,6 +86,7 @@ func TestScanFindsPathLiterals(t *testing.T) {
 		"/usr/share/tplib/data.db":         lib,
 		"/usr/share/tplib/xmldir":          lib,
 		dir + "/usr/share/tplib/templates": lib,
+		dir + "/usr/lib/tplib/dicts":       lib, // aspell's way
 	}
 	for p, in := range want {
 		if got[p] != in {
@@ -161,7 +163,7 @@ func TestPathScannerAcrossReads(t *testing.T) {
 // paths made of them are absolute or prefix-relative and clean.
 func FuzzPathScanner(f *testing.F) {
 	f.Add([]byte("\x00/etc/magic:/usr/share/misc/magic\x00share/x/y\x00"), 3)
-	f.Add([]byte("<a>/x/y</a>\x00/\x00//\x00/./\x00"), 1)
+	f.Add([]byte("<a>/x/y</a>\x00/\x00//\x00/./\x00<prefix:lib/x>\x00<prefix:>"), 1)
 	f.Fuzz(func(t *testing.T, data []byte, n int) {
 		if n <= 0 || n > len(data)+1 {
 			n = len(data) + 1

@@ -51,8 +51,9 @@ func genericDir(p string) bool {
 // them: secrets, the host's identity and network configuration, what the
 // kernel or the container runtime provides, what the loader must not see
 // in an image, and what other policies own: the accounts (the base
-// essentials write them), CA roots (the certificate policy), zone data
-// and locales (the C library's policy), documentation and translations
+// essentials write them), CA roots (the certificate policy), zone data,
+// locales and terminfo (the run-time data policy, which picks the entries
+// of common terminals), documentation, headers and translations
 // (no program's output in the image's C locale needs them).
 var neverShipped = []string{
 	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/passwd", "/etc/passwd-", "/etc/group", "/etc/group-",
@@ -62,6 +63,7 @@ var neverShipped = []string{
 	"/etc/ssl/certs", "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates",
 	"/usr/lib/ssl/certs", "/usr/lib/ssl/private", "/usr/lib/ssl/cert.pem",
 	"/usr/share/zoneinfo", "/usr/lib/locale", "/usr/share/locale", "/usr/share/i18n",
+	"/usr/share/terminfo", "/lib/terminfo", "/usr/lib/terminfo", "/etc/terminfo",
 	"/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/include",
 	"/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/home", "/root",
 	"/var/log", "/var/cache", "/var/lib", "/var/run", "/var/lock", "/var/spool", "/var/mail", "/lost+found",

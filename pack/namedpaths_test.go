@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // literalRoot is a root made in a temporary directory.
@@ -216,5 +218,64 @@ func TestGenericDirs(t *testing.T) {
 		if genericDir(d) {
 			t.Errorf("%s is generic", d)
 		}
+	}
+}
+
+// TestNamedPathsResolveELF: an ELF plugin in a directory that comes is
+// resolved like a library, its own DT_NEEDED packed beside it; one whose
+// library the root lacks is left out with a warning naming it; a .o and
+// a separate debug file are data; and (without -short) a directory of
+// more entries than the bound is left out whole, with a warning.
+func TestNamedPathsResolveELF(t *testing.T) {
+	testtool.Need(t, "gcc", "objcopy")
+	lr := newLiteralRoot(t)
+	src := lr.at("/src/p.c")
+	lr.file("/src/p.c", "int dep(void); int plugin(void) { return dep(); }\n")
+	lr.file("/src/dep.c", "int dep(void) { return 1; }\n")
+	lr.file("/src/lone.c", "int gone(void); int lone(void) { return gone(); }\n")
+	lr.file("/src/gone.c", "int gone(void) { return 2; }\n")
+	at := lr.at
+	if err := os.MkdirAll(at("/usr/lib/tp/plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// No C library: the plugins need only what the root holds.
+	cc := func(args ...string) {
+		testtool.CC(t, "gcc", append([]string{"-nostdlib", "-shared", "-fPIC"}, args...)...)
+	}
+	cc("-Wl,-soname,libtpdep.so.1", "-o", at("/usr/lib/tp/libtpdep.so.1"), at("/src/dep.c"))
+	cc("-o", at("/usr/lib/tp/plugins/p.so"), src, "-L"+at("/usr/lib/tp"), "-l:libtpdep.so.1", "-Wl,-rpath,/usr/lib/tp")
+	cc("-Wl,-soname,libgone.so.1", "-o", at("/src/libgone.so.1"), at("/src/gone.c"))
+	cc("-o", at("/usr/lib/tp/plugins/lone.so"), at("/src/lone.c"), "-L"+at("/src"), "-l:libgone.so.1")
+	testtool.CC(t, "gcc", "-c", "-o", at("/usr/lib/tp/plugins/obj.o"), src)
+	testtool.Run(t, nil, "", "objcopy", "--only-keep-debug", at("/usr/lib/tp/plugins/p.so"), at("/usr/lib/tp/plugins/p.so.debug"))
+	many := !testing.Short() // 20001 files take seconds to make
+	if many {
+		for i := range maxDirFiles + 1 {
+			lr.file(fmt.Sprintf("/usr/share/many/f%d", i), "")
+		}
+	}
+	p := NewPlan()
+	d := lr.evidence(p, nil, "/usr/lib/tp/plugins", "/usr/share/many")
+	for _, want := range []string{"/usr/lib/tp/plugins/p.so", "/usr/lib/tp/libtpdep.so.1", "/usr/lib/tp/plugins/obj.o", "/usr/lib/tp/plugins/p.so.debug"} {
+		if _, ok := planned(p, want); !ok {
+			t.Errorf("%s is not planned; data %v, warnings %q", want, d.Data, d.Warnings)
+		}
+	}
+	if e, _ := planned(p, "/usr/lib/tp/libtpdep.so.1"); !strings.Contains(e.Why, "libtpdep.so.1, needed by /usr/lib/tp/plugins/p.so") {
+		t.Errorf("the plugin's library says %q", e.Why)
+	}
+	if _, ok := planned(p, "/usr/lib/tp/plugins/lone.so"); ok {
+		t.Errorf("a plugin whose library is missing is planned")
+	}
+	if _, ok := planned(p, "/usr/share/many/f0"); ok {
+		t.Errorf("part of a directory past the entry bound is planned")
+	}
+	lone, manyWarned := false, !many
+	for _, w := range d.Warnings {
+		lone = lone || strings.Contains(w, "lone.so") && strings.Contains(w, "libgone.so.1")
+		manyWarned = manyWarned || strings.Contains(w, "/usr/share/many") && strings.Contains(w, "--include /usr/share/many")
+	}
+	if !lone || !manyWarned {
+		t.Errorf("warnings %q: want one for lone.so naming libgone.so.1, one for /usr/share/many naming --include", d.Warnings)
 	}
 }
