@@ -81,10 +81,13 @@ func sameResult(t *testing.T, what string, got, want result) {
 // does on the host (output computed on the host at test time), because
 // the data files their path literals name came with them: libmagic's
 // magic.mgc, libtcl's init.tcl tree, libcrypto's openssl.cnf, git's
-// templates, libfontconfig's fonts.conf, conf.d and fonts. Without them each prints something else: file "could not
+// templates, libfontconfig's fonts.conf, conf.d and fonts, graphviz's
+// plugin directory (each plugin with its own libraries), aspell's
+// dictionaries (named "<prefix:lib/aspell>"). Without them each prints something else: file "could not
 // find any valid magic files", tclsh "can't find a usable init.tcl",
 // openssl req "unable to find 'distinguished_name'", git init
-// "templates not found".
+// "templates not found", dot "Format: "svg" not recognized", aspell
+// dump dicts nothing.
 func TestPackNamedPathsHostPrograms(t *testing.T) {
 	need(t)
 	t.Run("file", func(t *testing.T) {
@@ -124,6 +127,21 @@ func TestPackNamedPathsHostPrograms(t *testing.T) {
 		bin := hostProgram(t, "fc-match")
 		ref := packLoad(t, bin)
 		sameResult(t, "fc-match sans", runImage(t, ref, nil, "sans"), hostRun(t, []string{"HOME=" + t.TempDir()}, nil, bin, "sans"))
+	})
+	t.Run("dot", func(t *testing.T) {
+		bin := hostProgram(t, "dot")
+		ref := packLoad(t, bin)
+		graph := []byte("digraph { a -> b; b -> c; }\n")
+		sameResult(t, "dot -Tsvg", runImage(t, ref, graph, "-Tsvg"), hostRun(t, nil, graph, bin, "-Tsvg"))
+	})
+	t.Run("aspell", func(t *testing.T) {
+		bin := hostProgram(t, "aspell")
+		ref := packLoad(t, bin)
+		want := hostRun(t, nil, nil, bin, "dump", "dicts")
+		if want.stdout == "" {
+			t.Skip("the host's aspell has no dictionaries")
+		}
+		sameResult(t, "aspell dump dicts", runImage(t, ref, nil, "dump", "dicts"), want)
 	})
 	t.Run("git", func(t *testing.T) {
 		bin := hostProgram(t, "git")

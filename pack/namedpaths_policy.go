@@ -84,6 +84,9 @@ func shippable(p string) bool {
 			return false
 		}
 	}
+	if gconvPath(p) {
+		return false
+	}
 	dir := path.Dir(p)
 	for _, d := range shippedElsewhere {
 		if dir == d {
@@ -91,4 +94,20 @@ func shippable(p string) bool {
 		}
 	}
 	return true
+}
+
+// gconvPath reports whether p is in a gconv module directory of a library
+// directory (/usr/lib/x86_64-linux-gnu/gconv): the C library's, whose
+// modules the run-time data policy chooses by the charsets a program
+// names. A static program holds the C library's strings as its own.
+func gconvPath(p string) bool {
+	if !strings.HasPrefix(p, "/lib") && !strings.HasPrefix(p, "/usr/lib") {
+		return false
+	}
+	for _, el := range strings.Split(p, "/") {
+		if el == "gconv" {
+			return true
+		}
+	}
+	return false
 }

@@ -50,7 +50,11 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 		opts.Cache = elfscan.NewCache()
 	}
 	reports, errs := elfscan.ScanAll(root, files, opts)
-	planner := pack.NewDataPlanner(root, opts, nil, nil)
+	dataRoot := root // where the data is: the image, or the sysroot
+	if dataRoot == nil {
+		dataRoot = opts.Root
+	}
+	planner := pack.NewDataPlanner(dataRoot, opts, nil, nil)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]
