@@ -145,15 +145,16 @@ func (p *Plan) addNamedPaths(ctx context.Context, r *elfscan.Report, root *elfsc
 }
 
 // shared is what the runs of addNamedPaths on one root, with the same
-// exclusions and owner, can share: the ELF objects resolved and the
-// directories walked.
+// exclusions and owner, can share: the ELF objects resolved, the
+// directories walked and those listed.
 type shared struct {
 	elfs  map[string]elfResult
 	walks map[string]listing
+	dirs  map[string][]fs.DirEntry // listings read for the suffix rule
 }
 
 func newShared() *shared {
-	return &shared{elfs: map[string]elfResult{}, walks: map[string]listing{}}
+	return &shared{elfs: map[string]elfResult{}, walks: map[string]listing{}, dirs: map[string][]fs.DirEntry{}}
 }
 
 // elfResult is a file's resolution, or why it failed; nil for data.
@@ -172,7 +173,7 @@ func (p *Plan) namedPaths(ctx context.Context, r *elfscan.Report, root *elfscan.
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	n := &namedPaths{p: p, root: root, owner: owner, resolve: resolve, done: map[string]bool{}, dirs: map[string][]fs.DirEntry{}, shared: sh, out: &DataEvidence{}}
+	n := &namedPaths{p: p, root: root, owner: owner, resolve: resolve, done: map[string]bool{}, shared: sh, out: &DataEvidence{}}
 	n.queueReport(r)
 	for i := 0; i < len(n.queue); i++ {
 		if err := ctx.Err(); err != nil {
@@ -197,9 +198,8 @@ type namedPaths struct {
 	resolve      elfscan.Options
 	queue        []candidate
 	done         map[string]bool
-	dirs         map[string][]fs.DirEntry // listings read for the suffix rule
-	shared       *shared                  // what plans with the same root, exclusions and owner share
-	bytes        int64                    // what evidence added so far
+	shared       *shared // what plans with the same root, exclusions and owner share
+	bytes        int64   // what evidence added so far
 	unowned      int
 	firstUnowned string
 	out          *DataEvidence
@@ -298,10 +298,10 @@ func (n *namedPaths) take(ctx context.Context, c candidate) error {
 func (n *namedPaths) queueSiblings(c candidate) {
 	dir, base := path.Split(c.path)
 	dir = path.Clean(dir)
-	list, ok := n.dirs[dir]
+	list, ok := n.shared.dirs[dir]
 	if !ok {
 		list, _ = n.root.ReadDir(dir)
-		n.dirs[dir] = list
+		n.shared.dirs[dir] = list
 	}
 	for _, e := range list {
 		name := e.Name()
