@@ -83,11 +83,12 @@ func sameResult(t *testing.T, what string, got, want result) {
 // magic.mgc, libtcl's init.tcl tree, libcrypto's openssl.cnf, git's
 // templates, libfontconfig's fonts.conf, conf.d and fonts, graphviz's
 // plugin directory (each plugin with its own libraries), aspell's
-// dictionaries (named "<prefix:lib/aspell>"). Without them each prints something else: file "could not
+// dictionaries (named "<prefix:lib/aspell>"), espeak-ng's data (named
+// "%s/espeak-ng-data", beside libespeak-ng). Without them each prints something else: file "could not
 // find any valid magic files", tclsh "can't find a usable init.tcl",
 // openssl req "unable to find 'distinguished_name'", git init
 // "templates not found", dot "Format: "svg" not recognized", aspell
-// dump dicts nothing.
+// dump dicts nothing, espeak-ng "Error processing file ... phontab".
 func TestPackNamedPathsHostPrograms(t *testing.T) {
 	need(t)
 	t.Run("file", func(t *testing.T) {
@@ -142,6 +143,12 @@ func TestPackNamedPathsHostPrograms(t *testing.T) {
 			t.Skip("the host's aspell has no dictionaries")
 		}
 		sameResult(t, "aspell dump dicts", runImage(t, ref, nil, "dump", "dicts"), want)
+	})
+	t.Run("espeak-ng", func(t *testing.T) {
+		bin := hostProgram(t, "espeak-ng")
+		ref := packLoad(t, bin)
+		sameResult(t, "espeak-ng -q -x", runImage(t, ref, nil, "-q", "-x", "scratch pack"), hostRun(t, nil, nil, bin, "-q", "-x", "scratch pack"))
+		sameResult(t, "espeak-ng --voices=en", runImage(t, ref, nil, "--voices=en"), hostRun(t, nil, nil, bin, "--voices=en"))
 	})
 	t.Run("git", func(t *testing.T) {
 		bin := hostProgram(t, "git")

@@ -85,7 +85,9 @@ func (r *Report) addPaths(cache *Cache) error {
 			if p.str != p.path || !path.IsAbs(p.path) {
 				np.String = p.str
 			}
-			if !path.IsAbs(p.path) {
+			if rest, ok := strings.CutPrefix(p.path, "%s/"); ok {
+				np.Path = path.Join(path.Dir(o.in), rest) // beside the object
+			} else if !path.IsAbs(p.path) {
 				prefix := installPrefix(o.in)
 				if prefix == "" {
 					continue
@@ -234,6 +236,8 @@ func (s *pathScanner) scan(r io.Reader) bool {
 
 // write takes the next bytes of the stream. A run is taken when it is a
 // whole string, between NULs (or the start of the data and a NUL), or
+// the end of one after "%" ("%s/espeak-ng-data": a name in a directory
+// the object computes, looked for beside the object), or
 // when it is the text of an XML element written in a string (fontconfig's
 // built-in configuration: "<dir>/usr/share/fonts</dir>"), or a path
 // under the installation prefix written as aspell writes its defaults
@@ -245,10 +249,13 @@ func (s *pathScanner) write(b []byte) bool {
 		if pathByte[c] {
 			continue
 		}
-		if (c == 0 && s.prev == 0 || c == '<' && s.prev == '>' || c == '>' && s.prev == '<') && (i > start || len(s.run) > 0) {
+		if (c == 0 && (s.prev == 0 || s.prev == '%') || c == '<' && s.prev == '>' || c == '>' && s.prev == '<') && (i > start || len(s.run) > 0) {
 			run := b[start:i]
 			if len(s.run) > 0 {
 				run = append(s.run, run...)
+			}
+			if s.prev == '%' { // "%s/espeak-ng-data": a name in a directory the object computes
+				run = append([]byte("%"), run...)
 			}
 			if c == '>' { // aspell's "<prefix:lib/aspell>": a path under the installation prefix
 				if !bytes.HasPrefix(run, []byte("prefix:")) {
@@ -272,11 +279,12 @@ func (s *pathScanner) write(b []byte) bool {
 	return true
 }
 
-// candidate reports whether a run may name a path: an absolute one, or
-// one relative to an installation prefix ("share/git-core/templates",
-// which git joins to its prefix /usr).
+// candidate reports whether a run may name a path: an absolute one, one
+// relative to an installation prefix ("share/git-core/templates", which
+// git joins to its prefix /usr), a name in a directory ("%s/NAME"), or
+// a configuration file name.
 func candidate(run []byte) bool {
-	if len(run) > 1 && run[0] == '/' {
+	if len(run) > 1 && run[0] == '/' || len(run) > 3 && string(run[:3]) == "%s/" {
 		return true
 	}
 	for _, p := range prefixDirs {
@@ -332,6 +340,12 @@ var pathByte = func() (t [256]bool) {
 // none).
 func pathsOf(run []byte) []foundPath {
 	s := string(run)
+	if strings.HasPrefix(s, "%s/") {
+		if p, ok := cleanNamedPath(s[2:]); ok && !strings.Contains(s, ":") {
+			return []foundPath{{"%s" + p, s}}
+		}
+		return nil
+	}
 	if configName(run) {
 		if s[0] == '.' {
 			return nil

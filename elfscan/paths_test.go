@@ -20,6 +20,7 @@ const char *tp_msg(void) { return "cannot open /usr/share/tplib/msg"; }
 const char *tp_xml(void) { return "<cfg><dir>/usr/share/tplib/xmldir</dir></cfg>"; }
 const char *tp_conf(void) { return "tp.conf"; }
 const char *tp_aspell(void) { return "<prefix:lib/tplib/dicts>"; }
+const char *tp_beside(void) { return "%s/tplib-data"; }
 `
 
 const pathsProgSrc = `
@@ -87,6 +88,7 @@ func TestScanFindsPathLiterals(t *testing.T) {
 		"/usr/share/tplib/xmldir":          lib,
 		dir + "/usr/share/tplib/templates": lib,
 		dir + "/usr/lib/tplib/dicts":       lib, // aspell's way
+		dir + "/usr/lib/tplib-data":        lib, // "%s/tplib-data", beside the library
 	}
 	for p, in := range want {
 		if got[p] != in {

@@ -226,6 +226,8 @@ func (n *namedPaths) queueReport(r *elfscan.Report) {
 		}
 		why := fmt.Sprintf("path %s in %s", quote.Name(s), quote.Name(np.In))
 		switch {
+		case strings.HasPrefix(np.String, "%s/"):
+			why = fmt.Sprintf("path %s (%s beside the object) in %s", quote.Name(np.Path), quote.Name(np.String), quote.Name(np.In))
 		case np.String != "" && !strings.Contains(np.String, "/"):
 			why = fmt.Sprintf("path %s (the file name %s in a directory %s names)", quote.Name(np.Path), quote.Name(np.String), quote.Name(np.In))
 		case np.String != "" && !strings.HasPrefix(np.String, "/"):
