@@ -100,6 +100,11 @@ func TestPackNamedPathsHostPrograms(t *testing.T) {
 		if want.stdout == "" || strings.Contains(want.stdout, "magic") {
 			t.Fatalf("the host's file -b printed %q", want.stdout)
 		}
+		// pack -v says which string in which library brought the magic.
+		v := run(t, nil, h.bin, "pack", "-v", "-o", filepath.Join(t.TempDir(), "i.tar"), bin)
+		if v.code != 0 || !strings.Contains(v.stderr, ": data /") || !strings.Contains(v.stderr, "/usr/share/misc/magic") || !strings.Contains(v.stderr, "libmagic.so") {
+			t.Errorf("pack -v does not list the magic files with their evidence:\n%s", v.stderr)
+		}
 	})
 	t.Run("tclsh", func(t *testing.T) {
 		bin := hostProgram(t, "tclsh")
