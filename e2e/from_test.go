@@ -184,12 +184,12 @@ func TestPackFromDebianImage(t *testing.T) {
 		t.Errorf("curl from the image that deleted libnghttp2: exit %d, %s", res.code, res.stderr)
 	}
 
-	// nginx from it keeps the image's entrypoint and port, and runs as the
+	// nginx from it keeps its own path, the image's entrypoint and port, and runs as the
 	// user its replaced passwd added (docker itself looks the name up).
 	nginxTar := filepath.Join(dir, "nginx.tar")
 	must(t, env, h.bin, "pack", "--from", mod, "--user", "e2e-user", "-t", "e2e/nginx-from:1", "-o", nginxTar, "/usr/sbin/nginx")
 	desc := must(t, nil, h.bin, "inspect", "--json", nginxTar)
-	for _, want := range []string{`"entrypoint":["/usr/local/bin/nginx","-g","daemon off;"]`, `"exposed_ports":["80/tcp"]`, `"user":"e2e-user"`} {
+	for _, want := range []string{`"entrypoint":["/usr/sbin/nginx","-g","daemon off;"]`, `"exposed_ports":["80/tcp"]`, `"user":"e2e-user"`} {
 		if !strings.Contains(desc, want) {
 			t.Errorf("the nginx image lacks %s: %s", want, desc)
 		}

@@ -141,7 +141,7 @@ func TestTrivyScansDebianCurl(t *testing.T) {
 	ref := h.registry + "/trivy/curl:1"
 	scratchpack(t, "pack", "-q", "--dpkg-status", "-t", ref, "-o", tarball, "--oci-layout", lay, "--sbom-dir", sbomDir, "--push", "/usr/bin/curl")
 	scratchpack(t, "pack", "-q", "--dpkg-status", "--sbom", "cyclonedx", "-t", "curl:1", "--oci-layout", filepath.Join(dir, "layout-cdx"), "--sbom-dir", sbomDir, "/usr/bin/curl")
-	want := dpkgOwners(t, imageFiles(t, lay), map[string]string{"/usr/local/bin/curl": "/usr/bin/curl"})
+	want := dpkgOwners(t, imageFiles(t, lay), nil)
 	if want["libcurl4"] == "" || want["base-files"] == "" {
 		t.Fatalf("dpkg-query names no libcurl4 or base-files for the image's files")
 	}

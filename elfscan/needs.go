@@ -38,6 +38,11 @@ func (r *Report) readNeeds(goFound func() map[string]bool, opts Options) (concer
 		return nil, err
 	}
 	r.Warnings = append(r.Warnings, warnings...)
+	if !opts.LibrariesOnly {
+		if err := r.readRunTimeData(opts.Cache); err != nil {
+			return nil, err
+		}
+	}
 	return concerns, nil
 }
 
@@ -105,7 +110,7 @@ func (r *Report) runtimeLoads(cache *Cache) (warnings []string, concerns map[str
 // The run-time concerns that scan reports and acts on.
 const (
 	concernDlopen = "loads libraries with dlopen at run time, out of sight: those its .note.dlopen notes name are packed, no other"
-	concernIconv  = "uses iconv; glibc loads gconv modules at run time: those of the charsets the program names are packed (--gconv all packs every one)"
+	concernIconv  = "uses iconv; glibc loads gconv modules at run time: those of the charsets the program names are packed, and pack brings every one for a program that calls iconv_open itself (--gconv all packs every one)"
 	concernCancel = "cancels or exits threads; glibc loads libgcc_s.so.1 at run time to unwind them (packed)"
 )
 

@@ -24,24 +24,25 @@ const (
 
 // Report is what Scan learned about one file.
 type Report struct {
-	Path        string    `json:"path"` // the file, as it was named
-	Root        *Root     `json:"-"`    // the root the file was read from
-	File        string    `json:"-"`    // the file's path in Root, every symlink followed
-	Kind        Kind      `json:"kind"`
-	Platform    Platform  `json:"platform"`
-	FloatABI    string    `json:"float_abi,omitempty"`   // arm only: hard or soft, when the file says
-	Interpreter string    `json:"interpreter,omitempty"` // PT_INTERP, as written in the file
-	Libc        Libc      `json:"libc"`
-	Needed      []string  `json:"needed"`                 // DT_NEEDED of the file itself
-	Loader      *Library  `json:"loader,omitempty"`       // the interpreter, resolved in the root
-	Libraries   []Library `json:"libraries"`              // the resolved closure, interpreter excluded
-	DefaultDirs []string  `json:"default_dirs,omitempty"` // where the loader looks with no cache, no environment and no rpath
-	Loads       []Load    `json:"loads,omitempty"`        // what is loaded at run time, found statically
-	DataFiles   []Library `json:"data_files,omitempty"`   // files glibc reads at run time (gconv's configuration), at their paths
-	NeedsCerts  bool      `json:"needs_certs"`
-	NeedsTZData bool      `json:"needs_tzdata"`
-	Warnings    []string  `json:"warnings"`
-	Go          *GoInfo   `json:"go,omitempty"`
+	Path        string       `json:"path"` // the file, as it was named
+	Root        *Root        `json:"-"`    // the root the file was read from
+	File        string       `json:"-"`    // the file's path in Root, every symlink followed
+	Kind        Kind         `json:"kind"`
+	Platform    Platform     `json:"platform"`
+	FloatABI    string       `json:"float_abi,omitempty"`   // arm only: hard or soft, when the file says
+	Interpreter string       `json:"interpreter,omitempty"` // PT_INTERP, as written in the file
+	Libc        Libc         `json:"libc"`
+	Needed      []string     `json:"needed"`                 // DT_NEEDED of the file itself
+	Loader      *Library     `json:"loader,omitempty"`       // the interpreter, resolved in the root
+	Libraries   []Library    `json:"libraries"`              // the resolved closure, interpreter excluded
+	DefaultDirs []string     `json:"default_dirs,omitempty"` // where the loader looks with no cache, no environment and no rpath
+	Loads       []Load       `json:"loads,omitempty"`        // what is loaded at run time, found statically
+	DataFiles   []Library    `json:"data_files,omitempty"`   // files glibc reads at run time (gconv's configuration), at their paths
+	NeedsCerts  bool         `json:"needs_certs"`
+	NeedsTZData bool         `json:"needs_tzdata"`
+	RunTime     *RunTimeData `json:"run_time,omitempty"` // what a dynamic C program reads from the system at run time, with the evidence
+	Warnings    []string     `json:"warnings"`
+	Go          *GoInfo      `json:"go,omitempty"`
 
 	// Paths are the absolute paths that the program and its libraries
 	// (not the C library, nor a Go program itself) hold as strings in

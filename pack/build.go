@@ -28,6 +28,7 @@ type Options struct {
 	Add        []Addition      // extra files and directories, from the host
 	Include    []Include       // files and trees from the program's own root
 	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
+	Packages   []string        // packages of the program's root whose files are shipped (--packages)
 	Essentials Essentials      // passwd, /tmp, CA roots, zone files
 	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
 	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
@@ -67,8 +68,12 @@ func (b *Built) Close() error { return b.Layer.Close() }
 // against it (Plan.CheckConfig), builds the layer in one pass, and
 // assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
+	dbs := cmp.Or(opts.dbs, &sbom.DBs{}) // each root's database is read once
 	if imagePath == "" {
-		imagePath = ProgramPath(r)
+		var err error
+		if imagePath, err = ownPath(dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
+			return nil, err
+		}
 	}
 	chosen, err := opts.Essentials.decide(r)
 	if err != nil {
@@ -112,14 +117,19 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	data, err := plan.addNamedPaths(ctx, r, opts.resolve.Root, opts.resolve, nil) // nil: no package database yet
+	if err := plan.addPackages(ctx, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.resolve); err != nil {
+		return nil, err
+	}
+	if err := plan.addRunTimeData(ctx, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
+		return nil, err
+	}
+	data, err := plan.addNamedPathsOf(ctx, dbs, r, opts.resolve)
 	if err != nil {
 		return nil, err
 	}
 	// The package of each file, for the status.d entries and the SBOM:
 	// the databases are read once, for both.
 	var owners func() (map[string]*sbom.Package, error)
-	dbs := cmp.Or(opts.dbs, &sbom.DBs{})
 	if opts.DpkgStatus || opts.Layer.HashFiles {
 		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, plan) })
 	}

@@ -99,10 +99,15 @@ func (e Essentials) decide(r *elfscan.Report) (essentials, error) {
 	}
 	if e.TZData == Always || e.TZData == Auto && r.NeedsTZData {
 		z, err := findZoneInfo(r.Root, e.GoRoot)
-		if err != nil {
+		switch cOnly := r.Go == nil; {
+		case cOnly && e.TZData == Auto && (err != nil || z.zip):
+			// A C program's local time (glibc reads zone files, never
+			// Go's zoneinfo.zip): UTC without them, as before.
+		case err != nil:
 			return out, fmt.Errorf("%s: %w", r.Path, err)
+		default:
+			out.zoneinfo = z
 		}
-		out.zoneinfo = z
 	}
 	return out, nil
 }

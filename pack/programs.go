@@ -106,6 +106,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 			opts.Resolve.Root = opts.From.Root
 		}
 	}
+	opts.Options.dbs = &sbom.DBs{} // each root's database is read once for all the images
 	seen := map[string]string{}
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
@@ -128,7 +129,9 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		plats = append(plats, r.Platform)
 		roots[i] = opts.Sysroots[r.Platform.OS+"/"+r.Platform.Architecture]
 		if paths[i] = p.ImagePath; paths[i] == "" {
-			paths[i] = ProgramPath(r)
+			if paths[i], err = ownPath(opts.Options.dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
+				return nil, err
+			}
 		}
 		if paths[i] != paths[0] {
 			return nil, &detailError{ErrEntrypoints, fmt.Sprintf("%s and %s would go to %s and %s, and one index has one entrypoint", progs[0].Path, r.Path, paths[0], paths[i])}
@@ -145,7 +148,6 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	}
 	resolve.CheckSymbols = true // refuse what the loader would stop on
 	res := &Result{}
-	opts.Options.dbs = &sbom.DBs{} // each root's database is read once for all the images
 	for i, p := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
@@ -99,7 +100,7 @@ func (b *Built) SBOM(name, tool string) (*sbom.Image, error) {
 // planOwners finds the package that owns the source of each file of the
 // plan that has one, by its image path: for each root, the database is
 // asked once for all its files.
-func planOwners(dbs *sbom.DBs, p *Plan) (map[string]*sbom.Package, error) {
+func planOwners(dbs *sbom.DBs, p *Plan) (map[string]*pkgdb.Package, error) {
 	type group struct {
 		root        *elfscan.Root
 		srcs, paths []string
@@ -116,7 +117,7 @@ func planOwners(dbs *sbom.DBs, p *Plan) (map[string]*sbom.Package, error) {
 		}
 		groups[i].srcs, groups[i].paths = append(groups[i].srcs, src), append(groups[i].paths, e.Path)
 	}
-	out := map[string]*sbom.Package{}
+	out := map[string]*pkgdb.Package{}
 	for _, g := range groups {
 		db, err := dbs.For(g.root)
 		if err != nil {
@@ -174,7 +175,7 @@ func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
 //
 // The release files' owners are added to owners, so the SBOM names them.
 // A root with no package database gets nothing.
-func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*sbom.Package) error {
+func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*pkgdb.Package) error {
 	s, err := p.shippedPackages(owners)
 	if err != nil || len(s.order) == 0 {
 		return err
@@ -230,15 +231,15 @@ type shipped struct {
 
 // shippedSet is each package of a plan's files, in the plan's order.
 type shippedSet struct {
-	order []*sbom.Package
-	byPkg map[*sbom.Package]*shipped
+	order []*pkgdb.Package
+	byPkg map[*pkgdb.Package]*shipped
 }
 
 // shippedPackages groups the plan's files by the package that owns them.
 // A plan whose files come from two kinds of database (a Debian sysroot
 // and an Alpine one) cannot have one database written for it.
-func (p *Plan) shippedPackages(owners map[string]*sbom.Package) (shippedSet, error) {
-	s := shippedSet{byPkg: map[*sbom.Package]*shipped{}}
+func (p *Plan) shippedPackages(owners map[string]*pkgdb.Package) (shippedSet, error) {
+	s := shippedSet{byPkg: map[*pkgdb.Package]*shipped{}}
 	for _, e := range p.Entries() {
 		pkg := owners[e.Path]
 		if pkg == nil || e.Source == "" {
@@ -262,7 +263,7 @@ func (p *Plan) shippedPackages(owners map[string]*sbom.Package) (shippedSet, err
 // addReleaseFiles copies each of paths that root has (following its
 // symlinks inside the root) to the same path in the plan, unless the plan
 // has one, and records the package that owns it in owners.
-func (p *Plan) addReleaseFiles(dbs *sbom.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*sbom.Package) error {
+func (p *Plan) addReleaseFiles(dbs *sbom.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*pkgdb.Package) error {
 	db, err := dbs.For(root)
 	if err != nil {
 		return err

@@ -78,8 +78,8 @@ func layerOf(t *testing.T, bin string, args ...string) (map[string][]byte, []byt
 	return files, doc
 }
 
-// TestDpkgStatusAgreesWithTheImage packs the host's curl, which pack puts
-// at /usr/local/bin, with --dpkg-status: every md5sums line of status.d
+// TestDpkgStatusAgreesWithTheImage packs the host's curl, moved with
+// --path to /usr/local/bin, with --dpkg-status: every md5sums line of status.d
 // names a file the image has, with that file's md5 (so curl's names
 // /usr/local/bin/curl, where a scanner finds the program, and no package
 // claims a path the image lacks); every package of the shipped files is
@@ -87,7 +87,7 @@ func layerOf(t *testing.T, bin string, args ...string) (map[string][]byte, []byt
 // base-files, which owns it, is in status.d and the SBOM.
 func TestDpkgStatusAgreesWithTheImage(t *testing.T) {
 	testtool.Need(t, "curl", "dpkg-query")
-	files, doc := layerOf(t, "/usr/bin/curl", "--dpkg-status")
+	files, doc := layerOf(t, "/usr/bin/curl", "--dpkg-status", "--path", "/usr/local/bin/curl")
 	if _, ok := files["/usr/local/bin/curl"]; !ok {
 		t.Fatal("curl is not at /usr/local/bin/curl; this test needs it moved")
 	}

@@ -42,7 +42,7 @@ func TestVerify(t *testing.T) {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
 	}
 	out, stderr, code := sp(nil, "verify", lay+":good:1")
-	if code != 0 || !strings.Contains(out, "ok: /usr/local/bin/curl, dynamic") {
+	if code != 0 || !strings.Contains(out, "ok: /usr/bin/curl, dynamic") {
 		t.Fatalf("verify good: exit %d, %s %s", code, out, stderr)
 	}
 	art, err := transport.Open(t.Context(), lay+":good:1", transport.Options{})

@@ -23,8 +23,8 @@ type Image struct {
 
 // AddFlags registers the image flags: --path, --static, --certs, --ca,
 // --tzdata, --no-essentials, the config (--entrypoint, --env, --workdir,
-// --user, --expose, --label, --annotation), --add, --include, --exclude
-// and --compression.
+// --user, --expose, --label, --annotation), --add, --include, --packages,
+// --exclude and --compression.
 func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	o := &f.Options
 	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
@@ -49,6 +49,11 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", setKV(&o.Config.Annotations))
 	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, pack.ParseAddition))
 	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every loadable ELF file in it; other files, .o and debug files too, are data (repeatable)", cli.Append(&o.Include, pack.ParseInclude))
+	cli.FlagFunc(fs, "packages", "", "NAME,...", "", "ship the files of these packages of the program's root (--from's image, --sysroot, the host), with the libraries of their ELF files; not their docs (repeatable)", func(s string) error {
+		names, err := pack.ParsePackages(s)
+		o.Packages = append(o.Packages, names...)
+		return err
+	})
 	cli.FlagFunc(fs, "exclude", "", "GLOB", "", "leave out of --add and --include trees what matches GLOB, a directory with all it holds: the image path, or with no / in GLOB the name alone ('*.o', __pycache__, /usr/lib/python3.11/test) (repeatable)", cli.Append(&o.Exclude, pack.ParseExclude))
 	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "", "layer compression (default gzip; none when the Docker daemon is the only destination)", func(s string) error {
 		f.compressionSet = true

@@ -65,9 +65,16 @@ func TestWalkIsLinear(t *testing.T) {
 	if testing.Short() {
 		small, large = 10_000, 100_000
 	}
-	openAndWalk(t, small) // warm up
-	ts := openAndWalk(t, small)
-	tl := openAndWalk(t, large)
+	// The best of three runs: a busy machine (CI, other tests) adds time
+	// to single runs that has nothing to do with the walk.
+	best := func(n int) time.Duration {
+		d := time.Duration(1 << 62)
+		for range 3 {
+			d = min(d, openAndWalk(t, n))
+		}
+		return d
+	}
+	ts, tl := best(small), best(large)
 	t.Logf("%d entries: %v; %d entries: %v", small, ts, large, tl)
 	if tl > 30*ts+time.Second {
 		t.Fatalf("%d entries took %v, %d took %v: not linear", small, ts, large, tl)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 )
 
 // statusField reports whether a status.d entry keeps a field of a
@@ -84,7 +85,7 @@ func shippedAt(files []Shipped) map[string]string {
 	at := map[string]string{}
 	for _, f := range files {
 		for _, p := range []string{f.Path, f.Source} {
-			for _, a := range usrAliases(p) {
+			for _, a := range pkgdb.UsrAliases(p) {
 				if _, ok := at[a]; !ok {
 					at[a] = f.Path
 				}

@@ -1,4 +1,4 @@
-package sbom
+package pkgdb
 
 import (
 	"fmt"
@@ -27,10 +27,12 @@ func readDpkg(root *elfscan.Root, rel release) (*DB, error) {
 		pkg := debPackage(para, rel)
 		db.Packages = append(db.Packages, pkg)
 		for _, name := range []string{f["Package"] + ":" + f["Architecture"], f["Package"]} {
-			db.lists = append(db.lists, fileList{pkg: pkg, file: "/var/lib/dpkg/info/" + name + ".list"})
+			l := fileList{pkg: pkg, file: "/var/lib/dpkg/info/" + name + ".list"}
+			db.lists = append(db.lists, l)
+			pkg.lists = append(pkg.lists, l)
 		}
 	}
-	db.sort()
+	db.finish()
 	return db, nil
 }
 
@@ -59,10 +61,12 @@ func readStatusD(root *elfscan.Root, rel release) (*DB, error) {
 			}
 			pkg := debPackage(para, rel)
 			db.Packages = append(db.Packages, pkg)
-			db.lists = append(db.lists, fileList{pkg: pkg, file: dir + "/" + e.Name() + ".md5sums", md5sums: true})
+			l := fileList{pkg: pkg, file: dir + "/" + e.Name() + ".md5sums", md5sums: true}
+			db.lists = append(db.lists, l)
+			pkg.lists = append(pkg.lists, l)
 		}
 	}
-	db.sort()
+	db.finish()
 	return db, nil
 }
 
@@ -76,5 +80,51 @@ func debPackage(para paragraph, rel release) *Package {
 	if s := f["Source"]; s != "" {
 		pkg.Source, pkg.SourceVersion = sourceOf(s)
 	}
+	pkg.Essential = f["Essential"] == "yes"
+	for _, k := range []string{"Pre-Depends", "Depends"} {
+		pkg.depends = append(pkg.depends, debRelations(f[k])...)
+	}
+	for _, alts := range debRelations(f["Provides"]) {
+		pkg.provides = append(pkg.provides, alts...)
+	}
+	for _, l := range strings.Split(f["Conffiles"], "\n") {
+		if p, _, _ := strings.Cut(strings.TrimSpace(l), " "); strings.HasPrefix(p, "/") {
+			pkg.Conffiles = append(pkg.Conffiles, p)
+		}
+	}
 	return pkg
+}
+
+// debRelations parses a relationship field (Depends: "libc6 (>= 2.34),
+// libmagic-mgc (= 1:5.44-3), debconf | debconf-2.0") into the names of
+// each relation's alternatives, versions, architecture qualifiers
+// (python3:any) and restrictions dropped.
+func debRelations(s string) [][]string {
+	var out [][]string
+	for _, rel := range strings.Split(s, ",") {
+		var alts []string
+		for _, a := range strings.Split(rel, "|") {
+			name := strings.TrimSpace(a)
+			if i := strings.IndexAny(name, " \t\n(["); i >= 0 {
+				name = name[:i]
+			}
+			name, _, _ = strings.Cut(name, ":") // python3:any, libc6:amd64
+			if name != "" {
+				alts = append(alts, name)
+			}
+		}
+		if len(alts) > 0 {
+			out = append(out, alts)
+		}
+	}
+	return out
+}
+
+// sourceOf splits dpkg's "Source: name (version)".
+func sourceOf(s string) (name, version string) {
+	name, rest, ok := strings.Cut(s, " (")
+	if ok {
+		version = strings.TrimSuffix(rest, ")")
+	}
+	return name, version
 }

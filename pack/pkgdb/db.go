@@ -1,0 +1,316 @@
+package pkgdb
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+// DB is the package database of one root: its installed packages, and
+// which of them owns a path.
+type DB struct {
+	Kind     string // dpkg, apk, or "" when the root has none
+	Packages []*Package
+	owners   map[string]*Package   // by the paths the database lists in itself (apk)
+	lists    []fileList            // the files that list the others' paths (dpkg), read when asked
+	byName   map[string][]*Package // by name, each name's packages sorted by architecture
+	provides map[string][]*Package // by the virtual names they provide
+}
+
+// fileList is a file of a dpkg database that lists a package's files:
+// info/NAME.list (absolute paths), or status.d/NAME.md5sums ("SUM  path").
+type fileList struct {
+	pkg     *Package
+	file    string
+	md5sums bool
+}
+
+// Read reads the package database of root: dpkg's status and file
+// lists, distroless's status.d, or apk's installed database. A root with
+// none gives an empty DB; a database that cannot be parsed is an error.
+func Read(root *elfscan.Root) (*DB, error) {
+	rel := osRelease(root)
+	for _, read := range []func(*elfscan.Root, release) (*DB, error){readDpkg, readStatusD, readApk} {
+		db, err := read(root, rel)
+		if err != nil || db != nil {
+			return db, err
+		}
+	}
+	return &DB{}, nil
+}
+
+// Package returns the installed package called name, or nil. A name may
+// carry a Debian architecture (libc6:amd64); without one, of the
+// packages of that name (a multiarch system's libc6:amd64 and
+// libc6:i386) the first by architecture is returned.
+func (db *DB) Package(name string) *Package {
+	n, arch, _ := strings.Cut(name, ":")
+	for _, p := range db.byName[n] {
+		if arch == "" || arch == "any" || p.Arch == arch {
+			return p
+		}
+	}
+	return nil
+}
+
+// Owner returns the package that owns the file at p in root, or nil.
+func (db *DB) Owner(root *elfscan.Root, p string) *Package {
+	return db.Owners(root, []string{p})[0]
+}
+
+// Owners returns the package that owns each file of paths in root (nil
+// for one no package owns), trying also its real path and the other side
+// of a merged /usr, since databases list /lib/x/libc.so.6 where the file
+// is /usr/lib/x/libc.so.6. A dpkg database's file lists are read once
+// for all the paths, and only the lines asked for are kept: a system's
+// lists name a hundred thousand files.
+func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
+	out := make([]*Package, len(paths))
+	cands := make([][]string, len(paths))
+	wanted := map[string][]int{} // each name asked for: the paths it may be
+	left := 0
+	for i, p := range paths {
+		cs := []string{p}
+		if real, _, err := root.Eval(p); err == nil && real != p {
+			cs = append(cs, real)
+		}
+		for _, c := range cs {
+			for _, a := range UsrAliases(c) {
+				cands[i] = append(cands[i], a)
+				wanted[a] = append(wanted[a], i)
+			}
+		}
+		for _, c := range cands[i] {
+			if pkg := db.owners[c]; pkg != nil {
+				out[i] = pkg
+				break
+			}
+		}
+		if out[i] == nil {
+			left++
+		}
+	}
+	// Each path takes the first list that names any of its names: the
+	// lists are read until every path has an owner, or all are read,
+	// those of the packages named like a library asked for first
+	// (libc6's for libc.so.6).
+	lists := newListReader(root)
+	for _, l := range db.likelyFirst(paths) {
+		if left == 0 {
+			break
+		}
+		b, ok := lists.read(l.file)
+		for len(b) > 0 && ok && left > 0 {
+			var line []byte
+			line, b, _ = bytes.Cut(b, []byte("\n"))
+			if l.md5sums {
+				if line = md5sumsPath(line); line == nil {
+					continue
+				}
+			}
+			for _, i := range wanted[string(line)] {
+				if out[i] == nil {
+					out[i] = l.pkg
+					left--
+				}
+			}
+		}
+	}
+	return out
+}
+
+// likelyFirst is the database's lists, those of packages whose names
+// start as a library's of paths does (libc for libc.so.6, libssl for
+// libssl.so.3) first, in the database's order.
+func (db *DB) likelyFirst(paths []string) []fileList {
+	var stems []string
+	for _, p := range paths {
+		if stem, _, ok := strings.Cut(path.Base(p), ".so"); ok && len(stem) > 3 {
+			stems = append(stems, stem)
+		}
+	}
+	if len(stems) == 0 {
+		return db.lists
+	}
+	first := make([]fileList, 0, len(db.lists))
+	var rest []fileList
+	for _, l := range db.lists {
+		likely := false
+		for _, s := range stems {
+			likely = likely || strings.HasPrefix(l.pkg.Name, s)
+		}
+		if likely {
+			first = append(first, l)
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	return append(first, rest...)
+}
+
+// Files returns every path pkg lists in root's database, clean and
+// absolute, in the order listed: directories, files and symlinks from
+// dpkg's info/NAME.list and Alpine's database, the regular files alone
+// from a distroless md5sums list. A package whose list is missing lists
+// nothing.
+func (db *DB) Files(root *elfscan.Root, pkg *Package) ([]string, error) {
+	if pkg.lists == nil {
+		return pkg.files, nil
+	}
+	lists := newListReader(root)
+	for _, l := range pkg.lists {
+		b, ok := lists.read(l.file)
+		if !ok {
+			continue
+		}
+		var out []string
+		for len(b) > 0 {
+			var line []byte
+			line, b, _ = bytes.Cut(b, []byte("\n"))
+			if l.md5sums {
+				line = md5sumsPath(line)
+			}
+			if len(line) == 0 || line[0] != '/' {
+				continue
+			}
+			if p := path.Clean(string(line)); p != "/" {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// md5sumsPath is the absolute path a line of an md5sums file names
+// ("SUM  usr/bin/x"), or nil for a line that names none.
+func md5sumsPath(line []byte) []byte {
+	_, p, _ := bytes.Cut(line, []byte("  "))
+	if len(p) == 0 || p[0] == '/' {
+		return nil
+	}
+	return append([]byte("/"), p...)
+}
+
+// listReader reads the file lists of a database's directories: each
+// directory's symlinks are followed in the root once, its entries listed
+// once, and only its regular files read, straight from the root's file
+// system (a system has hundreds of lists).
+type listReader struct {
+	root *elfscan.Root
+	dirs map[string]*listDir
+}
+
+type listDir struct {
+	real  string          // the directory's real path in the root
+	files map[string]bool // its regular files
+}
+
+func newListReader(root *elfscan.Root) *listReader {
+	return &listReader{root: root, dirs: map[string]*listDir{}}
+}
+
+// read returns the content of the list at p, and whether there is one.
+func (r *listReader) read(p string) ([]byte, bool) {
+	dir, name := path.Split(p)
+	d := r.dirs[dir]
+	if d == nil {
+		d = &listDir{files: map[string]bool{}}
+		r.dirs[dir] = d
+		if real, _, err := r.root.Eval(path.Clean(dir)); err == nil {
+			d.real = real
+			ents, _ := r.root.ReadDir(real)
+			for _, e := range ents {
+				if e.Type().IsRegular() {
+					d.files[e.Name()] = true
+				}
+			}
+		}
+	}
+	if !d.files[name] {
+		return nil, false
+	}
+	b, err := r.root.ReadFile(path.Join(d.real, name))
+	return b, err == nil
+}
+
+// UsrAliases are p and its name on the other side of a merged /usr:
+// /lib/x/libc.so.6 and /usr/lib/x/libc.so.6.
+func UsrAliases(p string) []string {
+	for _, d := range []string{"/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/"} {
+		if strings.HasPrefix(p, d) {
+			return []string{p, "/usr" + p}
+		}
+		if strings.HasPrefix(p, "/usr"+d) {
+			return []string{p, strings.TrimPrefix(p, "/usr")}
+		}
+	}
+	return []string{p}
+}
+
+// add records pkg as the owner of each path.
+func (db *DB) add(pkg *Package, paths []string) {
+	db.Packages = append(db.Packages, pkg)
+	for _, p := range paths {
+		p = path.Clean("/" + p)
+		pkg.files = append(pkg.files, p)
+		if _, ok := db.owners[p]; !ok {
+			db.owners[p] = pkg
+		}
+	}
+}
+
+// finish sorts the packages, indexes them by name and by what they
+// provide, and resolves each one's dependencies to installed packages.
+func (db *DB) finish() {
+	sort.SliceStable(db.Packages, func(i, j int) bool {
+		a, b := db.Packages[i], db.Packages[j]
+		return a.Name < b.Name || a.Name == b.Name && a.Arch < b.Arch
+	})
+	db.byName, db.provides = map[string][]*Package{}, map[string][]*Package{}
+	for _, p := range db.Packages {
+		db.byName[p.Name] = append(db.byName[p.Name], p)
+		for _, v := range p.provides {
+			db.provides[v] = append(db.provides[v], p)
+		}
+	}
+	for _, p := range db.Packages {
+		p.Depends = nil
+		seen := map[string]bool{p.Name: true}
+		for _, alts := range p.depends {
+			for _, a := range alts {
+				if dep := db.installed(a, p.Arch); dep != nil {
+					if !seen[dep.Name] {
+						seen[dep.Name] = true
+						p.Depends = append(p.Depends, dep.Name)
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// installed is the installed package a dependency's name means, for a
+// package of arch: one of that name (of arch, or all, when there are
+// several), else one that provides it.
+func (db *DB) installed(name, arch string) *Package {
+	for _, ps := range [][]*Package{db.byName[name], db.provides[name]} {
+		for _, p := range ps {
+			if p.Arch == arch || p.DataOnly() {
+				return p
+			}
+		}
+		if len(ps) > 0 {
+			return ps[0]
+		}
+	}
+	return nil
+}
+
+func notExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -1,0 +1,201 @@
+package pkgdb
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
+
+// tree writes files into a new directory and returns it as a root.
+func tree(t *testing.T, files map[string]string) *elfscan.Root {
+	t.Helper()
+	dir := t.TempDir()
+	for p, data := range files {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return elfscan.DirRoot(dir)
+}
+
+const status = `Package: libmagic1
+Status: install ok installed
+Architecture: amd64
+Source: file
+Version: 1:5.44-3
+Pre-Depends: libc6 (>= 2.34)
+Depends: libbz2-1.0, libmagic-mgc (= 1:5.44-3), zlib1g (>= 1:1.1.4), notinstalled | alsonot
+Recommends: file
+
+Package: libmagic-mgc
+Status: install ok installed
+Architecture: amd64
+Source: file
+Version: 1:5.44-3
+
+Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.36-9
+Depends: libgcc-s1
+Conffiles:
+ /etc/ld.so.conf.d/x86_64-linux-gnu.conf d4e7a7b88a71b5ffd9e2644e71a0cfab
+
+Package: libbz2-1.0
+Status: install ok installed
+Architecture: amd64
+Version: 1.0.8-5
+
+Package: zlib-alt
+Status: install ok installed
+Architecture: amd64
+Version: 1
+Provides: zlib1g (= 1:1.2)
+
+Package: fontconfig-config
+Status: install ok installed
+Architecture: all
+Version: 2.14.1-4
+Depends: fonts-dejavu-core | ttf-bitstream-vera | fonts-liberation, fonts-x
+
+Package: fonts-liberation
+Status: install ok installed
+Architecture: all
+Version: 1:1.07.4-11
+
+Package: removed
+Status: deinstall ok config-files
+Version: 1.0
+`
+
+func dpkgRoot(t *testing.T) *elfscan.Root {
+	return tree(t, map[string]string{
+		"var/lib/dpkg/status":                    status,
+		"var/lib/dpkg/info/libmagic1:amd64.list": "/.\n/usr\n/usr/lib\n/usr/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0\n/usr/lib/x86_64-linux-gnu/libmagic.so.1\n",
+		"var/lib/dpkg/info/libmagic-mgc.list":    "/usr/lib/file/magic.mgc\n/usr/share/misc/magic.mgc\n",
+		"var/lib/dpkg/info/libc6:amd64.list":     "/lib/x86_64-linux-gnu/libc.so.6\n",
+		"usr/lib/x86_64-linux-gnu/libc.so.6":     "libc",
+	})
+}
+
+func TestReadDpkgDependsFilesAndOwners(t *testing.T) {
+	root := dpkgRoot(t)
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Kind != "dpkg" || db.Package("removed") != nil {
+		t.Fatalf("kind %q, removed package %v: want dpkg and only installed packages", db.Kind, db.Package("removed"))
+	}
+	m := db.Package("libmagic1")
+	if m == nil || m.Source != "file" || m.Version != "1:5.44-3" {
+		t.Fatalf("libmagic1: %+v", m)
+	}
+	// Pre-Depends first, versions dropped, a virtual package as its
+	// provider, an alternative of which nothing is installed left out.
+	if want := []string{"libc6", "libbz2-1.0", "libmagic-mgc", "zlib-alt"}; !slices.Equal(m.Depends, want) {
+		t.Errorf("libmagic1 depends on %q, want %q", m.Depends, want)
+	}
+	fc := db.Package("fontconfig-config")
+	if want := []string{"fonts-liberation"}; !slices.Equal(fc.Depends, want) {
+		t.Errorf("fontconfig-config depends on %q, want the first installed alternative %q", fc.Depends, want)
+	}
+	if !fc.DataOnly() || m.DataOnly() {
+		t.Errorf("DataOnly: fontconfig-config %v, libmagic1 %v", fc.DataOnly(), m.DataOnly())
+	}
+	if c := db.Package("libc6:amd64").Conffiles; !slices.Equal(c, []string{"/etc/ld.so.conf.d/x86_64-linux-gnu.conf"}) {
+		t.Errorf("libc6 conffiles %q", c)
+	}
+	if db.Package("libc6:i386") != nil {
+		t.Error("libc6:i386 is not installed")
+	}
+	files, err := db.Files(root, db.Package("libmagic-mgc"))
+	if err != nil || !slices.Equal(files, []string{"/usr/lib/file/magic.mgc", "/usr/share/misc/magic.mgc"}) {
+		t.Errorf("libmagic-mgc files %q, %v", files, err)
+	}
+	files, _ = db.Files(root, m) // from info/NAME:ARCH.list; "/." is the root, left out
+	if len(files) != 5 || files[0] != "/usr" {
+		t.Errorf("libmagic1 files %q", files)
+	}
+	if files, _ := db.Files(root, db.Package("zlib-alt")); len(files) != 0 {
+		t.Errorf("a package with no list lists %q", files)
+	}
+	owners := db.Owners(root, []string{"/usr/share/misc/magic.mgc", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/etc/passwd"})
+	if owners[0] != db.Package("libmagic-mgc") || owners[1] != db.Package("libc6") || owners[2] != nil {
+		t.Errorf("owners %v", owners)
+	}
+	ix := db.Index(root)
+	for i, p := range []string{"/usr/share/misc/magic.mgc", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/etc/passwd"} {
+		if got := ix.Owner(p); got != owners[i] {
+			t.Errorf("the index says %s is %v's, Owners %v's", p, got, owners[i])
+		}
+	}
+}
+
+func TestReadStatusDListsItsMD5Sums(t *testing.T) {
+	root := tree(t, map[string]string{
+		"var/lib/dpkg/status.d/libssl3":         "Package: libssl3\nVersion: 3.0.15-1\nArchitecture: amd64\nDepends: libc6 (>= 2.34)\n",
+		"var/lib/dpkg/status.d/libssl3.md5sums": "0123  usr/lib/x86_64-linux-gnu/libssl.so.3\nbad line\n4567  /abs/is/not/a/line\n",
+		"var/lib/dpkg/status.d/libc6":           "Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\n",
+	})
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssl := db.Package("libssl3")
+	if ssl == nil || !slices.Equal(ssl.Depends, []string{"libc6"}) {
+		t.Fatalf("libssl3 %+v", ssl)
+	}
+	files, err := db.Files(root, ssl)
+	if err != nil || !slices.Equal(files, []string{"/usr/lib/x86_64-linux-gnu/libssl.so.3"}) {
+		t.Errorf("libssl3 files %q, %v", files, err)
+	}
+}
+
+func TestReadApkResolvesSonameDependencies(t *testing.T) {
+	root := tree(t, map[string]string{
+		"lib/apk/db/installed": "P:musl\nV:1.2.4-r2\nA:x86_64\np:so:libc.musl-x86_64.so.1=1\nF:lib\nR:ld-musl-x86_64.so.1\nR:libc.musl-x86_64.so.1\n\n" +
+			"P:libmagic\nV:5.45-r1\nA:x86_64\no:file\nD:so:libc.musl-x86_64.so.1 libmagic-data>=5 !conflicting\np:so:libmagic.so.1=1.0.0\nF:usr/lib\nR:libmagic.so.1.0.0\n\n" +
+			"P:libmagic-data\nV:5.45-r1\nA:noarch\nF:usr/share/misc\nR:magic.mgc\n",
+	})
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := db.Package("libmagic")
+	if m == nil || !slices.Equal(m.Depends, []string{"musl", "libmagic-data"}) {
+		t.Fatalf("libmagic %+v", m)
+	}
+	files, _ := db.Files(root, db.Package("libmagic-data"))
+	if !slices.Equal(files, []string{"/usr/share/misc/magic.mgc"}) || !db.Package("libmagic-data").DataOnly() {
+		t.Errorf("libmagic-data files %q", files)
+	}
+	if o := db.Owner(root, "/usr/lib/libmagic.so.1.0.0"); o != m {
+		t.Errorf("owner %v", o)
+	}
+}
+
+func TestReadRootWithoutDatabase(t *testing.T) {
+	root := tree(t, map[string]string{"etc/passwd": "root:x:0:0::/:/bin/sh\n"})
+	db, err := Read(root)
+	if err != nil || db.Kind != "" || len(db.Packages) != 0 || db.Package("x") != nil || db.Owner(root, "/etc/passwd") != nil {
+		t.Fatalf("db %+v, %v: want an empty database", db, err)
+	}
+}
+
+func TestReadRefusesAnUnreadableDatabase(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "var/lib/dpkg/status"), 0o755); err != nil { // a directory, not a file
+		t.Fatal(err)
+	}
+	if _, err := Read(elfscan.DirRoot(dir)); err == nil {
+		t.Fatal("a status that cannot be read gave no error")
+	}
+}
