@@ -8,10 +8,13 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
+	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // Datum is one entry that evidence added to a plan, and why.
@@ -33,6 +36,43 @@ type DataEvidence struct {
 // an absolute path, and the package's name. Nil means the root has no
 // package database.
 type Owner func(path string) (pkg string, ok bool)
+
+// addNamedPathsOf is addNamedPaths in the program's root (the sysroot or
+// image resolve names, or r's own), with the root's package database,
+// read through dbs, as the Owner.
+func (p *Plan) addNamedPathsOf(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report, resolve elfscan.Options) (*DataEvidence, error) {
+	root := resolve.Root
+	if root == nil {
+		root = r.Root
+	}
+	owner, err := packageOwner(dbs, root)
+	if err != nil {
+		return nil, err
+	}
+	return p.addNamedPaths(ctx, r, root, resolve, owner)
+}
+
+// PackageOwner is the Owner that root's package database answers, or nil
+// when root has none (a bare sysroot). Its file lists are read when it is
+// first asked.
+func PackageOwner(root *elfscan.Root) (Owner, error) { return packageOwner(&sbom.DBs{}, root) }
+
+func packageOwner(dbs *sbom.DBs, root *elfscan.Root) (Owner, error) {
+	db, err := dbs.For(root)
+	if err != nil {
+		return nil, err
+	}
+	if db.Kind == "" {
+		return nil, nil
+	}
+	index := sync.OnceValue(func() *pkgdb.Index { return db.Index(root) })
+	return func(p string) (string, bool) {
+		if pkg := index().Owner(p); pkg != nil {
+			return pkg.Name, true
+		}
+		return "", false
+	}, nil
+}
 
 // DataPlanner tells, for scanned programs, what their path literals
 // would add to their plans: what `scan` shows before anything is packed.
@@ -320,7 +360,7 @@ func (n *namedPaths) owned(paths ...string) bool {
 		return true
 	}
 	for _, p := range paths {
-		if _, ok := n.owner(p); ok {
+		if n.listed(p) {
 			return true
 		}
 	}
@@ -329,6 +369,23 @@ func (n *namedPaths) owned(paths ...string) bool {
 	}
 	n.unowned++
 	return false
+}
+
+// listed reports whether the package database lists the file p, or, for
+// a file of /usr (not /usr/local), its directory: the caches and indexes
+// that maintainer scripts write beside a package's files (graphviz's
+// config6a, gio's giomodule.cache) are listed by no package, and a
+// package's directory of /usr holds no user's files. Elsewhere (/etc, /opt)
+// an unlisted file may be anyone's, and is left out.
+func (n *namedPaths) listed(p string) bool {
+	if _, ok := n.owner(p); ok {
+		return true
+	}
+	if !inTree(p, "/usr") || inTree(p, "/usr/local") {
+		return false
+	}
+	_, ok := n.owner(path.Dir(p))
+	return ok
 }
 
 // placeLinks adds the symlinks met on the way to a file evidence ships.
@@ -460,7 +517,7 @@ func (n *namedPaths) list(ctx context.Context, dir string) listing {
 			}
 		case d.Type().IsRegular():
 			if n.owner != nil {
-				if _, ok := n.owner(p); !ok {
+				if !n.listed(p) {
 					if l.unowned == 0 {
 						l.firstUnowned = p
 					}

@@ -149,7 +149,9 @@ func TestNamedPathsRefuseWhatIsNeverShipped(t *testing.T) {
 
 // TestNamedPathsBounds: a directory larger than the bound is left out
 // whole with a warning naming it and the flags; what the package
-// database does not list is left out, with a warning; --exclude applies.
+// database does not list is left out, with a warning, unless its
+// directory of /usr is listed (a cache a maintainer script wrote);
+// --exclude applies.
 func TestNamedPathsBounds(t *testing.T) {
 	lr := newLiteralRoot(t)
 	lr.file("/usr/share/huge/small", "s")
@@ -160,10 +162,17 @@ func TestNamedPathsBounds(t *testing.T) {
 	lr.file("/usr/share/owned/a", "a")
 	lr.file("/usr/share/owned/users-file", "mine")
 	lr.file("/usr/share/owned/b.skip", "b")
+	lr.file("/usr/share/owned/sub/cache", "written by a maintainer script")
+	lr.file("/opt/tp/users-file", "mine")
+	lr.file("/opt/tp/owned", "theirs")
 	p := NewPlan()
 	p.Exclude("*.skip")
-	owner := func(p string) (string, bool) { return "pkg", p != "/usr/share/owned/users-file" }
-	d := lr.evidence(p, owner, "/usr/share/huge", "/usr/share/owned")
+	// The database lists the files of /usr/share/owned but one, and its
+	// directory sub but not what is in it; /opt/tp and its owned file.
+	owner := func(p string) (string, bool) {
+		return "pkg", p != "/usr/share/owned/users-file" && p != "/usr/share/owned/sub/cache" && p != "/opt/tp/users-file"
+	}
+	d := lr.evidence(p, owner, "/usr/share/huge", "/usr/share/owned", "/opt/tp")
 	if _, ok := planned(p, "/usr/share/huge/small"); ok {
 		t.Errorf("part of a directory past the bound is planned")
 	}
@@ -175,10 +184,12 @@ func TestNamedPathsBounds(t *testing.T) {
 	if !bound || !unowned {
 		t.Errorf("warnings %q: want one naming /usr/share/huge, --include and --exclude, and one for the file no package lists", d.Warnings)
 	}
-	if _, ok := planned(p, "/usr/share/owned/a"); !ok {
-		t.Errorf("the owned file is not planned")
+	for _, yes := range []string{"/usr/share/owned/a", "/usr/share/owned/sub/cache", "/opt/tp/owned"} {
+		if _, ok := planned(p, yes); !ok {
+			t.Errorf("%s, listed or in a listed directory of /usr, is not planned", yes)
+		}
 	}
-	for _, no := range []string{"/usr/share/owned/users-file", "/usr/share/owned/b.skip"} {
+	for _, no := range []string{"/usr/share/owned/b.skip", "/opt/tp/users-file"} {
 		if _, ok := planned(p, no); ok {
 			t.Errorf("%s is planned", no)
 		}

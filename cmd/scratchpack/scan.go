@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,7 +55,13 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 	if dataRoot == nil {
 		dataRoot = opts.Root
 	}
-	planner := pack.NewDataPlanner(dataRoot, opts, nil, nil)
+	var owner pack.Owner // the package database of the root the data is in
+	if r := cmp.Or(dataRoot, firstRoot(reports)); r != nil {
+		if owner, err = pack.PackageOwner(r); err != nil {
+			return err
+		}
+	}
+	planner := pack.NewDataPlanner(dataRoot, opts, nil, owner)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]
@@ -117,4 +124,14 @@ func writeScan(w io.Writer, r *elfscan.Report, d *pack.DataEvidence, asJSON bool
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// firstRoot is the root of the first file scanned, or nil.
+func firstRoot(reports []*elfscan.Report) *elfscan.Root {
+	for _, r := range reports {
+		if r != nil {
+			return r.Root
+		}
+	}
+	return nil
 }
