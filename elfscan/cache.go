@@ -48,6 +48,7 @@ type libFacts struct {
 	undefined fact[[]string]        // global symbols it leaves undefined
 	defined   fact[map[string]bool] // symbols it defines
 	imports   fact[[]string]        // imported symbols that raise a run-time concern
+	paths     fact[pathFacts]       // absolute paths in its read-only data
 }
 
 // versionFacts are a file's symbol versions.

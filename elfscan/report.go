@@ -43,6 +43,11 @@ type Report struct {
 	RunTime     *RunTimeData `json:"run_time,omitempty"` // what a dynamic C program reads from the system at run time, with the evidence
 	Warnings    []string     `json:"warnings"`
 	Go          *GoInfo      `json:"go,omitempty"`
+
+	// Paths are the absolute paths that the program and its libraries
+	// (not the C library, nor a Go program itself) hold as strings in
+	// their read-only data: evidence of data files, found or not.
+	Paths []NamedPath `json:"paths,omitempty"`
 }
 
 // Library is one shared library of the closure, as the loader finds it.

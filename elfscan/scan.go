@@ -97,6 +97,11 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 			return nil, err
 		}
 	}
+	if !opts.LibrariesOnly {
+		if err := r.addPaths(opts.Cache); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 

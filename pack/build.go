@@ -13,6 +13,7 @@ import (
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
+	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -60,6 +61,7 @@ type Built struct {
 	ZoneInfo  string                                   // where the zone data packed came from, or ""
 	Sources   []string                                 // the host files the image was made from
 	Plan      *Plan                                    // the image's root file system
+	Data      *DataEvidence                            // what the program's path literals brought
 	owners    func() (map[string]*sbom.Package, error) // the package of each file, when the layer has checksums
 }
 
@@ -132,6 +134,10 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err := plan.addRunTimeData(ctx, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
 		return nil, err
 	}
+	data, err := plan.addNamedPathsOf(ctx, dbs, r, opts.resolve)
+	if err != nil {
+		return nil, err
+	}
 	// The package of each file, for the status.d entries and the SBOM:
 	// the databases are read once, for both.
 	var owners func() (map[string]*sbom.Package, error)
@@ -171,7 +177,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		layer.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan, owners: owners}
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan, Data: data, owners: owners}
 	if chosen.zoneinfo != nil {
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}
@@ -219,6 +225,16 @@ func (b *Built) Notes(verbose bool) []string {
 	}
 	if b.ZoneInfo != "" {
 		out = append(out, fmt.Sprintf("%s: time zone data from %s", r.Path, b.ZoneInfo))
+	}
+	if b.Data != nil {
+		for _, w := range b.Data.Warnings {
+			out = append(out, fmt.Sprintf("warning: %s: %s", r.Path, w))
+		}
+		if verbose {
+			for _, d := range b.Data.Data {
+				out = append(out, fmt.Sprintf("%s: data %s: %s", r.Path, quote.Name(d.Path), d.Why))
+			}
+		}
 	}
 	if verbose {
 		for _, l := range r.Libraries {

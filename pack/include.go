@@ -151,12 +151,18 @@ func within(set map[string]bool, p string) bool {
 // and adds its loader and libraries. An ELF file no loader maps (a .o, a
 // core or debug file) is data, copied as it is.
 func (p *Plan) addELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Options) error {
-	if ok, err := elfscan.Loadable(root, e.Source); err != nil || !ok {
-		return err // it names the file
-	}
-	r, err := elfscan.ScanFile(root, e.Source, resolve)
-	if err != nil {
+	r, err := scanELF(root, e.Source, resolve)
+	if r == nil {
 		return err // it names the file
 	}
 	return p.AddRuntime(r, e.Path)
+}
+
+// scanELF resolves the file at name in root when it is an ELF object a
+// loader maps; it returns nil and no error for a file that is data.
+func scanELF(root *elfscan.Root, name string, resolve elfscan.Options) (*elfscan.Report, error) {
+	if ok, err := elfscan.Loadable(root, name); err != nil || !ok {
+		return nil, err // it names the file
+	}
+	return elfscan.ScanFile(root, name, resolve)
 }

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
+	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack"
 )
 
 func (a *app) scanCommand() cli.Command {
@@ -41,7 +46,22 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 		defer src.Close()
 		root = src.Root
 	}
-	reports, errs := elfscan.ScanAll(root, files, res.Options)
+	opts := res.Options
+	if opts.Cache == nil { // shared by the scans and the plans of their data
+		opts.Cache = elfscan.NewCache()
+	}
+	reports, errs := elfscan.ScanAll(root, files, opts)
+	dataRoot := root // where the data is: the image, or the sysroot
+	if dataRoot == nil {
+		dataRoot = opts.Root
+	}
+	var owner pack.Owner // the package database of the root the data is in
+	if r := cmp.Or(dataRoot, firstRoot(reports)); r != nil {
+		if owner, err = pack.PackageOwner(r); err != nil {
+			return err
+		}
+	}
+	planner := pack.NewDataPlanner(dataRoot, opts, nil, owner)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]
@@ -53,14 +73,17 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 			firstErr = err
 		case err != nil:
 			a.Logf("%s", cli.OneLine(a.withHint(err).Error()))
-		case asJSON:
-			b, err := json.Marshal(r)
+		default:
+			data, err := planner.Plan(a.ctx, r)
 			if err != nil {
+				if a.ctx.Err() != nil {
+					return a.ctx.Err()
+				}
+				data = &pack.DataEvidence{Warnings: []string{"what its path literals name could not be planned: " + err.Error()}}
+			}
+			if err := writeScan(a.Stdout, r, data, asJSON); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Stdout, "%s\n", b)
-		default:
-			r.WriteText(a.Stdout)
 		}
 	}
 	if firstErr == nil && res.Require {
@@ -71,4 +94,44 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 		firstErr = elfscan.Covered(res.Platforms, have)
 	}
 	return firstErr
+}
+
+// writeScan prints a report with the data files, plugins and helpers its
+// path literals bring to a plan: in JSON, as the report's "data" and
+// "data_warnings"; as text, a line each after the report.
+func writeScan(w io.Writer, r *elfscan.Report, d *pack.DataEvidence, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(struct {
+			*elfscan.Report
+			Data         []pack.Datum `json:"data,omitempty"`
+			DataWarnings []string     `json:"data_warnings,omitempty"`
+		}{r, d.Data, d.Warnings})
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	if err := r.WriteText(w); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, x := range d.Data {
+		fmt.Fprintf(&b, "  data:        %s (%s)\n", quote.Name(x.Path), quote.Line(x.Why))
+	}
+	for _, warn := range d.Warnings {
+		fmt.Fprintf(&b, "  warning:     %s\n", quote.Line(warn))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// firstRoot is the root of the first file scanned, or nil.
+func firstRoot(reports []*elfscan.Report) *elfscan.Root {
+	for _, r := range reports {
+		if r != nil {
+			return r.Root
+		}
+	}
+	return nil
 }

@@ -1,0 +1,113 @@
+package pack
+
+import (
+	"path"
+	"strings"
+)
+
+// The policy of evidence: what no evidence ever ships, what is too
+// generic to ship whole, and how much it may add. Every rule that adds
+// files by evidence (path literals, packages, run-time data) asks these.
+
+// Bounds on what evidence adds to one image. Hitting one is a warning
+// naming the directory and the flags that decide instead (--include,
+// --exclude); the directory is then left out whole, never shipped in part.
+const (
+	maxEvidenceBytes = 512 << 20 // every file evidence adds to an image
+	maxDirBytes      = 256 << 20 // the files of one directory brought whole
+	maxDirFiles      = 20000     // the entries of one directory brought whole
+)
+
+// genericDirs are directories that hold many packages' files: a path
+// naming one is not evidence of its contents.
+var genericDirs = []string{
+	"/", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/usr/bin", "/usr/sbin",
+	"/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libx32", "/usr/libexec", "/usr/share", "/usr/include",
+	"/usr/local", "/etc", "/var", "/tmp", "/run", "/proc", "/sys", "/dev", "/home", "/root",
+	"/opt", "/srv", "/mnt", "/media", "/boot",
+}
+
+// genericDir reports whether the directory p (clean, absolute) is one
+// that no rule packs whole: those of genericDirs, the multiarch library
+// directories (/usr/lib/x86_64-linux-gnu), /usr/local's children and
+// /var's.
+func genericDir(p string) bool {
+	for _, g := range genericDirs {
+		if p == g {
+			return true
+		}
+	}
+	dir := path.Dir(p)
+	switch {
+	case dir == "/usr/local", dir == "/var":
+		return true
+	case dir == "/usr/lib" || dir == "/lib":
+		return strings.Contains(path.Base(p), "-linux-")
+	}
+	return false
+}
+
+// neverShipped are files and trees that no evidence ships, whatever names
+// them: secrets, the host's identity and network configuration, what the
+// kernel or the container runtime provides, what the loader must not see
+// in an image, and what other policies own: the accounts (the base
+// essentials write them), CA roots (the certificate policy), zone data,
+// locales and terminfo (the run-time data policy, which picks the entries
+// of common terminals), documentation, headers and translations
+// (no program's output in the image's C locale needs them).
+var neverShipped = []string{
+	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/passwd", "/etc/passwd-", "/etc/group", "/etc/group-",
+	"/etc/subuid", "/etc/subgid", "/etc/sudoers", "/etc/sudoers.d", "/etc/ssh", "/etc/ssl/private",
+	"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/machine-id", "/etc/mtab", "/etc/fstab",
+	"/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone",
+	"/etc/ssl/certs", "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates",
+	"/usr/lib/ssl/certs", "/usr/lib/ssl/private", "/usr/lib/ssl/cert.pem",
+	"/usr/share/zoneinfo", "/usr/lib/locale", "/usr/share/locale", "/usr/share/i18n",
+	"/usr/share/terminfo", "/lib/terminfo", "/usr/lib/terminfo", "/etc/terminfo",
+	"/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/include",
+	"/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/home", "/root",
+	"/var/log", "/var/cache", "/var/lib", "/var/run", "/var/lock", "/var/spool", "/var/mail", "/lost+found",
+}
+
+// shippedElsewhere are directories whose direct entries are programs that
+// other rules decide on (a shell is the user's to add, with --add or
+// --packages, never a literal's): "/bin/sh" in git is not evidence that the
+// image needs a shell.
+var shippedElsewhere = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
+
+// shippable reports whether evidence may ship the file or tree at p, a
+// clean absolute path (both the path named and, after the symlinks on the
+// way, the one it resolves to are asked).
+func shippable(p string) bool {
+	for _, n := range neverShipped {
+		if inTree(p, n) {
+			return false
+		}
+	}
+	if gconvPath(p) {
+		return false
+	}
+	dir := path.Dir(p)
+	for _, d := range shippedElsewhere {
+		if dir == d {
+			return false
+		}
+	}
+	return true
+}
+
+// gconvPath reports whether p is in a gconv module directory of a library
+// directory (/usr/lib/x86_64-linux-gnu/gconv): the C library's, whose
+// modules the run-time data policy chooses by the charsets a program
+// names. A static program holds the C library's strings as its own.
+func gconvPath(p string) bool {
+	if !strings.HasPrefix(p, "/lib") && !strings.HasPrefix(p, "/usr/lib") {
+		return false
+	}
+	for _, el := range strings.Split(p, "/") {
+		if el == "gconv" {
+			return true
+		}
+	}
+	return false
+}
