@@ -19,11 +19,12 @@ type Cache struct {
 	libs     map[fileKey]*libFacts
 	ldCaches map[fileKey]*ldCache
 	gconvs   map[fileKey]*gconv // by the root's "/"; nil entries for roots without one
+	reports  map[reportKey]cachedReport
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}, gconvs: map[fileKey]*gconv{}}
+	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}, gconvs: map[fileKey]*gconv{}, reports: map[reportKey]cachedReport{}}
 }
 
 // libFacts is what resolution and the run-time checks need of a library.

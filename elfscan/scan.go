@@ -30,6 +30,9 @@ func ScanFile(root *Root, name string, opts Options) (*Report, error) {
 	if !path.IsAbs(name) {
 		return nil, fileErr(name, ErrNotELF, "is not an absolute path in %s", root)
 	}
+	if opts.Cache != nil {
+		return scanCached(root, name, opts)
+	}
 	return scan(root, name, name, opts)
 }
 

@@ -87,6 +87,7 @@ type DataPlanner struct {
 	byIn    map[string]*DataEvidence // by the object holding the literals
 	shared  *shared                  // ELF objects resolved and directories walked, shared by the plans
 	first   *elfscan.Root            // the root of the first program, when root is nil
+	dbs     *sbom.DBs                // the package databases read, for the package evidence
 }
 
 // NewDataPlanner returns a planner that finds data in root (each
@@ -96,7 +97,7 @@ func NewDataPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []strin
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	return &DataPlanner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*DataEvidence{}, shared: newShared()}
+	return &DataPlanner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*DataEvidence{}, shared: newShared(), dbs: &sbom.DBs{}}
 }
 
 // Plan returns what the path literals of r bring to its plan, less what
@@ -159,6 +160,35 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 				out.Warnings = append(out.Warnings, w)
 			}
 		}
+	}
+	// The package evidence and the run-time data, planned as Build plans
+	// them for an image with the default policy and no flags: each tree
+	// they bring is one datum, its entries of the same evidence left out.
+	planned := map[string]bool{}
+	for _, e := range p.Entries() {
+		planned[e.Path] = true
+	}
+	resolve := dp.resolve
+	resolve.Root = dp.root
+	if err := p.addPackages(ctx, dp.dbs, r, nil, nil, resolve); err != nil {
+		return nil, err
+	}
+	if err := p.addRunTimeData(ctx, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), resolve: resolve}); err != nil {
+		return nil, err
+	}
+	var tree, treeWhy string // the last directory listed, and its evidence
+	for _, e := range p.Entries() {
+		if planned[e.Path] || seen[e.Path] || e.Why == "" {
+			continue
+		}
+		if tree != "" && e.Why == treeWhy && inTree(e.Path, tree) {
+			continue
+		}
+		if e.Type == TypeDir {
+			tree, treeWhy = e.Path, e.Why
+		}
+		seen[e.Path] = true
+		out.Data = append(out.Data, Datum{Path: e.Path, Why: e.Why})
 	}
 	out.sortData()
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 )
@@ -20,6 +21,22 @@ type DB struct {
 	lists    []fileList            // the files that list the others' paths (dpkg), read when asked
 	byName   map[string][]*Package // by name, each name's packages sorted by architecture
 	provides map[string][]*Package // by the virtual names they provide
+
+	mu     sync.Mutex            // guards what follows
+	reader *listReader           // the lists' directories, listed once
+	files  map[*Package][]string // Files' answers, each list read once
+	asked  int                   // Owners calls so far
+	index  *Index                // every list read, once Owners is asked again
+}
+
+// listReader returns the reader of root's file lists, made once: a
+// dpkg info directory holds thousands of entries, and listing it for
+// each question made a bulk scan take minutes. The caller holds db.mu.
+func (db *DB) listReader(root *elfscan.Root) *listReader {
+	if db.reader == nil || !db.reader.root.Same(root) {
+		db.reader = newListReader(root)
+	}
+	return db.reader
 }
 
 // fileList is a file of a dpkg database that lists a package's files:
@@ -69,7 +86,23 @@ func (db *DB) Owner(root *elfscan.Root, p string) *Package {
 // is /usr/lib/x/libc.so.6. A dpkg database's file lists are read once
 // for all the paths, and only the lines asked for are kept: a system's
 // lists name a hundred thousand files.
+//
+// From the second call on, every list is read once into an Index that
+// answers the later calls: a bulk scan asks for each program's closure.
 func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.asked++
+	if db.asked > 1 && len(db.lists) > 0 {
+		if db.index == nil || !db.index.root.Same(root) {
+			db.index = db.indexOf(root)
+		}
+		out := make([]*Package, len(paths))
+		for i, p := range paths {
+			out[i] = db.index.Owner(p)
+		}
+		return out
+	}
 	out := make([]*Package, len(paths))
 	cands := make([][]string, len(paths))
 	wanted := map[string][]int{} // each name asked for: the paths it may be
@@ -99,7 +132,7 @@ func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
 	// lists are read until every path has an owner, or all are read,
 	// those of the packages named like a library asked for first
 	// (libc6's for libc.so.6).
-	lists := newListReader(root)
+	lists := db.listReader(root)
 	for _, l := range db.likelyFirst(paths) {
 		if left == 0 {
 			break
@@ -162,7 +195,15 @@ func (db *DB) Files(root *elfscan.Root, pkg *Package) ([]string, error) {
 	if pkg.lists == nil {
 		return pkg.files, nil
 	}
-	lists := newListReader(root)
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if files, ok := db.files[pkg]; ok {
+		return files, nil
+	}
+	if db.files == nil {
+		db.files = map[*Package][]string{}
+	}
+	lists := db.listReader(root)
 	for _, l := range pkg.lists {
 		b, ok := lists.read(l.file)
 		if !ok {
@@ -182,8 +223,10 @@ func (db *DB) Files(root *elfscan.Root, pkg *Package) ([]string, error) {
 				out = append(out, p)
 			}
 		}
+		db.files[pkg] = out
 		return out, nil
 	}
+	db.files[pkg] = nil
 	return nil, nil
 }
 

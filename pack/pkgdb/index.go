@@ -17,11 +17,18 @@ type Index struct {
 
 // Index reads every list of the database once.
 func (db *DB) Index(root *elfscan.Root) *Index {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.indexOf(root)
+}
+
+// indexOf is Index; the caller holds db.mu.
+func (db *DB) indexOf(root *elfscan.Root) *Index {
 	ix := &Index{root: root, paths: map[string]*Package{}}
 	for p, pkg := range db.owners {
 		ix.paths[p] = pkg
 	}
-	lists := newListReader(root)
+	lists := db.listReader(root)
 	for _, l := range db.lists {
 		b, ok := lists.read(l.file)
 		for len(b) > 0 && ok {
