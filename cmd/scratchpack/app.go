@@ -26,6 +26,7 @@ type app struct {
 }
 
 func (a *app) main(args []string) int {
+	a.Stderr = cli.NewLockedWriter(a.Stderr) // logs come from background work too
 	c := &cli.App{
 		Name: "scratchpack", About: "scratchpack turns a Linux ELF program into the smallest OCI image that runs it.",
 		Stdout: a.Stdout, Stderr: a.Stderr, Explain: a.withHint, Footer: helpText("environment"),
