@@ -95,15 +95,6 @@ func corpusCases(gitDir string, key []byte) []corpusCase {
 // goal.
 func corpusKnown() map[string]bool {
 	return map[string]bool{
-		// Data a program or a library names: currency.units is a symlink
-		// into /var/lib/units; aspell's en-common.rws a symlink to a
-		// dictionary that aspell-autobuildhash wrote under /var/lib/aspell,
-		// which no package lists.
-		"units": true, "units --from": true, "aspell-check": true,
-		// Plugins: graphviz's and ImageMagick's directories.
-		"dot-svg": true, "convert-txt": true,
-		// Interpreters: perl's XS modules, gdb's own python directory.
-		"perl-xs": true, "gdb-python": true,
 	}
 }
 

@@ -134,7 +134,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err := plan.addRunTimeData(ctx, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
 		return nil, err
 	}
-	data, err := plan.addNamedPathsOf(ctx, dbs, r, opts.resolve)
+	data, err := plan.addNamedPathsOf(ctx, dbs, plan.withBroughtPaths(r), opts.resolve)
 	if err != nil {
 		return nil, err
 	}

@@ -155,7 +155,11 @@ func (p *Plan) addELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Option
 	if r == nil {
 		return err // it names the file
 	}
-	return p.AddRuntime(r, e.Path)
+	if err := p.AddRuntime(r, e.Path); err != nil {
+		return err
+	}
+	p.brought = append(p.brought, r)
+	return nil
 }
 
 // scanELF resolves the file at name in root when it is an ELF object a

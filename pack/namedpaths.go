@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -50,6 +51,31 @@ func (p *Plan) addNamedPathsOf(ctx context.Context, dbs *sbom.DBs, r *elfscan.Re
 		return nil, err
 	}
 	return p.addNamedPaths(ctx, r, root, resolve, owner)
+}
+
+// withBroughtPaths is r with the path literals of the ELF objects that
+// package evidence and run-time data brought (a graphviz plugin, and the
+// libfontconfig it needs, which names /etc/fonts) added to its own: what
+// they name is evidence as much as what the program's closure names.
+func (p *Plan) withBroughtPaths(r *elfscan.Report) *elfscan.Report {
+	if len(p.brought) == 0 {
+		return r
+	}
+	c := *r
+	c.Paths = slices.Clone(r.Paths)
+	seen := map[elfscan.NamedPath]bool{}
+	for _, np := range c.Paths {
+		seen[np] = true
+	}
+	for _, b := range p.brought {
+		for _, np := range b.Paths {
+			if !seen[np] {
+				seen[np] = true
+				c.Paths = append(c.Paths, np)
+			}
+		}
+	}
+	return &c
 }
 
 // PackageOwner is the Owner that root's package database answers, or nil
@@ -113,9 +139,25 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 			return nil, err
 		}
 	}
+	// The package evidence and the run-time data, planned as Build plans
+	// them for an image with the default policy and no flags, first: the
+	// plugins they bring name paths too. Each tree they bring is then one
+	// datum, its entries of the same evidence left out.
+	planned := map[string]bool{}
+	for _, e := range p.Entries() {
+		planned[e.Path] = true
+	}
+	resolve := dp.resolve
+	resolve.Root = dp.root
+	if err := p.addPackages(ctx, dp.dbs, r, nil, nil, resolve); err != nil {
+		return nil, err
+	}
+	if err := p.addRunTimeData(ctx, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), resolve: resolve}); err != nil {
+		return nil, err
+	}
 	var order []string
 	paths := map[string][]elfscan.NamedPath{}
-	for _, np := range r.Paths {
+	for _, np := range p.withBroughtPaths(r).Paths {
 		if _, ok := paths[np.In]; !ok {
 			order = append(order, np.In)
 		}
@@ -146,6 +188,17 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 			if err != nil {
 				return nil, err
 			}
+			// The libraries of the plugins and helpers brought are entries
+			// of q too, with their evidence: list them beside the data.
+			listed := map[string]bool{}
+			for _, x := range d.Data {
+				listed[x.Path] = true
+			}
+			for _, e := range q.Entries() {
+				if e.Why != "" && e.Type != TypeDir && !listed[e.Path] {
+					d.Data = append(d.Data, Datum{Path: e.Path, Why: e.Why})
+				}
+			}
 			byIn[in] = d
 		}
 		for _, x := range d.Data {
@@ -160,21 +213,6 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 				out.Warnings = append(out.Warnings, w)
 			}
 		}
-	}
-	// The package evidence and the run-time data, planned as Build plans
-	// them for an image with the default policy and no flags: each tree
-	// they bring is one datum, its entries of the same evidence left out.
-	planned := map[string]bool{}
-	for _, e := range p.Entries() {
-		planned[e.Path] = true
-	}
-	resolve := dp.resolve
-	resolve.Root = dp.root
-	if err := p.addPackages(ctx, dp.dbs, r, nil, nil, resolve); err != nil {
-		return nil, err
-	}
-	if err := p.addRunTimeData(ctx, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), resolve: resolve}); err != nil {
-		return nil, err
 	}
 	var tree, treeWhy string // the last directory listed, and its evidence
 	for _, e := range p.Entries() {

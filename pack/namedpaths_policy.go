@@ -48,25 +48,48 @@ func genericDir(p string) bool {
 }
 
 // neverShipped are files and trees that no evidence ships, whatever names
-// them: secrets, the host's identity and network configuration, what the
-// kernel or the container runtime provides, what the loader must not see
-// in an image, and what other policies own: the accounts (the base
-// essentials write them), CA roots (the certificate policy), zone data,
-// locales and terminfo (the run-time data policy, which picks the entries
-// of common terminals), documentation, headers and translations
-// (no program's output in the image's C locale needs them).
+// them, whichever rule finds them (path literals, packages, run-time
+// data): secrets, the host's identity and network configuration, the
+// accounts (the base essentials write them), what the kernel or the
+// container runtime provides, what the loader must not see in an image,
+// and the host's own state (logs, caches, the package manager's).
 var neverShipped = []string{
 	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/passwd", "/etc/passwd-", "/etc/group", "/etc/group-",
 	"/etc/subuid", "/etc/subgid", "/etc/sudoers", "/etc/sudoers.d", "/etc/ssh", "/etc/ssl/private",
 	"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/machine-id", "/etc/mtab", "/etc/fstab",
 	"/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone",
+	"/usr/lib/ssl/private", "/var/lib/dbus/machine-id",
+	"/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/home", "/root", "/boot",
+	"/var/log", "/var/cache", "/var/run", "/var/lock", "/var/spool", "/var/mail", "/var/backups", "/lost+found",
+	"/var/lib/dpkg", "/var/lib/apt", "/var/lib/ucf", "/var/lib/systemd", "/var/lib/docker", "/var/lib/containerd",
+	"/var/lib/sudo", "/var/lib/private", "/var/lib/dhcp", "/var/lib/polkit-1", "/var/lib/apk",
+}
+
+// ownedElsewhere are trees that path literals never ship because another
+// policy decides them: CA roots (the certificate policy), zone data,
+// locales and terminfo (the run-time data policy, which picks the entries
+// of common terminals), documentation, headers and translations (no
+// program's output in the image's C locale needs them), and /var/lib,
+// where a literal names state a program writes (a package's own files
+// there come with its package, or as the target of its links).
+var ownedElsewhere = []string{
 	"/etc/ssl/certs", "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates",
-	"/usr/lib/ssl/certs", "/usr/lib/ssl/private", "/usr/lib/ssl/cert.pem",
+	"/usr/lib/ssl/certs", "/usr/lib/ssl/cert.pem",
 	"/usr/share/zoneinfo", "/usr/lib/locale", "/usr/share/locale", "/usr/share/i18n",
 	"/usr/share/terminfo", "/lib/terminfo", "/usr/lib/terminfo", "/etc/terminfo",
 	"/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/include",
-	"/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/home", "/root",
-	"/var/log", "/var/cache", "/var/lib", "/var/run", "/var/lock", "/var/spool", "/var/mail", "/lost+found",
+	"/var/lib",
+}
+
+// neverShippable reports whether p (clean, absolute) is in neverShipped:
+// the one list every rule of evidence asks.
+func neverShippable(p string) bool {
+	for _, n := range neverShipped {
+		if inTree(p, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // shippedElsewhere are directories whose direct entries are programs that
@@ -75,11 +98,14 @@ var neverShipped = []string{
 // image needs a shell.
 var shippedElsewhere = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
 
-// shippable reports whether evidence may ship the file or tree at p, a
+// shippable reports whether path literals may ship the file or tree at p, a
 // clean absolute path (both the path named and, after the symlinks on the
 // way, the one it resolves to are asked).
 func shippable(p string) bool {
-	for _, n := range neverShipped {
+	if neverShippable(p) {
+		return false
+	}
+	for _, n := range ownedElsewhere {
 		if inTree(p, n) {
 			return false
 		}

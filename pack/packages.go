@@ -467,7 +467,51 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 			r.Warnings = append(r.Warnings, fmt.Sprintf("%s of package %s is left out: %v", quote.Name(it.path), name, err))
 		}
 	}
+	// A link the package lists brings its target when nothing else did:
+	// units' currency.units points into /var/lib/units, aspell's
+	// dictionaries at the hashes its postinst writes in /var/lib/aspell.
+	for _, it := range items {
+		if it.fi.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		added, err := p.addLinkTarget(ev.root, it.path, "the target of "+quote.Name(it.path)+", which "+ev.why)
+		if err != nil {
+			return 0, err
+		}
+		size += added
+	}
 	return size, nil
+}
+
+// addLinkTarget adds the regular file that the link at name resolves to
+// in root, with the links on the way, unless the plan has it, --exclude
+// leaves it out, or neverShipped holds it; it returns the bytes added.
+func (p *Plan) addLinkTarget(root *elfscan.Root, name, why string) (int64, error) {
+	real, links, err := root.Eval(name)
+	if err != nil || neverShippable(real) || p.excluded(real) {
+		return 0, nil // dangling in the root too, or not to be shipped
+	}
+	if final, err := p.Resolve(real); err != nil {
+		return 0, nil
+	} else if _, ok := p.entries[final]; ok {
+		return 0, nil
+	}
+	fi, err := root.Stat(real)
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, nil
+	}
+	for _, l := range links {
+		if _, ok := p.Lookup(l.Path); ok {
+			continue
+		}
+		if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
+			return 0, nil // a path the plan holds otherwise: the link is not placed
+		}
+	}
+	if err := p.Add(Entry{Path: real, Type: TypeFile, Mode: fi.Mode().Perm() &^ 0o6000, Root: root, Source: real, Stamp: stampOf(fi), Why: why}); err != nil {
+		return 0, nil
+	}
+	return fi.Size(), nil
 }
 
 // dataFilter returns what package evidence ships of a package's files:
@@ -531,17 +575,17 @@ func dataFilter(env []string) func(p string, all bool) bool {
 }
 
 // pkgShippable reports whether a path a package lists may go into an
-// image at all: never secrets, host state or what the kernel provides.
-// (The lead joins this with the one shippable policy of design point 4.)
+// image at all: never what neverShipped holds (secrets, host state, what
+// the kernel provides), debug files, /usr/local (no package's), or what
+// another policy decides (CA roots, zone data).
 func pkgShippable(p string) bool {
-	for _, d := range []string{"/proc", "/sys", "/dev", "/run", "/tmp", "/var", "/home", "/root", "/boot", "/etc/ssh", "/etc/ssl/private", "/usr/lib/debug", "/usr/local"} {
+	if neverShippable(p) {
+		return false
+	}
+	for _, d := range []string{"/usr/lib/debug", "/usr/local", "/etc/ssl/certs", "/usr/share/ca-certificates", "/usr/share/zoneinfo"} {
 		if inTree(p, d) {
 			return false
 		}
-	}
-	switch p {
-	case "/etc/shadow", "/etc/gshadow", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/machine-id", "/etc/mtab", "/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/passwd", "/etc/group":
-		return false
 	}
 	return true
 }

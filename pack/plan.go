@@ -47,6 +47,10 @@ type Entry struct {
 type Plan struct {
 	entries map[string]Entry
 	exclude []string // globs AddTree leaves out
+	// brought are the reports of the ELF objects that came in as data
+	// (addELFRuntime: plugins, modules, helpers), whose own path
+	// literals and libraries' are evidence too (namedPathsOfBrought).
+	brought []*elfscan.Report
 }
 
 // NewPlan returns an empty plan.

@@ -47,7 +47,8 @@ type runTimeData struct {
 // is a warning in r.Warnings, with the flag that adds it.
 func (p *Plan) addRunTimeData(ctx context.Context, r *elfscan.Report, cfg Config, chosen essentials, opts Options) error {
 	d := &runTimeData{plan: p, r: r, root: opts.resolve.Root, resolve: opts.resolve, env: map[string]string{},
-		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles}
+		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles,
+		shippable: func(p string) bool { return !neverShippable(p) }}
 	if d.root == nil {
 		d.root = r.Root
 	}
@@ -125,6 +126,9 @@ func (d *runTimeData) addFile(name, why string) error {
 	real, links, err := d.root.Eval(name)
 	if err != nil {
 		return fmt.Errorf("%s in %s: %w", name, d.root, unwrapPathErr(err))
+	}
+	if d.shippable != nil && !d.shippable(real) { // a link to a secret, say
+		return nil
 	}
 	fi, err := d.root.Stat(real)
 	if err != nil {

@@ -332,6 +332,26 @@ func TestRunTimeDataPython(t *testing.T) {
 	p, _ = runTimePlan(t, root, rt, nil, "__pycache__")
 	sameList(t, "python, --exclude __pycache__", plannedPaths(p), slices.DeleteFunc(slices.Clone(want), func(s string) bool { return strings.Contains(s, "__pycache__") }))
 
+	// A hostile root's link out of the tree to a secret brings nothing.
+	hostile := rtRoot(t, map[string]string{
+		"/usr/lib/python3.11/os.py":      "# os",
+		"/usr/lib/python3.11/secrets.py": "-> /etc/shadow",
+		"/usr/lib/python3.11/machine.py": "-> /etc/machine-id",
+		"/usr/lib/python3.11/home/x.py":  "-> /root/.ssh/id_rsa",
+		"/etc/shadow":                    "root:$6$secret",
+		"/etc/machine-id":                "0123",
+		"/root/.ssh/id_rsa":              "KEY",
+	})
+	p, _ = runTimePlan(t, hostile, rt, nil)
+	for _, e := range p.Entries() {
+		if e.Type == TypeFile && (e.Source == "/etc/shadow" || e.Source == "/etc/machine-id" || e.Source == "/root/.ssh/id_rsa") {
+			t.Errorf("a link in Python's tree shipped %s at %s", e.Source, e.Path)
+		}
+	}
+	if _, ok := p.Lookup("/usr/lib/python3.11/os.py"); !ok {
+		t.Error("the hostile tree's own files were not planned")
+	}
+
 	// No stdlib above the program: a warning, nothing packed.
 	p, r = runTimePlan(t, rtRoot(t, map[string]string{"/usr/lib/python3.9/os.py": "#"}), rt, nil)
 	if len(plannedPaths(p)) != 0 || !strings.Contains(strings.Join(r.Warnings, "\n"), "python3.11/os.py") {
