@@ -94,8 +94,7 @@ func corpusCases(gitDir string, key []byte) []corpusCase {
 // passes (remove it from here as the fixes merge). An empty list is the
 // goal.
 func corpusKnown() map[string]bool {
-	return map[string]bool{
-	}
+	return map[string]bool{}
 }
 
 // corpusKey is an Ed25519 private key in PKCS #8 PEM, made from a fixed seed
