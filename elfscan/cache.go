@@ -15,16 +15,17 @@ import (
 // then, or is no longer the file first read, is an error of every Scan
 // that depends on it (ErrUnreadable), never a fact read of nothing.
 type Cache struct {
-	mu       sync.Mutex
-	libs     map[fileKey]*libFacts
-	ldCaches map[fileKey]*ldCache
-	gconvs   map[fileKey]*gconv // by the root's "/"; nil entries for roots without one
-	reports  map[reportKey]cachedReport
+	mu        sync.Mutex
+	libs      map[fileKey]*libFacts
+	ldCaches  map[fileKey]*ldCache
+	gconvs    map[fileKey]*gconv // by the root's "/"; nil entries for roots without one
+	reports   map[reportKey]cachedReport
+	loadables map[fileKey]loadable
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}, gconvs: map[fileKey]*gconv{}, reports: map[reportKey]cachedReport{}}
+	return &Cache{libs: map[fileKey]*libFacts{}, ldCaches: map[fileKey]*ldCache{}, gconvs: map[fileKey]*gconv{}, reports: map[reportKey]cachedReport{}, loadables: map[fileKey]loadable{}}
 }
 
 // libFacts is what resolution and the run-time checks need of a library.

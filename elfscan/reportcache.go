@@ -68,3 +68,24 @@ func (r *Report) clone() *Report {
 	}
 	return &c
 }
+
+type loadable struct {
+	ok  bool
+	err error
+}
+
+// Loadable is Loadable, its answer kept in c: package evidence asks it
+// of each file of a package, for every program the package comes with.
+func (c *Cache) Loadable(root *Root, name string) (bool, error) {
+	k := root.key(name)
+	c.mu.Lock()
+	got, ok := c.loadables[k]
+	c.mu.Unlock()
+	if !ok {
+		got.ok, got.err = Loadable(root, name)
+		c.mu.Lock()
+		c.loadables[k] = got
+		c.mu.Unlock()
+	}
+	return got.ok, got.err
+}

@@ -165,7 +165,11 @@ func (p *Plan) addELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Option
 // scanELF resolves the file at name in root when it is an ELF object a
 // loader maps; it returns nil and no error for a file that is data.
 func scanELF(root *elfscan.Root, name string, resolve elfscan.Options) (*elfscan.Report, error) {
-	if ok, err := elfscan.Loadable(root, name); err != nil || !ok {
+	loadable := elfscan.Loadable
+	if resolve.Cache != nil {
+		loadable = resolve.Cache.Loadable
+	}
+	if ok, err := loadable(root, name); err != nil || !ok {
 		return nil, err // it names the file
 	}
 	return elfscan.ScanFile(root, name, resolve)
