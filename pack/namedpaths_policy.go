@@ -69,10 +69,16 @@ var neverShipped = []string{
 // policy decides them: CA roots (the certificate policy), zone data,
 // locales and terminfo (the run-time data policy, which picks the entries
 // of common terminals), documentation, headers and translations (no
-// program's output in the image's C locale needs them), and /var/lib,
+// program's output in the image's C locale needs them), /var/lib,
 // where a literal names state a program writes (a package's own files
-// there come with its package, or as the target of its links).
+// there come with its package, or as the target of its links), the
+// host's debug symbols (gdb names /usr/lib/debug: the host's programs'
+// symbols, hundreds of MB, of no use for the programs of an image) and
+// binutils' LTO plugins (gdb's bfd names /usr/lib/bfd-plugins, whose
+// LLVMgold brings 160 MB of LLVM, Z3 and ICU for link-time objects that
+// no image holds): --include brings them when they are wanted.
 var ownedElsewhere = []string{
+	"/usr/lib/debug", "/usr/lib/bfd-plugins",
 	"/etc/ssl/certs", "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates",
 	"/usr/lib/ssl/certs", "/usr/lib/ssl/cert.pem",
 	"/usr/share/zoneinfo", "/usr/lib/locale", "/usr/share/locale", "/usr/share/i18n",
