@@ -6,7 +6,7 @@ BIN         := bin/scratchpack
 OUT         := out
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build install demo test tools unit lint e2e bench fuzz testdata-elf clean
+.PHONY: all build install demo test tools unit oracle lint e2e bench fuzz testdata-elf clean
 
 all: build
 
@@ -45,7 +45,7 @@ demo: build
 	./$(BIN) inspect $(OUT)/zlib-c.tar
 	@echo "demo: images are in $(OUT)/; load one with: docker load -i $(OUT)/zlib-c.tar && docker run --rm scratchpack-demo/zlib-c"
 
-test: lint tools unit e2e
+test: lint tools unit oracle e2e
 
 # tools installs the Debian packages the tests use (as root on Debian; a no-op elsewhere).
 tools:
@@ -53,6 +53,12 @@ tools:
 
 unit:
 	$(GO) test -race -count=1 -short $$($(GO) list ./... | grep -v /e2e)
+
+# oracle checks resolution against every program of this machine (the
+# glibc loader's own list, the cache, the TLS needs); make unit, with
+# -short and the race detector, checks a sample of them.
+oracle:
+	$(GO) test -count=1 -run 'TestResolveAgreesWithGlibcLoader|TestCacheChangesNothing|TestCNeedsCerts' ./elfscan
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
