@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -145,7 +143,7 @@ func corpusHostRun(t *testing.T, c corpusCase) result {
 	cmd := exec.Command(c.prog, c.args...)
 	cmd.Env = corpusHostEnv(t, c)
 	cmd.Dir = "/"
-	return corpusExec(t, cmd, c.stdin)
+	return runCmd(t, cmd, c.stdin)
 }
 
 // corpusRun runs image in Docker with no network, with the docker run
@@ -158,28 +156,7 @@ func corpusRun(t *testing.T, c corpusCase, image string, opts, cmd []string) res
 		args = append(args, "-i")
 	}
 	args = append(append(append(args, opts...), image), cmd...)
-	return corpusExec(t, exec.Command("docker", args...), c.stdin)
-}
-
-// corpusExec runs cmd with stdin and returns what it did; it fails the test
-// only when the command cannot start.
-func corpusExec(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
-	t.Helper()
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("%s: %v", cmd.Path, err)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return runCmd(t, exec.Command("docker", args...), c.stdin)
 }
 
 // corpusCompare says what differs between the reference run (on the host, or

@@ -111,6 +111,16 @@ func run(t *testing.T, env []string, name string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
+	return runCmd(t, cmd, nil)
+}
+
+// runCmd runs cmd, with stdin when it is not nil, and returns what it
+// did; it fails the test only when the command cannot be started.
+func runCmd(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
+	t.Helper()
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -120,7 +130,7 @@ func run(t *testing.T, env []string, name string, args ...string) result {
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("%s: %v", name, err)
+		t.Fatalf("%s: %v", cmd.Path, err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 }

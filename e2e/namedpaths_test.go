@@ -31,21 +31,7 @@ func literalRun(t *testing.T, ref string, stdin []byte, args ...string) result {
 	if stdin != nil {
 		full = append(full, "-i")
 	}
-	cmd := exec.Command("docker", append(append(full, ref), args...)...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if stdin != nil {
-		cmd.Stdin = strings.NewReader(string(stdin))
-	}
-	code := 0
-	if err := cmd.Run(); err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			t.Fatalf("docker run %s: %v", ref, err)
-		}
-		code = ee.ExitCode()
-	}
-	return result{stdout: out.String(), stderr: errb.String(), code: code}
+	return runCmd(t, exec.Command("docker", append(append(full, ref), args...)...), stdin)
 }
 
 // literalHostRun runs a host program with env added, and stdin when not nil.
@@ -53,20 +39,7 @@ func literalHostRun(t *testing.T, env []string, stdin []byte, name string, args 
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if stdin != nil {
-		cmd.Stdin = strings.NewReader(string(stdin))
-	}
-	code := 0
-	if err := cmd.Run(); err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			t.Fatalf("%s: %v", name, err)
-		}
-		code = ee.ExitCode()
-	}
-	return result{stdout: out.String(), stderr: errb.String(), code: code}
+	return runCmd(t, cmd, stdin)
 }
 
 func literalSame(t *testing.T, what string, got, want result) {
