@@ -17,26 +17,7 @@ import (
 // rtRoot writes a root from a map of path => content; a content starting
 // with "-> " makes a symlink to the rest.
 func rtRoot(t *testing.T, files map[string]string) *elfscan.Root {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(content, "-> "); ok {
-			err = os.Symlink(target, p)
-		} else if strings.HasSuffix(name, "/") {
-			err = os.MkdirAll(p, 0o755)
-		} else {
-			err = os.WriteFile(p, []byte(content), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return elfscan.DirRoot(dir)
+	return elfscan.DirRoot(testtool.WriteTree(t, files))
 }
 
 // runTimePlan plans the run-time data of a dynamic glibc program at

@@ -7,22 +7,12 @@ import (
 	"testing"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // tree writes files into a new directory and returns it as a root.
 func tree(t *testing.T, files map[string]string) *elfscan.Root {
-	t.Helper()
-	dir := t.TempDir()
-	for p, data := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return elfscan.DirRoot(dir)
+	return elfscan.DirRoot(testtool.WriteTree(t, files))
 }
 
 const status = `Package: libmagic1

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/textproto"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -20,18 +18,7 @@ import (
 
 // tree writes files into a new directory and returns it as a root.
 func tree(t *testing.T, files map[string]string) *elfscan.Root {
-	t.Helper()
-	dir := t.TempDir()
-	for p, data := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return elfscan.DirRoot(dir)
+	return elfscan.DirRoot(testtool.WriteTree(t, files))
 }
 
 const dpkgStatusText = `Package: libc6
