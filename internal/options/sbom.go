@@ -18,6 +18,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/attach"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -116,7 +117,7 @@ func (f *SBOM) attach(r *pack.Result, tags []name.Tag, dest *transport.Destinati
 			return nil, err
 		}
 		name := file(strings.ReplaceAll(d.Platform, "/", "-"))
-		att, err := transport.Attachment(r.Images[i].Image, f.Format.MediaType(), name, b.Bytes())
+		att, err := attach.New(r.Images[i].Image, f.Format.MediaType(), name, b.Bytes())
 		if err != nil {
 			return nil, err
 		}

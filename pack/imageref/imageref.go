@@ -118,6 +118,21 @@ func (r Reference) Name() name.Reference { return r.ref }
 // rather than leaving Docker Hub implied (debian:12).
 func (r Reference) NamesRegistry() bool { return r.hosted }
 
+// WithTag is the reference of tag beside r: the layout's entry tagged
+// tag, or tag in the registry repository of r, where cosign's way of
+// attaching puts an image's SBOM and signatures. A tarball and the
+// daemon keep no such tags.
+func (r Reference) WithTag(tag string) (Reference, error) {
+	switch r.kind {
+	case Layout:
+		return Reference{kind: Layout, given: r.path + ":" + tag, path: r.path, entry: tag}, nil
+	case Registry:
+		t := r.ref.Context().Tag(tag)
+		return Reference{kind: Registry, given: t.String(), ref: t, hosted: r.hosted}, nil
+	}
+	return Reference{}, fmt.Errorf("%s: a %s keeps no tags beside an image", quote.Name(r.given), r.kind)
+}
+
 // The fix every "missing" error names.
 const forms = "name a tarball, an OCI layout as DIR[:NAME] or oci:DIR[:NAME], docker://NAME, or a registry image such as docker.io/NAME"
 

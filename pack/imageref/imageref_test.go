@@ -124,3 +124,42 @@ func TestZero(t *testing.T) {
 		t.Errorf("zero Reference: IsZero %v, Kind %v, Name %v", r.IsZero(), r.Kind(), r.Name())
 	}
 }
+
+// TestWithTag: a layout's and a registry's references have tags beside
+// them, in the same layout or repository; a tarball's and the daemon's
+// have none.
+func TestWithTag(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app.tar"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"oci:" + dir + ":app:1", dir + ":sha256-x.sbom"},
+		{"localhost:5000/me/app:1", "localhost:5000/me/app:sha256-x.sbom"},
+		{"ghcr.io/me/app@sha256:" + strings.Repeat("0", 64), "ghcr.io/me/app:sha256-x.sbom"},
+	} {
+		r, err := Parse(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := r.WithTag("sha256-x.sbom")
+		if err != nil || w.String() != c.want || w.Kind() != r.Kind() {
+			t.Errorf("Parse(%q).WithTag = %q (%v), %v; want %q", c.in, w, w.Kind(), err, c.want)
+		}
+		if w.Kind() == Layout && (w.Entry() != "sha256-x.sbom" || w.Path() != dir) {
+			t.Errorf("layout tag %q: entry %q in %q", w, w.Entry(), w.Path())
+		}
+	}
+	for _, in := range []string{filepath.Join(dir, "app.tar"), "docker://app:1"} {
+		r, err := Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, err := r.WithTag("x"); err == nil {
+			t.Errorf("Parse(%q).WithTag = %v, want an error", in, w)
+		}
+	}
+}

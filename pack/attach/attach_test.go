@@ -1,4 +1,4 @@
-package transport
+package attach
 
 import (
 	"os"
@@ -11,12 +11,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 )
 
-// TestAttachmentDataChecksTheBlob writes an SBOM attachment to a layout
+// TestDataChecksTheBlob writes an SBOM attachment to a layout
 // and reads it back: intact, it is returned; its blob file replaced by
 // other bytes of the same length, cut short or grown, or its manifest
-// claiming a blob over MaxAttachmentSize, it is an error naming the
+// claiming a blob over MaxSize, it is an error naming the
 // blob (and the bound), never other bytes.
-func TestAttachmentDataChecksTheBlob(t *testing.T) {
+func TestDataChecksTheBlob(t *testing.T) {
 	const sbom = `{"spdxVersion":"SPDX-2.3"}`
 	for _, tc := range []struct {
 		name string
@@ -28,10 +28,10 @@ func TestAttachmentDataChecksTheBlob(t *testing.T) {
 		{"replaced", func(b []byte) []byte { return []byte(strings.Replace(string(b), "2.3", "6.6", 1)) }, 0, "not to the digest that names it"},
 		{"short", func(b []byte) []byte { return b[:4] }, 0, "not the 26 bytes its manifest says"},
 		{"long", func(b []byte) []byte { return append(b, "and more"...) }, 0, "not the 26 bytes its manifest says"},
-		{"over the bound", nil, MaxAttachmentSize + 1, "transport.MaxAttachmentSize"},
+		{"over the bound", nil, MaxSize + 1, "attach.MaxSize"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			att, err := Attachment(empty.Image, "application/spdx+json", "app.spdx.json", []byte(sbom))
+			att, err := New(empty.Image, "application/spdx+json", "app.spdx.json", []byte(sbom))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +54,7 @@ func TestAttachmentDataChecksTheBlob(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ii, err := readLayoutIndex(dir)
+			ii, err := layout.ImageIndexFromPath(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestAttachmentDataChecksTheBlob(t *testing.T) {
 			if tc.size != 0 {
 				img = &claimSize{Image: img, size: tc.size}
 			}
-			typ, data, err := AttachmentData(img)
+			typ, data, err := Data(img)
 			if tc.want == "" {
 				if err != nil || typ != "application/spdx+json" || string(data) != sbom {
 					t.Fatalf("got %q %q %v, want the SBOM", typ, data, err)

@@ -1,4 +1,4 @@
-package transport
+package describe
 
 import (
 	"archive/tar"
@@ -53,7 +53,7 @@ func TestDescribeRefusesUnverifiedLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Describe(context.Background(), img)
+	d, err := Image(context.Background(), img)
 	if err == nil {
 		t.Fatalf("described %+v; want an error", d.Layers)
 	}
@@ -66,7 +66,7 @@ func TestDescribeRefusesUnverifiedLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err = Describe(context.Background(), good)
+	d, err = Image(context.Background(), good)
 	if err != nil || len(d.Layers) != 1 || len(d.Layers[0].Files) != 1 || d.Layers[0].Files[0].Path != "/bin/app" {
 		t.Fatalf("honest layer: %+v, %v", d, err)
 	}
