@@ -9,7 +9,8 @@
 //
 //	oci:DIR, oci:DIR:NAME, oci:DIR@sha256:HEX   an OCI image layout, always
 //	docker-daemon:NAME, docker://NAME            the Docker daemon
-//	FILE, docker-archive:FILE, oci-archive:FILE  a tarball (docker-archive or OCI archive)
+//	FILE                                         a tarball (docker-archive or OCI archive)
+//	docker-archive:FILE[:NAME], oci-archive:FILE[:NAME]  likewise, NAME picking one image
 //	DIR                                          a directory holding oci-layout
 //	DIR:NAME, DIR@sha256:HEX                     an entry of that layout
 //	NAME                                         a registry
@@ -102,8 +103,9 @@ func (r Reference) IsZero() bool { return r.kind == 0 }
 // Path is a Layout's directory or an Archive's file.
 func (r Reference) Path() string { return r.path }
 
-// Entry is the name of a Layout's entry (app:1.2, or a tag), "" when r
-// names the layout alone or its entry by Digest.
+// Entry is the name of a Layout's entry (app:1.2, or a tag), or of an
+// Archive's image; "" when r names the layout or archive alone, or a
+// Layout's entry by Digest.
 func (r Reference) Entry() string { return r.entry }
 
 // Digest is the digest of the Layout's entry that r names, the zero Hash
@@ -245,9 +247,19 @@ func isLayout(d string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// archive parses file, a tarball written docker-archive:FILE or
-// oci-archive:FILE; either kind is read from what the file holds.
-func (r Reference) archive(file string) (Reference, error) {
+// archive parses rest, FILE[:NAME], a tarball written docker-archive:
+// or oci-archive:; either kind is read from what the file holds, and
+// NAME picks one of several images (a docker-archive's tag, an OCI
+// archive's entry). FILE ends at the first colon whose prefix is a
+// file.
+func (r Reference) archive(rest string) (Reference, error) {
+	file := rest
+	for i := 1; i < len(rest); i++ {
+		if fi, err := os.Stat(rest[:i]); rest[i] == ':' && err == nil && fi.Mode().IsRegular() {
+			file, r.entry = rest[:i], rest[i+1:]
+			break
+		}
+	}
 	fi, err := os.Stat(file)
 	switch {
 	case err != nil && errors.Is(err, fs.ErrNotExist):

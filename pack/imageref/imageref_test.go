@@ -55,6 +55,8 @@ func TestParse(t *testing.T) {
 		{"./app.tar", want{kind: Archive, path: "./app.tar"}},
 		{"docker-archive:app.tar", want{kind: Archive, path: "app.tar"}},
 		{"oci-archive:app.tar", want{kind: Archive, path: "app.tar"}},
+		{"oci-archive:app.tar:app:1.2", want{kind: Archive, path: "app.tar", entry: "app:1.2"}},
+		{"docker-archive:./app.tar:app:1", want{kind: Archive, path: "./app.tar", entry: "app:1"}},
 		{"docker://app:dev", want{kind: Daemon, name: "index.docker.io/library/app:dev"}},
 		{"docker-daemon:app:dev", want{kind: Daemon, name: "index.docker.io/library/app:dev"}},
 		{"docker://ghcr.io/me/app:1", want{kind: Daemon, name: "ghcr.io/me/app:1", hosted: true}},

@@ -32,7 +32,7 @@ var ErrNotFound = errors.New("no such image")
 func Open(ctx context.Context, r imageref.Reference, o Options) (Artifact, error) {
 	switch r.Kind() {
 	case imageref.Layout:
-		return openLayout(r)
+		return openLayout(layoutDir{dir: r.Path()}, r.Entry(), r.Digest())
 	case imageref.Archive:
 		return openArchive(r)
 	case imageref.Daemon:
@@ -61,13 +61,35 @@ func Open(ctx context.Context, r imageref.Reference, o Options) (Artifact, error
 	return nil, errors.New("no image named")
 }
 
-// openArchive reads the docker-archive tarball r names.
+// openArchive reads the tarball r names: a docker-archive (one that
+// holds manifest.json, as docker save writes it, whatever else it
+// holds), else an OCI archive (one that holds an OCI layout), whose
+// only image or index it opens.
 func openArchive(r imageref.Reference) (Artifact, error) {
 	file := r.Path()
+	arc, err := readArchive(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r, err)
+	}
+	if !arc.has("manifest.json") && arc.isLayout() {
+		a, err := openLayout(layoutDir{dir: file, arc: arc}, r.Entry(), v1.Hash{})
+		if err != nil {
+			return nil, fmt.Errorf("%s: an OCI archive: %w", r, err)
+		}
+		return a, nil
+	}
 	if err := checkArchiveConfig(file); err != nil {
 		return nil, fmt.Errorf("%s: %w", r, err)
 	}
-	img, err := tarball.ImageFromPath(file, nil)
+	var tag *name.Tag
+	if r.Entry() != "" {
+		t, err := name.NewTag(r.Entry())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s is not a tag: %w", r, quote.Name(r.Entry()), err)
+		}
+		tag = &t
+	}
+	img, err := tarball.ImageFromPath(file, tag)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a docker-archive tarball: %w", r, err)
 	}
@@ -126,16 +148,17 @@ func isLayout(d string) bool {
 	return err == nil
 }
 
-// openLayout opens the entry of the layout r names: by digest, by its
-// full name, or by a tag that only one image has (as layouts written
+// openLayout opens the entry of the layout l: by digest, by its full
+// name ref, or by a tag that only one image has (as layouts written
 // before names were full name entries by tag alone); naming none opens
 // a layout's only image.
-func openLayout(r imageref.Reference) (Artifact, error) {
-	dir, ref := r.Path(), r.Entry()
-	ii, im, err := layoutIndex(dir)
+func openLayout(l layoutDir, ref string, digest v1.Hash) (Artifact, error) {
+	dir := l.dir
+	ii, err := l.index()
 	if err != nil {
 		return nil, err
 	}
+	im := ii.im
 	var names []string
 	var exact, byTag, images []v1.Descriptor
 	for _, d := range im.Manifests {
@@ -144,12 +167,12 @@ func openLayout(r imageref.Reference) (Artifact, error) {
 			names = append(names, n)
 		}
 	}
-	byDigest := r.Digest() != v1.Hash{}
+	byDigest := digest != v1.Hash{}
 	for _, d := range im.Manifests {
 		n := d.Annotations[AnnotationRefName]
 		switch {
 		case byDigest:
-			if d.Digest == r.Digest() {
+			if d.Digest == digest {
 				exact = append(exact, d)
 			}
 		case n == ref || ref == "" && len(images) == 1 && d.Digest == images[0].Digest:
@@ -163,7 +186,7 @@ func openLayout(r imageref.Reference) (Artifact, error) {
 	}
 	switch {
 	case len(exact) == 0 && byDigest:
-		return nil, &wrapped{ErrNotFound, fmt.Sprintf("%s: the layout has no image %s; it has %s", dir, r.Digest(), quote.List(names))}
+		return nil, &wrapped{ErrNotFound, fmt.Sprintf("%s: the layout has no image %s; it has %s", dir, digest, quote.List(names))}
 	case len(exact) == 0 && ref == "":
 		return nil, fmt.Errorf("%s: the layout has %s; name one as DIR:NAME", dir, quote.List(names))
 	case len(exact) == 0 && len(byTag) > 1:
