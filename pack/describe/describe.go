@@ -203,7 +203,10 @@ func (c *counter) Read(p []byte) (int, error) {
 // Each entry is counted against count's bounds first.
 func listLayer(ctx context.Context, l verified.Layer, count *tarbound.Counter) (LayerListing, error) {
 	mt, _ := l.Layer.MediaType()
-	ll := LayerListing{Digest: l.Digest.String(), DiffID: l.DiffID.String(), MediaType: string(mt), Size: l.Size, Files: []FileEntry{}}
+	ll := LayerListing{DiffID: l.DiffID.String(), MediaType: string(mt), Size: l.Size, Files: []FileEntry{}}
+	if !l.Local { // a Local layer's digest is not known, only its diff_id
+		ll.Digest = l.Digest.String()
+	}
 	r, err := l.Open(ctx)
 	if err != nil {
 		return ll, err
@@ -290,12 +293,20 @@ func (d *Description) WriteText(w io.Writer) error {
 	for _, k := range sortedKeys(d.Labels) {
 		fmt.Fprintf(&b, "  label:      %s=%s\n", q(k), q(d.Labels[k]))
 	}
-	fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", human.Size(d.Size), human.Size(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	if len(d.Layers) > 0 && d.Layers[0].Digest == "" { // stored sizes not known
+		fmt.Fprintf(&b, "  size:       %s unpacked, in %s\n", human.Size(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	} else {
+		fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", human.Size(d.Size), human.Size(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	}
 	for _, r := range d.Referrers {
 		fmt.Fprintf(&b, "  attached:   %s %s (%s)\n", q(r.ArtifactType), q(r.Digest), human.Size(r.Size))
 	}
 	for _, l := range d.Layers {
-		fmt.Fprintf(&b, "  layer %s (%s, %s unpacked, %s)\n", q(l.Digest), human.Size(l.Size), human.Size(l.Unpacked), q(l.MediaType))
+		if l.Digest == "" { // a tarball's or the daemon's, known by its diff_id alone
+			fmt.Fprintf(&b, "  layer diff_id %s (%s unpacked, %s)\n", q(l.DiffID), human.Size(l.Unpacked), q(l.MediaType))
+		} else {
+			fmt.Fprintf(&b, "  layer %s (%s, %s unpacked, %s)\n", q(l.Digest), human.Size(l.Size), human.Size(l.Unpacked), q(l.MediaType))
+		}
 		for _, e := range l.Files {
 			link := ""
 			if e.Link != "" {

@@ -136,7 +136,7 @@ func (r Reference) WithTag(tag string) (Reference, error) {
 }
 
 // The fix every "missing" error names.
-const forms = "name a tarball, an OCI layout as DIR[:NAME] or oci:DIR[:NAME], docker://NAME, or a registry image such as docker.io/NAME"
+const forms = "name a tarball, an OCI layout (DIR[:NAME] or oci:DIR[:NAME]), docker://NAME for the daemon, or REGISTRY/NAME"
 
 // Parse reads s as one of the forms the package doc lists. It looks at
 // the file system to tell a path from a name (a file or a layout of that
@@ -263,6 +263,9 @@ func (r Reference) archive(rest string) (Reference, error) {
 	fi, err := os.Stat(file)
 	switch {
 	case err != nil && errors.Is(err, fs.ErrNotExist):
+		if i := strings.IndexByte(file, ':'); i > 0 { // FILE:NAME: FILE is missing
+			file = file[:i]
+		}
 		return r, missing(r.given, file)
 	case err != nil:
 		return r, fmt.Errorf("%s: %w", quote.Name(r.given), err)

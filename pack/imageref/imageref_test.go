@@ -106,6 +106,7 @@ func TestParse(t *testing.T) {
 		{"plain", "plain is a directory but not an OCI layout"},
 		{"fifo", "fifo is a named pipe, not a tarball or an OCI layout"},
 		{"docker-archive:nothere.tar", "docker-archive:nothere.tar: nothere.tar: no such file or directory"},
+		{"oci-archive:nothere.tar:app:1", "oci-archive:nothere.tar:app:1: nothere.tar: no such file or directory"},
 		{"oci-archive:plain", "not a regular file"},
 		{"lay:", "no name after the colon"},
 		{"lay@sha256:abc", "is not a digest"},
