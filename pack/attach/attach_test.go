@@ -9,6 +9,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
 // TestDataChecksTheBlob writes an SBOM attachment to a layout
@@ -95,4 +96,33 @@ func (c *claimSize) Manifest() (*v1.Manifest, error) {
 	m = m.DeepCopy()
 	m.Layers[0].Size = c.size
 	return m, nil
+}
+
+// TestNew: an attachment is an OCI 1.1 artifact go-containerregistry
+// validates, whose subject is the image, whose one blob is the data,
+// titled, and cosign's tag for it is sha256-HEX.SUFFIX.
+func TestNew(t *testing.T) {
+	subject := empty.Image
+	att, err := New(subject, "application/spdx+json", "app.spdx.json", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(att); err != nil {
+		t.Fatal(err)
+	}
+	m, err := att.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, _ := subject.Digest()
+	if m.Subject == nil || m.Subject.Digest != sd || m.ArtifactType != "application/spdx+json" || len(m.Layers) != 1 ||
+		m.Layers[0].Annotations[AnnotationTitle] != "app.spdx.json" || m.Config.MediaType != "application/vnd.oci.empty.v1+json" {
+		t.Errorf("manifest %+v", m)
+	}
+	if typ, data, err := Data(att); err != nil || typ != "application/spdx+json" || string(data) != "{}" {
+		t.Errorf("Data = %q %q %v", typ, data, err)
+	}
+	if got := CosignTag(sd, "sbom"); got != "sha256-"+sd.Hex+".sbom" {
+		t.Errorf("CosignTag = %q", got)
+	}
 }

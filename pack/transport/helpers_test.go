@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"io"
 	"testing"
 
@@ -57,3 +58,6 @@ func readAll(ctx context.Context, a Artifact, only *v1.Platform) error {
 	}
 	return nil
 }
+
+// isNotFound reports whether err is ErrNotFound.
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
