@@ -51,7 +51,7 @@ func (a *app) inspectCommand() cli.Command {
 
 func (a *app) inspect(f *inspectFlags, args []string) error {
 	if len(args) != 1 {
-		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
+		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME] or oci:DIR[:NAME], docker://NAME, or a registry reference")
 	}
 	if f.raw == "index" && f.pick.Platform != nil {
 		return cli.Usagef("--raw index prints the whole index; drop --platform, or give --raw manifest")

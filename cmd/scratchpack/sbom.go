@@ -25,7 +25,7 @@ func (a *app) sbomCommand() cli.Command {
 			reg.AddFlags(fs)
 			return func(args, after []string) error {
 				if args = append(args, after...); len(args) != 1 {
-					return cli.Usagef("name one image: a registry reference or an OCI layout DIR[:NAME]")
+					return cli.Usagef("name one image: a registry reference, or an OCI layout DIR[:NAME] or oci:DIR[:NAME]")
 				}
 				ref, err := imageref.Parse(args[0])
 				if err != nil {

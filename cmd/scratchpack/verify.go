@@ -32,7 +32,7 @@ func (a *app) verifyCommand() cli.Command {
 
 func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) error {
 	if len(args) != 1 {
-		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
+		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME] or oci:DIR[:NAME], docker://NAME, or a registry reference")
 	}
 	ref, err := imageref.Parse(args[0])
 	if err != nil {
