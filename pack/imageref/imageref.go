@@ -7,13 +7,18 @@
 //
 // The forms, in the order Parse tries them:
 //
-//	oci:DIR, oci:DIR:NAME, oci:DIR@sha256:HEX   an OCI image layout, always
-//	docker-daemon:NAME, docker://NAME            the Docker daemon
-//	FILE                                         a tarball (docker-archive or OCI archive)
-//	docker-archive:FILE[:NAME], oci-archive:FILE[:NAME]  likewise, NAME picking one image
-//	DIR                                          a directory holding oci-layout
-//	DIR:NAME, DIR@sha256:HEX                     an entry of that layout
-//	NAME                                         a registry
+//	oci:DIR[:NAME], oci:DIR@sha256:HEX    an OCI image layout, always
+//	docker-daemon:NAME, docker://NAME      the Docker daemon
+//	docker-archive:FILE[:TAG]              a tarball, TAG picking one of its images
+//	oci-archive:FILE[:NAME]                likewise
+//	FILE                                   a tarball: a docker-archive, or an OCI archive
+//	DIR                                    a directory holding oci-layout
+//	DIR:NAME, DIR@sha256:HEX               an entry of that layout
+//	NAME                                   a registry's image
+//
+// A tarball is a docker-archive when it holds manifest.json (docker save
+// writes one), else an OCI archive when it holds an OCI layout (skopeo's
+// oci-archive:), whichever prefix it was written with.
 //
 // NAME in a layout is an entry's org.opencontainers.image.ref.name (its
 // full name, app:1.2, or a tag that one entry alone has), and may hold
