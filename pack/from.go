@@ -30,9 +30,8 @@ type Source struct {
 }
 
 // OpenSource opens the image ref (any form package imageref parses) for
-// platform p, picking
-// p's image of an index, and reads its file system without running
-// anything. Blobs from a registry are read through cache, when it is
+// platform p, picking p's image of an index, and reads its file system
+// without running anything. Blobs from a registry are read through cache, when it is
 // set, so that a second pack downloads nothing; each is verified against
 // its digest before it is kept and again before it is served.
 func OpenSource(ctx context.Context, ref imageref.Reference, p v1.Platform, o transport.Options, cache *blobcache.Cache, tmpDir string) (*Source, error) {
