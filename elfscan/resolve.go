@@ -51,9 +51,11 @@ type resolver struct {
 	machine elf.Machine
 	musl    bool
 	main    *object
+	file    *elfFile         // the program's, open
 	ldc     *ldCache         // read when first needed
 	conf    []string         // the directories of ld.so.conf, read when first needed
 	cache   *Cache           // may be nil
+	wants   wants            // what is read of each object loaded, with its header
 	byName  map[string]bool  // names already satisfied
 	byReal  map[fileKey]bool // files already loaded
 	libs    []Library
@@ -71,7 +73,8 @@ func (res *resolver) programFacts() *libFacts {
 
 // resolve fills in r.Loader and r.Libraries, and returns the resolver for
 // libraries found later (NSS modules).
-func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Options) (*resolver, error) {
+func (r *Report) resolve(file *elfFile, flags uint32, dyn dynamicInfo, opts Options) (*resolver, error) {
+	f := file.File
 	if r.Kind == Static || r.Kind == StaticPIE {
 		return nil, nil
 	}
@@ -83,6 +86,8 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		machine: f.Machine,
 		musl:    r.Libc == LibcMusl,
 		cache:   opts.Cache,
+		wants:   wantsOf(f, opts, r.Libc == LibcMusl),
+		file:    file,
 		byName:  map[string]bool{},
 		byReal:  map[fileKey]bool{},
 	}
@@ -380,7 +385,7 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 // shared object the program can load; otherwise it says why not. A
 // candidate that could not be read is recorded in res.unreadable.
 func (res *resolver) compatible(root *Root, real string) (dynamicInfo, bool, string) {
-	lf := res.cache.lib(root, real)
+	lf := res.cache.want(root, real, res.wants)
 	switch {
 	case lf.unread != nil:
 		if res.unreadable == nil {

@@ -186,7 +186,7 @@ func (res *resolver) checkSymbols(program string) error {
 	}
 	found := map[string]bool{}
 	if len(missing) > 0 {
-		err := res.programFacts().reread(func(f *elf.File) { markDefined(f, missing, found) })
+		err := res.file.read(func(f *elf.File) { markDefined(f, missing, found) }) // in place, from the open program
 		if err != nil {
 			return &FileError{Path: program, Err: err}
 		}
