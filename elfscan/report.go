@@ -1,5 +1,7 @@
 package elfscan
 
+import "runtime/debug"
+
 // Kind is how a binary is linked, read from its program headers.
 type Kind string
 
@@ -82,6 +84,9 @@ type GoInfo struct {
 	Module   string            `json:"module,omitempty"` // the main module
 	CGO      bool              `json:"cgo"`
 	Settings map[string]string `json:"settings,omitempty"`
+	// Build is the build info whole, read with the rest: the main
+	// module's version and the dependencies, for an SBOM and labels.
+	Build *debug.BuildInfo `json:"-"`
 }
 
 // Options changes how Scan resolves libraries.

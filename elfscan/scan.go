@@ -209,6 +209,10 @@ func openELF(root *Root, name, display string) (_ *elfFile, err error) {
 	case err != nil:
 		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
+	if fi, err = file.Stat(); err != nil { // the open file's own, which check compares
+		file.Close()
+		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
+	}
 	ra, err := readerAt(file)
 	if err != nil {
 		file.Close()
@@ -290,7 +294,7 @@ func (r *Report) readGo(f io.ReaderAt) error {
 	if err != nil {
 		return nil // not a Go binary, or one without build info
 	}
-	g := &GoInfo{Version: bi.GoVersion, Path: bi.Path, Module: bi.Main.Path, Settings: map[string]string{}}
+	g := &GoInfo{Version: bi.GoVersion, Path: bi.Path, Module: bi.Main.Path, Settings: map[string]string{}, Build: bi}
 	for _, s := range bi.Settings {
 		g.Settings[s.Key] = s.Value
 	}
