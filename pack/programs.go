@@ -111,11 +111,19 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
 	paths := make([]string, len(progs))
+	files := make([]*elfscan.File, 0, len(progs)) // each read once: its header here, the rest by its Scan below
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
 	for i, p := range progs {
-		r, err := p.scan(elfscan.Options{NoResolve: true})
+		f, err := p.open()
 		if err != nil {
 			return nil, err
 		}
+		files = append(files, f)
+		r := f.Report()
 		if err := r.CheckPlatform(opts.Platforms); err != nil {
 			return nil, err
 		}
@@ -148,7 +156,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	}
 	resolve.CheckSymbols = true // refuse what the loader would stop on
 	res := &Result{}
-	for i, p := range progs {
+	for i := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()
 			return nil, err
@@ -157,7 +165,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		if roots[i] != nil {
 			o.Root = roots[i]
 		}
-		r, err := p.scan(o)
+		r, err := files[i].Scan(o)
 		if err == nil {
 			var b *Built
 			bo := opts.Options
@@ -183,12 +191,12 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	return res, nil
 }
 
-// scan reads the program where it is.
-func (p Program) scan(o elfscan.Options) (*elfscan.Report, error) {
+// open opens the program where it is, and reads its header.
+func (p Program) open() (*elfscan.File, error) {
 	if p.Root == nil {
-		return elfscan.Scan(p.Path, o)
+		return elfscan.Open(p.Path)
 	}
-	return elfscan.ScanFile(p.Root, p.Path, o)
+	return elfscan.OpenFile(p.Root, p.Path)
 }
 
 // detailError is a sentinel error with a more specific message.
