@@ -29,6 +29,10 @@ type Program struct {
 	Path      string        // a host path; or, with Root, an absolute path in Root
 	Root      *elfscan.Root // where Path is; nil for the host
 	ImagePath string        // where it goes in the image; DefaultDir/BASE when empty
+	// File, when set, is the program opened already (elfscan.Open, by
+	// a caller that read its header): Programs reads it, not Path, and
+	// leaves closing it to the caller.
+	File *elfscan.File
 }
 
 // PackOptions says how Programs checks, resolves and packs programs.
@@ -111,18 +115,22 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
 	paths := make([]string, len(progs))
-	files := make([]*elfscan.File, 0, len(progs)) // each read once: its header here, the rest by its Scan below
+	opened := make([]*elfscan.File, len(progs)) // each read once: its header here, the rest by its Scan below
+	var files []*elfscan.File                   // those opened here
 	defer func() {
 		for _, f := range files {
 			f.Close()
 		}
 	}()
 	for i, p := range progs {
-		f, err := p.open()
-		if err != nil {
-			return nil, err
+		f, err := p.File, error(nil)
+		if f == nil {
+			if f, err = p.open(); err != nil {
+				return nil, err
+			}
+			files = append(files, f)
 		}
-		files = append(files, f)
+		opened[i] = f
 		r := f.Report()
 		if err := r.CheckPlatform(opts.Platforms); err != nil {
 			return nil, err
@@ -165,7 +173,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		if roots[i] != nil {
 			o.Root = roots[i]
 		}
-		r, err := files[i].Scan(o)
+		r, err := opened[i].Scan(o)
 		if err == nil {
 			var b *Built
 			bo := opts.Options
