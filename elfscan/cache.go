@@ -38,9 +38,10 @@ func NewCache() *Cache {
 // Its header and dynamic section are read with it; the rest, which most
 // candidates of a search are never asked for, when first asked for.
 type libFacts struct {
-	root  *Root     // where the file is, to read more of it when asked
-	path  string    // its path in root
-	stamp fileStamp // the file when it was first read
+	root  *Root       // where the file is, to read more of it when asked
+	path  string      // its path in root
+	stamp fileStamp   // the file when it was first read
+	info  fs.FileInfo // what Root.OpenFile said of it then
 
 	unread  error  // an ErrUnreadable when the file could not be read
 	err     string // why resolution passes it over (not a regular file)
@@ -323,7 +324,7 @@ func readLibFacts(root *Root, p string, w wants) *libFacts {
 		return lf
 	}
 	defer f.Close()
-	lf.stamp = f.stamp
+	lf.stamp, lf.info = f.stamp, f.info
 	lf.elf, lf.class, lf.machine, lf.typ = true, f.Class, f.Machine, f.Type
 	lf.dyn, err = readDynamic(f.File)
 	lf.dynOK = err == nil
@@ -352,7 +353,8 @@ func (e *notFileError) Error() string { return e.err.Error() }
 type libFile struct {
 	*elf.File
 	file  fs.File
-	stamp fileStamp // the file when it was opened
+	stamp fileStamp   // the file when it was opened
+	info  fs.FileInfo // what Root.OpenFile said of it
 	rc    *readChecker
 }
 
@@ -391,6 +393,7 @@ func openLib(root *Root, p string) (*libFile, error) {
 		file.Close()
 		return nil, err
 	}
+	lf.info = fi
 	return lf, nil
 }
 

@@ -168,7 +168,7 @@ func (res *resolver) loadInterpreter(interp string) (*Library, error) {
 		res.byName[dyn.soname] = true
 	}
 	res.objs = append(res.objs, &object{path: interp, root: res.sys, real: real, dyn: dyn})
-	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real)}, nil
+	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real), Info: res.cache.lib(res.sys, real).info}, nil
 }
 
 // closure walks DT_NEEDED breadth first from queue, as both loaders do.
@@ -368,7 +368,7 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 	if !ok {
 		return Library{}, nil
 	}
-	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Root: d.root, Host: d.root.HostPath(real), Via: d.via, NeededBy: req.path}
+	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Root: d.root, Host: d.root.HostPath(real), Via: d.via, NeededBy: req.path, Info: res.cache.lib(d.root, real).info}
 	// Found through the $ORIGIN of the program, or of a library placed
 	// beside it: it goes where the program goes. Through the $ORIGIN of a
 	// library that stays where it is (a gconv module's own libGB.so), it

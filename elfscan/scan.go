@@ -48,7 +48,7 @@ func scan(root *Root, name, display string, opts Options) (*Report, error) {
 // header reads what the file's headers say (Options.NoResolve's report).
 func (f *elfFile) header() (r *Report, dyn dynamicInfo, err error) {
 	defer recoverELF(f.display, &err)
-	r = &Report{Path: f.display, Root: f.root, File: f.real, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
+	r = &Report{Path: f.display, Root: f.root, File: f.real, Info: f.info, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
 	dyn, err = r.readHeader(f.display, f.File)
 	if err != nil {
 		return nil, dyn, err
@@ -146,7 +146,7 @@ func (f *elfFile) keepFacts(c *Cache, dyn dynamicInfo, w wants) {
 	if ok {
 		return
 	}
-	lf := &libFacts{root: f.root, path: f.real, stamp: f.stamp, elf: true, class: f.Class, machine: f.Machine, typ: f.Type, dyn: dyn, dynOK: true}
+	lf := &libFacts{root: f.root, path: f.real, stamp: f.stamp, info: f.info, elf: true, class: f.Class, machine: f.Machine, typ: f.Type, dyn: dyn, dynOK: true}
 	lf.readWanted(f.File, w, f.check, true)
 	c.put(key, lf)
 }
@@ -166,7 +166,8 @@ type elfFile struct {
 	file    fs.File
 	ra      *readChecker
 	size    int64
-	stamp   fileStamp // the file when it was opened
+	stamp   fileStamp   // the file when it was opened
+	info    fs.FileInfo // what Root.OpenFile said of it
 	root    *Root
 	real    string // the file's path in its root, with every symlink followed
 	display string // how messages name it
@@ -209,6 +210,7 @@ func openELF(root *Root, name, display string) (_ *elfFile, err error) {
 	case err != nil:
 		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
+	info := fi
 	if fi, err = file.Stat(); err != nil { // the open file's own, which check compares
 		file.Close()
 		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
@@ -230,7 +232,7 @@ func openELF(root *Root, name, display string) (_ *elfFile, err error) {
 		file.Close()
 		return nil, fileErr(display, ErrMalformed, "malformed ELF file (%v); is it truncated?", err)
 	}
-	return &elfFile{File: f, file: file, ra: rc, size: fi.Size(), stamp: stampOf(fi), root: root, real: real, display: display}, nil
+	return &elfFile{File: f, file: file, ra: rc, size: fi.Size(), stamp: stampOf(fi), info: info, root: root, real: real, display: display}, nil
 }
 
 func notELF(path string, head []byte) error {
