@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -90,5 +91,44 @@ func TestProgramsReadEachFileThreeTimes(t *testing.T) {
 				t.Errorf("%s pack: %s was opened %d times, want 1 to 3", run, o, n)
 			}
 		}
+	}
+}
+
+// TestBuildRefusesAProgramReplacedAfterItsScan scans a copy of a host
+// program, renames another copy over it (a byte longer, another inode),
+// and builds the image from the scan's report: the plan takes the
+// program's stamp from the scan, not from a look after it, so the build
+// refuses the file it would have shipped unscanned.
+func TestBuildRefusesAProgramReplacedAfterItsScan(t *testing.T) {
+	host, err := elfscan.Scan("/bin/true", elfscan.Options{})
+	if err != nil {
+		t.Skipf("no /bin/true to copy: %v", err)
+	}
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "true")
+	b, err := os.ReadFile(host.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prog, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, err := elfscan.Scan(prog, elfscan.Options{CheckSymbols: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prog+".new", append(b, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(prog+".new", prog); err != nil {
+		t.Fatal(err)
+	}
+	built, err := Build(context.Background(), r, "/usr/local/bin/true", Options{Essentials: Essentials{Certs: Never, TZData: Never}, Layer: LayerOptions{TempDir: t.TempDir()}})
+	if err == nil {
+		built.Close()
+		t.Fatal("the build shipped a program replaced after its scan")
+	}
+	if !strings.Contains(err.Error(), prog) || !strings.Contains(err.Error(), "changed") {
+		t.Errorf("error = %q, want it to name %s and say it changed", err, prog)
 	}
 }
