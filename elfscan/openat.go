@@ -87,11 +87,7 @@ func openByComponent(dirfd int, name string, flags int) (int, error) {
 	if last == "" || last == "." || last == ".." {
 		return -1, unix.EINVAL
 	}
-	fd, err := openat(cur, last, flags|unix.O_NOFOLLOW)
-	if err == unix.ENOTDIR && flags&unix.O_DIRECTORY != 0 && isSymlinkAt(cur, last) {
-		err = unix.ELOOP // as openat2 says it
-	}
-	return fd, err
+	return openat(cur, last, flags|unix.O_NOFOLLOW)
 }
 
 func openat(dirfd int, name string, flags int) (int, error) {
