@@ -1,6 +1,8 @@
 package elfscan
 
 import (
+	"os"
+	"runtime/debug"
 	"testing"
 )
 
@@ -51,5 +53,25 @@ func TestScanOpensEachFileOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGoBuildInfoWhole: the scan of a Go binary (this test's) carries its
+// build info whole, for the SBOM and labels that would read it again.
+func TestGoBuildInfoWhole(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Scan(exe, Options{NoResolve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, ok := debug.ReadBuildInfo()
+	if !ok || r.Go == nil || r.Go.Build == nil {
+		t.Fatalf("no build info: runtime %v, scan %+v", ok, r.Go)
+	}
+	if r.Go.Build.GoVersion != want.GoVersion || r.Go.Build.Path != want.Path || len(r.Go.Build.Deps) != len(want.Deps) {
+		t.Errorf("build info %s %s (%d deps), the runtime's %s %s (%d deps)", r.Go.Build.GoVersion, r.Go.Build.Path, len(r.Go.Build.Deps), want.GoVersion, want.Path, len(want.Deps))
 	}
 }
