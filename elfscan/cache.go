@@ -363,8 +363,8 @@ func (f *libFile) Close() error { return f.file.Close() }
 // check reports what went wrong reading f, if anything did: a read that
 // failed or came back short, or the file changing since it was opened.
 func (f *libFile) check() error {
-	if f.rc.err != nil {
-		return f.rc.err
+	if err := f.rc.failed(); err != nil {
+		return err
 	}
 	fi, err := f.file.Stat()
 	if err != nil {

@@ -178,8 +178,8 @@ func (f *elfFile) Close() error { return f.file.Close() }
 // check reports what went wrong reading f, if anything did: a read that
 // failed or came back short, or the file changing since it was opened.
 func (f *elfFile) check() error {
-	if f.ra.err != nil {
-		return f.ra.err
+	if err := f.ra.failed(); err != nil {
+		return err
 	}
 	fi, err := f.file.Stat()
 	if err != nil {
