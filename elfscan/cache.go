@@ -4,16 +4,22 @@ import (
 	"debug/elf"
 	"errors"
 	"io/fs"
+	"path"
+	"slices"
 	"sync"
 )
 
 // Cache remembers what Scan read of shared libraries and ld.so.cache
 // files, so that scanning many programs reads each library once: pass the
 // same Cache in the Options of every Scan. It is safe for concurrent use.
-// A library is read when resolution first looks at it, and again for
-// each kind of fact the scan asks of it later; a file that cannot be read
-// then, or is no longer the file first read, is an error of every Scan
-// that depends on it (ErrUnreadable), never a fact read of nothing.
+// A library is read when resolution first looks at it: its header and
+// dynamic section, and, when it is one the scan can load, every fact
+// that scan's options ask of the objects it loads (see wants), from the
+// one open file. A fact a later Scan asks for that the first did not
+// (its symbols, for CheckSymbols) is read then, opening the file again;
+// a file that cannot be read then, or is no longer the file first read,
+// is an error of every Scan that depends on it (ErrUnreadable), never a
+// fact read of nothing.
 type Cache struct {
 	mu        sync.Mutex
 	libs      map[fileKey]*libFacts
@@ -32,9 +38,10 @@ func NewCache() *Cache {
 // Its header and dynamic section are read with it; the rest, which most
 // candidates of a search are never asked for, when first asked for.
 type libFacts struct {
-	root  *Root     // where the file is, to read more of it when asked
-	path  string    // its path in root
-	stamp fileStamp // the file when it was first read
+	root  *Root       // where the file is, to read more of it when asked
+	path  string      // its path in root
+	stamp fileStamp   // the file when it was first read
+	info  fs.FileInfo // what Root.OpenFile said of it then
 
 	unread  error  // an ErrUnreadable when the file could not be read
 	err     string // why resolution passes it over (not a regular file)
@@ -51,6 +58,87 @@ type libFacts struct {
 	defined   fact[map[string]bool] // symbols it defines
 	imports   fact[[]string]        // imported symbols that raise a run-time concern
 	paths     fact[pathFacts]       // absolute paths in its read-only data
+	shell     fact[bool]            // its .rodata holds "/bin/sh", asked of an object that execs
+	dynload   fact[bool]            // its .rodata holds "lib-dynload", asked of a Python
+}
+
+// wants are the facts a scan reads of each object it can load (of its
+// class and machine) with the object's header and dynamic section, so
+// that one open of the file reads all it asks: the dlopen notes,
+// undefined symbols (run-time loads) and symbol versions (glibc's, for
+// its NSS) always; path literals unless it resolves libraries only;
+// defined symbols with CheckSymbols. A file of another class or machine is read for its
+// header alone.
+type wants struct {
+	class    elf.Class
+	machine  elf.Machine
+	versions bool
+	paths    bool
+	defined  bool
+}
+
+// wantsOf are the facts a scan with opts asks of the objects it loads.
+func wantsOf(f *elf.File, opts Options, musl bool) wants {
+	return wants{
+		class:    f.Class,
+		machine:  f.Machine,
+		versions: !musl,
+		paths:    !opts.LibrariesOnly,
+		defined:  !opts.LibrariesOnly && opts.CheckSymbols && !musl,
+	}
+}
+
+// readWanted reads what w asks of the file f, which lf was read from, and
+// sets each fact, or, when the read failed or the file changed while it
+// was read (check), sets each to that error.
+func (lf *libFacts) readWanted(f *elf.File, w wants, check func() error, program bool) {
+	notes := readDlopenNotes(f)
+	undefined := undefinedOf(f)
+	var v versionFacts
+	if w.versions {
+		v = versionFacts{needs: readVersionNeeds(f), defs: readVersionDefs(f)}
+	}
+	base := path.Base(lf.path)
+	var pf pathFacts
+	paths := w.paths && !libcPart(base) && !libcPart(lf.dyn.soname) && !muslBuiltin(base)
+	if paths {
+		pf = readPaths(f)
+	}
+	var defined map[string]bool
+	if w.defined && !program { // a program's are searched in place (checkSymbols)
+		defined = definedOf(f)
+	}
+	shell := slices.ContainsFunc(undefined, func(s string) bool { return slices.Contains(execSymbols, s) })
+	named := false
+	if shell {
+		named = rodataHolds(f, "/bin/sh", true)
+	}
+	python := pythonProgram.MatchString(base) || pythonLibrary.MatchString(path.Base(lf.dyn.soname))
+	dynload := false
+	if python {
+		dynload = rodataHolds(f, "lib-dynload", false)
+	}
+	var err error
+	if err = check(); err != nil {
+		err = unreadable(lf.root, lf.path, err, true)
+	}
+	lf.notes.set(notes, err)
+	lf.undefined.set(undefined, err)
+	if w.versions {
+		lf.versions.set(v, err)
+	}
+	if paths {
+		lf.paths.set(pf, err)
+	}
+	if defined != nil {
+		lf.defined.set(defined, err)
+	}
+	if shell {
+		lf.shell.set(named, err)
+	}
+	if python {
+		lf.dynload.set(dynload, err)
+	}
 }
 
 // versionFacts are a file's symbol versions.
@@ -65,6 +153,11 @@ type fact[T any] struct {
 	once sync.Once
 	v    T
 	err  error
+}
+
+// set makes v and err the fact, unless it was read already.
+func (f *fact[T]) set(v T, err error) {
+	f.once.Do(func() { f.v, f.err = v, err })
 }
 
 // get returns the fact, reading it with read the first time.
@@ -105,30 +198,39 @@ func (lf *libFacts) dlopenNotes() ([]dlopenNote, error) {
 // undefinedSymbols returns the global symbols the file leaves undefined.
 func (lf *libFacts) undefinedSymbols() ([]string, error) {
 	return lf.undefined.get(func() (syms []string, err error) {
-		err = lf.reread(func(f *elf.File) {
-			eachDynamicSymbol(f, undefinedGlobal, func(name []byte) {
-				if len(name) > 0 {
-					syms = append(syms, string(name))
-				}
-			})
-		})
+		err = lf.reread(func(f *elf.File) { syms = undefinedOf(f) })
 		return syms, err
 	})
+}
+
+// undefinedOf reads the global symbols f leaves undefined.
+func undefinedOf(f *elf.File) []string {
+	var syms []string
+	eachDynamicSymbol(f, undefinedGlobal, func(name []byte) {
+		if len(name) > 0 {
+			syms = append(syms, string(name))
+		}
+	})
+	return syms
+}
+
+// definedOf reads the symbols f defines.
+func definedOf(f *elf.File) map[string]bool {
+	syms := map[string]bool{}
+	eachDynamicSymbol(f, definedExported, func(name []byte) {
+		if len(name) > 0 {
+			syms[string(name)] = true
+		}
+	})
+	return syms
 }
 
 // definedSymbols returns the symbols the file defines. A program's are
 // not asked for (some export a hundred thousand symbols): checkSymbols
 // reads them in place when it must, with markDefined.
 func (lf *libFacts) definedSymbols() (map[string]bool, error) {
-	return lf.defined.get(func() (map[string]bool, error) {
-		syms := map[string]bool{}
-		err := lf.reread(func(f *elf.File) {
-			eachDynamicSymbol(f, definedExported, func(name []byte) {
-				if len(name) > 0 {
-					syms[string(name)] = true
-				}
-			})
-		})
+	return lf.defined.get(func() (syms map[string]bool, err error) {
+		err = lf.reread(func(f *elf.File) { syms = definedOf(f) })
 		return syms, err
 	})
 }
@@ -146,6 +248,22 @@ func (lf *libFacts) concernImports() ([]string, error) {
 			}
 		}
 		return out, err
+	})
+}
+
+// holdsShell reports whether the file's .rodata holds "/bin/sh".
+func (lf *libFacts) holdsShell() (bool, error) {
+	return lf.shell.get(func() (named bool, err error) {
+		err = lf.reread(func(f *elf.File) { named = rodataHolds(f, "/bin/sh", true) })
+		return named, err
+	})
+}
+
+// holdsDynload reports whether the file's .rodata holds "lib-dynload".
+func (lf *libFacts) holdsDynload() (bool, error) {
+	return lf.dynload.get(func() (named bool, err error) {
+		err = lf.reread(func(f *elf.File) { named = rodataHolds(f, "lib-dynload", false) })
+		return named, err
 	})
 }
 
@@ -189,8 +307,9 @@ func (lf *libFacts) sameFile(file fs.File) error {
 	return nil
 }
 
-// readLibFacts opens p in root and reads its header and dynamic section.
-func readLibFacts(root *Root, p string) *libFacts {
+// readLibFacts opens p in root and reads its header and dynamic section,
+// and, when it is a shared object of w's class and machine, what w asks.
+func readLibFacts(root *Root, p string, w wants) *libFacts {
 	lf := &libFacts{root: root, path: p}
 	f, err := openLib(root, p)
 	var nf *notFileError
@@ -205,12 +324,16 @@ func readLibFacts(root *Root, p string) *libFacts {
 		return lf
 	}
 	defer f.Close()
-	lf.stamp = f.stamp
+	lf.stamp, lf.info = f.stamp, f.info
 	lf.elf, lf.class, lf.machine, lf.typ = true, f.Class, f.Machine, f.Type
 	lf.dyn, err = readDynamic(f.File)
 	lf.dynOK = err == nil
 	if err := f.check(); err != nil {
 		lf.unread = unreadable(root, p, err, false)
+		return lf
+	}
+	if w.class != 0 && lf.class == w.class && lf.machine == w.machine && lf.typ == elf.ET_DYN && lf.dynOK {
+		lf.readWanted(f.File, w, f.check, false)
 	}
 	return lf
 }
@@ -230,7 +353,8 @@ func (e *notFileError) Error() string { return e.err.Error() }
 type libFile struct {
 	*elf.File
 	file  fs.File
-	stamp fileStamp // the file when it was opened
+	stamp fileStamp   // the file when it was opened
+	info  fs.FileInfo // what Root.OpenFile said of it
 	rc    *readChecker
 }
 
@@ -239,8 +363,8 @@ func (f *libFile) Close() error { return f.file.Close() }
 // check reports what went wrong reading f, if anything did: a read that
 // failed or came back short, or the file changing since it was opened.
 func (f *libFile) check() error {
-	if f.rc.err != nil {
-		return f.rc.err
+	if err := f.rc.failed(); err != nil {
+		return err
 	}
 	fi, err := f.file.Stat()
 	if err != nil {
@@ -269,6 +393,7 @@ func openLib(root *Root, p string) (*libFile, error) {
 		file.Close()
 		return nil, err
 	}
+	lf.info = fi
 	return lf, nil
 }
 
@@ -300,9 +425,12 @@ func newLibFile(file fs.File) (*libFile, error) {
 
 // lib returns the facts of the library at p in root, from the cache when
 // c is not nil.
-func (c *Cache) lib(root *Root, p string) *libFacts {
+func (c *Cache) lib(root *Root, p string) *libFacts { return c.want(root, p, wants{}) }
+
+// want is lib reading, when the file is first read, what w asks of it.
+func (c *Cache) want(root *Root, p string, w wants) *libFacts {
 	if c == nil {
-		return readLibFacts(root, p)
+		return readLibFacts(root, p, w)
 	}
 	key := root.key(p)
 	c.mu.Lock()
@@ -311,14 +439,18 @@ func (c *Cache) lib(root *Root, p string) *libFacts {
 	if ok {
 		return lf
 	}
-	lf = readLibFacts(root, p)
+	return c.put(key, readLibFacts(root, p, w))
+}
+
+// put keeps lf under key, unless facts are kept there already: those
+// are returned.
+func (c *Cache) put(key fileKey, lf *libFacts) *libFacts {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if prev, ok := c.libs[key]; ok {
-		lf = prev
-	} else {
-		c.libs[key] = lf
+		return prev
 	}
-	c.mu.Unlock()
+	c.libs[key] = lf
 	return lf
 }
 

@@ -49,31 +49,50 @@ func (h *dirHandle) openAt(p string, flags int) (int, error) {
 func (d dirFS) hostPath(p string) string { return filepath.Join(d.dir, p) }
 
 // lstat describes p itself, and reads its target when it is a symlink.
+// It opens p's directory, not p: a stat and a readlink of the name in
+// that directory cannot follow a symlink either, and a file that is only
+// looked at is never opened (its only opens are its reads).
 func (h *dirHandle) lstat(p string) (fs.FileInfo, string, error) {
-	fd, err := h.openAt(p, unix.O_PATH|unix.O_NOFOLLOW)
-	if err != nil {
-		return nil, "", &fs.PathError{Op: "lstat", Path: fsName(p), Err: err}
+	dirfd, base := h.fd, path.Base(p)
+	if p == "/" {
+		base = "."
 	}
-	defer unix.Close(fd)
-	fi, err := fstat(fd, path.Base(p))
+	if dir := path.Dir(p); dir != "/" {
+		fd, err := h.openAt(dir, unix.O_PATH|unix.O_DIRECTORY)
+		if err == unix.ENOTDIR {
+			// A symlink or a file on the way: the kernel tells which
+			// (ELOOP, ENOTDIR) when it walks the whole path.
+			fd, err = h.openAt(p, unix.O_PATH|unix.O_NOFOLLOW)
+			if err == nil {
+				unix.Close(fd)
+				err = unix.ENOTDIR // a name that was a directory is one no more
+			}
+		}
+		if err != nil {
+			return nil, "", &fs.PathError{Op: "lstat", Path: fsName(p), Err: err}
+		}
+		defer unix.Close(fd)
+		dirfd = fd
+	}
+	fi, err := fstatat(dirfd, base, path.Base(p))
 	if err != nil {
 		return nil, "", &fs.PathError{Op: "lstat", Path: fsName(p), Err: err}
 	}
 	if fi.Mode()&fs.ModeSymlink == 0 {
 		return fi, "", nil
 	}
-	target, err := readLinkFd(fd)
+	target, err := readLinkAt(dirfd, base)
 	if err != nil {
 		return nil, "", &fs.PathError{Op: "readlink", Path: fsName(p), Err: err}
 	}
 	return fi, target, nil
 }
 
-// readLinkFd reads the target of the symlink open (O_PATH) at fd.
-func readLinkFd(fd int) (string, error) {
+// readLinkAt reads the target of the symlink name in the directory dirfd.
+func readLinkAt(dirfd int, name string) (string, error) {
 	for size := 256; ; size *= 2 {
 		buf := make([]byte, size)
-		n, err := unix.Readlinkat(fd, "", buf)
+		n, err := unix.Readlinkat(dirfd, name, buf)
 		if err == unix.EINTR {
 			size /= 2
 			continue

@@ -250,6 +250,7 @@ func TestOpenersAgree(t *testing.T) {
 		{"a/abs/etc", unix.O_PATH, unix.ELOOP},
 		{"a/l", unix.O_RDONLY, unix.ELOOP},
 		{"a/l", unix.O_PATH | unix.O_NOFOLLOW, nil},
+		{"a/l", unix.O_PATH | unix.O_DIRECTORY, unix.ENOTDIR}, // a final symlink opened as a directory (lstat's parent)
 		{"a/nope", unix.O_RDONLY, unix.ENOENT},
 		{"a/nope/f", unix.O_PATH, unix.ENOENT},
 		{"a/b/f/g", unix.O_RDONLY, unix.ENOTDIR},

@@ -4,6 +4,9 @@ import (
 	"io/fs"
 	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // fileStat is an fs.FileInfo made from a stat(2) of a descriptor. Its Sys
@@ -27,6 +30,26 @@ func fstat(fd int, name string) (*fileStat, error) {
 		}
 	}
 }
+
+// fstatat describes name in the directory dirfd itself, a symlink as a
+// symlink, without opening it; the fileStat is named base.
+func fstatat(dirfd int, name, base string) (*fileStat, error) {
+	var st unix.Stat_t
+	for {
+		err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err != unix.EINTR {
+			if err != nil {
+				return nil, err
+			}
+			// Both are the kernel's struct stat (see below).
+			return &fileStat{name: base, st: *(*syscall.Stat_t)(unsafe.Pointer(&st))}, nil
+		}
+	}
+}
+
+// This fails to compile where x/sys/unix's Stat_t and syscall's
+// differ in size: fstatat converts one to the other.
+var _ = [1]struct{}{}[unsafe.Sizeof(unix.Stat_t{})-unsafe.Sizeof(syscall.Stat_t{})]
 
 func (fi *fileStat) Name() string       { return fi.name }
 func (fi *fileStat) Size() int64        { return fi.st.Size }

@@ -1,5 +1,10 @@
 package elfscan
 
+import (
+	"io/fs"
+	"runtime/debug"
+)
+
 // Kind is how a binary is linked, read from its program headers.
 type Kind string
 
@@ -27,6 +32,7 @@ type Report struct {
 	Path        string       `json:"path"` // the file, as it was named
 	Root        *Root        `json:"-"`    // the root the file was read from
 	File        string       `json:"-"`    // the file's path in Root, every symlink followed
+	Info        fs.FileInfo  `json:"-"`    // File as the scan opened it (see Library.Info)
 	Kind        Kind         `json:"kind"`
 	Platform    Platform     `json:"platform"`
 	FloatABI    string       `json:"float_abi,omitempty"`   // arm only: hard or soft, when the file says
@@ -62,6 +68,11 @@ type Library struct {
 	Via      string `json:"via"`                // how it was found: rpath, lib-path, runpath, cache, default or path
 	NeededBy string `json:"needed_by"`          // the path of the first object that needs it
 	RunTime  bool   `json:"run_time,omitempty"` // loaded at run time (see Report.Loads), or needed by what is
+	// Info describes RealPath as the scan opened it, as Root.OpenFile
+	// does: its size and mode, and in a host directory its device,
+	// inode and times. A packer that reads the file again compares them,
+	// so that what it ships is the file that was scanned.
+	Info fs.FileInfo `json:"-"`
 }
 
 // How a library was found: the value of Library.Via.
@@ -82,6 +93,9 @@ type GoInfo struct {
 	Module   string            `json:"module,omitempty"` // the main module
 	CGO      bool              `json:"cgo"`
 	Settings map[string]string `json:"settings,omitempty"`
+	// Build is the build info whole, read with the rest: the main
+	// module's version and the dependencies, for an SBOM and labels.
+	Build *debug.BuildInfo `json:"-"`
 }
 
 // Options changes how Scan resolves libraries.

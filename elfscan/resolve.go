@@ -51,9 +51,11 @@ type resolver struct {
 	machine elf.Machine
 	musl    bool
 	main    *object
+	file    *elfFile         // the program's, open
 	ldc     *ldCache         // read when first needed
 	conf    []string         // the directories of ld.so.conf, read when first needed
 	cache   *Cache           // may be nil
+	wants   wants            // what is read of each object loaded, with its header
 	byName  map[string]bool  // names already satisfied
 	byReal  map[fileKey]bool // files already loaded
 	libs    []Library
@@ -71,7 +73,8 @@ func (res *resolver) programFacts() *libFacts {
 
 // resolve fills in r.Loader and r.Libraries, and returns the resolver for
 // libraries found later (NSS modules).
-func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Options) (*resolver, error) {
+func (r *Report) resolve(file *elfFile, flags uint32, dyn dynamicInfo, opts Options) (*resolver, error) {
+	f := file.File
 	if r.Kind == Static || r.Kind == StaticPIE {
 		return nil, nil
 	}
@@ -83,6 +86,8 @@ func (r *Report) resolve(f *elf.File, flags uint32, dyn dynamicInfo, opts Option
 		machine: f.Machine,
 		musl:    r.Libc == LibcMusl,
 		cache:   opts.Cache,
+		wants:   wantsOf(f, opts, r.Libc == LibcMusl),
+		file:    file,
 		byName:  map[string]bool{},
 		byReal:  map[fileKey]bool{},
 	}
@@ -163,7 +168,7 @@ func (res *resolver) loadInterpreter(interp string) (*Library, error) {
 		res.byName[dyn.soname] = true
 	}
 	res.objs = append(res.objs, &object{path: interp, root: res.sys, real: real, dyn: dyn})
-	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real)}, nil
+	return &Library{Name: interp, Path: interp, RealPath: real, Links: links, Root: res.sys, Host: res.sys.HostPath(real), Info: res.cache.lib(res.sys, real).info}, nil
 }
 
 // closure walks DT_NEEDED breadth first from queue, as both loaders do.
@@ -363,7 +368,7 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 	if !ok {
 		return Library{}, nil
 	}
-	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Root: d.root, Host: d.root.HostPath(real), Via: d.via, NeededBy: req.path}
+	lib := Library{Name: name, Path: p, RealPath: real, Links: links, Root: d.root, Host: d.root.HostPath(real), Via: d.via, NeededBy: req.path, Info: res.cache.lib(d.root, real).info}
 	// Found through the $ORIGIN of the program, or of a library placed
 	// beside it: it goes where the program goes. Through the $ORIGIN of a
 	// library that stays where it is (a gconv module's own libGB.so), it
@@ -380,7 +385,7 @@ func (res *resolver) try(d searchDir, file, name string, req *object) (Library, 
 // shared object the program can load; otherwise it says why not. A
 // candidate that could not be read is recorded in res.unreadable.
 func (res *resolver) compatible(root *Root, real string) (dynamicInfo, bool, string) {
-	lf := res.cache.lib(root, real)
+	lf := res.cache.want(root, real, res.wants)
 	switch {
 	case lf.unread != nil:
 		if res.unreadable == nil {

@@ -114,8 +114,8 @@ func (r *Report) readRunTimeData(cache *Cache) error {
 			}
 		}
 		if len(execs) > 0 {
-			named := false
-			if err := lf.reread(func(f *elf.File) { named = rodataHolds(f, "/bin/sh", true) }); err != nil {
+			named, err := lf.holdsShell()
+			if err != nil {
 				return &FileError{Path: r.Path, Err: err}
 			}
 			if named {
@@ -166,8 +166,7 @@ func pythonOf(lf *libFacts, name, file string) (*Interpreter, error) {
 	if m == nil {
 		return nil, nil
 	}
-	named := false
-	if err := lf.reread(func(f *elf.File) { named = rodataHolds(f, "lib-dynload", false) }); err != nil || !named {
+	if named, err := lf.holdsDynload(); err != nil || !named {
 		return nil, err
 	}
 	return &Interpreter{Version: m[1], Object: file, Why: quote.Name(path.Base(file)) + " is Python " + m[1] + " and names \"lib-dynload\""}, nil

@@ -36,47 +36,74 @@ func ScanFile(root *Root, name string, opts Options) (*Report, error) {
 	return scan(root, name, name, opts)
 }
 
-func scan(root *Root, name, display string, opts Options) (r *Report, err error) {
-	if opts.Cache == nil { // each file's tables are read once in a scan, at least
-		opts.Cache = NewCache()
-	}
-	// debug/elf is not hardened against hostile input (its documentation
-	// says so): every size it is given is checked first, and a panic in it
-	// still becomes an error about this file, never a crash.
-	defer func() {
-		if p := recover(); p != nil {
-			r, err = nil, fileErr(display, errInternal, "malformed ELF file (internal error: %v)", p)
-		}
-	}()
-	if opts.Root == nil {
-		opts.Root = root
-	}
+func scan(root *Root, name, display string, opts Options) (*Report, error) {
 	f, err := openELF(root, name, display)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return f.scan(opts)
+}
 
-	r = &Report{Path: display, Root: root, File: f.real, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
-	dyn, err := r.readHeader(display, f.File)
+// header reads what the file's headers say (Options.NoResolve's report).
+func (f *elfFile) header() (r *Report, dyn dynamicInfo, err error) {
+	defer recoverELF(f.display, &err)
+	r = &Report{Path: f.display, Root: f.root, File: f.real, Info: f.info, Needed: []string{}, Libraries: []Library{}, Warnings: []string{}}
+	dyn, err = r.readHeader(f.display, f.File)
 	if err != nil {
-		return nil, err
+		return nil, dyn, err
 	}
 	if err := r.readGo(f.ra); err != nil {
-		return nil, err
+		return nil, dyn, err
 	}
 	r.Libc = detectLibc(r, f.File)
 	if r.Platform.Architecture == "arm" {
 		r.FloatABI = armFloatABI(headerFlags(f.ra, f.File), r.Go)
 	}
+	return r, dyn, nil
+}
+
+// recoverELF turns a panic of debug/elf, reading the file named display,
+// into an error about that file in *err. debug/elf is not hardened
+// against hostile input (its documentation says so): every size it is
+// given is checked first, and a panic in it still never crashes.
+func recoverELF(display string, err *error) {
+	if p := recover(); p != nil {
+		*err = fileErr(display, errInternal, "malformed ELF file (internal error: %v)", p)
+	}
+}
+
+// scan reads the open file's header, and resolves it with opts.
+func (f *elfFile) scan(opts Options) (*Report, error) {
+	r, dyn, err := f.header()
+	if err != nil {
+		return nil, err
+	}
 	if opts.NoResolve {
 		return r, nil // the header alone
 	}
+	return f.resolve(r, dyn, opts)
+}
+
+// resolve finds what r, the header of the open file, needs, reading the
+// file itself from the descriptor open already (its facts go into the
+// cache, for the resolution to find there) and every library once.
+func (f *elfFile) resolve(r *Report, dyn dynamicInfo, opts Options) (_ *Report, err error) {
+	defer recoverELF(f.display, &err)
+	if opts.Cache == nil { // each file's tables are read once in a scan, at least
+		opts.Cache = NewCache()
+	}
+	if opts.Root == nil {
+		opts.Root = f.root
+	}
+	w := wantsOf(f.File, opts, r.Libc == LibcMusl)
+	w.paths = w.paths && r.Go == nil // Go's strings are no C strings (addPaths)
+	f.keepFacts(opts.Cache, dyn, w)
 	var goFound func() map[string]bool
 	if r.Go != nil && !opts.LibrariesOnly {
 		goFound = goFuncsAsync(f.File, f.ra, f.size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
 	}
-	res, err := r.resolve(f.File, headerFlags(f.ra, f.File), dyn, opts)
+	res, err := r.resolve(f, headerFlags(f.ra, f.File), dyn, opts)
 	if err != nil {
 		if goFound != nil {
 			goFound() // done with f before it is closed
@@ -88,7 +115,7 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 			if goFound != nil {
 				goFound()
 			}
-			return nil, &FileError{Path: display, Err: err}
+			return nil, &FileError{Path: f.display, Err: err}
 		}
 	}
 	concerns, err := r.readNeeds(goFound, opts)
@@ -108,19 +135,65 @@ func scan(root *Root, name, display string, opts Options) (r *Report, err error)
 	return r, nil
 }
 
+// keepFacts puts the facts of the open file that w asks into c, unless
+// c holds them already, so that resolution and the run-time checks,
+// which ask them through c, do not open the file again.
+func (f *elfFile) keepFacts(c *Cache, dyn dynamicInfo, w wants) {
+	key := f.root.key(f.real)
+	c.mu.Lock()
+	_, ok := c.libs[key]
+	c.mu.Unlock()
+	if ok {
+		return
+	}
+	lf := &libFacts{root: f.root, path: f.real, stamp: f.stamp, info: f.info, elf: true, class: f.Class, machine: f.Machine, typ: f.Type, dyn: dyn, dynOK: true}
+	lf.readWanted(f.File, w, f.check, true)
+	c.put(key, lf)
+}
+
+// read calls read with the open file, and says what went wrong reading it.
+func (f *elfFile) read(read func(*elf.File)) error {
+	read(f.File)
+	if err := f.check(); err != nil {
+		return unreadable(f.root, f.real, err, true)
+	}
+	return nil
+}
+
 // elfFile is an open ELF file and the file under it.
 type elfFile struct {
 	*elf.File
-	file fs.File
-	ra   io.ReaderAt
-	size int64
-	real string // the file's path in its root, with every symlink followed
+	file    fs.File
+	ra      *readChecker
+	size    int64
+	stamp   fileStamp   // the file when it was opened
+	info    fs.FileInfo // what Root.OpenFile said of it
+	root    *Root
+	real    string // the file's path in its root, with every symlink followed
+	display string // how messages name it
 }
 
 func (f *elfFile) Close() error { return f.file.Close() }
 
+// check reports what went wrong reading f, if anything did: a read that
+// failed or came back short, or the file changing since it was opened.
+func (f *elfFile) check() error {
+	if err := f.ra.failed(); err != nil {
+		return err
+	}
+	fi, err := f.file.Stat()
+	if err != nil {
+		return err
+	}
+	if !stampOf(fi).equal(f.stamp) {
+		return errChanged
+	}
+	return nil
+}
+
 // openELF opens name in root and checks that it is a regular ELF file.
-func openELF(root *Root, name, display string) (*elfFile, error) {
+func openELF(root *Root, name, display string) (_ *elfFile, err error) {
+	defer recoverELF(display, &err)
 	real, _, err := root.Eval(name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -137,23 +210,29 @@ func openELF(root *Root, name, display string) (*elfFile, error) {
 	case err != nil:
 		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
+	info := fi
+	if fi, err = file.Stat(); err != nil { // the open file's own, which check compares
+		file.Close()
+		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
+	}
 	ra, err := readerAt(file)
 	if err != nil {
 		file.Close()
 		return nil, &FileError{Path: display, Err: unwrapPathErr(err)}
 	}
+	rc := &readChecker{ra: ra, size: fi.Size()}
 	var magic [4]byte
-	n, _ := ra.ReadAt(magic[:], 0)
+	n, _ := rc.ReadAt(magic[:], 0)
 	if n < 4 || string(magic[:]) != elf.ELFMAG {
 		file.Close()
 		return nil, notELF(display, magic[:n])
 	}
-	f, err := elf.NewFile(ra)
+	f, err := elf.NewFile(rc)
 	if err != nil {
 		file.Close()
 		return nil, fileErr(display, ErrMalformed, "malformed ELF file (%v); is it truncated?", err)
 	}
-	return &elfFile{File: f, file: file, ra: ra, size: fi.Size(), real: real}, nil
+	return &elfFile{File: f, file: file, ra: rc, size: fi.Size(), stamp: stampOf(fi), info: info, root: root, real: real, display: display}, nil
 }
 
 func notELF(path string, head []byte) error {
@@ -217,7 +296,7 @@ func (r *Report) readGo(f io.ReaderAt) error {
 	if err != nil {
 		return nil // not a Go binary, or one without build info
 	}
-	g := &GoInfo{Version: bi.GoVersion, Path: bi.Path, Module: bi.Main.Path, Settings: map[string]string{}}
+	g := &GoInfo{Version: bi.GoVersion, Path: bi.Path, Module: bi.Main.Path, Settings: map[string]string{}, Build: bi}
 	for _, s := range bi.Settings {
 		g.Settings[s.Key] = s.Value
 	}

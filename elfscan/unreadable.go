@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -78,22 +79,34 @@ func (s fileStamp) equal(o fileStamp) bool {
 // had when it was opened (it shrank). debug/elf and the table readers
 // take such a read for the end of a table, or of the file; this is how
 // the scan tells a file it failed to read from one that is short. It is
-// used by one goroutine at a time.
+// safe for concurrent use: a program's function names are searched while
+// its symbols are read (goFuncsAsync, checkSymbols).
 type readChecker struct {
 	ra   io.ReaderAt
 	size int64
+	mu   sync.Mutex
 	err  error
 }
 
 func (c *readChecker) ReadAt(p []byte, off int64) (int, error) {
 	n, err := c.ra.ReadAt(p, off)
-	if err != nil && c.err == nil && off >= 0 { // a negative offset is a malformed file's
+	if err != nil && off >= 0 { // a negative offset is a malformed file's
+		c.mu.Lock()
 		switch {
+		case c.err != nil:
 		case !errors.Is(err, io.EOF):
 			c.err = err
 		case off+int64(n) < c.size:
 			c.err = errChanged
 		}
+		c.mu.Unlock()
 	}
 	return n, err
+}
+
+// failed returns the first read that went wrong, or nil.
+func (c *readChecker) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }

@@ -160,7 +160,7 @@ func unreadableRoot(t *testing.T) (dir, prog string, objects []string) {
 
 // TestUnreadableLibraryIsReported makes each object of a program's
 // closure (the program, its loader, its libraries) go wrong on each of
-// the opens a scan makes of it, in each way a file can: it vanishes,
+// the opens a scan makes of it (one: TestScanOpensEachFileOnce), in each way a file can: it vanishes,
 // becomes unreadable, is truncated or replaced, or a read of it fails or
 // comes back short. Each scan must fail with ErrUnreadable, in one line
 // that names the file and says what happened, and never with what a
@@ -177,8 +177,8 @@ func TestUnreadableLibraryIsReported(t *testing.T) {
 	opens := map[string]int{}
 	for _, o := range objects {
 		opens[o] = fsys.opens[fsName(o)]
-		if opens[o] < 2 {
-			t.Fatalf("%s was opened %d times: the scan reads nothing of it again, and this test checks nothing", o, opens[o])
+		if opens[o] < 1 {
+			t.Fatalf("%s was never opened: this test checks nothing of it", o)
 		}
 	}
 	checked := 0

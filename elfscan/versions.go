@@ -24,7 +24,10 @@ type versionNeed struct {
 }
 
 // readVersionNeeds reads SHT_GNU_verneed. A file without one needs no
-// versions.
+// versions. debug/elf's DynamicVersionNeeds gives the same answer
+// (TestVersionsAgreeWithDebugELF) but reads the whole dynamic symbol
+// table first, names and all, and refuses a file without SHT_GNU_versym;
+// this reads the version sections alone, bounded.
 func readVersionNeeds(f *elf.File) []versionNeed {
 	data, strs := versionSection(f, elf.SHT_GNU_VERNEED)
 	var out []versionNeed
@@ -186,7 +189,7 @@ func (res *resolver) checkSymbols(program string) error {
 	}
 	found := map[string]bool{}
 	if len(missing) > 0 {
-		err := res.programFacts().reread(func(f *elf.File) { markDefined(f, missing, found) })
+		err := res.file.read(func(f *elf.File) { markDefined(f, missing, found) }) // in place, from the open program
 		if err != nil {
 			return &FileError{Path: program, Err: err}
 		}

@@ -147,6 +147,9 @@ func (c *ImageCheck) checkProgram(root *elfscan.Root, cfg v1.Config) {
 			c.problem(fix, "%s is not executable (mode %v)", what, fi.Mode().Perm())
 			return
 		}
+		if c.verified != "" && sameFile(root, prog, c.verified) {
+			return // pack resolved it in this very plan: an ELF file, its head read by the scan
+		}
 		if interp, arg, ok := shebang(readHead(root, prog)); ok {
 			if path.Base(interp) == "env" && arg != "" && !strings.HasPrefix(arg, "-") {
 				// #!/usr/bin/env NAME: env finds NAME on the PATH.
@@ -157,9 +160,6 @@ func (c *ImageCheck) checkProgram(root *elfscan.Root, cfg v1.Config) {
 			}
 			script, prog = prog, interp
 			continue
-		}
-		if c.verified != "" && sameFile(root, prog, c.verified) {
-			return // pack resolved it in this very plan
 		}
 		r, err := elfscan.ScanFile(root, prog, elfscan.Options{})
 		if err != nil {

@@ -56,7 +56,9 @@ func (f planFS) Lstat(name string) (fs.FileInfo, error) {
 		return nil, err
 	}
 	size := int64(len(e.Data))
-	if e.Type == TypeFile && e.Source != "" {
+	if e.Type == TypeFile && e.Source != "" && e.Stamp != (Stamp{}) {
+		size = e.Stamp.Size // as the file was when it was planned: the layer refuses it otherwise
+	} else if e.Type == TypeFile && e.Source != "" {
 		src, fi, err := e.open()
 		if err != nil {
 			return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}

@@ -27,9 +27,12 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 	default:
 		return fmt.Errorf("%s: is a shared library, not a program; pack the program that loads it", r.Path)
 	}
-	fi, err := r.Root.Stat(r.File)
-	if err != nil {
-		return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
+	fi := r.Info // the file the scan read: the layer refuses another
+	if fi == nil {
+		var err error
+		if fi, err = r.Root.Stat(r.File); err != nil {
+			return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
+		}
 	}
 	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi), Why: "the program " + r.Path})
 }

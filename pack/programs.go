@@ -29,6 +29,10 @@ type Program struct {
 	Path      string        // a host path; or, with Root, an absolute path in Root
 	Root      *elfscan.Root // where Path is; nil for the host
 	ImagePath string        // where it goes in the image; DefaultDir/BASE when empty
+	// File, when set, is the program opened already (elfscan.Open, by
+	// a caller that read its header): Programs reads it, not Path, and
+	// leaves closing it to the caller.
+	File *elfscan.File
 }
 
 // PackOptions says how Programs checks, resolves and packs programs.
@@ -111,11 +115,23 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
 	paths := make([]string, len(progs))
-	for i, p := range progs {
-		r, err := p.scan(elfscan.Options{NoResolve: true})
-		if err != nil {
-			return nil, err
+	opened := make([]*elfscan.File, len(progs)) // each read once: its header here, the rest by its Scan below
+	var files []*elfscan.File                   // those opened here
+	defer func() {
+		for _, f := range files {
+			f.Close()
 		}
+	}()
+	for i, p := range progs {
+		f, err := p.File, error(nil)
+		if f == nil {
+			if f, err = p.open(); err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+		opened[i] = f
+		r := f.Report()
 		if err := r.CheckPlatform(opts.Platforms); err != nil {
 			return nil, err
 		}
@@ -148,7 +164,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	}
 	resolve.CheckSymbols = true // refuse what the loader would stop on
 	res := &Result{}
-	for i, p := range progs {
+	for i := range progs {
 		if err := ctx.Err(); err != nil {
 			res.Close()
 			return nil, err
@@ -157,7 +173,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		if roots[i] != nil {
 			o.Root = roots[i]
 		}
-		r, err := p.scan(o)
+		r, err := opened[i].Scan(o)
 		if err == nil {
 			var b *Built
 			bo := opts.Options
@@ -183,12 +199,12 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 	return res, nil
 }
 
-// scan reads the program where it is.
-func (p Program) scan(o elfscan.Options) (*elfscan.Report, error) {
+// open opens the program where it is, and reads its header.
+func (p Program) open() (*elfscan.File, error) {
 	if p.Root == nil {
-		return elfscan.Scan(p.Path, o)
+		return elfscan.Open(p.Path)
 	}
-	return elfscan.ScanFile(p.Root, p.Path, o)
+	return elfscan.OpenFile(p.Root, p.Path)
 }
 
 // detailError is a sentinel error with a more specific message.

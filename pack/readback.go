@@ -62,11 +62,17 @@ func (f *readBackFS) readBackErr(program string, scanErr error) error {
 		if e.Type != TypeFile || e.Source == "" || e.Stamp == (Stamp{}) {
 			continue
 		}
-		src, fi, err := e.open()
+		root, src := entryRoot(e)
+		fi, err := root.Stat(src) // its stamp, the file not opened
+		switch {
+		case err == nil && fi.IsDir():
+			err = errors.New("is a directory")
+		case err == nil && !fi.Mode().IsRegular():
+			err = errors.New("is not a regular file")
+		}
 		if err != nil {
 			return fmt.Errorf("%s: the planned image could not be read back to check it: %v; %s", program, sourceError(e, err), again)
 		}
-		src.Close()
 		if stampOf(fi) != e.Stamp {
 			return fmt.Errorf("%s: the planned image could not be checked: %s changed after it was scanned; %s", program, e.from(), again)
 		}

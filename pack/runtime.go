@@ -90,9 +90,12 @@ func (p *Plan) addResolved(from string, l elfscan.Library) error {
 
 // addLibraryFile adds the file resolution found for l at dst.
 func (p *Plan) addLibraryFile(dst string, l elfscan.Library) error {
-	fi, err := l.Root.Stat(l.RealPath)
-	if err != nil {
-		return fmt.Errorf("%s in %s: %w", l.RealPath, l.Root, unwrapPathErr(err))
+	fi := l.Info // the file the scan read: the layer refuses another
+	if fi == nil {
+		var err error
+		if fi, err = l.Root.Stat(l.RealPath); err != nil {
+			return fmt.Errorf("%s in %s: %w", l.RealPath, l.Root, unwrapPathErr(err))
+		}
 	}
 	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath, Stamp: stampOf(fi), Why: libraryWhy(l)})
 }

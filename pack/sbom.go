@@ -1,11 +1,8 @@
 package pack
 
 import (
-	"bytes"
-	"debug/buildinfo"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"runtime/debug"
@@ -133,31 +130,10 @@ func planOwners(dbs *sbom.DBs, p *Plan) (map[string]*pkgdb.Package, error) {
 // goBuildInfo reads a Go program's build info, or nil for another
 // program.
 func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
-	if r.Root == nil {
-		bi, err := buildinfo.ReadFile(r.Path)
-		if err != nil {
-			return nil
-		}
-		return bi
-	}
-	f, _, err := r.Root.OpenFile(r.File)
-	if err != nil {
+	if r.Go == nil {
 		return nil
 	}
-	defer f.Close()
-	ra, ok := f.(io.ReaderAt)
-	if !ok {
-		b, err := io.ReadAll(f)
-		if err != nil {
-			return nil
-		}
-		ra = bytes.NewReader(b)
-	}
-	bi, err := buildinfo.Read(ra)
-	if err != nil {
-		return nil
-	}
-	return bi
+	return r.Go.Build // read by the scan, with the rest of the program
 }
 
 // addDpkgStatus writes, for the plan's files that a package database

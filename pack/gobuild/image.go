@@ -67,10 +67,15 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 	po.Config.Env = koEnv(po.Config.Env, path.Dir(imagePath))
 	progs := make([]pack.Program, len(bins))
 	for i, bin := range bins {
-		if err := needsSysroot(bin, plats[i], po); err != nil {
+		f, err := elfscan.Open(bin) // read once: its header here, the rest by pack.Programs
+		if err != nil {
 			return nil, fmt.Errorf("%s for %s: %w", pkg.Ref, plats[i], err)
 		}
-		progs[i] = pack.Program{Path: bin, ImagePath: imagePath}
+		defer f.Close()
+		if err := needsSysroot(f.Report(), plats[i], po); err != nil {
+			return nil, fmt.Errorf("%s for %s: %w", pkg.Ref, plats[i], err)
+		}
+		progs[i] = pack.Program{Path: bin, ImagePath: imagePath, File: f}
 	}
 	po.Platforms, po.Require = plats, true
 	// As ko's: arm64 with no variant, an author, and with no
@@ -79,7 +84,7 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 	if b.getenv("SOURCE_DATE_EPOCH") == "" {
 		po.Config.ZeroCreated = true
 	}
-	if l := vcsLabels(bins[0], gitRemote(ctx, pkg.Dir)); len(l) > 0 {
+	if l := vcsLabels(progs[0].File.Report().Go, gitRemote(ctx, pkg.Dir)); len(l) > 0 {
 		labels := maps.Clone(l)
 		maps.Copy(labels, po.Config.Labels)
 		po.Config.Labels = labels
@@ -95,16 +100,15 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 // architecture and no root holds that architecture's libraries.
 var ErrNoSysroot = errors.New("no sysroot for a cross-built cgo binary")
 
-// needsSysroot refuses a dynamically linked binary for another
+// needsSysroot refuses a dynamically linked binary (r, its header) for another
 // architecture when no root is given for it: its loader and libraries
 // are not on this machine, and the message names the flag to give.
-func needsSysroot(bin string, p elfscan.Platform, po pack.PackOptions) error {
+func needsSysroot(r *elfscan.Report, p elfscan.Platform, po pack.PackOptions) error {
 	if p.Architecture == runtime.GOARCH || po.Resolve.Root != nil || po.Sysroots[p.OS+"/"+p.Architecture] != nil {
 		return nil
 	}
-	r, err := elfscan.Scan(bin, elfscan.Options{NoResolve: true})
-	if err != nil || r.Kind != elfscan.Dynamic {
-		return err
+	if r.Kind != elfscan.Dynamic {
+		return nil
 	}
 	return fmt.Errorf("%w: it is dynamically linked, and its loader and libraries are in no root given for %s (Debian's is /usr/%s)",
 		ErrNoSysroot, p, strings.TrimSuffix(crossCC(p.Architecture), "-gcc"))

@@ -1,8 +1,6 @@
 package gobuild
 
-import (
-	"debug/buildinfo"
-)
+import "github.com/scratchpack/scratchpack/elfscan"
 
 // vcsLabels are the labels ko and docker buildx set from the checkout a
 // binary was built in, read from its build info: the revision, and the
@@ -10,11 +8,12 @@ import (
 // source, the web address of the checkout's git remote (remote), left
 // out when there is none: a module path is not a URL (a /v2 suffix, a
 // vanity or moved host). A binary built outside a checkout gets none.
-func vcsLabels(binary, remote string) map[string]string {
-	bi, err := buildinfo.ReadFile(binary)
-	if err != nil {
+// g is what the scan of the binary's header read of its build info.
+func vcsLabels(g *elfscan.GoInfo, remote string) map[string]string {
+	if g == nil || g.Build == nil {
 		return nil
 	}
+	bi := g.Build
 	out := map[string]string{}
 	for _, s := range bi.Settings {
 		if s.Key == "vcs.revision" {

@@ -1,6 +1,12 @@
 package gobuild
 
-import "testing"
+import (
+	"maps"
+	"runtime/debug"
+	"testing"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+)
 
 // TestSourceURL: the source label is the remote's web address, without
 // the credentials an https remote may carry, the port, or .git; a local
@@ -21,6 +27,34 @@ func TestSourceURL(t *testing.T) {
 	} {
 		if got := sourceURL(remote); got != want {
 			t.Errorf("sourceURL(%q) = %q, want %q", remote, got, want)
+		}
+	}
+}
+
+// TestVCSLabels: the labels come from the build info the scan read of
+// the binary: the revision, the main module's version unless it is
+// "(devel)", and the source from the remote; a binary with no revision,
+// or no build info, gets none.
+func TestVCSLabels(t *testing.T) {
+	bi := func(version string, settings ...debug.BuildSetting) *elfscan.GoInfo {
+		return &elfscan.GoInfo{Build: &debug.BuildInfo{Main: debug.Module{Path: "example.com/app", Version: version}, Settings: settings}}
+	}
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "0123abcd"}
+	for _, tc := range []struct {
+		name   string
+		g      *elfscan.GoInfo
+		remote string
+		want   map[string]string
+	}{
+		{"tagged", bi("v1.2.3", rev), "git@github.com:owner/app.git", map[string]string{
+			"org.opencontainers.image.revision": "0123abcd", "org.opencontainers.image.version": "v1.2.3", "org.opencontainers.image.source": "https://github.com/owner/app"}},
+		{"devel, no remote", bi("(devel)", rev), "", map[string]string{"org.opencontainers.image.revision": "0123abcd"}},
+		{"no revision", bi("v1.2.3"), "git@github.com:owner/app.git", nil},
+		{"no build info", &elfscan.GoInfo{}, "", nil},
+		{"not Go", nil, "", nil},
+	} {
+		if got := vcsLabels(tc.g, tc.remote); !maps.Equal(got, tc.want) {
+			t.Errorf("%s: labels %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
