@@ -35,9 +35,7 @@ func TestLayerForTheDaemonIsUncompressed(t *testing.T) {
 		if err := fs.Parse(c.args); err != nil {
 			t.Fatal(err)
 		}
-		o := f.Options
-		f.ForDestinations(&o, c.dest)
-		if got := o.Layer.Compression; got != c.want {
+		if got := f.Compression(c.dest); got != c.want {
 			t.Errorf("%v to %+v: compression %s, want %s", c.args, c.dest, got, c.want)
 		}
 	}
