@@ -12,10 +12,10 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/human"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/sbom"
-	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // DefaultPath is the PATH an image gets unless its Env sets one.
@@ -246,5 +246,5 @@ func (b *Built) Notes(verbose bool) []string {
 	}
 	size, _ := b.Layer.Size()
 	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %s %s",
-		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, transport.HumanSize(size), b.Layer.Compression()))
+		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, human.Size(size), b.Layer.Compression()))
 }

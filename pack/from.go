@@ -15,6 +15,7 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 	"github.com/scratchpack/scratchpack/pack/imagefs"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -28,15 +29,13 @@ type Source struct {
 	fs     *imagefs.FS
 }
 
-// OpenSource opens the image ref (a registry reference, oci:DIR[:NAME] or
-// DIR[:NAME], a docker-archive, docker://NAME) for platform p, picking
-// p's image of an index, and reads its file system without running
-// anything. Blobs from a registry are read through cache, when it is
+// OpenSource opens the image ref (any form package imageref parses) for
+// platform p, picking p's image of an index, and reads its file system
+// without running anything. Blobs from a registry are read through cache, when it is
 // set, so that a second pack downloads nothing; each is verified against
 // its digest before it is kept and again before it is served.
-func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Options, cache *blobcache.Cache, tmpDir string) (*Source, error) {
-	src := strings.TrimPrefix(ref, "oci:")
-	art, err := transport.Open(ctx, src, o)
+func OpenSource(ctx context.Context, ref imageref.Reference, p v1.Platform, o transport.Options, cache *blobcache.Cache, tmpDir string) (*Source, error) {
+	art, err := transport.Open(ctx, ref, o)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +43,7 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	if cache != nil && transport.IsRemote(src) {
+	if cache != nil && ref.Kind() == imageref.Registry && ref.NamesRegistry() {
 		img = cache.Image(ctx, img)
 	}
 	cf, err := verified.ConfigFile(img)
@@ -55,7 +54,7 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	return &Source{Ref: ref, Root: elfscan.FSRoot(fsys, "image "+ref), Config: cf, fs: fsys}, nil
+	return &Source{Ref: ref.String(), Root: elfscan.FSRoot(fsys, "image "+ref.String()), Config: cf, fs: fsys}, nil
 }
 
 // Close removes the image's temporary file.

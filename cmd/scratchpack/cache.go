@@ -9,10 +9,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/human"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
-	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // cacheFlags are cache's flags.
@@ -75,7 +75,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 		if err != nil {
 			return err
 		}
-		a.Logf("removed %s, %s, from %s, and %s", plural.N(len(removed), "blob", "blobs"), transport.HumanSize(freed), c.Dir(),
+		a.Logf("removed %s, %s, from %s, and %s", plural.N(len(removed), "blob", "blobs"), human.Size(freed), c.Dir(),
 			plural.N(records, "layer record", "layer records"))
 	}
 	ents, err := c.Entries()
@@ -100,16 +100,16 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...), append([]pack.LayerEntry{}, layers...)})
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), transport.HumanSize(total), transport.HumanSize(c.Max()))
+	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), human.Size(total), human.Size(c.Max()))
 	if !prune {
 		for _, e := range ents {
-			fmt.Fprintf(&b, "  %s %9s  used %s\n", e.Digest, transport.HumanSize(e.Size), e.Used.UTC().Format("2006-01-02 15:04:05Z"))
+			fmt.Fprintf(&b, "  %s %9s  used %s\n", e.Digest, human.Size(e.Size), e.Used.UTC().Format("2006-01-02 15:04:05Z"))
 		}
 	}
 	fmt.Fprintf(&b, "%s: %s built here, reused while their inputs are unchanged (their blobs are above)\n", lc.Dir(), plural.N(len(layers), "layer", "layers"))
 	if !prune {
 		for _, l := range layers {
-			fmt.Fprintf(&b, "  %s %9s  from %s, recorded %s\n", l.Digest, transport.HumanSize(l.Size), plural.N(l.Inputs, "file", "files"), l.Built.UTC().Format("2006-01-02 15:04:05Z"))
+			fmt.Fprintf(&b, "  %s %9s  from %s, recorded %s\n", l.Digest, human.Size(l.Size), plural.N(l.Inputs, "file", "files"), l.Built.UTC().Format("2006-01-02 15:04:05Z"))
 		}
 	}
 	_, err = fmt.Fprint(a.Stdout, b.String())

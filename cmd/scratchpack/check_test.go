@@ -9,7 +9,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/internal/testtool"
-	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // TestPackRefusesAConfigTheImageCannotRun: pack checks the config it
@@ -110,7 +109,7 @@ func TestPackIncludeWithObjectFilesAndExclude(t *testing.T) {
 		if _, stderr, code := sp(nil, append(append([]string{"pack", "-t", tag, "--oci-layout", lay}, args...), "/bin/true")...); code != 0 {
 			t.Fatalf("pack %v: exit %d: %s", args, code, stderr)
 		}
-		art, err := transport.Open(t.Context(), lay+":"+tag, transport.Options{})
+		art, err := openRef(t, lay+":"+tag)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,9 +9,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
+	"github.com/scratchpack/scratchpack/internal/human"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/describe"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -48,24 +51,28 @@ func (a *app) inspectCommand() cli.Command {
 
 func (a *app) inspect(f *inspectFlags, args []string) error {
 	if len(args) != 1 {
-		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
+		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME] or oci:DIR[:NAME], docker://NAME, or a registry reference")
 	}
 	if f.raw == "index" && f.pick.Platform != nil {
 		return cli.Usagef("--raw index prints the whole index; drop --platform, or give --raw manifest")
 	}
-	art, err := transport.Open(a.ctx, args[0], f.registry.Options)
+	ref, err := imageref.Parse(args[0])
+	if err != nil {
+		return err
+	}
+	art, err := transport.Open(a.ctx, ref, f.registry.Options)
 	if err != nil {
 		return err
 	}
 	if f.raw != "" {
 		return a.inspectRaw(f, args[0], art)
 	}
-	descs, err := transport.DescribeAll(a.ctx, art, f.pick.Platform)
+	descs, err := describe.All(a.ctx, art, f.pick.Platform)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	for _, d := range descs {
-		if err := a.addReferrers(f, args[0], d); err != nil {
+		if err := a.addReferrers(f, ref, d); err != nil {
 			return err
 		}
 	}
@@ -75,7 +82,7 @@ func (a *app) inspect(f *inspectFlags, args []string) error {
 			size, unpacked = size+d.Size, unpacked+d.UncompressedSize
 		}
 		fmt.Fprintf(a.Stdout, "%s: index %s, %s, %s, %s unpacked\n", quote.Name(args[0]), descs[0].Index, plural.N(len(descs), "image", "images"),
-			transport.HumanSize(size), transport.HumanSize(unpacked))
+			human.Size(size), human.Size(unpacked))
 	}
 	for _, d := range descs {
 		if !f.json {
@@ -118,19 +125,19 @@ func (a *app) inspectRaw(f *inspectFlags, src string, art transport.Artifact) er
 // addReferrers adds to d the artifacts attached to its image where src
 // keeps them (a registry, a layout); a tarball and the daemon keep none.
 // Attachments that cannot be listed are a warning: the image is shown.
-func (a *app) addReferrers(f *inspectFlags, src string, d *transport.Description) error {
+func (a *app) addReferrers(f *inspectFlags, src imageref.Reference, d *describe.Description) error {
 	h, err := v1.NewHash(d.Digest)
 	if err != nil {
 		return err
 	}
-	atts, err := transport.Attached(a.ctx, src, h, f.registry.Options)
+	atts, err := transport.Referrers(a.ctx, src, h, f.registry.Options)
 	switch {
 	case errors.Is(err, transport.ErrNoReferrers):
 		return nil
 	case err != nil && a.ctx.Err() != nil:
 		return err
 	case err != nil: // the image is still worth showing
-		a.Logf("warning: %s: the attachments of %s are not shown: %v; run inspect again to retry", quote.Name(src), d.Digest, err)
+		a.Logf("warning: %s: the attachments of %s are not shown: %v; run inspect again to retry", quote.Name(src.String()), d.Digest, err)
 		return nil
 	}
 	return d.AddReferrers(atts)

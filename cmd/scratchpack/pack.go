@@ -51,7 +51,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	if err := checkOutputs(out); err != nil { // a bad output fails now, not after the layer is made
 		return err
 	}
-	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From == "")
+	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From.IsZero())
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	// Host binaries are checked against severalRule first: a refusal of
 	// the command line beats a missing daemon. Binaries in --from's image
 	// are checked once it is open, after the daemon, which is cheaper.
-	if res.From == "" {
+	if res.From.IsZero() {
 		if progs, err = onePerImage(progs, out.Dest, res, nil); err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ func TestCountsInEnglish(t *testing.T) {
 	if code != 0 || !strings.Contains(out, ", dynamic, 1 library\n") {
 		t.Errorf("verify: exit %d, stdout %q, stderr %q; want 1 library", code, out, stderr)
 	}
-	art, err := transport.Open(t.Context(), lay+":one:1", transport.Options{})
+	art, err := openRef(t, lay+":one:1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func TestInspectAndVerifyQuoteImageStrings(t *testing.T) {
 	if _, stderr, code := sp(nil, "pack", "-t", "good:1", "--oci-layout", lay, "../../testdata/elf/musl-static"); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
 	}
-	art, err := transport.Open(t.Context(), lay+":good:1", transport.Options{})
+	art, err := openRef(t, lay+":good:1")
 	if err != nil {
 		t.Fatal(err)
 	}

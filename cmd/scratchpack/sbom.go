@@ -8,6 +8,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
@@ -24,9 +25,13 @@ func (a *app) sbomCommand() cli.Command {
 			reg.AddFlags(fs)
 			return func(args, after []string) error {
 				if args = append(args, after...); len(args) != 1 {
-					return cli.Usagef("name one image: a registry reference or an OCI layout DIR[:NAME]")
+					return cli.Usagef("name one image: a registry reference, or an OCI layout DIR[:NAME] or oci:DIR[:NAME]")
 				}
-				docs, err := sbom.Read(a.ctx, args[0], pick.Platform, reg.Options)
+				ref, err := imageref.Parse(args[0])
+				if err != nil {
+					return err
+				}
+				docs, err := sbom.Read(a.ctx, ref, pick.Platform, reg.Options)
 				if err != nil {
 					return err
 				}

@@ -18,6 +18,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/attach"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -89,7 +90,7 @@ func attachSBOMs(f options.SBOM, r *pack.Result, tags []name.Tag, dest *transpor
 			return nil, err
 		}
 		name := file(strings.ReplaceAll(d.Platform, "/", "-"))
-		att, err := transport.Attachment(r.Images[i].Image, f.Format.MediaType(), name, b.Bytes())
+		att, err := attach.New(r.Images[i].Image, f.Format.MediaType(), name, b.Bytes())
 		if err != nil {
 			return nil, err
 		}

@@ -9,7 +9,7 @@ import (
 // options.Resolve.FromPlatform), its blobs read through the blob cache;
 // nil when there is no --from. The caller closes it.
 func (a *app) openFrom(res *options.Resolve, reg options.Registry) (*pack.Source, error) {
-	if res.From == "" {
+	if res.From.IsZero() {
 		return nil, nil
 	}
 	return pack.OpenSource(a.ctx, res.From, res.FromPlatform(), reg.Options, a.blobCache(), "")

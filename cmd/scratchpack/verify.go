@@ -10,6 +10,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -31,9 +32,13 @@ func (a *app) verifyCommand() cli.Command {
 
 func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) error {
 	if len(args) != 1 {
-		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME], docker://NAME, or a registry reference")
+		return cli.Usagef("name one image: a tarball, an OCI layout DIR[:NAME] or oci:DIR[:NAME], docker://NAME, or a registry reference")
 	}
-	art, err := transport.Open(a.ctx, args[0], reg.Options)
+	ref, err := imageref.Parse(args[0])
+	if err != nil {
+		return err
+	}
+	art, err := transport.Open(a.ctx, ref, reg.Options)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/scratchpack/scratchpack/pack/describe"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -45,7 +46,7 @@ func TestVerify(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ok: /usr/bin/curl, dynamic") {
 		t.Fatalf("verify good: exit %d, %s %s", code, out, stderr)
 	}
-	art, err := transport.Open(t.Context(), lay+":good:1", transport.Options{})
+	art, err := openRef(t, lay+":good:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestVerify(t *testing.T) {
 // listFiles lists an image's file paths, a line each.
 func listFiles(t *testing.T, img v1.Image) string {
 	t.Helper()
-	ds, err := transport.DescribeAll(context.Background(), img, nil)
+	ds, err := describe.All(context.Background(), img, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 )
 
 // Resolve says where libraries are looked for and what a program must be
@@ -21,7 +22,7 @@ type Resolve struct {
 	Options   elfscan.Options
 	Platforms []elfscan.Platform
 	Require   bool
-	From      string
+	From      imageref.Reference // --from, parsed as it is given
 	// Sysroots are the roots given as --sysroot OS/ARCH=DIR, by
 	// OS/ARCH; a plain --sysroot DIR is Options.Root.
 	Sysroots map[string]*elfscan.Root
@@ -36,7 +37,7 @@ func (f *Resolve) AddFlags(fs *pflag.FlagSet) {
 		return err
 	})
 	fs.BoolVar(&f.Require, "require-platforms", false, "fail unless every --platform is covered by a binary")
-	fs.StringVar(&f.From, "from", "", "take the programs out of `IMAGE` (a registry reference, DIR[:NAME], a tarball, docker://NAME): each BINARY is a path in it")
+	cli.FlagFunc(fs, "from", "", "IMAGE", "", "take the programs out of IMAGE (a registry reference, DIR[:NAME] or oci:DIR[:NAME], a tarball, docker://NAME): each BINARY is a path in it", cli.Set(&f.From, imageref.Parse))
 	f.AddLibraryFlags(fs)
 }
 

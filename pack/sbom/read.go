@@ -8,6 +8,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/scratchpack/scratchpack/pack/attach"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -32,12 +34,12 @@ var sbomTypes = map[types.MediaType]bool{
 	"application/vnd.syft+json": true,
 }
 
-// Read returns the SBOMs attached to the images of src (a registry
-// reference or an OCI layout; of an index, every image, or the one for
+// Read returns the SBOMs attached to the images src names (in a
+// registry or an OCI layout; of an index, every image, or the one for
 // only), one document per image, in the index's order: the image's OCI
 // 1.1 referrer that is an SBOM (the last one listed), or else the SBOM
 // cosign's way of attaching puts at the sha256-HEX.sbom tag, as ko does.
-func Read(ctx context.Context, src string, only *v1.Platform, o transport.Options) ([]Document, error) {
+func Read(ctx context.Context, src imageref.Reference, only *v1.Platform, o transport.Options) ([]Document, error) {
 	art, err := transport.Open(ctx, src, o)
 	if err != nil {
 		return nil, err
@@ -70,14 +72,14 @@ func Read(ctx context.Context, src string, only *v1.Platform, o transport.Option
 }
 
 // referrerSBOM is the last SBOM among subject's OCI 1.1 referrers, or nil.
-func referrerSBOM(ctx context.Context, src string, subject v1.Hash, o transport.Options) (*Document, error) {
-	atts, err := transport.Attached(ctx, src, subject, o)
+func referrerSBOM(ctx context.Context, src imageref.Reference, subject v1.Hash, o transport.Options) (*Document, error) {
+	atts, err := transport.Referrers(ctx, src, subject, o)
 	if err != nil {
 		return nil, err
 	}
 	var doc *Document
 	for _, att := range atts {
-		typ, data, err := transport.AttachmentData(att)
+		typ, data, err := attach.Data(att)
 		if err != nil {
 			return nil, fmt.Errorf("%s: attachment of %s: %w", src, subject, err)
 		}
@@ -93,12 +95,23 @@ func referrerSBOM(ctx context.Context, src string, subject v1.Hash, o transport.
 }
 
 // cosignSBOM is the SBOM at subject's sha256-HEX.sbom tag, or nil.
-func cosignSBOM(ctx context.Context, src string, subject v1.Hash, o transport.Options) (*Document, error) {
-	img, tag, err := transport.CosignAttached(ctx, src, subject, "sbom", o)
-	if err != nil || img == nil {
+func cosignSBOM(ctx context.Context, src imageref.Reference, subject v1.Hash, o transport.Options) (*Document, error) {
+	ref, err := src.WithTag(attach.CosignTag(subject, "sbom"))
+	if err != nil {
 		return nil, err
 	}
-	typ, data, err := transport.LayerData(img, func(t types.MediaType) bool { return sbomTypes[t] })
+	a, err := transport.Open(ctx, ref, o)
+	if errors.Is(err, transport.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	img, ok := a.(v1.Image)
+	if !ok {
+		return nil, fmt.Errorf("%s: cosign's SBOM tag holds an index, not an image", ref)
+	}
+	tag := ref.String()
+	typ, data, err := attach.LayerData(img, func(t types.MediaType) bool { return sbomTypes[t] })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", tag, err)
 	}

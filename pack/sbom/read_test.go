@@ -21,8 +21,20 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/scratchpack/scratchpack/pack/attach"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
+
+// parseRef parses s, a reference the test made.
+func parseRef(t *testing.T, s string) imageref.Reference {
+	t.Helper()
+	r, err := imageref.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
 
 // cosignImage is what cosign attach sbom (and ko) push to the
 // sha256-HEX.sbom tag: an image whose one layer is the document.
@@ -56,18 +68,18 @@ func TestReadFindsCosignSBOM(t *testing.T) {
 	if err := remote.Write(ref, img); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Read(ctx, ref.String(), nil, transport.Options{}); !errors.Is(err, ErrNone) {
+	if _, err := Read(ctx, parseRef(t, ref.String()), nil, transport.Options{}); !errors.Is(err, ErrNone) {
 		t.Fatalf("an image with no SBOM: %v, want ErrNone", err)
 	}
 	koDoc := []byte(`{"spdxVersion":"SPDX-2.3","name":"ko"}`)
-	tag := transport.CosignTag(ref, d, "sbom")
+	tag := ref.Context().Tag(attach.CosignTag(d, "sbom"))
 	if !strings.HasSuffix(tag.String(), "/ko/app:sha256-"+d.Hex+".sbom") {
 		t.Fatalf("cosign's tag %s", tag)
 	}
 	if err := remote.Write(tag, cosignImage(t, koDoc, "text/spdx+json")); err != nil {
 		t.Fatal(err)
 	}
-	docs, err := Read(ctx, ref.String(), nil, transport.Options{})
+	docs, err := Read(ctx, parseRef(t, ref.String()), nil, transport.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,14 +89,18 @@ func TestReadFindsCosignSBOM(t *testing.T) {
 
 	// Both ways: the OCI 1.1 referrer is printed, and named.
 	ours := []byte(`{"spdxVersion":"SPDX-2.3","name":"scratchpack"}`)
-	att, err := transport.Attachment(img, MediaTypeSPDX, "app.spdx.json", ours)
+	att, err := attach.New(img, MediaTypeSPDX, "app.spdx.json", ours)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := transport.PushAttachments(ctx, []v1.Image{att}, []name.Repository{ref.Context()}, transport.Options{}); err != nil {
+	ad, err := att.Digest()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if docs, err = Read(ctx, ref.String(), nil, transport.Options{}); err != nil || len(docs) != 1 || string(docs[0].Data) != string(ours) || !strings.Contains(docs[0].From, "OCI 1.1 referrer") {
+	if err := remote.Write(ref.Context().Digest(ad.String()), att); err != nil {
+		t.Fatal(err)
+	}
+	if docs, err = Read(ctx, parseRef(t, ref.String()), nil, transport.Options{}); err != nil || len(docs) != 1 || string(docs[0].Data) != string(ours) || !strings.Contains(docs[0].From, "OCI 1.1 referrer") {
 		t.Errorf("read %+v, %v; want the referrer's document", docs, err)
 	}
 
@@ -101,13 +117,13 @@ func TestReadFindsCosignSBOM(t *testing.T) {
 	if err := lp.AppendImage(cosignImage(t, koDoc, "text/spdx+json"), layout.WithAnnotations(map[string]string{transport.AnnotationRefName: "app:sha256-" + d.Hex + ".sbom"})); err != nil {
 		t.Fatal(err)
 	}
-	docs, err = Read(ctx, dir+":app:1", nil, transport.Options{})
+	docs, err = Read(ctx, parseRef(t, dir+":app:1"), nil, transport.Options{})
 	if err != nil || len(docs) != 1 || string(docs[0].Data) != string(koDoc) || !strings.Contains(docs[0].From, "cosign") {
 		t.Errorf("read %+v, %v from a layout; want ko's document", docs, err)
 	}
 	// With one image and cosign's entry beside it, the layout's image
 	// is still its only one.
-	if docs, err = Read(ctx, dir, nil, transport.Options{}); err != nil || len(docs) != 1 {
+	if docs, err = Read(ctx, parseRef(t, dir), nil, transport.Options{}); err != nil || len(docs) != 1 {
 		t.Errorf("read %+v, %v from a layout named without its image", docs, err)
 	}
 }

@@ -28,7 +28,7 @@ func TestArchiveConfigCapped(t *testing.T) {
 	tw.WriteHeader(&tar.Header{Name: "big.json", Typeflag: tar.TypeReg, Mode: 0o644, Size: verified.MaxConfigSize + 1})
 	tw.Flush()
 	f.Close()
-	_, err = Open(context.Background(), file, Options{})
+	_, err = Open(context.Background(), parseRef(t, file), Options{})
 	if err == nil || !strings.Contains(err.Error(), "its config big.json is 16777217 bytes, more than the 16 MiB bound") || !strings.HasPrefix(err.Error(), file+": ") {
 		t.Fatalf("error %v, want the config's bound named", err)
 	}
@@ -90,7 +90,7 @@ func TestArchiveLinkedConfigCapped(t *testing.T) {
 			}
 			tw.Flush()
 			f.Close()
-			_, err = Open(context.Background(), file, Options{})
+			_, err = Open(context.Background(), parseRef(t, file), Options{})
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -39,10 +39,8 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Images returns the images of a: itself, or those of the index.
-func Images(a Artifact) ([]v1.Image, error) { return images(context.Background(), a) }
-
-// images is Images, stopping once ctx is done.
+// images returns the images of a: itself, or those of the index. It
+// stops once ctx is done.
 func images(ctx context.Context, a Artifact) ([]v1.Image, error) {
 	switch a := a.(type) {
 	case v1.Image:

@@ -135,15 +135,18 @@ func TestSelectReadsOneConfig(t *testing.T) {
 			return img.Digest()
 		}},
 		{"describe", func(a Artifact) (v1.Hash, error) {
-			ds, err := DescribeAll(t.Context(), a, &amd64)
+			imgs, err := Pick(t.Context(), a, &amd64)
 			if err != nil {
 				return v1.Hash{}, err
 			}
-			return v1.NewHash(ds[0].Digest)
+			if err := readAll(t.Context(), a, &amd64); err != nil {
+				return v1.Hash{}, err
+			}
+			return imgs[0].Digest()
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := Open(t.Context(), ref, Options{})
+			a, err := Open(t.Context(), parseRef(t, ref), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,14 +187,13 @@ func TestSelectHonoursCancel(t *testing.T) {
 			return err
 		}},
 		{"describe", &c.manifests, &c.onManifest, func(ctx context.Context, a Artifact) error {
-			_, err := DescribeAll(ctx, a, nil)
-			return err
+			return readAll(ctx, a, nil)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			a, err := Open(ctx, ref, Options{})
+			a, err := Open(ctx, parseRef(t, ref), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -54,7 +54,7 @@ func TestHugeConfigIsRefusedUnread(t *testing.T) {
 		name string
 		do   func(a Artifact) error
 	}{
-		{"describe", func(a Artifact) error { _, err := DescribeAll(t.Context(), a, nil); return err }},
+		{"describe", func(a Artifact) error { return readAll(t.Context(), a, nil) }},
 		{"select", func(a Artifact) error {
 			_, err := Select(t.Context(), a, v1.Platform{OS: "linux", Architecture: "amd64"})
 			return err
@@ -68,7 +68,7 @@ func TestHugeConfigIsRefusedUnread(t *testing.T) {
 			if tc.name == "select" && !strings.HasSuffix(tag, "index") {
 				continue
 			}
-			a, err := Open(t.Context(), reg+"/big:"+tag, Options{})
+			a, err := Open(t.Context(), parseRef(t, reg+"/big:"+tag), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

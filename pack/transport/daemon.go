@@ -39,7 +39,7 @@ func LoadDaemon(ctx context.Context, a Artifact, tags []name.Tag) (v1.Platform, 
 
 // hostImage picks the image of a that this machine runs natively.
 func hostImage(a Artifact) (v1.Image, v1.Platform, error) {
-	imgs, err := Images(a)
+	imgs, err := images(context.Background(), a)
 	if err != nil {
 		return nil, v1.Platform{}, err
 	}

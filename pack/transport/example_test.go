@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/describe"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -29,12 +31,17 @@ func ExampleWrite() {
 		fmt.Println(err)
 		return
 	}
-	art, err := transport.Open(context.Background(), tar, transport.Options{})
+	ref, err := imageref.Parse(tar)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	descs, err := transport.DescribeAll(context.Background(), art, nil)
+	art, err := transport.Open(context.Background(), ref, transport.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	descs, err := describe.All(context.Background(), art, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -31,14 +31,23 @@ const MaxManifestSize = 100 << 20
 // only if it is a regular file no larger than its bound; a manifest,
 // index or config is used only once its bytes hash to the digest that
 // names it. (go-containerregistry's layout package reads index.json and
-// blobs whole, through symlinks and FIFOs, and checks no digest.)
-type layoutDir struct{ dir string }
+// blobs whole, through symlinks and FIFOs, and checks no digest.) With
+// arc set, the layout is an OCI archive, the tar file dir, whose
+// members are read as its files (see archiveLayout).
+type layoutDir struct {
+	dir string
+	arc *archiveLayout
+}
 
-// openFile opens name, a slash path inside the layout, for reading.
-func (l layoutDir) openFile(name string) (*os.File, fs.FileInfo, error) {
+// openFile opens name, a slash path inside the layout, for reading, and
+// returns its size.
+func (l layoutDir) openFile(name string) (io.ReadCloser, int64, error) {
+	if l.arc != nil {
+		return l.arc.open(name)
+	}
 	root, err := os.OpenRoot(l.dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
 	defer root.Close()
 	// os.Root refuses a symlink out of the layout before O_NOFOLLOW sees
@@ -52,35 +61,35 @@ func (l layoutDir) openFile(name string) (*os.File, fs.FileInfo, error) {
 		f, err = root.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	}
 	if errors.Is(err, syscall.ELOOP) {
-		return nil, nil, fmt.Errorf("%s is a symbolic link; a layout holds regular files", quote.Name(name))
+		return nil, 0, fmt.Errorf("%s is a symbolic link; a layout holds regular files", quote.Name(name))
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", quote.Name(name), unwrapPathErr(err))
+		return nil, 0, fmt.Errorf("%s: %w", quote.Name(name), unwrapPathErr(err))
 	}
 	if fi, err = f.Stat(); err != nil {
 		f.Close()
-		return nil, nil, err
+		return nil, 0, err
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s is not a regular file (mode %s); a layout holds regular files", quote.Name(name), fi.Mode().Type())
+		return nil, 0, fmt.Errorf("%s is not a regular file (mode %s); a layout holds regular files", quote.Name(name), fi.Mode().Type())
 	}
-	return f, fi, nil
+	return f, fi.Size(), nil
 }
 
 // readFile reads name whole, refusing it if it is larger than max.
 func (l layoutDir) readFile(name string, max int64, bound string) ([]byte, error) {
-	f, fi, err := l.openFile(name)
+	f, size, err := l.openFile(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	tooBig := fmt.Errorf("%s is more than the %d MiB bound %s", quote.Name(name), max>>20, bound)
-	if fi.Size() > max {
+	if size > max {
 		return nil, tooBig
 	}
 	var buf bytes.Buffer
-	buf.Grow(int(fi.Size()) + bytes.MinRead)
+	buf.Grow(int(size) + bytes.MinRead)
 	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, fmt.Errorf("%s: %w", quote.Name(name), unwrapPathErr(err))
 	}
@@ -123,7 +132,12 @@ func (l layoutDir) blob(d v1.Descriptor, max int64, bound string) ([]byte, error
 
 // readLayoutIndex reads the index.json of the layout dir.
 func readLayoutIndex(dir string) (*layoutIndexImpl, error) {
-	l := layoutDir{dir}
+	return layoutDir{dir: dir}.index()
+}
+
+// index reads the layout's index.json.
+func (l layoutDir) index() (*layoutIndexImpl, error) {
+	dir := l.dir
 	raw, err := l.readFile("index.json", MaxManifestSize, "transport.MaxManifestSize")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)

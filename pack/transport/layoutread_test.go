@@ -83,12 +83,11 @@ func TestHostileLayoutIsRefused(t *testing.T) {
 			}
 			start := time.Now()
 			err := func() error {
-				a, err := Open(t.Context(), dir+":app:1", Options{})
+				a, err := Open(t.Context(), parseRef(t, dir+":app:1"), Options{})
 				if err != nil {
 					return err
 				}
-				_, err = DescribeAll(t.Context(), a, nil)
-				return err
+				return readAll(t.Context(), a, nil)
 			}()
 			if err == nil || !strings.Contains(err.Error(), tc.want) || (tc.which != "config" && !strings.Contains(err.Error(), dir)) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("got %v; want one line naming %s and %q", err, dir, tc.want)
@@ -100,7 +99,7 @@ func TestHostileLayoutIsRefused(t *testing.T) {
 	}
 	t.Run("intact", func(t *testing.T) {
 		dir, _, _ := writeTestLayout(t)
-		a, err := Open(t.Context(), dir+":app:1", Options{})
+		a, err := Open(t.Context(), parseRef(t, dir+":app:1"), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

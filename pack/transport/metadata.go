@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,7 +49,7 @@ func NewMetadata(a Artifact, tags []name.Tag) (*Metadata, error) {
 	for _, t := range tags {
 		m.Tags = append(m.Tags, t.String())
 	}
-	imgs, err := Images(a)
+	imgs, err := images(context.Background(), a)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,9 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,56 +13,103 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/daemon"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
-// Open reads an image or index from where the outputs write them: a
-// docker-archive tarball (a file), an OCI layout (DIR or DIR:NAME), the
-// Docker daemon (docker://NAME), or a registry reference. A reference
-// that names no registry is looked for in the daemon, and is otherwise
-// taken for a missing file, never looked up on Docker Hub: that takes
-// docker.io/NAME.
-func Open(ctx context.Context, src string, o Options) (Artifact, error) {
-	if n, ok := strings.CutPrefix(src, "docker://"); ok {
-		return openDaemon(ctx, n)
-	}
-	if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
-		if err := checkArchiveConfig(src); err != nil {
-			return nil, fmt.Errorf("%s: %w", src, err)
+// ErrNotFound means the place a reference names is there but holds no
+// such image: a layout without that entry, a registry without that tag.
+var ErrNotFound = errors.New("no such image")
+
+// Open reads the image or index r names, where the outputs write them:
+// an OCI layout's entry, a tarball (a docker-archive), the Docker daemon,
+// or a registry. A registry name that names no registry host is read
+// from the daemon only (see package imageref).
+func Open(ctx context.Context, r imageref.Reference, o Options) (Artifact, error) {
+	switch r.Kind() {
+	case imageref.Layout:
+		return openLayout(layoutDir{dir: r.Path()}, r.Entry(), r.Digest())
+	case imageref.Archive:
+		return openArchive(r)
+	case imageref.Daemon:
+		img, err := openDaemon(ctx, r)
+		if err == nil || !r.NamesRegistry() {
+			return img, err
 		}
-		img, err := tarball.ImageFromPath(src, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%s: not a docker-archive tarball: %w", src, err)
+		// docker://ghcr.io/me/app: skopeo's registry, when the daemon has
+		// no such image.
+		a, rerr := openRemote(ctx, r.Name(), o)
+		if rerr != nil {
+			return nil, fmt.Errorf("%w; nor could its registry be read: %w", err, rerr)
 		}
-		return verified.Local(img), nil
-	}
-	if dir, tag, ok := layoutRef(src); ok {
-		return openLayout(dir, tag)
-	}
-	if rest, ok := strings.CutPrefix(src, "oci:"); ok {
-		return nil, fmt.Errorf("%s: no OCI layout at %s (no oci-layout file there); name the layout's directory", src, quote.Name(rest))
-	}
-	if isLocalPath(src) { // never a registry's name: no lookup on the network
-		return nil, fmt.Errorf("%s: no such file or OCI layout", src)
-	}
-	var opts []name.Option
-	if o.Insecure {
-		opts = append(opts, name.Insecure)
-	}
-	ref, err := name.ParseReference(src, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: no such file or OCI layout, and not an image reference", src)
-	}
-	if ref.Context().RegistryStr() == name.DefaultRegistry && !strings.HasPrefix(src, "docker.io/") && !strings.HasPrefix(src, name.DefaultRegistry+"/") {
-		if img, err := daemon.Image(ref, daemon.WithContext(ctx)); err == nil {
+		return a, nil
+	case imageref.Registry:
+		if r.NamesRegistry() {
+			return openRemote(ctx, r.Name(), o)
+		}
+		if img, err := daemon.Image(r.Name(), daemon.WithContext(ctx)); err == nil {
 			if _, err := img.Digest(); err == nil {
 				return verified.Local(img), nil
 			}
 		}
-		return nil, fmt.Errorf("%s: no such file, OCI layout or daemon image; for an image on Docker Hub, write docker.io/%s", src, src)
+		return nil, fmt.Errorf("%s: no such file, OCI layout or daemon image; for an image on Docker Hub, write docker.io/%s", quote.Name(r.String()), quote.Name(r.String()))
+	}
+	return nil, errors.New("no image named")
+}
+
+// openArchive reads the tarball r names: a docker-archive (one that
+// holds manifest.json, as docker save writes it, whatever else it
+// holds), else an OCI archive (one that holds an OCI layout), whose
+// only image or index it opens.
+func openArchive(r imageref.Reference) (Artifact, error) {
+	file := r.Path()
+	arc, err := readArchive(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r, err)
+	}
+	if !arc.has("manifest.json") && arc.isLayout() {
+		a, err := openLayout(layoutDir{dir: file, arc: arc}, r.Entry(), v1.Hash{})
+		if err != nil {
+			return nil, fmt.Errorf("%s: an OCI archive: %w", r, err)
+		}
+		return a, nil
+	}
+	if err := checkArchiveConfig(file); err != nil {
+		return nil, fmt.Errorf("%s: %w", r, err)
+	}
+	var tag *name.Tag
+	if r.Entry() != "" {
+		t, err := name.NewTag(r.Entry())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s is not a tag: %w", r, quote.Name(r.Entry()), err)
+		}
+		tag = &t
+	}
+	img, err := tarball.ImageFromPath(file, tag)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a docker-archive tarball: %w", r, err)
+	}
+	return verified.Local(img), nil
+}
+
+// named returns ref, with the options names take: name.Insecure with
+// o.Insecure.
+func (o Options) named(ref name.Reference) (name.Reference, error) {
+	if !o.Insecure {
+		return ref, nil
+	}
+	return name.ParseReference(ref.String(), name.Insecure)
+}
+
+// openRemote reads ref from its registry.
+func openRemote(ctx context.Context, ref name.Reference, o Options) (Artifact, error) {
+	ref, err := o.named(ref)
+	if err != nil {
+		return nil, err
 	}
 	// The image's blobs are read later, lazily, with this context: it is
 	// cancelled only by the watchdog (or the caller), never on return.
@@ -72,9 +121,12 @@ func Open(ctx context.Context, src string, o Options) (Artifact, error) {
 	}
 	desc, err := remote.Get(ref, ro...)
 	if err != nil {
-		err = registryError("read", ref, o.timeout(), context.Cause(ctx), err)
+		rerr := registryError("read", ref, o.timeout(), context.Cause(ctx), err)
 		cancel(nil)
-		return nil, err
+		if terr := (*transport.Error)(nil); errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+			return nil, &wrapped{ErrNotFound, rerr.Error()}
+		}
+		return nil, rerr
 	}
 	if desc.MediaType.IsIndex() {
 		ii, err := desc.ImageIndex()
@@ -96,68 +148,67 @@ func isLayout(d string) bool {
 	return err == nil
 }
 
-// isLocalPath reports whether src is written as a path on this machine
-// (/..., ./..., ../..., ~...), which a registry reference never is.
-func isLocalPath(src string) bool {
-	return src == "." || src == ".." || strings.HasPrefix(src, "/") || strings.HasPrefix(src, "./") ||
-		strings.HasPrefix(src, "../") || strings.HasPrefix(src, "~")
-}
-
-// layoutRef splits [oci:]DIR[:NAME] when DIR is an OCI layout; NAME may
-// hold colons of its own (app:1.2, localhost:5000/app:1.2).
-func layoutRef(src string) (dir, ref string, ok bool) {
-	src = strings.TrimPrefix(src, "oci:")
-	if isLayout(src) {
-		return src, "", true
-	}
-	for i := 0; i < len(src); i++ {
-		if src[i] == ':' && i > 0 && isLayout(src[:i]) {
-			return src[:i], src[i+1:], true
-		}
-	}
-	return "", "", false
-}
-
-// openLayout opens the entry of the layout named ref: its full name, or a
-// tag that only one entry has (as layouts written before names were full
-// name entries by tag alone); no ref opens a layout's only entry.
-func openLayout(dir, ref string) (Artifact, error) {
-	ii, im, err := layoutIndex(dir)
+// openLayout opens the entry of the layout l: by digest, by its full
+// name ref, or by a tag that only one image has (as layouts written
+// before names were full name entries by tag alone); naming none opens
+// a layout's only image.
+func openLayout(l layoutDir, ref string, digest v1.Hash) (Artifact, error) {
+	dir := l.dir
+	ii, err := l.index()
 	if err != nil {
 		return nil, err
 	}
+	im := ii.im
 	var names []string
 	var exact, byTag, images []v1.Descriptor
 	for _, d := range im.Manifests {
 		if n := d.Annotations[AnnotationRefName]; !fallbackName.MatchString(n) { // referrers are not images
 			images = append(images, d)
-		}
-	}
-	for _, d := range im.Manifests {
-		n := d.Annotations[AnnotationRefName]
-		if !fallbackName.MatchString(n) { // an image's attachments, which inspect shows with it
 			names = append(names, n)
 		}
+	}
+	byDigest := digest != v1.Hash{}
+	for _, d := range im.Manifests {
+		n := d.Annotations[AnnotationRefName]
 		switch {
+		case byDigest:
+			if d.Digest == digest {
+				exact = append(exact, d)
+			}
 		case n == ref || ref == "" && len(images) == 1 && d.Digest == images[0].Digest:
 			exact = append(exact, d)
 		case ref != "" && !strings.Contains(ref, ":") && (n == ref || strings.HasSuffix(n, ":"+ref)):
 			byTag = append(byTag, d)
 		}
 	}
-	if len(exact) == 0 && len(byTag) == 1 {
+	if len(exact) == 0 && len(byTag) > 0 && sameDigest(byTag) {
 		exact = byTag
 	}
 	switch {
+	case len(exact) == 0 && byDigest:
+		return nil, &wrapped{ErrNotFound, fmt.Sprintf("%s: the layout has no image %s; it has %s", dir, digest, quote.List(names))}
 	case len(exact) == 0 && ref == "":
 		return nil, fmt.Errorf("%s: the layout has %s; name one as DIR:NAME", dir, quote.List(names))
+	case len(exact) == 0 && len(byTag) > 1:
+		return nil, fmt.Errorf("%s: several images have the tag %q; the layout has %s; name one as DIR:NAME", dir, ref, quote.List(names))
 	case len(exact) == 0:
-		return nil, fmt.Errorf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, quote.List(names))
+		return nil, &wrapped{ErrNotFound, fmt.Sprintf("%s: no image named %q; the layout has %s; name one as DIR:NAME", dir, ref, quote.List(names))}
 	}
 	if exact[0].MediaType.IsIndex() {
 		return ii.ImageIndex(exact[0].Digest)
 	}
 	return ii.Image(exact[0].Digest)
+}
+
+// sameDigest reports whether every descriptor of ds names one manifest
+// (an image's tag in several repositories of a layout).
+func sameDigest(ds []v1.Descriptor) bool {
+	for _, d := range ds[1:] {
+		if d.Digest != ds[0].Digest {
+			return false
+		}
+	}
+	return true
 }
 
 // layoutIndex reads the layout's index.json (see layoutDir).
@@ -169,33 +220,14 @@ func layoutIndex(dir string) (v1.ImageIndex, *v1.IndexManifest, error) {
 	return ii, ii.im, nil
 }
 
-// openDaemon reads an image from the local Docker daemon.
-func openDaemon(ctx context.Context, n string) (Artifact, error) {
-	ref, err := name.ParseReference(n)
-	if err != nil {
-		return nil, fmt.Errorf("docker://%s: not an image name: %v", n, err)
-	}
-	img, err := daemon.Image(ref, daemon.WithContext(ctx))
+// openDaemon reads the image r names from the local Docker daemon.
+func openDaemon(ctx context.Context, r imageref.Reference) (Artifact, error) {
+	img, err := daemon.Image(r.Name(), daemon.WithContext(ctx))
 	if err == nil {
 		_, err = img.Digest() // the daemon is asked only now
 	}
 	if err != nil {
-		return nil, fmt.Errorf("docker://%s: %v", n, err)
+		return nil, fmt.Errorf("%s: %v", r, err)
 	}
 	return verified.Local(img), nil
-}
-
-// IsRemote reports whether src names a registry image rather than a
-// file, a layout or the daemon.
-func IsRemote(src string) bool {
-	if strings.HasPrefix(src, "docker://") {
-		return false
-	}
-	if _, err := os.Stat(src); err == nil {
-		return false
-	}
-	if _, _, ok := layoutRef(src); ok {
-		return false
-	}
-	return true
 }

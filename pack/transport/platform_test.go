@@ -11,6 +11,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+
+	"github.com/scratchpack/scratchpack/pack/attach"
 )
 
 // TestLayoutEntriesNamePlatforms writes an arm64 image and its SBOM to a
@@ -31,7 +33,7 @@ func TestLayoutEntriesNamePlatforms(t *testing.T) {
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
-	att, err := Attachment(img, "application/spdx+json", "app-linux-arm64-v8.spdx.json", []byte(`{"spdxVersion":"SPDX-2.3"}`))
+	att, err := attach.New(img, "application/spdx+json", "app-linux-arm64-v8.spdx.json", []byte(`{"spdxVersion":"SPDX-2.3"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestLayoutEntriesNamePlatforms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Layers[0].Annotations[AnnotationTitle]; got != "app-linux-arm64-v8.spdx.json" {
+	if got := m.Layers[0].Annotations[attach.AnnotationTitle]; got != "app-linux-arm64-v8.spdx.json" {
 		t.Errorf("the SBOM layer's title %q", got)
 	}
 }

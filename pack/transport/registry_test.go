@@ -78,7 +78,7 @@ func TestForeignURLsAreNeverFetched(t *testing.T) {
 	ld, _ := l.Digest()
 	hide.Store(ld.String())
 
-	a, err := Open(t.Context(), ref.String(), Options{})
+	a, err := Open(t.Context(), parseRef(t, ref.String()), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

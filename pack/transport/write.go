@@ -142,7 +142,7 @@ func Write(ctx context.Context, a Artifact, tags []name.Tag, d Destinations, o O
 		for _, t := range repoTags(tags) {
 			repos = append(repos, t.Context())
 		}
-		if err := PushAttachments(ctx, d.Attachments, repos, o); err != nil {
+		if err := pushAttachments(ctx, d.Attachments, repos, o); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,8 @@
-package transport
+// Package describe says what an image holds, as inspect shows it: its
+// platform, config, digests, sizes, attachments and every file of every
+// layer, each layer listed only once its bytes matched its digests, and
+// the listing bounded as imagefs bounds an image's tree.
+package describe
 
 import (
 	"archive/tar"
@@ -13,10 +17,12 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/internal/human"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/internal/tarbound"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
+	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // Description is what inspect shows of one image.
@@ -72,10 +78,10 @@ type FileEntry struct {
 	Link string `json:"link,omitempty"`
 }
 
-// DescribeAll describes every image of a, or with only set the one for
-// that platform (see Select).
-func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Description, error) {
-	imgs, err := Pick(ctx, a, only)
+// All describes every image of a, or with only set the one for that
+// platform (see transport.Select).
+func All(ctx context.Context, a transport.Artifact, only *v1.Platform) ([]*Description, error) {
+	imgs, err := transport.Pick(ctx, a, only)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +107,11 @@ func DescribeAll(ctx context.Context, a Artifact, only *v1.Platform) ([]*Descrip
 	return out, nil
 }
 
-// Describe reads img's manifest, config and layers; each layer is listed
+// Image describes img, reading its manifest, config and layers; each layer is listed
 // only once its bytes matched the manifest's digest and the config's
 // diff_id. The listing is bounded as imagefs bounds an image's tree
 // (package tarbound), with errors that name the bound.
-func Describe(ctx context.Context, img v1.Image) (*Description, error) {
+func Image(ctx context.Context, img v1.Image) (*Description, error) {
 	return describe(ctx, img, tarbound.New())
 }
 
@@ -157,7 +163,7 @@ func describe(ctx context.Context, img v1.Image, count *tarbound.Counter) (*Desc
 }
 
 // AddReferrers lists atts, the artifacts attached to the image (see
-// Attached), in d: each one's digest, artifact type and size.
+// transport.Referrers), in d: each one's digest, artifact type and size.
 func (d *Description) AddReferrers(atts []v1.Image) error {
 	for _, a := range atts {
 		digest, err := a.Digest()
@@ -197,7 +203,10 @@ func (c *counter) Read(p []byte) (int, error) {
 // Each entry is counted against count's bounds first.
 func listLayer(ctx context.Context, l verified.Layer, count *tarbound.Counter) (LayerListing, error) {
 	mt, _ := l.Layer.MediaType()
-	ll := LayerListing{Digest: l.Digest.String(), DiffID: l.DiffID.String(), MediaType: string(mt), Size: l.Size, Files: []FileEntry{}}
+	ll := LayerListing{DiffID: l.DiffID.String(), MediaType: string(mt), Size: l.Size, Files: []FileEntry{}}
+	if !l.Local { // a Local layer's digest is not known, only its diff_id
+		ll.Digest = l.Digest.String()
+	}
 	r, err := l.Open(ctx)
 	if err != nil {
 		return ll, err
@@ -284,12 +293,20 @@ func (d *Description) WriteText(w io.Writer) error {
 	for _, k := range sortedKeys(d.Labels) {
 		fmt.Fprintf(&b, "  label:      %s=%s\n", q(k), q(d.Labels[k]))
 	}
-	fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", HumanSize(d.Size), HumanSize(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	if len(d.Layers) > 0 && d.Layers[0].Digest == "" { // stored sizes not known
+		fmt.Fprintf(&b, "  size:       %s unpacked, in %s\n", human.Size(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	} else {
+		fmt.Fprintf(&b, "  size:       %s, %s unpacked, in %s\n", human.Size(d.Size), human.Size(d.UncompressedSize), plural.N(len(d.Layers), "layer", "layers"))
+	}
 	for _, r := range d.Referrers {
-		fmt.Fprintf(&b, "  attached:   %s %s (%s)\n", q(r.ArtifactType), q(r.Digest), HumanSize(r.Size))
+		fmt.Fprintf(&b, "  attached:   %s %s (%s)\n", q(r.ArtifactType), q(r.Digest), human.Size(r.Size))
 	}
 	for _, l := range d.Layers {
-		fmt.Fprintf(&b, "  layer %s (%s, %s unpacked, %s)\n", q(l.Digest), HumanSize(l.Size), HumanSize(l.Unpacked), q(l.MediaType))
+		if l.Digest == "" { // a tarball's or the daemon's, known by its diff_id alone
+			fmt.Fprintf(&b, "  layer diff_id %s (%s unpacked, %s)\n", q(l.DiffID), human.Size(l.Unpacked), q(l.MediaType))
+		} else {
+			fmt.Fprintf(&b, "  layer %s (%s, %s unpacked, %s)\n", q(l.Digest), human.Size(l.Size), human.Size(l.Unpacked), q(l.MediaType))
+		}
 		for _, e := range l.Files {
 			link := ""
 			if e.Link != "" {
@@ -300,28 +317,6 @@ func (d *Description) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// HumanSize formats n bytes as docker does, in powers of 1000 with
-// three significant digits: 512 B, 2.41 MB, 48.2 MB, 1.20 GB.
-func HumanSize(n int64) string {
-	if n < 1000 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	f := float64(n)
-	unit := 0
-	for f >= 999.5 && unit < 5 {
-		f /= 1000
-		unit++
-	}
-	u := []string{"B", "kB", "MB", "GB", "TB", "PB"}[unit]
-	switch {
-	case f >= 99.95:
-		return fmt.Sprintf("%.0f %s", f, u)
-	case f >= 9.995:
-		return fmt.Sprintf("%.1f %s", f, u)
-	}
-	return fmt.Sprintf("%.2f %s", f, u)
 }
 
 // quoteList writes s as a list of Go strings, ["/app", "--flag"], the

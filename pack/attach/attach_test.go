@@ -1,4 +1,4 @@
-package transport
+package attach
 
 import (
 	"os"
@@ -9,14 +9,15 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
-// TestAttachmentDataChecksTheBlob writes an SBOM attachment to a layout
+// TestDataChecksTheBlob writes an SBOM attachment to a layout
 // and reads it back: intact, it is returned; its blob file replaced by
 // other bytes of the same length, cut short or grown, or its manifest
-// claiming a blob over MaxAttachmentSize, it is an error naming the
+// claiming a blob over MaxSize, it is an error naming the
 // blob (and the bound), never other bytes.
-func TestAttachmentDataChecksTheBlob(t *testing.T) {
+func TestDataChecksTheBlob(t *testing.T) {
 	const sbom = `{"spdxVersion":"SPDX-2.3"}`
 	for _, tc := range []struct {
 		name string
@@ -28,10 +29,10 @@ func TestAttachmentDataChecksTheBlob(t *testing.T) {
 		{"replaced", func(b []byte) []byte { return []byte(strings.Replace(string(b), "2.3", "6.6", 1)) }, 0, "not to the digest that names it"},
 		{"short", func(b []byte) []byte { return b[:4] }, 0, "not the 26 bytes its manifest says"},
 		{"long", func(b []byte) []byte { return append(b, "and more"...) }, 0, "not the 26 bytes its manifest says"},
-		{"over the bound", nil, MaxAttachmentSize + 1, "transport.MaxAttachmentSize"},
+		{"over the bound", nil, MaxSize + 1, "attach.MaxSize"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			att, err := Attachment(empty.Image, "application/spdx+json", "app.spdx.json", []byte(sbom))
+			att, err := New(empty.Image, "application/spdx+json", "app.spdx.json", []byte(sbom))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +55,7 @@ func TestAttachmentDataChecksTheBlob(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ii, err := readLayoutIndex(dir)
+			ii, err := layout.ImageIndexFromPath(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +67,7 @@ func TestAttachmentDataChecksTheBlob(t *testing.T) {
 			if tc.size != 0 {
 				img = &claimSize{Image: img, size: tc.size}
 			}
-			typ, data, err := AttachmentData(img)
+			typ, data, err := Data(img)
 			if tc.want == "" {
 				if err != nil || typ != "application/spdx+json" || string(data) != sbom {
 					t.Fatalf("got %q %q %v, want the SBOM", typ, data, err)
@@ -95,4 +96,33 @@ func (c *claimSize) Manifest() (*v1.Manifest, error) {
 	m = m.DeepCopy()
 	m.Layers[0].Size = c.size
 	return m, nil
+}
+
+// TestNew: an attachment is an OCI 1.1 artifact go-containerregistry
+// validates, whose subject is the image, whose one blob is the data,
+// titled, and cosign's tag for it is sha256-HEX.SUFFIX.
+func TestNew(t *testing.T) {
+	subject := empty.Image
+	att, err := New(subject, "application/spdx+json", "app.spdx.json", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(att); err != nil {
+		t.Fatal(err)
+	}
+	m, err := att.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, _ := subject.Digest()
+	if m.Subject == nil || m.Subject.Digest != sd || m.ArtifactType != "application/spdx+json" || len(m.Layers) != 1 ||
+		m.Layers[0].Annotations[AnnotationTitle] != "app.spdx.json" || m.Config.MediaType != "application/vnd.oci.empty.v1+json" {
+		t.Errorf("manifest %+v", m)
+	}
+	if typ, data, err := Data(att); err != nil || typ != "application/spdx+json" || string(data) != "{}" {
+		t.Errorf("Data = %q %q %v", typ, data, err)
+	}
+	if got := CosignTag(sd, "sbom"); got != "sha256-"+sd.Hex+".sbom" {
+		t.Errorf("CosignTag = %q", got)
+	}
 }

@@ -1,4 +1,4 @@
-package transport
+package describe
 
 import (
 	"archive/tar"
@@ -6,15 +6,20 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/scratchpack/scratchpack/pack/internal/tarbound"
+	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
 func tarWith(t *testing.T, name, body string) []byte {
@@ -53,7 +58,7 @@ func TestDescribeRefusesUnverifiedLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Describe(context.Background(), img)
+	d, err := Image(context.Background(), img)
 	if err == nil {
 		t.Fatalf("described %+v; want an error", d.Layers)
 	}
@@ -66,7 +71,7 @@ func TestDescribeRefusesUnverifiedLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err = Describe(context.Background(), good)
+	d, err = Image(context.Background(), good)
 	if err != nil || len(d.Layers) != 1 || len(d.Layers[0].Files) != 1 || d.Layers[0].Files[0].Path != "/bin/app" {
 		t.Fatalf("honest layer: %+v, %v", d, err)
 	}
@@ -133,5 +138,38 @@ func TestDescribeBounded(t *testing.T) {
 	}
 	if err := describe(count, layerOf(many...)); err == nil || !strings.Contains(err.Error(), "imagefs.MaxEntries") {
 		t.Errorf("second image: error %v, want the entry bound", err)
+	}
+}
+
+// TestDescribeTarballLayers: a docker-archive's image (read as a Local
+// image, uncompressed, by diff_id) lists each layer by its diff_id, with
+// no stored size it does not know, rather than an empty digest and 0 B.
+func TestDescribeTarballLayers(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(tarWith(t, "bin/app", "good"), types.DockerLayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "app.tar")
+	tag, _ := name.NewTag("app:1")
+	if err := tarball.WriteToFile(file, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	back, err := tarball.ImageFromPath(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Image(t.Context(), verified.Local(back))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := d.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := img.ConfigFile()
+	diffID := cf.RootFS.DiffIDs[0].String()
+	if len(d.Layers) != 1 || d.Layers[0].Digest != "" || d.Layers[0].DiffID != diffID ||
+		!strings.Contains(b.String(), "  layer diff_id "+diffID+" (") || strings.Contains(b.String(), "layer :") || strings.Contains(b.String(), " 0 B") {
+		t.Errorf("described %+v as:\n%s\nwant the layer by its diff_id %s", d.Layers, b.String(), diffID)
 	}
 }
