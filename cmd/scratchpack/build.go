@@ -65,7 +65,11 @@ func (a *app) buildCommand(name string) cli.Command {
 
 // buildImages builds and publishes one image per import path, several at
 // once, and returns their references in the order given. No import path
-// is the working directory's package, as in ko.
+// is the working directory's package, as in ko. The steps, in order:
+// refuse what ko's flags ask for that cannot be done, say where the
+// images go, check every output, the daemon and --sbom-dir, make the
+// pack options, reserve --image-refs, then build and publish each import
+// path (see publisher) and write --image-refs.
 func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if len(refs) == 0 {
 		refs = []string{"."}
@@ -73,17 +77,21 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err := f.build.CheckKo(); err != nil {
 		return nil, err
 	}
-	pub, err := f.build.Publisher(a.getenv, len(refs))
+	target, err := f.build.Target(a.getenv, len(refs))
 	if err != nil {
 		return nil, err
 	}
-	if d := pub.Destinations(); d.Tarball != "" && severalPlatforms(f.build.Flags.Platform) {
-		return nil, cli.Usagef("%s: give --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
-	}
-	if err := pub.Destinations().Check(); err != nil { // a bad output fails now, not after the builds
+	naming, err := f.build.Naming()
+	if err != nil {
 		return nil, err
 	}
-	if pub.Destinations().Daemon {
+	if target.Dest.Tarball != "" && severalPlatforms(f.build.Flags.Platform) {
+		return nil, cli.Usagef("%s: give --tarball one --platform, or write the index with --oci-layout-path or a push", severalRule)
+	}
+	if err := target.Dest.Check(); err != nil { // a bad output fails now, not after the builds
+		return nil, err
+	}
+	if target.Dest.Daemon {
 		if err := transport.CheckDaemon(a.ctx); err != nil {
 			return nil, err
 		}
@@ -100,11 +108,13 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Layer.Cache = a.LayerCache(pack.DefaultCacheDir()) // an unchanged layer is reused, not built
-	f.build.SBOM.Apply(&opts, pub.Destinations())
-	f.img.ForDestinations(&opts, pub.Destinations())
+	opts.Layer.Compression = f.img.Compression(target.Dest)
+	opts.Layer.HashFiles = f.build.SBOM.Wanted(target.Dest) // the SBOM's file checksums
+	opts.DpkgStatus = f.build.SBOM.DpkgStatus
+	opts.Layer.Cache = a.layerCache() // an unchanged layer is reused, not built
 	po := f.res.PackOptions(opts)
 	po.Static = f.img.Static
+	pub := &publisher{a: a, flags: &f.build, target: target, naming: naming, registry: a.registryOptions(f.build.Registry, false)}
 	var refsFile *transport.Reserved
 	if f.build.Refs != "" { // checked before anything is built or pushed
 		if refsFile, err = transport.Reserve(f.build.Refs, nil); err != nil {
@@ -123,7 +133,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 					}
 				}
 			}
-			ref, err := pub.Publish(ctx, a.Console, pkg.ImportPath, r)
+			ref, err := pub.publish(ctx, pkg.ImportPath, r)
 			if err == nil && refsFile != nil {
 				var lines []string
 				if lines, err = imageRefs(ref, r); err == nil {

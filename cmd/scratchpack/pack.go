@@ -31,25 +31,34 @@ func (a *app) packCommand() cli.Command {
 	}
 }
 
+// pack packs bins into one image, or an index of one per platform, and
+// writes it where out says. The steps, in order: refuse a command line
+// that cannot work, check every output, make the pack options, refuse
+// what severalRule refuses of host binaries, check the daemon, open
+// --from's image and refuse what severalRule refuses of its binaries,
+// pack, log each image's notes, write the outputs and print the
+// reference.
 func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image, bins, cmdArgs []string) error {
-	switch {
-	case len(bins) == 0:
+	if len(bins) == 0 {
 		return cli.Usagef("name the binary to pack")
-	case out.Dest.Empty():
-		return cli.Usagef("nothing to write; give -o FILE, --oci-layout DIR, --push or --docker")
-	case out.Dest.Push && len(out.Tags) == 0:
-		return cli.Usagef("--push needs -t REGISTRY/REPOSITORY:TAG")
-	case out.Dest.Tarball == "-" && cli.IsTerminal(a.Stdout):
+	}
+	if err := out.Validate(); err != nil {
+		return err
+	}
+	if out.Dest.Tarball == "-" && cli.IsTerminal(a.Stdout) {
 		return cli.Usagef("-o - would write the tarball to the terminal; redirect it (-o - > app.tar, -o - | docker load) or give -o FILE")
 	}
-	if err := out.Check(); err != nil { // a bad output fails now, not after the layer is made
+	if err := checkOutputs(out); err != nil { // a bad output fails now, not after the layer is made
 		return err
 	}
 	opts, err := img.PackOptions(cmdArgs, a.getenv, res.From.IsZero())
 	if err != nil {
 		return err
 	}
-	opts.Layer.Cache = a.LayerCache(pack.DefaultCacheDir()) // an unchanged layer is reused, not built
+	opts.Layer.Compression = img.Compression(out.Dest)
+	opts.Layer.HashFiles = out.SBOM.Wanted(out.Dest) // the SBOM's file checksums
+	opts.DpkgStatus = out.SBOM.DpkgStatus
+	opts.Layer.Cache = a.layerCache() // an unchanged layer is reused, not built
 	progs := make([]pack.Program, len(bins))
 	for i, b := range bins {
 		progs[i] = pack.Program{Path: b, ImagePath: img.Path}
@@ -67,9 +76,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 			return err
 		}
 	}
-	out.SBOM.Apply(&opts, out.Dest)
-	img.ForDestinations(&opts, out.Dest)
-	if opts.From, err = res.Source(a.ctx, out.Registry, a.Console); err != nil {
+	if opts.From, err = a.openFrom(res, out.Registry); err != nil {
 		return err
 	} else if opts.From != nil {
 		defer opts.From.Close()
@@ -89,7 +96,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 			a.Logf("%s", note)
 		}
 	}
-	return out.Write(a.ctx, a.Console, result, out.Names(result.Images[0].ImagePath))
+	return a.writePacked(out, result)
 }
 
 // severalRule is the one rule for several binaries, said wherever it is

@@ -37,7 +37,7 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 	if len(files) == 0 {
 		return cli.Usagef("name at least one file to scan")
 	}
-	src, err := res.Source(a.ctx, reg, a.Console)
+	src, err := a.openFrom(res, reg)
 	if err != nil {
 		return err
 	}

@@ -85,8 +85,7 @@ func (f *Build) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Refs, "image-refs", "", "write REF@DIGEST for each import path to `FILE`")
 	f.Registry.AddFlags(fs)
 	f.SBOM.AddFlags(fs)
-	fs.BoolVar(&f.Registry.Options.Insecure, "insecure-registry", false, "ko's name for --insecure")
-	_ = fs.MarkHidden("insecure-registry")
+	f.Registry.AddKoFlags(fs)
 }
 
 // GoFlags are the go build settings.

@@ -61,16 +61,17 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	})
 }
 
-// ForDestinations sets in o what depends on where the images go: when
-// the Docker daemon is the only one and --compression was not given, the
-// layer is left uncompressed. The daemon keeps layers uncompressed, so a
-// gzip layer would be compressed here only for dockerd to decompress it
+// Compression is the layer compression for dest: --compression's, and
+// when it was not given, none when the Docker daemon is the only
+// destination. The daemon keeps layers uncompressed, so a gzip layer
+// would be compressed here only for dockerd to decompress it
 // (containerd's 48 MB into the daemon: 0.27 s with gzip, 0.11 s
 // without); the image ID, the digest of the config, is the same.
-func (f *Image) ForDestinations(o *pack.Options, dest transport.Destinations) {
+func (f *Image) Compression(dest transport.Destinations) pack.Compression {
 	if dest.DaemonOnly() && !f.compressionSet {
-		o.Layer.Compression = pack.None
+		return pack.None
 	}
+	return f.Options.Layer.Compression
 }
 
 // PackOptions finishes the image options with what only the whole command

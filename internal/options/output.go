@@ -1,7 +1,6 @@
 package options
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -22,7 +21,7 @@ type Output struct {
 }
 
 // AddFlags registers -t, -o, --oci-layout, --push, --docker,
-// --image-refs, --metadata-file and the registry flags.
+// --image-refs, --metadata-file, the registry flags and the SBOM flags.
 func (f *Output) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "tag", "t", "NAME[:TAG],...", "", "image names and tags (repeatable or comma-separated; default scratchpack.local/BINARY:latest)", func(s string) error {
 		for _, ref := range strings.Split(s, ",") {
@@ -47,6 +46,18 @@ func (f *Output) AddFlags(fs *pflag.FlagSet) {
 	f.SBOM.AddFlags(fs)
 }
 
+// Validate refuses an output flag set that cannot work whatever is
+// packed: no destination, or --push with no -t to name the registry.
+func (f *Output) Validate() error {
+	switch {
+	case f.Dest.Empty():
+		return cli.Usagef("nothing to write; give -o FILE, --oci-layout DIR, --push or --docker")
+	case f.Dest.Push && len(f.Tags) == 0:
+		return cli.Usagef("--push needs -t REGISTRY/REPOSITORY:TAG")
+	}
+	return nil
+}
+
 // LocalDomain is the registry part of the name an image gets with no
 // -t: scratchpack.local/NAME:latest. With a dot, the first part of a name
 // is a registry host, so the daemon never takes it for Docker Hub's NAME
@@ -63,35 +74,4 @@ func (f *Output) Names(imagePath string) []name.Tag {
 	}
 	t, _ := name.NewTag(LocalDomain + "/" + pack.DefaultRepository(imagePath) + ":latest")
 	return []name.Tag{t}
-}
-
-// Check checks every output before any work (see
-// transport.Destinations.Check), and that --sbom-dir can be made.
-func (f *Output) Check() error {
-	if err := f.Dest.Check(); err != nil {
-		return err
-	}
-	if f.SBOM.Dir != "" {
-		return transport.CheckDir(f.SBOM.Dir)
-	}
-	return nil
-}
-
-// Write writes the result to every destination under tags and prints
-// the first tag with the digest: on stdout, or, when the tarball itself
-// goes to stdout (-o -), on stderr.
-func (f *Output) Write(ctx context.Context, c Console, r *pack.Result, tags []name.Tag) error {
-	digest, err := r.Artifact.Digest()
-	if err != nil {
-		return err
-	}
-	dest, refTo := f.Dest, c.Stdout
-	if dest.Tarball == "-" {
-		dest.Tarball, dest.Stream, refTo = "", c.Stdout, c.Stderr
-	}
-	if err := f.SBOM.write(ctx, c, r, tags, dest, c.Transport(f.Registry, true), nil); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(refTo, "%s@%s\n", tags[0], digest)
-	return err
 }

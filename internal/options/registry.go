@@ -15,3 +15,10 @@ func (f *Registry) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.Options.Insecure, "insecure", false, "allow plain http to the registry (automatic for localhost)")
 	fs.DurationVar(&f.Options.Timeout, "timeout", transport.DefaultTimeout, "give up on a registry that does not answer, or an upload that moves no bytes, for `DURATION`")
 }
+
+// AddKoFlags registers ko's --insecure-registry, hidden, as another name
+// for --insecure.
+func (f *Registry) AddKoFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.Options.Insecure, "insecure-registry", false, "ko's name for --insecure")
+	_ = fs.MarkHidden("insecure-registry")
+}

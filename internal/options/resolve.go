@@ -1,7 +1,6 @@
 package options
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,16 +83,11 @@ func (f *Resolve) PackOptions(o pack.Options) pack.PackOptions {
 	return pack.PackOptions{Options: o, Resolve: f.Options, Sysroots: f.Sysroots, Platforms: f.Platforms, Require: f.Require}
 }
 
-// Source opens --from's image for the first --platform, or this
-// machine's, its blobs read through the blob cache (see BlobCache); nil
-// when there is no --from.
-func (f *Resolve) Source(ctx context.Context, reg Registry, c Console) (*pack.Source, error) {
-	if f.From.IsZero() {
-		return nil, nil
-	}
-	p := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+// FromPlatform is the platform of --from's image to take the programs
+// out of: the first --platform, or this machine's.
+func (f *Resolve) FromPlatform() v1.Platform {
 	if len(f.Platforms) > 0 {
-		p = pack.OCIPlatform(f.Platforms[0])
+		return pack.OCIPlatform(f.Platforms[0])
 	}
-	return pack.OpenSource(ctx, f.From, p, reg.Options, c.BlobCache(pack.DefaultCacheDir()), "")
+	return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 }

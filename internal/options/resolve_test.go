@@ -1,6 +1,7 @@
 package options
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -28,5 +29,22 @@ func TestSysrootFlag(t *testing.T) {
 		if err := fs.Parse([]string{"--sysroot", bad}); err == nil {
 			t.Errorf("--sysroot %s accepted", bad)
 		}
+	}
+}
+
+// TestFromPlatform: --from's image is opened for the first --platform,
+// variant and all, or for this machine's.
+func TestFromPlatform(t *testing.T) {
+	var f Resolve
+	if p := f.FromPlatform(); p.OS != "linux" || p.Architecture != runtime.GOARCH {
+		t.Errorf("no --platform: %v, want linux/%s", p, runtime.GOARCH)
+	}
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	f.AddFlags(fs)
+	if err := fs.Parse([]string{"--platform", "linux/arm/v7,linux/amd64"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.FromPlatform(); p.OS != "linux" || p.Architecture != "arm" || p.Variant != "v7" {
+		t.Errorf("--platform linux/arm/v7,linux/amd64: %v", p)
 	}
 }
