@@ -38,6 +38,9 @@ func (f *Build) Target(getenv func(string) string, pkgs int) (Target, error) {
 	if t.Repository == "kind.local" || strings.HasPrefix(t.Repository, "kind.local/") {
 		return Target{}, cli.Usagef("KO_DOCKER_REPO=%s: ko loads into a kind cluster there, which scratchpack does not: give -L (or KO_DOCKER_REPO=ko.local), then kind load docker-image with the reference printed", t.Repository)
 	}
+	if f.Tarball != "" && pkgs > 1 {
+		return Target{}, cli.Usagef("--tarball holds one image; give one import path, or use --oci-layout-path")
+	}
 	t.Local = f.Local || strings.HasPrefix(t.Repository, koLocal)
 	t.Dest = transport.Destinations{Push: f.Push && !t.Local, Daemon: t.Local, Tarball: f.Tarball, Layout: f.Layout}
 	switch {
@@ -52,9 +55,6 @@ func (f *Build) Target(getenv func(string) string, pkgs int) (Target, error) {
 		if _, err := name.NewRegistry(t.Repository); err != nil {
 			return Target{}, cli.Usagef("repository %q: %v", t.Repository, err)
 		}
-	}
-	if f.Tarball != "" && pkgs > 1 {
-		return Target{}, cli.Usagef("--tarball holds one image; give one import path, or use --oci-layout-path")
 	}
 	return t, nil
 }

@@ -35,6 +35,7 @@ func TestTarget(t *testing.T) {
 		{"kind.local/x", Build{Local: true}, map[string]string{"KO_DOCKER_REPO": "kind.local/x"}, 1, Target{}, true},
 		{"a bad repository", Build{Push: true}, map[string]string{"KO_DOCKER_REPO": "Upper/Case"}, 1, Target{}, true},
 		{"--tarball of two", Build{Push: true, Tarball: "x.tar"}, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, 2, Target{}, true},
+		{"--tarball of two, bare names", Build{Tarball: "x.tar"}, nil, 2, Target{}, true},
 	} {
 		got, err := tc.flags.Target(func(k string) string { return tc.env[k] }, tc.pkgs)
 		switch {
