@@ -7,8 +7,9 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/scratchpack/scratchpack/internal/tarblock"
 	"golang.org/x/sys/unix"
+
+	"github.com/scratchpack/scratchpack/internal/tarblock"
 )
 
 // blobRoom is the free room before a layer's blob in its file: one tar

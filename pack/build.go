@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/certs"
@@ -25,8 +27,8 @@ const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 type Options struct {
 	Config     Config          // Platform comes from each program; Entrypoint defaults to its image path
 	Layer      LayerOptions    // mtime and compression
-	Add        []Addition      // extra files and directories, from the host
-	Include    []Include       // files and trees from the program's own root
+	Add        []plan.Addition // extra files and directories, from the host
+	Include    []plan.Include  // files and trees from the program's own root
 	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
 	Packages   []string        // packages of the program's root whose files are shipped (--packages)
 	Essentials Essentials      // passwd, /tmp, CA roots, zone files
@@ -60,7 +62,7 @@ type Built struct {
 	Certs     *certs.Bundle                            // the CA roots packed, or nil
 	ZoneInfo  string                                   // where the zone data packed came from, or ""
 	Sources   []string                                 // the host files the image was made from
-	Plan      *Plan                                    // the image's root file system
+	Plan      *plan.Plan                               // the image's root file system
 	Data      *DataEvidence                            // what the program's path literals brought
 	owners    func() (map[string]*sbom.Package, error) // the package of each file, when the layer has checksums
 }
@@ -97,25 +99,25 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			}
 		}
 	}
-	plan := NewPlan()
-	plan.Exclude(opts.Exclude...)
-	if err := plan.AddRuntime(r, imagePath); err != nil {
+	pl := plan.NewPlan()
+	pl.Exclude(opts.Exclude...)
+	if err := pl.AddRuntime(r, imagePath); err != nil {
 		return nil, err
 	}
-	if err := plan.AddProgram(r, imagePath); err != nil {
+	if err := pl.AddProgram(r, imagePath); err != nil {
 		return nil, err
 	}
 	if len(opts.ProgramXattrs) > 0 {
-		if err := plan.setXattrs(imagePath, opts.ProgramXattrs); err != nil {
+		if err := pl.SetXattrs(imagePath, opts.ProgramXattrs); err != nil {
 			return nil, err
 		}
 	}
-	essentialEnv, err := plan.addEssentials(chosen)
+	essentialEnv, err := addEssentials(pl, chosen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	for _, a := range opts.Add {
-		if err := plan.AddTreeContext(ctx, a); err != nil {
+		if err := pl.AddTreeContext(ctx, a); err != nil {
 			return nil, err
 		}
 	}
@@ -124,17 +126,17 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		if root == nil {
 			root = r.Root
 		}
-		if err := plan.addIncludes(ctx, root, opts.Include, opts.resolve); err != nil {
+		if err := pl.AddIncludes(ctx, root, opts.Include, opts.resolve); err != nil {
 			return nil, err
 		}
 	}
-	if err := plan.addPackages(ctx, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.resolve); err != nil {
+	if err := addPackages(ctx, pl, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.resolve); err != nil {
 		return nil, err
 	}
-	if err := plan.addRunTimeData(ctx, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
+	if err := addRunTimeData(ctx, pl, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
 		return nil, err
 	}
-	data, err := plan.addNamedPathsOf(ctx, dbs, plan.withBroughtPaths(r), opts.resolve)
+	data, err := addNamedPathsOf(ctx, pl, dbs, withBroughtPaths(pl, r), opts.resolve)
 	if err != nil {
 		return nil, err
 	}
@@ -142,14 +144,14 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	// the databases are read once, for both.
 	var owners func() (map[string]*sbom.Package, error)
 	if opts.DpkgStatus || opts.Layer.HashFiles {
-		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, plan) })
+		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, pl) })
 	}
 	if opts.DpkgStatus {
 		found, err := owners()
 		if err != nil {
 			return nil, err
 		}
-		if err := plan.addDpkgStatus(dbs, found); err != nil {
+		if err := addDpkgStatus(pl, dbs, found); err != nil {
 			return nil, err
 		}
 	}
@@ -159,16 +161,16 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		cfg.Platform.Variant = ""
 	}
 	cfg.Env = append(cfg.Env, essentialEnv...)
-	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
+	if err := plan.Verify(pl, r, imagePath, opts.resolve); err != nil {
 		return nil, err
 	}
-	if err := plan.CheckConfig(cfg, imagePath); err != nil {
+	if err := CheckConfig(pl, cfg, imagePath); err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
 		go owners()
 	}
-	layer, err := BuildLayer(ctx, plan, opts.Layer)
+	layer, err := BuildLayer(ctx, pl, opts.Layer)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +179,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		layer.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan, Data: data, owners: owners}
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: pl.HostSources(), Plan: pl, Data: data, owners: owners}
 	if chosen.zoneinfo != nil {
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}

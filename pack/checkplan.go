@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -16,12 +18,12 @@ import (
 // The program at program, an image path, is taken as resolved: Verify
 // checks it. The error, wrapping ErrConfig, names every problem and the
 // flag that fixes it, on one line.
-func (p *Plan) CheckConfig(cfg Config, program string) error {
+func CheckConfig(p *plan.Plan, cfg Config, program string) error {
 	c := &ImageCheck{verified: program}
 	if cfg.Platform.OS != "" {
 		c.Platform = cfg.Platform.String()
 	}
-	c.checkConfig(elfscan.FSRoot(planFS{p}, "the planned image"), v1.Config{
+	c.checkConfig(elfscan.FSRoot(p.FS(), "the planned image"), v1.Config{
 		Entrypoint: cfg.Entrypoint, Cmd: cfg.Cmd, Env: cfg.Env, WorkingDir: cfg.WorkingDir, User: cfg.User,
 	})
 	if len(c.Problems) == 0 {

@@ -3,8 +3,14 @@ package pack
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // configPlan is a plan with a program stand-in at /usr/local/bin/app
@@ -12,20 +18,20 @@ import (
 // for /bin/sh, a busybox-style /bin/sh link to the program, a file that
 // is not executable, a python script for env, the base users, and a
 // symlinked /data -> srv/data directory.
-func configPlan(t *testing.T) *Plan {
+func configPlan(t *testing.T) *plan.Plan {
 	t.Helper()
-	p := NewPlan()
-	for _, e := range []Entry{
-		{Path: "/usr/local/bin/app", Type: TypeFile, Mode: 0o755, Data: []byte("\x7fELF stand-in")},
-		{Path: "/app/run", Type: TypeFile, Mode: 0o755, Data: []byte("#!/bin/sh -e\necho hi\n")},
-		{Path: "/app/py", Type: TypeFile, Mode: 0o755, Data: []byte("#!/usr/bin/env python3\n")},
-		{Path: "/app/envsh", Type: TypeFile, Mode: 0o755, Data: []byte("#!/usr/bin/env sh\n")},
-		{Path: "/app/notexec", Type: TypeFile, Mode: 0o644, Data: []byte("#!/bin/sh\n")},
-		{Path: "/usr/bin/env", Type: TypeSymlink, Linkname: "/usr/local/bin/app"},
-		{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwdFile()},
-		{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: groupFile()},
-		{Path: "/srv/data", Type: TypeDir, Mode: 0o755},
-		{Path: "/data", Type: TypeSymlink, Linkname: "srv/data"},
+	p := plan.NewPlan()
+	for _, e := range []plan.Entry{
+		{Path: "/usr/local/bin/app", Type: plan.TypeFile, Mode: 0o755, Data: []byte("\x7fELF stand-in")},
+		{Path: "/app/run", Type: plan.TypeFile, Mode: 0o755, Data: []byte("#!/bin/sh -e\necho hi\n")},
+		{Path: "/app/py", Type: plan.TypeFile, Mode: 0o755, Data: []byte("#!/usr/bin/env python3\n")},
+		{Path: "/app/envsh", Type: plan.TypeFile, Mode: 0o755, Data: []byte("#!/usr/bin/env sh\n")},
+		{Path: "/app/notexec", Type: plan.TypeFile, Mode: 0o644, Data: []byte("#!/bin/sh\n")},
+		{Path: "/usr/bin/env", Type: plan.TypeSymlink, Linkname: "/usr/local/bin/app"},
+		{Path: "/etc/passwd", Type: plan.TypeFile, Mode: 0o644, Data: passwdFile()},
+		{Path: "/etc/group", Type: plan.TypeFile, Mode: 0o644, Data: groupFile()},
+		{Path: "/srv/data", Type: plan.TypeDir, Mode: 0o755},
+		{Path: "/data", Type: plan.TypeSymlink, Linkname: "srv/data"},
 	} {
 		if err := p.Add(e); err != nil {
 			t.Fatal(err)
@@ -38,16 +44,16 @@ func configPlan(t *testing.T) *Plan {
 // the planned image cannot run, naming each problem and the flag that
 // fixes it on one line; what it can run passes.
 func TestCheckConfig(t *testing.T) {
-	withSh := func(t *testing.T) *Plan {
+	withSh := func(t *testing.T) *plan.Plan {
 		p := configPlan(t)
-		if err := p.Add(Entry{Path: "/bin/sh", Type: TypeSymlink, Linkname: "../usr/local/bin/app"}); err != nil {
+		if err := p.Add(plan.Entry{Path: "/bin/sh", Type: plan.TypeSymlink, Linkname: "../usr/local/bin/app"}); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
 	for _, tc := range []struct {
 		name string
-		plan func(*testing.T) *Plan
+		plan func(*testing.T) *plan.Plan
 		cfg  Config
 		says []string // empty: it runs
 	}{
@@ -55,9 +61,9 @@ func TestCheckConfig(t *testing.T) {
 		{"by name on PATH", configPlan, Config{Entrypoint: []string{"app"}, Env: []string{DefaultPath}}, nil},
 		{"cmd only", configPlan, Config{Cmd: []string{"/usr/local/bin/app", "-v"}}, nil},
 		{"missing", configPlan, Config{Entrypoint: []string{"/bin/nothere"}}, []string{"/bin/nothere does not exist in the image", "--entrypoint"}},
-		{"a symlink loop", func(t *testing.T) *Plan {
+		{"a symlink loop", func(t *testing.T) *plan.Plan {
 			p := configPlan(t)
-			for _, e := range []Entry{{Path: "/bin/a", Type: TypeSymlink, Linkname: "b"}, {Path: "/bin/b", Type: TypeSymlink, Linkname: "a"}} {
+			for _, e := range []plan.Entry{{Path: "/bin/a", Type: plan.TypeSymlink, Linkname: "b"}, {Path: "/bin/b", Type: plan.TypeSymlink, Linkname: "a"}} {
 				if err := p.Add(e); err != nil {
 					t.Fatal(err)
 				}
@@ -84,7 +90,7 @@ func TestCheckConfig(t *testing.T) {
 		{"every problem", configPlan, Config{Entrypoint: []string{"/bin/nothere"}, User: "bob", WorkingDir: "/nowhere"}, []string{"/bin/nothere", "bob", "/nowhere", "--entrypoint", "--user", "--workdir"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.plan(t).CheckConfig(tc.cfg, "/usr/local/bin/app")
+			err := CheckConfig(tc.plan(t), tc.cfg, "/usr/local/bin/app")
 			if len(tc.says) == 0 {
 				if err != nil {
 					t.Fatalf("CheckConfig = %v, want nil", err)
@@ -120,7 +126,7 @@ func TestCheckConfigIsVerifys(t *testing.T) {
 		{Entrypoint: []string{"/app/notexec"}, User: "nonroot:wheel", WorkingDir: "/nowhere"},
 	} {
 		p := configPlan(t)
-		err := p.CheckConfig(cfg, "/usr/local/bin/app")
+		err := CheckConfig(p, cfg, "/usr/local/bin/app")
 		if err == nil {
 			t.Fatalf("%+v: CheckConfig = nil", cfg)
 		}
@@ -164,4 +170,30 @@ func TestBuildRefusesABadConfig(t *testing.T) {
 		t.Fatalf("Build with the default entrypoint: %v", err)
 	}
 	b.Close()
+}
+
+// dynamicProgram builds a glibc program that needs libz through an
+// $ORIGIN RUNPATH and libc through the cache.
+func dynamicProgram(t *testing.T) *elfscan.Report {
+	t.Helper()
+	testtool.Need(t, "gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.c")
+	lib := filepath.Join(dir, "lib")
+	if err := os.MkdirAll(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, []byte("int foo(void){return 0;}\nint main(void){return 0;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testtool.CC(t, "gcc", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", filepath.Join(lib, "libfoo.so.1"), src)
+	testtool.CC(t, "gcc", "-o", filepath.Join(dir, "bin", "app"), src, "-Wl,--no-as-needed", "-L"+lib, "-l:libfoo.so.1", "-Wl,-rpath,$ORIGIN/../lib")
+	r, err := elfscan.Scan(filepath.Join(dir, "bin", "app"), elfscan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
 )
@@ -122,20 +124,20 @@ const nsswitch = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n
 // addEssentials adds the chosen files to the plan and returns the
 // environment variables the image needs for them (SSL_CERT_FILE,
 // ZONEINFO).
-func (p *Plan) addEssentials(e essentials) ([]string, error) {
+func addEssentials(p *plan.Plan, e essentials) ([]string, error) {
 	var env []string
 	if e.base {
 		passwd, group := passwdFile(), groupFile()
 		if e.passwd != nil {
 			passwd, group = e.passwd, e.group
 		}
-		for _, en := range []Entry{
-			{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: passwd, Why: whyBase},
-			{Path: "/etc/group", Type: TypeFile, Mode: 0o644, Data: group, Why: whyBase},
-			{Path: "/etc/nsswitch.conf", Type: TypeFile, Mode: 0o644, Data: []byte(nsswitch), Why: whyBase},
-			{Path: "/tmp", Type: TypeDir, Mode: 0o777 | fs.ModeSticky, Why: whyBase},
-			{Path: "/root", Type: TypeDir, Mode: 0o700, Why: whyBase},
-			{Path: "/home/nonroot", Type: TypeDir, Mode: 0o700, UID: NonrootUID, GID: NonrootUID, Why: whyBase},
+		for _, en := range []plan.Entry{
+			{Path: "/etc/passwd", Type: plan.TypeFile, Mode: 0o644, Data: passwd, Why: whyBase},
+			{Path: "/etc/group", Type: plan.TypeFile, Mode: 0o644, Data: group, Why: whyBase},
+			{Path: "/etc/nsswitch.conf", Type: plan.TypeFile, Mode: 0o644, Data: []byte(nsswitch), Why: whyBase},
+			{Path: "/tmp", Type: plan.TypeDir, Mode: 0o777 | fs.ModeSticky, Why: whyBase},
+			{Path: "/root", Type: plan.TypeDir, Mode: 0o700, Why: whyBase},
+			{Path: "/home/nonroot", Type: plan.TypeDir, Mode: 0o700, UID: NonrootUID, GID: NonrootUID, Why: whyBase},
 		} {
 			if err := p.Add(en); err != nil {
 				return nil, err
@@ -143,13 +145,13 @@ func (p *Plan) addEssentials(e essentials) ([]string, error) {
 		}
 	}
 	if e.certs != nil {
-		if err := p.Add(Entry{Path: certs.ImagePath, Type: TypeFile, Mode: 0o644, Data: e.certs.PEM, Why: "CA roots from " + e.certs.Source + " (--certs)"}); err != nil {
+		if err := p.Add(plan.Entry{Path: certs.ImagePath, Type: plan.TypeFile, Mode: 0o644, Data: e.certs.PEM, Why: "CA roots from " + e.certs.Source + " (--certs)"}); err != nil {
 			return nil, err
 		}
 		env = append(env, "SSL_CERT_FILE="+certs.ImagePath)
 	}
 	if e.zoneinfo != nil {
-		zenv, err := p.addZoneInfo(*e.zoneinfo)
+		zenv, err := addZoneInfo(p, *e.zoneinfo)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
@@ -47,7 +49,7 @@ func dataTree(t *testing.T) (tree, libdir string) {
 func TestIncludeTreeWithObjectFiles(t *testing.T) {
 	tree, libdir := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
-		Options: Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}, Include: []Include{{Source: tree}}},
+		Options: Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}, Include: []plan.Include{{Source: tree}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -69,8 +71,8 @@ func TestExclude(t *testing.T) {
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
 		Options: Options{
 			Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()},
-			Include: []Include{{Source: tree}},
-			Add:     []Addition{{Source: tree, Dest: "/added"}},
+			Include: []plan.Include{{Source: tree}},
+			Add:     []plan.Addition{{Source: tree, Dest: "/added"}},
 			Exclude: []string{"*.o", "__pycache__", "/added/lib-dynload", tree + "/lib-dynload/*.debug"},
 		},
 	})
@@ -97,19 +99,19 @@ func TestExclude(t *testing.T) {
 
 func TestParseExclude(t *testing.T) {
 	for _, ok := range []string{"*.o", "__pycache__", "/usr/lib/python3.11/test", "/usr/share/*/doc"} {
-		if _, err := ParseExclude(ok); err != nil {
+		if _, err := plan.ParseExclude(ok); err != nil {
 			t.Errorf("ParseExclude(%q): %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "[", "/usr/[a"} {
-		if _, err := ParseExclude(bad); err == nil {
+		if _, err := plan.ParseExclude(bad); err == nil {
 			t.Errorf("ParseExclude(%q) succeeded", bad)
 		}
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	p.Exclude("*.o", "/usr/share/doc")
 	for dst, want := range map[string]bool{"/a/b.o": true, "/b.o": true, "/a/b.c": false, "/usr/share/doc": true, "/usr/share/doc2": false, "/x/usr/share/doc": false} {
-		if got := p.excluded(dst); got != want {
+		if got := p.Excluded(dst); got != want {
 			t.Errorf("excluded(%s) = %v, want %v", dst, got, want)
 		}
 	}

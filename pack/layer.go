@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
@@ -74,7 +76,7 @@ const layerPattern = "scratchpack-layer-*"
 // BuildLayer writes the plan as a tar stream, compresses it, and keeps the
 // result in a temporary file, all in one pass. It stops when ctx is done,
 // leaving nothing behind.
-func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error) {
+func BuildLayer(ctx context.Context, p *plan.Plan, opts LayerOptions) (*Layer, error) {
 	if opts.Compression == "" {
 		opts.Compression = Gzip
 	}
@@ -99,7 +101,7 @@ func BuildLayer(ctx context.Context, p *Plan, opts LayerOptions) (*Layer, error)
 
 // buildLayer is BuildLayer with its options filled in, and no cache. The
 // sha256 of each file whose path is in hashes is put there.
-func buildLayer(ctx context.Context, p *Plan, opts LayerOptions, hashes map[string]string) (*Layer, error) {
+func buildLayer(ctx context.Context, p *plan.Plan, opts LayerOptions, hashes map[string]string) (*Layer, error) {
 	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
 	if err != nil {
 		return nil, err
@@ -154,7 +156,7 @@ func (e *tempError) Unwrap() error { return e.error }
 // headers as archive/tar writes them (internal/tarblock) and the files'
 // contents read straight into its blocks, so that no byte is copied
 // twice.
-func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time, hashes map[string]string) error {
+func (l *Layer) write(ctx context.Context, w io.Writer, p *plan.Plan, mtime time.Time, hashes map[string]string) error {
 	z := l.compression.writer(w, tarSize(p))
 	var err error
 	for _, e := range p.Entries() {
@@ -164,7 +166,7 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 		var sums *Sums
 		_, hashIt := hashes[e.Path]
 		withSHA1 := l.Files != nil
-		if e.Type == TypeFile && (withSHA1 || hashIt) {
+		if e.Type == plan.TypeFile && (withSHA1 || hashIt) {
 			sums = &Sums{}
 		}
 		if err = writeEntry(ctx, z, e, mtime, sums, withSHA1); err != nil {
@@ -196,10 +198,10 @@ func (l *Layer) write(ctx context.Context, w io.Writer, p *Plan, mtime time.Time
 // tarSize is about the size of the plan's tar stream: each entry's
 // header and contents, the end of the archive; or 0, unknown, when a
 // file's size was not stamped when it was planned.
-func tarSize(p *Plan) int64 {
+func tarSize(p *plan.Plan) int64 {
 	n := int64(2 * tarblock.Size)
 	for _, e := range p.Entries() {
-		if e.Type == TypeFile && e.Source != "" && e.Stamp == (Stamp{}) {
+		if e.Type == plan.TypeFile && e.Source != "" && e.Stamp == (plan.Stamp{}) {
 			return 0
 		}
 		n += tarblock.Size + int64(len(e.Data)) + e.Stamp.Size
@@ -209,7 +211,7 @@ func tarSize(p *Plan) int64 {
 
 // writeEntry writes e's header and contents, and the file's checksums
 // into sums when it is not nil: its sha256, and its sha1 when withSHA1.
-func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time, sums *Sums, withSHA1 bool) error {
+func writeEntry(ctx context.Context, z *blockz.Writer, e plan.Entry, mtime time.Time, sums *Sums, withSHA1 bool) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(e.Path, "/"),
 		Mode:    int64(e.Mode.Perm()),
@@ -228,11 +230,11 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 		hdr.PAXRecords["SCHILY.xattr."+k] = v
 	}
 	switch e.Type {
-	case TypeDir:
+	case plan.TypeDir:
 		hdr.Typeflag = tar.TypeDir
 		hdr.Name += "/"
 		return tarblock.WriteHeader(z, hdr)
-	case TypeSymlink:
+	case plan.TypeSymlink:
 		hdr.Typeflag = tar.TypeSymlink
 		hdr.Linkname = e.Linkname
 		return tarblock.WriteHeader(z, hdr)
@@ -267,14 +269,14 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 		}
 		return tarblock.Pad(z, hdr.Size)
 	}
-	src, fi, err := e.open()
+	src, fi, err := e.Open()
 	if err != nil {
-		return fmt.Errorf("%s: %w", e.from(), unwrapPathErr(err))
+		return fmt.Errorf("%s: %w", e.From(), unwrapPathErr(err))
 	}
 	defer src.Close()
-	before := stampOf(fi)
-	if e.Stamp != (Stamp{}) && before != e.Stamp {
-		return fmt.Errorf("%s: changed after it was scanned; pack it again once it is written", e.from())
+	before := plan.StampOf(fi)
+	if e.Stamp != (plan.Stamp{}) && before != e.Stamp {
+		return fmt.Errorf("%s: changed after it was scanned; pack it again once it is written", e.From())
 	}
 	hdr.Size = fi.Size()
 	if err := tarblock.WriteHeader(z, hdr); err != nil {
@@ -292,11 +294,11 @@ func writeEntry(ctx context.Context, z *blockz.Writer, e Entry, mtime time.Time,
 	case errors.As(err, &te), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case err != nil:
-		return fmt.Errorf("%s: %w", e.from(), unwrapPathErr(err))
+		return fmt.Errorf("%s: %w", e.From(), unwrapPathErr(err))
 	}
 	after, err := src.Stat()
-	if err != nil || n != fi.Size() || stampOf(after) != before {
-		return fmt.Errorf("%s: changed while it was read; pack it again once it is written", e.from())
+	if err != nil || n != fi.Size() || plan.StampOf(after) != before {
+		return fmt.Errorf("%s: changed while it was read; pack it again once it is written", e.From())
 	}
 	return tarblock.Pad(z, hdr.Size)
 }

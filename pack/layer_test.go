@@ -14,20 +14,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-func testPlan(t *testing.T) *Plan {
+func testPlan(t *testing.T) *plan.Plan {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), "app")
 	if err := os.WriteFile(src, bytes.Repeat([]byte("scratchpack "), 10000), 0o4755); err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
-	for _, e := range []Entry{
-		{Path: "/usr/local/bin/app", Type: TypeFile, Mode: 0o755, Source: src},
-		{Path: "/tmp", Type: TypeDir, Mode: 0o777 | fs.ModeSticky},
-		{Path: "/lib/libx.so.1", Type: TypeSymlink, Mode: 0o777, Linkname: "libx.so.1.2"},
+	p := plan.NewPlan()
+	for _, e := range []plan.Entry{
+		{Path: "/usr/local/bin/app", Type: plan.TypeFile, Mode: 0o755, Source: src},
+		{Path: "/tmp", Type: plan.TypeDir, Mode: 0o777 | fs.ModeSticky},
+		{Path: "/lib/libx.so.1", Type: plan.TypeSymlink, Mode: 0o777, Linkname: "libx.so.1.2"},
 	} {
 		if err := p.Add(e); err != nil {
 			t.Fatal(err)
@@ -122,9 +124,9 @@ func TestBuildLayerIsReproducible(t *testing.T) {
 
 func TestBuildLayerMissingSourceLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	p := NewPlan()
+	p := plan.NewPlan()
 	missing := filepath.Join(dir, "gone")
-	if err := p.Add(Entry{Path: "/app", Type: TypeFile, Mode: 0o755, Source: missing}); err != nil {
+	if err := p.Add(plan.Entry{Path: "/app", Type: plan.TypeFile, Mode: 0o755, Source: missing}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: dir})
@@ -170,8 +172,8 @@ func TestBuildLayerIsTheSameOnAnyNumberOfCores(t *testing.T) {
 	if err := os.WriteFile(src, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
-	if err := p.Add(Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src}); err != nil {
+	p := plan.NewPlan()
+	if err := p.Add(plan.Entry{Path: "/prog", Type: plan.TypeFile, Mode: 0o755, Source: src}); err != nil {
 		t.Fatal(err)
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/internal/ctxio"
@@ -114,13 +116,13 @@ type stampRecord struct {
 	Dev, Ino     uint64
 }
 
-func recordStamp(s Stamp) *stampRecord {
+func recordStamp(s plan.Stamp) *stampRecord {
 	return &stampRecord{Size: s.Size, MTime: s.MTime.UnixNano(), CTime: s.CTime.UnixNano(), Dev: s.Dev, Ino: s.Ino}
 }
 
 // key is the sha256 of what shapes the layer besides the inputs'
 // contents; "" when it cannot be known (no identity for the binary).
-func (c *LayerCache) key(p *Plan, opts LayerOptions) string {
+func (c *LayerCache) key(p *plan.Plan, opts LayerOptions) string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -132,7 +134,7 @@ func (c *LayerCache) key(p *Plan, opts LayerOptions) string {
 	k := keyWriter{sha256.New()}
 	k.str(layerFormat)
 	k.str(exe)
-	k.stamp(stampOf(fi))
+	k.stamp(plan.StampOf(fi))
 	k.str(string(opts.Compression))
 	k.int(opts.ModTime.UnixNano())
 	for _, e := range p.Entries() {
@@ -147,7 +149,7 @@ func (c *LayerCache) key(p *Plan, opts LayerOptions) string {
 			k.str(name)
 			k.str(e.Xattrs[name])
 		}
-		if e.Type != TypeFile {
+		if e.Type != plan.TypeFile {
 			continue
 		}
 		if e.Source == "" {
@@ -174,7 +176,7 @@ func (k keyWriter) str(s string) {
 	k.int(int64(len(s)))
 	io.WriteString(k.h, s)
 }
-func (k keyWriter) stamp(s Stamp) {
+func (k keyWriter) stamp(s plan.Stamp) {
 	r := recordStamp(s)
 	k.int(r.Size)
 	k.int(r.MTime)
@@ -185,7 +187,7 @@ func (k keyWriter) stamp(s Stamp) {
 
 // hostPath is the host path of a file entry's source, or "" when it is in
 // an image or another root that is not a host directory.
-func hostPath(e Entry) string {
+func hostPath(e plan.Entry) string {
 	if e.Root == nil {
 		abs, err := filepath.Abs(e.Source)
 		if err != nil {
@@ -199,7 +201,7 @@ func hostPath(e Entry) string {
 // trusted reports whether e's stamp tells its contents: a host file,
 // stamped when it was planned, whose ctime is older than start by the
 // racy window.
-func (c *LayerCache) trusted(e Entry, start time.Time) bool {
+func (c *LayerCache) trusted(e plan.Entry, start time.Time) bool {
 	s := e.Stamp
 	return hostPath(e) != "" && s.Dev != 0 && s.Ino != 0 && !s.CTime.IsZero() && s.CTime.Before(start.Add(-c.racyWindow))
 }
@@ -208,7 +210,7 @@ func (c *LayerCache) trusted(e Entry, start time.Time) bool {
 // none whose inputs match. Its blob is copied from the blob cache, and
 // verified, only when it is first read (see Layer.file); a blob gone or
 // wrong by then is built again, and must come out the same.
-func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts LayerOptions) (*Layer, error) {
+func (c *LayerCache) lookup(ctx context.Context, key string, p *plan.Plan, opts LayerOptions) (*Layer, error) {
 	start := time.Now()
 	rec := c.read(key)
 	if rec == nil {
@@ -220,7 +222,7 @@ func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts Layer
 	upgraded := false
 	i := 0
 	for _, e := range p.Entries() {
-		if e.Type != TypeFile || e.Source == "" {
+		if e.Type != plan.TypeFile || e.Source == "" {
 			continue
 		}
 		if i >= len(rec.Inputs) || rec.Inputs[i].Path != e.Path {
@@ -230,8 +232,8 @@ func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts Layer
 		i++
 		switch {
 		case in.Stamp != nil:
-			if e.Stamp == (Stamp{}) || *in.Stamp != *recordStamp(e.Stamp) {
-				c.logf("layer cache: %s changed since its layer was built", e.from())
+			if e.Stamp == (plan.Stamp{}) || *in.Stamp != *recordStamp(e.Stamp) {
+				c.logf("layer cache: %s changed since its layer was built", e.From())
 				return nil, nil
 			}
 		case in.SHA256 != "":
@@ -240,7 +242,7 @@ func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts Layer
 				return nil, ctx.Err()
 			}
 			if err != nil || sum != in.SHA256 {
-				c.logf("layer cache: %s changed since its layer was built", e.from())
+				c.logf("layer cache: %s changed since its layer was built", e.From())
 				return nil, nil
 			}
 			if c.trusted(e, start) { // old enough now for its stamp to stand for what was hashed
@@ -269,7 +271,7 @@ func (c *LayerCache) lookup(ctx context.Context, key string, p *Plan, opts Layer
 // blob's room: copied from the blob cache and verified, or, when the
 // kept blob is gone or wrong, built again from p, which must give the
 // digest the record promised.
-func (c *LayerCache) fill(ctx context.Context, key string, p *Plan, opts LayerOptions, rec *layerRecord) (*os.File, error) {
+func (c *LayerCache) fill(ctx context.Context, key string, p *plan.Plan, opts LayerOptions, rec *layerRecord) (*os.File, error) {
 	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
 	if err != nil {
 		return nil, err
@@ -298,7 +300,7 @@ func (c *LayerCache) fill(ctx context.Context, key string, p *Plan, opts LayerOp
 }
 
 // build builds the layer and keeps it under key.
-func (c *LayerCache) build(ctx context.Context, key string, p *Plan, opts LayerOptions) (*Layer, error) {
+func (c *LayerCache) build(ctx context.Context, key string, p *plan.Plan, opts LayerOptions) (*Layer, error) {
 	start := time.Now()
 	hashes := map[string]string{}
 	for path := range c.needsHash(p, start) {
@@ -332,8 +334,8 @@ func (c *LayerCache) build(ctx context.Context, key string, p *Plan, opts LayerO
 }
 
 // hashSource returns the sha256 of e's source, hex.
-func hashSource(ctx context.Context, e Entry) (string, error) {
-	f, _, err := e.open()
+func hashSource(ctx context.Context, e plan.Entry) (string, error) {
+	f, _, err := e.Open()
 	if err != nil {
 		return "", err
 	}
@@ -347,10 +349,10 @@ func hashSource(ctx context.Context, e Entry) (string, error) {
 
 // needsHash is the set of image paths whose sources must be hashed as the
 // layer is written: those whose stamps cannot be trusted (see trusted).
-func (c *LayerCache) needsHash(p *Plan, start time.Time) map[string]bool {
+func (c *LayerCache) needsHash(p *plan.Plan, start time.Time) map[string]bool {
 	need := map[string]bool{}
 	for _, e := range p.Entries() {
-		if e.Type == TypeFile && e.Source != "" && !c.trusted(e, start) {
+		if e.Type == plan.TypeFile && e.Source != "" && !c.trusted(e, start) {
 			need[e.Path] = true
 		}
 	}
@@ -359,10 +361,10 @@ func (c *LayerCache) needsHash(p *Plan, start time.Time) map[string]bool {
 
 // store keeps the layer's blob and its record. A failure is said at -v
 // and otherwise ignored: the cache only saves time.
-func (c *LayerCache) store(ctx context.Context, key string, p *Plan, l *Layer, hashes map[string]string, start time.Time) {
+func (c *LayerCache) store(ctx context.Context, key string, p *plan.Plan, l *Layer, hashes map[string]string, start time.Time) {
 	rec := &layerRecord{Digest: l.digest, DiffID: l.diffID, Size: l.size, Files: l.Files}
 	for _, e := range p.Entries() {
-		if e.Type != TypeFile || e.Source == "" {
+		if e.Type != plan.TypeFile || e.Source == "" {
 			continue
 		}
 		in := inputRecord{Path: e.Path}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scratchpack/scratchpack/pack/plan"
 
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 )
@@ -57,16 +60,16 @@ func newTestCache(t *testing.T, trustStamps bool) (*LayerCache, *cacheLog, strin
 
 // stampedPlan is a plan of one host file, stamped as planning stamps it,
 // and one inline file.
-func stampedPlan(t *testing.T, src string, data string) *Plan {
+func stampedPlan(t *testing.T, src string, data string) *plan.Plan {
 	t.Helper()
 	fi, err := os.Stat(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
-	for _, e := range []Entry{
-		{Path: "/usr/local/bin/app", Type: TypeFile, Mode: 0o755, Source: src, Stamp: stampOf(fi)},
-		{Path: "/etc/passwd", Type: TypeFile, Mode: 0o644, Data: []byte(data)},
+	p := plan.NewPlan()
+	for _, e := range []plan.Entry{
+		{Path: "/usr/local/bin/app", Type: plan.TypeFile, Mode: 0o755, Source: src, Stamp: plan.StampOf(fi)},
+		{Path: "/etc/passwd", Type: plan.TypeFile, Mode: 0o644, Data: []byte(data)},
 	} {
 		if err := p.Add(e); err != nil {
 			t.Fatal(err)
@@ -76,7 +79,7 @@ func stampedPlan(t *testing.T, src string, data string) *Plan {
 }
 
 // buildDigest builds the layer with opts and returns its digest and blob.
-func buildDigest(t *testing.T, p *Plan, opts LayerOptions) (string, []byte) {
+func buildDigest(t *testing.T, p *plan.Plan, opts LayerOptions) (string, []byte) {
 	t.Helper()
 	l, err := BuildLayer(context.Background(), p, opts)
 	if err != nil {
@@ -158,14 +161,12 @@ func TestLayerCacheNeverStale(t *testing.T) {
 				t.Errorf("other inline data: the layer was reused (%s)", d)
 			}
 			p := stampedPlan(t, src, "root")
-			e := p.entries["/usr/local/bin/app"]
-			e.Mode = 0o700
-			p.entries[e.Path] = e
+			p = withMode(t, p, "/usr/local/bin/app", 0o700)
 			if d, _ := buildDigest(t, p, opts); log.reused() || d == changed {
 				t.Errorf("another mode: the layer was reused (%s)", d)
 			}
 			p = stampedPlan(t, src, "root")
-			if err := p.setXattrs("/usr/local/bin/app", map[string]string{"security.capability": "\x01\x00\x00\x02"}); err != nil {
+			if err := p.SetXattrs("/usr/local/bin/app", map[string]string{"security.capability": "\x01\x00\x00\x02"}); err != nil {
 				t.Fatal(err)
 			}
 			if d, _ := buildDigest(t, p, opts); log.reused() || d == changed {
@@ -469,4 +470,19 @@ func TestLayerCacheWarnsOverBound(t *testing.T) {
 	if log.reused() || len(warned) != 2 || !strings.Contains(warned[0], "more than the cache's bound of 100") {
 		t.Errorf("reused %v, warnings %q", log.reused(), warned)
 	}
+}
+
+// withMode is p with the entry at path given mode.
+func withMode(t *testing.T, p *plan.Plan, path string, mode fs.FileMode) *plan.Plan {
+	t.Helper()
+	q := plan.NewPlan()
+	for _, e := range p.Entries() {
+		if e.Path == path {
+			e.Mode = mode
+		}
+		if err := q.Add(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return q
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // TestBuildLayerMemoryIsFlat builds a layer from a 256 MiB file with each
@@ -25,8 +27,8 @@ func TestBuildLayerMemoryIsFlat(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	p := NewPlan()
-	if err := p.Add(Entry{Path: "/big", Type: TypeFile, Mode: 0o644, Source: src}); err != nil {
+	p := plan.NewPlan()
+	if err := p.Add(plan.Entry{Path: "/big", Type: plan.TypeFile, Mode: 0o644, Source: src}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []Compression{Gzip, Zstd, None} {
@@ -56,8 +58,8 @@ func BenchmarkBuildLayer(b *testing.B) {
 	if err := os.WriteFile(src, buf, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	p := NewPlan()
-	if err := p.Add(Entry{Path: "/usr/local/bin/prog", Type: TypeFile, Mode: 0o755, Source: src}); err != nil {
+	p := plan.NewPlan()
+	if err := p.Add(plan.Entry{Path: "/usr/local/bin/prog", Type: plan.TypeFile, Mode: 0o755, Source: src}); err != nil {
 		b.Fatal(err)
 	}
 	for _, c := range []Compression{Gzip, Zstd, None} {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
@@ -41,7 +43,7 @@ type Owner func(path string) (pkg string, ok bool)
 // addNamedPathsOf is addNamedPaths in the program's root (the sysroot or
 // image resolve names, or r's own), with the root's package database,
 // read through dbs, as the Owner.
-func (p *Plan) addNamedPathsOf(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report, resolve elfscan.Options) (*DataEvidence, error) {
+func addNamedPathsOf(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfscan.Report, resolve elfscan.Options) (*DataEvidence, error) {
 	root := resolve.Root
 	if root == nil {
 		root = r.Root
@@ -50,15 +52,15 @@ func (p *Plan) addNamedPathsOf(ctx context.Context, dbs *sbom.DBs, r *elfscan.Re
 	if err != nil {
 		return nil, err
 	}
-	return p.addNamedPaths(ctx, r, root, resolve, owner)
+	return addNamedPaths(ctx, p, r, root, resolve, owner)
 }
 
 // withBroughtPaths is r with the path literals of the ELF objects that
 // package evidence and run-time data brought (a graphviz plugin, and the
 // libfontconfig it needs, which names /etc/fonts) added to its own: what
 // they name is evidence as much as what the program's closure names.
-func (p *Plan) withBroughtPaths(r *elfscan.Report) *elfscan.Report {
-	if len(p.brought) == 0 {
+func withBroughtPaths(p *plan.Plan, r *elfscan.Report) *elfscan.Report {
+	if len(p.Brought()) == 0 {
 		return r
 	}
 	c := *r
@@ -67,7 +69,7 @@ func (p *Plan) withBroughtPaths(r *elfscan.Report) *elfscan.Report {
 	for _, np := range c.Paths {
 		seen[np] = true
 	}
-	for _, b := range p.brought {
+	for _, b := range p.Brought() {
 		for _, np := range b.Paths {
 			if !seen[np] {
 				seen[np] = true
@@ -129,8 +131,8 @@ func NewDataPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []strin
 // Plan returns what the path literals of r bring to its plan, less what
 // the plan of its program and libraries holds already, sorted by path.
 func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEvidence, error) {
-	p := NewPlan()
-	imagePath := ProgramPath(r)
+	p := plan.NewPlan()
+	imagePath := plan.ProgramPath(r)
 	if err := p.AddRuntime(r, imagePath); err != nil {
 		return nil, err
 	}
@@ -149,15 +151,15 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 	}
 	resolve := dp.resolve
 	resolve.Root = dp.root
-	if err := p.addPackages(ctx, dp.dbs, r, nil, nil, resolve); err != nil {
+	if err := addPackages(ctx, p, dp.dbs, r, nil, nil, resolve); err != nil {
 		return nil, err
 	}
-	if err := p.addRunTimeData(ctx, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), resolve: resolve}); err != nil {
+	if err := addRunTimeData(ctx, p, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), resolve: resolve}); err != nil {
 		return nil, err
 	}
 	var order []string
 	paths := map[string][]elfscan.NamedPath{}
-	for _, np := range p.withBroughtPaths(r).Paths {
+	for _, np := range withBroughtPaths(p, r).Paths {
 		if _, ok := paths[np.In]; !ok {
 			order = append(order, np.In)
 		}
@@ -181,10 +183,10 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 	for _, in := range order {
 		d, ok := byIn[in]
 		if !ok {
-			q := NewPlan()
+			q := plan.NewPlan()
 			q.Exclude(dp.exclude...)
 			var err error
-			d, err = q.namedPaths(ctx, &elfscan.Report{Path: r.Path, Root: root, File: in, Paths: paths[in]}, root, dp.resolve, dp.owner, sh)
+			d, err = addNamedPathsShared(ctx, q, &elfscan.Report{Path: r.Path, Root: root, File: in, Paths: paths[in]}, root, dp.resolve, dp.owner, sh)
 			if err != nil {
 				return nil, err
 			}
@@ -195,7 +197,7 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 				listed[x.Path] = true
 			}
 			for _, e := range q.Entries() {
-				if e.Why != "" && e.Type != TypeDir && !listed[e.Path] {
+				if e.Why != "" && e.Type != plan.TypeDir && !listed[e.Path] {
 					d.Data = append(d.Data, Datum{Path: e.Path, Why: e.Why})
 				}
 			}
@@ -222,7 +224,7 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 		if tree != "" && e.Why == treeWhy && inTree(e.Path, tree) {
 			continue
 		}
-		if e.Type == TypeDir {
+		if e.Type == plan.TypeDir {
 			tree, treeWhy = e.Path, e.Why
 		}
 		seen[e.Path] = true
@@ -248,8 +250,8 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 // like a library, its own path literals followed; one that cannot be
 // resolved is left out, with a warning. The bounds of
 // namedpaths_policy.go hold, with a warning when one is hit.
-func (p *Plan) addNamedPaths(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner) (*DataEvidence, error) {
-	return p.namedPaths(ctx, r, root, resolve, owner, newShared())
+func addNamedPaths(ctx context.Context, p *plan.Plan, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner) (*DataEvidence, error) {
+	return addNamedPathsShared(ctx, p, r, root, resolve, owner, newShared())
 }
 
 // shared is what the runs of addNamedPaths on one root, with the same
@@ -271,8 +273,8 @@ type elfResult struct {
 	err error
 }
 
-// namedPaths is addNamedPaths with the ELF objects resolved so far.
-func (p *Plan) namedPaths(ctx context.Context, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner, sh *shared) (*DataEvidence, error) {
+// addNamedPathsShared is addNamedPaths with the ELF objects resolved so far.
+func addNamedPathsShared(ctx context.Context, p *plan.Plan, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner, sh *shared) (*DataEvidence, error) {
 	if root == nil {
 		root = r.Root
 	}
@@ -300,7 +302,7 @@ func (p *Plan) namedPaths(ctx context.Context, r *elfscan.Report, root *elfscan.
 
 // namedPaths is one run of addNamedPaths.
 type namedPaths struct {
-	p            *Plan
+	p            *plan.Plan
 	root         *elfscan.Root
 	owner        Owner
 	resolve      elfscan.Options
@@ -352,7 +354,7 @@ func (n *namedPaths) take(ctx context.Context, c candidate) error {
 		return nil
 	}
 	n.done[c.path] = true
-	if !shippable(c.path) || n.p.excluded(c.path) || c.joined && genericDir(path.Dir(c.path)) {
+	if !shippable(c.path) || n.p.Excluded(c.path) || c.joined && genericDir(path.Dir(c.path)) {
 		return nil
 	}
 	if c.literal {
@@ -363,11 +365,11 @@ func (n *namedPaths) take(ctx context.Context, c candidate) error {
 		return nil // not in the root, a loop of links, a name that is no directory: nothing to ship
 	}
 	for _, l := range links {
-		if !shippable(l.Path) || n.p.excluded(l.Path) {
+		if !shippable(l.Path) || n.p.Excluded(l.Path) {
 			return nil
 		}
 	}
-	if !shippable(real) || n.p.excluded(real) {
+	if !shippable(real) || n.p.Excluded(real) {
 		return nil
 	}
 	fi, err := n.root.Lstat(real)
@@ -386,7 +388,7 @@ func (n *namedPaths) take(ctx context.Context, c candidate) error {
 		if !n.placeLinks(links, c.why) {
 			return nil
 		}
-		return n.addFiles(ctx, []Entry{n.fileEntry(real, real, fi, c.why)}, c.why)
+		return n.addFiles(ctx, []plan.Entry{n.fileEntry(real, real, fi, c.why)}, c.why)
 	case fi.IsDir():
 		if genericDir(real) || genericDir(c.path) {
 			return nil
@@ -462,7 +464,7 @@ func (n *namedPaths) placeLinks(links []elfscan.Link, why string) bool {
 		if _, ok := n.planned(l.Path); ok {
 			continue
 		}
-		if err := n.p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
+		if err := n.p.Add(plan.Entry{Path: l.Path, Type: plan.TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
 			n.warnf("%s (%s) is left out: %v", quote.Name(l.Path), why, err)
 			return false
 		}
@@ -473,23 +475,23 @@ func (n *namedPaths) placeLinks(links []elfscan.Link, why string) bool {
 
 // planned returns the plan's entry at the image path p, its parents'
 // symlinks followed.
-func (n *namedPaths) planned(p string) (Entry, bool) {
+func (n *namedPaths) planned(p string) (plan.Entry, bool) {
 	final, err := n.p.Resolve(p)
 	if err != nil {
-		return Entry{}, false
+		return plan.Entry{}, false
 	}
 	return n.p.Lookup(final)
 }
 
-func (n *namedPaths) fileEntry(dst, src string, fi fs.FileInfo, why string) Entry {
-	return Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm(), Root: n.root, Source: src, Stamp: stampOf(fi), Why: why}
+func (n *namedPaths) fileEntry(dst, src string, fi fs.FileInfo, why string) plan.Entry {
+	return plan.Entry{Path: dst, Type: plan.TypeFile, Mode: fi.Mode().Perm(), Root: n.root, Source: src, Stamp: plan.StampOf(fi), Why: why}
 }
 
 // walk lists the directory dir for shipping whole, less what the policy,
 // the exclusions and the package database leave out. It reports false,
 // with a warning, when a bound is hit: then nothing of it is shipped.
 // Each symlink whose target is outside dir queues the target.
-func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry, bool) {
+func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]plan.Entry, bool) {
 	l, ok := n.shared.walks[dir]
 	if !ok {
 		l = n.list(ctx, dir)
@@ -515,7 +517,7 @@ func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry
 		n.warnf("the directory %s (%s) %s, a bound of what evidence ships; it is left out whole: add it with --include %s, leaving parts out with --exclude GLOB", quote.Name(dir), c.why, l.bound, quote.Name(dir))
 		return nil, false
 	}
-	entries := make([]Entry, len(l.entries))
+	entries := make([]plan.Entry, len(l.entries))
 	for i, e := range l.entries {
 		e.Why = c.why
 		entries[i] = e
@@ -529,7 +531,7 @@ func (n *namedPaths) walk(ctx context.Context, dir string, c candidate) ([]Entry
 // listing is what a walk of a directory found, for every plan that
 // brings it.
 type listing struct {
-	entries      []Entry // Why left empty
+	entries      []plan.Entry // Why left empty
 	targets      []struct{ path, link string }
 	bytes        int64
 	bound        string // the bound hit, if one was
@@ -553,7 +555,7 @@ func (n *namedPaths) list(ctx context.Context, dir string) listing {
 			}
 			return nil
 		}
-		if !shippable(p) || n.p.excluded(p) {
+		if !shippable(p) || n.p.Excluded(p) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -569,7 +571,7 @@ func (n *namedPaths) list(ctx context.Context, dir string) listing {
 		}
 		switch {
 		case d.IsDir():
-			l.entries = append(l.entries, Entry{Path: p, Type: TypeDir, Mode: info.Mode().Perm()})
+			l.entries = append(l.entries, plan.Entry{Path: p, Type: plan.TypeDir, Mode: info.Mode().Perm()})
 		case d.Type()&fs.ModeSymlink != 0:
 			target, err := n.root.ReadLink(p)
 			if err != nil {
@@ -579,7 +581,7 @@ func (n *namedPaths) list(ctx context.Context, dir string) listing {
 			if err != nil || !shippable(real) || genericDir(real) {
 				return nil // dangling, a loop, or to what is never shipped
 			}
-			l.entries = append(l.entries, Entry{Path: p, Type: TypeSymlink, Mode: 0o777, Linkname: target})
+			l.entries = append(l.entries, plan.Entry{Path: p, Type: plan.TypeSymlink, Mode: 0o777, Linkname: target})
 			if !inTree(real, dir) {
 				l.targets = append(l.targets, struct{ path, link string }{real, p})
 			}
@@ -608,17 +610,17 @@ func (n *namedPaths) list(ctx context.Context, dir string) listing {
 // (a library of the closure), and resolves every ELF object among them:
 // its loader and libraries are added, its own path literals followed. An
 // object that cannot be resolved is left out, with a warning.
-func (n *namedPaths) addFiles(ctx context.Context, entries []Entry, why string) error {
+func (n *namedPaths) addFiles(ctx context.Context, entries []plan.Entry, why string) error {
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if old, ok := n.planned(e.Path); ok {
-			if old.Type != TypeDir || e.Type != TypeDir {
+			if old.Type != plan.TypeDir || e.Type != plan.TypeDir {
 				continue // what is planned stays as it is
 			}
 		}
-		if e.Type == TypeFile && mayBeELF(e) {
+		if e.Type == plan.TypeFile && mayBeELF(e) {
 			res, ok := n.shared.elfs[e.Source]
 			if !ok {
 				res.r, res.err = scanELF(n.root, e.Source, n.resolve)
@@ -641,10 +643,10 @@ func (n *namedPaths) addFiles(ctx context.Context, entries []Entry, why string) 
 			n.warnf("%s (%s) is left out: %v", quote.Name(e.Path), why, err)
 			continue
 		}
-		if e.Type != TypeDir {
+		if e.Type != plan.TypeDir {
 			n.out.Data = append(n.out.Data, Datum{Path: e.Path, Why: e.Why})
 		}
-		if e.Type == TypeFile {
+		if e.Type == plan.TypeFile {
 			n.bytes += e.Stamp.Size
 			n.followConfig(e)
 		}
@@ -656,7 +658,7 @@ func (n *namedPaths) addFiles(ctx context.Context, entries []Entry, why string) 
 // loader maps: a program (executable) or a library or plugin (".so" in
 // its name). The others, thousands in a tree of scripts or fonts, are
 // not opened to be looked at.
-func mayBeELF(e Entry) bool {
+func mayBeELF(e plan.Entry) bool {
 	return e.Mode&0o111 != 0 || strings.Contains(path.Base(e.Source), ".so")
 }
 
@@ -673,4 +675,23 @@ func unwrapFileErr(err error) error {
 // sortData orders the data by path, for output.
 func (d *DataEvidence) sortData() {
 	sort.Slice(d.Data, func(i, j int) bool { return d.Data[i].Path < d.Data[j].Path })
+}
+
+// inTree reports whether p is top or beneath it.
+func inTree(p, top string) bool {
+	return p == top || strings.HasPrefix(p, strings.TrimSuffix(top, "/")+"/")
+}
+
+// scanELF resolves the file at name in root when it is an ELF object a
+// loader maps, as plan.AddELFRuntime does; it returns nil and no error
+// for a file that is data.
+func scanELF(root *elfscan.Root, name string, resolve elfscan.Options) (*elfscan.Report, error) {
+	loadable := elfscan.Loadable
+	if resolve.Cache != nil {
+		loadable = resolve.Cache.Loadable
+	}
+	if ok, err := loadable(root, name); err != nil || !ok {
+		return nil, err // it names the file
+	}
+	return elfscan.ScanFile(root, name, resolve)
 }

@@ -7,6 +7,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
@@ -19,7 +21,7 @@ const maxConfigFile = 1 << 20
 // (fonts-conf(5): <include> and <dir>, a relative one relative to the
 // file's directory; <cachedir> is a cache, which is never shipped, and
 // prefix="xdg" names the user's home, which is not in the image).
-func (n *namedPaths) followConfig(e Entry) {
+func (n *namedPaths) followConfig(e plan.Entry) {
 	if !strings.HasSuffix(e.Path, ".conf") || e.Stamp.Size > maxConfigFile {
 		return
 	}

@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/symlink"
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
@@ -44,21 +48,21 @@ func (lr *literalRoot) link(target, p string) {
 }
 
 // evidence plans what the literals name in lr, as the library /usr/lib/libx.so.1 holds them.
-func (lr *literalRoot) evidence(p *Plan, owner Owner, literals ...string) *DataEvidence {
+func (lr *literalRoot) evidence(p *plan.Plan, owner Owner, literals ...string) *DataEvidence {
 	lr.t.Helper()
 	root := elfscan.DirRoot(lr.dir)
 	r := &elfscan.Report{Path: "/usr/bin/x", Root: root, File: "/usr/bin/x"}
 	for _, l := range literals {
 		r.Paths = append(r.Paths, elfscan.NamedPath{Path: l, In: "/usr/lib/libx.so.1"})
 	}
-	d, err := p.addNamedPaths(context.Background(), r, root, elfscan.Options{}, owner)
+	d, err := addNamedPaths(context.Background(), p, r, root, elfscan.Options{}, owner)
 	if err != nil {
 		lr.t.Fatal(err)
 	}
 	return d
 }
 
-func planned(p *Plan, path string) (Entry, bool) { return p.Lookup(path) }
+func planned(p *plan.Plan, path string) (plan.Entry, bool) { return p.Lookup(path) }
 
 // TestNamedPathsShipWhatTheyName: a named file comes with the symlinks
 // on the way, a name brings its siblings that extend it by a suffix even
@@ -76,11 +80,11 @@ func TestNamedPathsShipWhatTheyName(t *testing.T) {
 	lr.file("/usr/share/tp/sub/more.tcl", "more")
 	lr.file("/opt/elsewhere/target", "target")
 	lr.link("/opt/elsewhere/target", "/usr/share/tp/out")
-	p := NewPlan()
+	p := plan.NewPlan()
 	d := lr.evidence(p, nil, "/etc/tp.conf", "/usr/share/misc/magic", "/usr/lib/ssl/openssl.cnf", "/usr/share/tp", "/usr/share/absent")
 	for _, want := range []string{"/etc/tp.conf", "/usr/lib/file/magic.mgc", "/etc/ssl/openssl.cnf", "/usr/share/tp/init.tcl", "/usr/share/tp/sub/more.tcl", "/opt/elsewhere/target"} {
 		e, ok := planned(p, want)
-		if !ok || e.Type != TypeFile {
+		if !ok || e.Type != plan.TypeFile {
 			t.Errorf("%s is not planned as a file (%+v); data: %v", want, e, d.Data)
 			continue
 		}
@@ -89,7 +93,7 @@ func TestNamedPathsShipWhatTheyName(t *testing.T) {
 		}
 	}
 	for link, target := range map[string]string{"/usr/share/misc/magic.mgc": "../../lib/file/magic.mgc", "/usr/lib/ssl/openssl.cnf": "/etc/ssl/openssl.cnf", "/usr/share/tp/out": "/opt/elsewhere/target"} {
-		if e, ok := planned(p, link); !ok || e.Type != TypeSymlink || e.Linkname != target {
+		if e, ok := planned(p, link); !ok || e.Type != plan.TypeSymlink || e.Linkname != target {
 			t.Errorf("%s: planned as %+v, want a symlink to %s", link, e, target)
 		}
 	}
@@ -130,7 +134,7 @@ func TestNamedPathsRefuseWhatIsNeverShipped(t *testing.T) {
 	if err := syscall.Mkfifo(lr.at("/usr/share/fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	d := lr.evidence(p, nil, "/etc/shadow", "/etc/passwd", "/usr/lib/ssl", "/usr/lib/ssl/private/key.pem", "/usr/share", "/usr",
 		"/home/user/.netrc", "/bin/sh", "/etc/hostname", "/proc/self/exe", "/proc/self", "/usr/lib/x86_64-linux-gnu/gconv", "/dev/null", "/usr/share/tp", "/usr/share/fifo", "/")
 	for _, e := range p.Entries() {
@@ -165,7 +169,7 @@ func TestNamedPathsBounds(t *testing.T) {
 	lr.file("/usr/share/owned/sub/cache", "written by a maintainer script")
 	lr.file("/opt/tp/users-file", "mine")
 	lr.file("/opt/tp/owned", "theirs")
-	p := NewPlan()
+	p := plan.NewPlan()
 	p.Exclude("*.skip")
 	// The database lists the files of /usr/share/owned but one, and its
 	// directory sub but not what is in it; /opt/tp and its owned file.
@@ -206,7 +210,7 @@ func TestNamedPathsFollowFontconfig(t *testing.T) {
 	lr.file("/usr/share/fc/extra.conf", "<fontconfig/>")
 	lr.file("/usr/share/tpfonts/a.ttf", "font")
 	lr.file("/root/.fonts/secret.ttf", "x")
-	p := NewPlan()
+	p := plan.NewPlan()
 	d := lr.evidence(p, nil, "/etc/fonts/conf.d")
 	for _, want := range []string{"/usr/share/fc/conf.avail/10-x.conf", "/usr/share/tpfonts/a.ttf", "/usr/share/fc/extra.conf"} {
 		if _, ok := planned(p, want); !ok {
@@ -266,7 +270,7 @@ func TestNamedPathsResolveELF(t *testing.T) {
 			lr.file(fmt.Sprintf("/usr/share/many/f%d", i), "")
 		}
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	d := lr.evidence(p, nil, "/usr/lib/tp/plugins", "/usr/share/many")
 	for _, want := range []string{"/usr/lib/tp/plugins/p.so", "/usr/lib/tp/libtpdep.so.1", "/usr/lib/tp/plugins/obj.o", "/usr/lib/tp/plugins/p.so.debug"} {
 		if _, ok := planned(p, want); !ok {
@@ -290,4 +294,26 @@ func TestNamedPathsResolveELF(t *testing.T) {
 	if !lone || !manyWarned {
 		t.Errorf("warnings %q: want one for lone.so naming libgone.so.1, one for /usr/share/many naming --include", d.Warnings)
 	}
+}
+
+// dangling lists the symlinks of p whose targets the plan does not hold.
+func dangling(p *plan.Plan) []string {
+	var out []string
+	for _, e := range p.Entries() {
+		if e.Type != plan.TypeSymlink {
+			continue
+		}
+		target := e.Linkname
+		if !path.IsAbs(target) {
+			target = path.Join(path.Dir(e.Path), target)
+		}
+		real, _, err := symlink.Resolve(target, func(next string) (string, bool, error) {
+			l, ok := p.Lookup(next)
+			return l.Linkname, ok && l.Type == plan.TypeSymlink, nil
+		})
+		if _, ok := p.Lookup(real); err != nil || !ok {
+			out = append(out, e.Path+" -> "+e.Linkname)
+		}
+	}
+	return out
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
@@ -97,12 +99,12 @@ type pkgEvidence struct {
 // libraries, and every file of the packages named (--packages), each in
 // the root it is read from. env is the image's environment (its LANG
 // chooses translations). Warnings go to r.Warnings.
-func (p *Plan) addPackages(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options) error {
-	return p.addPackagesWithin(ctx, dbs, r, named, env, resolve, defaultBounds())
+func addPackages(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options) error {
+	return addPackagesWithin(ctx, p, dbs, r, named, env, resolve, defaultBounds())
 }
 
 // addPackagesWithin is addPackages within the bounds b.
-func (p *Plan) addPackagesWithin(ctx context.Context, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options, b bounds) error {
+func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options, b bounds) error {
 	var todo []pkgEvidence
 	// The program's root, where --packages are looked for: the image of
 	// --from, a sysroot, or the host.
@@ -145,7 +147,7 @@ func (p *Plan) addPackagesWithin(ctx context.Context, dbs *sbom.DBs, r *elfscan.
 			continue
 		}
 		done[ev.pkg] = true
-		n, err := p.addPackage(ctx, r, ev, keep, b, total, resolve)
+		n, err := addPackage(ctx, p, r, ev, keep, b, total, resolve)
 		if err != nil {
 			return err
 		}
@@ -385,7 +387,7 @@ func dataOnly(root *elfscan.Root, db *pkgdb.DB, pkg *pkgdb.Package) (bool, error
 // addPackage ships ev's files that keep allows (all of them that may be
 // shipped, for --packages), unless, found by evidence, they pass the
 // bounds b with total bytes already added; it returns the bytes added.
-func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence, keep func(string, bool) bool, b bounds, total int64, resolve elfscan.Options) (int64, error) {
+func addPackage(ctx context.Context, p *plan.Plan, r *elfscan.Report, ev pkgEvidence, keep func(string, bool) bool, b bounds, total int64, resolve elfscan.Options) (int64, error) {
 	resolve.Root = ev.root
 	files, err := ev.db.Files(ev.root, ev.pkg)
 	if err != nil {
@@ -405,12 +407,12 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if !keep(f, ev.all || conf[f]) || p.excluded(f) {
+		if !keep(f, ev.all || conf[f]) || p.Excluded(f) {
 			continue
 		}
 		if final, err := p.Resolve(f); err != nil {
 			continue
-		} else if _, ok := p.entries[final]; ok {
+		} else if _, ok := p.Lookup(final); ok {
 			continue // the program, a library, or another package's
 		}
 		fi, err := ev.root.Lstat(f)
@@ -444,21 +446,21 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		e := Entry{Path: it.path, Root: ev.root, Why: ev.why}
+		e := plan.Entry{Path: it.path, Root: ev.root, Why: ev.why}
 		if it.fi.Mode()&fs.ModeSymlink != 0 {
 			target, err := ev.root.ReadLink(it.path)
 			if err != nil {
 				return 0, fmt.Errorf("%s in %s: %w", it.path, ev.root, err)
 			}
-			e.Type, e.Mode, e.Linkname, e.Root = TypeSymlink, 0o777, target, nil
+			e.Type, e.Mode, e.Linkname, e.Root = plan.TypeSymlink, 0o777, target, nil
 		} else if it.fi.IsDir() {
-			e.Type, e.Mode, e.Root = TypeDir, it.fi.Mode().Perm(), nil
+			e.Type, e.Mode, e.Root = plan.TypeDir, it.fi.Mode().Perm(), nil
 		} else {
-			e.Type, e.Mode, e.Source, e.Stamp = TypeFile, it.fi.Mode().Perm()&^0o6000, it.path, stampOf(it.fi)
+			e.Type, e.Mode, e.Source, e.Stamp = plan.TypeFile, it.fi.Mode().Perm()&^0o6000, it.path, plan.StampOf(it.fi)
 			// A plugin brings its loader and libraries; one whose
 			// libraries the root lacks is left out, since the loader
 			// would refuse it.
-			if err := p.addELFRuntime(ev.root, e, resolve); err != nil {
+			if err := p.AddELFRuntime(ev.root, e, resolve); err != nil {
 				r.Warnings = append(r.Warnings, fmt.Sprintf("%s of package %s is left out: %v", quote.Name(it.path), name, err))
 				continue
 			}
@@ -474,7 +476,7 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 		if it.fi.Mode()&fs.ModeSymlink == 0 {
 			continue
 		}
-		added, err := p.addLinkTarget(ev.root, it.path, "the target of "+quote.Name(it.path)+", which "+ev.why)
+		added, err := addLinkTarget(p, ev.root, it.path, "the target of "+quote.Name(it.path)+", which "+ev.why)
 		if err != nil {
 			return 0, err
 		}
@@ -486,14 +488,14 @@ func (p *Plan) addPackage(ctx context.Context, r *elfscan.Report, ev pkgEvidence
 // addLinkTarget adds the regular file that the link at name resolves to
 // in root, with the links on the way, unless the plan has it, --exclude
 // leaves it out, or neverShipped holds it; it returns the bytes added.
-func (p *Plan) addLinkTarget(root *elfscan.Root, name, why string) (int64, error) {
+func addLinkTarget(p *plan.Plan, root *elfscan.Root, name, why string) (int64, error) {
 	real, links, err := root.Eval(name)
-	if err != nil || neverShippable(real) || p.excluded(real) {
+	if err != nil || neverShippable(real) || p.Excluded(real) {
 		return 0, nil // dangling in the root too, or not to be shipped
 	}
 	if final, err := p.Resolve(real); err != nil {
 		return 0, nil
-	} else if _, ok := p.entries[final]; ok {
+	} else if _, ok := p.Lookup(final); ok {
 		return 0, nil
 	}
 	fi, err := root.Stat(real)
@@ -504,11 +506,11 @@ func (p *Plan) addLinkTarget(root *elfscan.Root, name, why string) (int64, error
 		if _, ok := p.Lookup(l.Path); ok {
 			continue
 		}
-		if err := p.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
+		if err := p.Add(plan.Entry{Path: l.Path, Type: plan.TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
 			return 0, nil // a path the plan holds otherwise: the link is not placed
 		}
 	}
-	if err := p.Add(Entry{Path: real, Type: TypeFile, Mode: fi.Mode().Perm() &^ 0o6000, Root: root, Source: real, Stamp: stampOf(fi), Why: why}); err != nil {
+	if err := p.Add(plan.Entry{Path: real, Type: plan.TypeFile, Mode: fi.Mode().Perm() &^ 0o6000, Root: root, Source: real, Stamp: plan.StampOf(fi), Why: why}); err != nil {
 		return 0, nil
 	}
 	return fi.Size(), nil

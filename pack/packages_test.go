@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 )
@@ -151,8 +153,8 @@ func TestPackageEvidence(t *testing.T) {
 	dir := pkgRoot(t)
 	root := elfscan.DirRoot(dir)
 	r := pkgReport(root, "/usr/bin/app")
-	p := NewPlan()
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, r, nil, []string{"LANG=de_DE.UTF-8"}, elfscan.Options{}); err != nil {
+	p := plan.NewPlan()
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, r, nil, []string{"LANG=de_DE.UTF-8"}, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
@@ -168,7 +170,7 @@ func TestPackageEvidence(t *testing.T) {
 		"/usr/share/fonts/core.ttf":                  "package fonts-core, a dependency of libfoo-data, a dependency of libfoo1, which owns",
 		"/usr/lib/x86_64-linux-gnu/foo/dict.dat":     "package libfoo-dict, which adds to /usr/lib/x86_64-linux-gnu/foo of libfoo1, which owns /usr/lib/x86_64-linux-gnu/libfoo.so.1",
 	}
-	got := map[string]Entry{}
+	got := map[string]plan.Entry{}
 	for _, e := range p.Entries() {
 		if e.Why != "" {
 			got[e.Path] = e
@@ -184,25 +186,25 @@ func TestPackageEvidence(t *testing.T) {
 			t.Errorf("%s shipped (%s), with no evidence that it is data", path, e.Why)
 		}
 	}
-	if e := got["/usr/share/foo/link"]; e.Type != TypeSymlink || e.Linkname != "data.bin" {
+	if e := got["/usr/share/foo/link"]; e.Type != plan.TypeSymlink || e.Linkname != "data.bin" {
 		t.Errorf("the link is %v", e)
 	}
-	if e := got["/usr/share/foo/empty"]; e.Type != TypeDir {
+	if e := got["/usr/share/foo/empty"]; e.Type != plan.TypeDir {
 		t.Errorf("the empty directory is %v", e)
 	}
 
 	// Without LANG, no translation.
-	p = NewPlan()
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
+	p = plan.NewPlan()
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := p.Lookup("/usr/share/locale/de/LC_MESSAGES/foo.mo"); ok {
 		t.Error("a translation shipped for an image with no LANG")
 	}
 	// --exclude leaves out what evidence finds.
-	p = NewPlan()
+	p = plan.NewPlan()
 	p.Exclude("*.ttf")
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := p.Lookup("/usr/share/fonts/core.ttf"); ok {
@@ -219,8 +221,8 @@ func TestPackageEvidenceNeedsAnOwner(t *testing.T) {
 	r := &elfscan.Report{Path: "/opt/x/app", Root: root, File: "/opt/x/app", Libraries: []elfscan.Library{
 		{Name: "libc.so.6", RealPath: "/usr/lib/x86_64-linux-gnu/libc.so.6", Root: root},
 	}}
-	p := NewPlan()
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, r, nil, nil, elfscan.Options{}); err != nil {
+	p := plan.NewPlan()
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, r, nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if es := p.Entries(); len(es) != 0 {
@@ -229,14 +231,14 @@ func TestPackageEvidenceNeedsAnOwner(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, "var/lib/dpkg")); err != nil {
 		t.Fatal(err)
 	}
-	p = NewPlan()
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
+	p = plan.NewPlan()
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if es := p.Entries(); len(es) != 0 {
 		t.Errorf("a root without a database got %v", es)
 	}
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), []string{"app"}, nil, elfscan.Options{}); err == nil || !strings.Contains(err.Error(), "has no package database") {
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), []string{"app"}, nil, elfscan.Options{}); err == nil || !strings.Contains(err.Error(), "has no package database") {
 		t.Errorf("--packages in a root without a database: %v", err)
 	}
 }
@@ -246,8 +248,8 @@ func TestPackageEvidenceNeedsAnOwner(t *testing.T) {
 func TestPackagesFlag(t *testing.T) {
 	root := elfscan.DirRoot(pkgRoot(t))
 	r := &elfscan.Report{Path: "/opt/x/app", Root: root, File: "/opt/x/app"}
-	p := NewPlan()
-	if err := p.addPackages(context.Background(), &sbom.DBs{}, r, []string{"fonts-prog", "app"}, nil, elfscan.Options{}); err != nil {
+	p := plan.NewPlan()
+	if err := addPackages(context.Background(), p, &sbom.DBs{}, r, []string{"fonts-prog", "app"}, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]bool{"/usr/bin/fontprog": true, "/usr/share/fonts/prog.ttf": true, "/usr/bin/app": true, "/usr/share/doc/app/copyright": false, "/usr/share/man/man1/app.1.gz": false} {
@@ -256,7 +258,7 @@ func TestPackagesFlag(t *testing.T) {
 			t.Errorf("%s: in the plan %v (%q), want %v", path, ok, e.Why, want)
 		}
 	}
-	err := NewPlan().addPackages(context.Background(), &sbom.DBs{}, r, []string{"nothere"}, nil, elfscan.Options{})
+	err := addPackages(context.Background(), plan.NewPlan(), &sbom.DBs{}, r, []string{"nothere"}, nil, elfscan.Options{})
 	if err == nil || !strings.Contains(err.Error(), "package nothere is not installed in "+root.String()) || !strings.Contains(err.Error(), "dpkg -S PATH") {
 		t.Errorf("an unknown package: %v", err)
 	}
@@ -312,8 +314,8 @@ func TestPackageEvidenceBounds(t *testing.T) {
 		{bounds{files: 100, bytes: 1 << 20, total: 60}, "MiB package evidence ships in all"},
 	} {
 		r := pkgReport(root, "/usr/bin/app")
-		p := NewPlan()
-		if err := p.addPackagesWithin(context.Background(), &sbom.DBs{}, r, []string{"libother1"}, nil, elfscan.Options{}, c.b); err != nil {
+		p := plan.NewPlan()
+		if err := addPackagesWithin(context.Background(), p, &sbom.DBs{}, r, []string{"libother1"}, nil, elfscan.Options{}, c.b); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := p.Lookup("/usr/share/other/o.dat"); !ok {

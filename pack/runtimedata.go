@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
@@ -28,7 +30,7 @@ const (
 // terminfo entries, a Python interpreter's tree. Every ELF file it brings
 // is resolved like a library (addELFRuntime).
 type runTimeData struct {
-	plan    *Plan
+	plan    *plan.Plan
 	r       *elfscan.Report
 	root    *elfscan.Root // where the data comes from: the program's root, or the sysroot
 	resolve elfscan.Options
@@ -45,7 +47,7 @@ type runTimeData struct {
 // addRunTimeData adds the run-time data of the scanned program r to the
 // plan; cfg is the image's configuration (its Env). What cannot be added
 // is a warning in r.Warnings, with the flag that adds it.
-func (p *Plan) addRunTimeData(ctx context.Context, r *elfscan.Report, cfg Config, chosen essentials, opts Options) error {
+func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Config, chosen essentials, opts Options) error {
 	d := &runTimeData{plan: p, r: r, root: opts.resolve.Root, resolve: opts.resolve, env: map[string]string{},
 		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles,
 		shippable: func(p string) bool { return !neverShippable(p) }}
@@ -137,7 +139,7 @@ func (d *runTimeData) addFile(name, why string) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s in %s: not a regular file", real, d.root)
 	}
-	if d.plan.excluded(name) || d.plan.excluded(real) {
+	if d.plan.Excluded(name) || d.plan.Excluded(real) {
 		return nil
 	}
 	if d.bytes+fi.Size() > d.maxBytes {
@@ -145,14 +147,14 @@ func (d *runTimeData) addFile(name, why string) error {
 		return nil
 	}
 	for _, l := range links {
-		if err := d.plan.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
+		if err := d.plan.Add(plan.Entry{Path: l.Path, Type: plan.TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
 			return fmt.Errorf("placing %s: %w", name, err)
 		}
 	}
-	if err := d.plan.addWalked(name); err != nil {
+	if err := d.plan.AddWalked(name); err != nil {
 		return fmt.Errorf("placing %s: %w", name, err)
 	}
-	e := Entry{Path: real, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: d.root, Source: real, Stamp: stampOf(fi), Why: why}
+	e := plan.Entry{Path: real, Type: plan.TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: d.root, Source: real, Stamp: plan.StampOf(fi), Why: why}
 	if err := d.plan.Add(e); err != nil {
 		return err
 	}
@@ -163,12 +165,12 @@ func (d *runTimeData) addFile(name, why string) error {
 // resolveELF adds the loader and libraries of e when it is a shared
 // object or an executable (by its name or mode: what a loader or exec
 // takes), as for any library.
-func (d *runTimeData) resolveELF(e Entry) error {
+func (d *runTimeData) resolveELF(e plan.Entry) error {
 	base := path.Base(e.Source)
 	if !strings.Contains(base, ".so") && e.Mode&0o111 == 0 {
 		return nil
 	}
-	return d.plan.addELFRuntime(d.root, e, d.resolve)
+	return d.plan.AddELFRuntime(d.root, e, d.resolve)
 }
 
 // addTree adds the directory dir of the root at its own path, less what
@@ -186,7 +188,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 		if skip != nil && rel != "" && skip(rel) {
 			return false
 		}
-		return !d.plan.excluded("/"+name) && (d.shippable == nil || d.shippable("/"+name))
+		return !d.plan.Excluded("/"+name) && (d.shippable == nil || d.shippable("/"+name))
 	}
 	// Count first: a tree over a bound is not shipped at all.
 	var files int
@@ -230,11 +232,11 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 		return fmt.Errorf("%s in %s: %w", dir, d.root, unwrapPathErr(err))
 	}
 	for _, l := range links {
-		if err := d.plan.Add(Entry{Path: l.Path, Type: TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
+		if err := d.plan.Add(plan.Entry{Path: l.Path, Type: plan.TypeSymlink, Mode: 0o777, Linkname: l.Target, Why: why}); err != nil {
 			return fmt.Errorf("placing %s: %w", dir, err)
 		}
 	}
-	if err := d.plan.addWalked(dir); err != nil {
+	if err := d.plan.AddWalked(dir); err != nil {
 		return fmt.Errorf("placing %s: %w", dir, err)
 	}
 	d.bytes += size
@@ -259,13 +261,13 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 		}
 		switch {
 		case e.IsDir():
-			return d.plan.Add(Entry{Path: src, Type: TypeDir, Mode: fi.Mode().Perm(), Why: why})
+			return d.plan.Add(plan.Entry{Path: src, Type: plan.TypeDir, Mode: fi.Mode().Perm(), Why: why})
 		case e.Type()&fs.ModeSymlink != 0:
 			target, err := d.root.ReadLink(src)
 			if err != nil {
 				return err
 			}
-			if err := d.plan.Add(Entry{Path: src, Type: TypeSymlink, Mode: 0o777, Linkname: target, Why: why}); err != nil {
+			if err := d.plan.Add(plan.Entry{Path: src, Type: plan.TypeSymlink, Mode: 0o777, Linkname: target, Why: why}); err != nil {
 				return err
 			}
 			if to, _, err := d.root.Eval(src); err == nil && !inTree(to, real) && d.regular(to) {
@@ -273,7 +275,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 			}
 			return nil
 		case e.Type().IsRegular():
-			en := Entry{Path: src, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: d.root, Source: src, Stamp: stampOf(fi), Why: why}
+			en := plan.Entry{Path: src, Type: plan.TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: d.root, Source: src, Stamp: plan.StampOf(fi), Why: why}
 			if err := d.plan.Add(en); err != nil {
 				return err
 			}

@@ -5,6 +5,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/internal/quote"
 )
 
@@ -84,7 +86,7 @@ func (d *runTimeData) addPython(ctx context.Context, cfg Config) error {
 		if !d.isDir(dir) {
 			continue
 		}
-		if err := d.plan.Add(Entry{Path: dir, Type: TypeDir, Mode: 0o755, Why: "Python " + py.Version + "'s site directory, empty: Python lists it in sys.path as the root has it; its packages need --include or --packages"}); err != nil {
+		if err := d.plan.Add(plan.Entry{Path: dir, Type: plan.TypeDir, Mode: 0o755, Why: "Python " + py.Version + "'s site directory, empty: Python lists it in sys.path as the root has it; its packages need --include or --packages"}); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
@@ -23,13 +25,13 @@ func rtRoot(t *testing.T, files map[string]string) *elfscan.Root {
 // runTimePlan plans the run-time data of a dynamic glibc program at
 // /usr/bin/prog of root, with rt as its scan's evidence and env as the
 // image's environment.
-func runTimePlan(t *testing.T, root *elfscan.Root, rt *elfscan.RunTimeData, env []string, exclude ...string) (*Plan, *elfscan.Report) {
+func runTimePlan(t *testing.T, root *elfscan.Root, rt *elfscan.RunTimeData, env []string, exclude ...string) (*plan.Plan, *elfscan.Report) {
 	t.Helper()
 	r := &elfscan.Report{Path: "/usr/bin/prog", Root: root, File: "/usr/bin/prog", Kind: elfscan.Dynamic, Libc: elfscan.LibcGlibc, RunTime: rt}
-	p := NewPlan()
+	p := plan.NewPlan()
 	p.Exclude(exclude...)
 	cfg := Config{Env: env}.withDefaults("/usr/bin/prog")
-	if err := p.addRunTimeData(context.Background(), r, cfg, essentials{}, Options{Essentials: DefaultEssentials()}); err != nil {
+	if err := addRunTimeData(context.Background(), p, r, cfg, essentials{}, Options{Essentials: DefaultEssentials()}); err != nil {
 		t.Fatal(err)
 	}
 	return p, r
@@ -37,16 +39,16 @@ func runTimePlan(t *testing.T, root *elfscan.Root, rt *elfscan.RunTimeData, env 
 
 // plannedPaths returns the plan's paths of files and symlinks (symlinks with
 // " -> target"), sorted.
-func plannedPaths(p *Plan) []string {
+func plannedPaths(p *plan.Plan) []string {
 	var out []string
 	for _, e := range p.Entries() {
 		switch e.Type {
-		case TypeFile:
+		case plan.TypeFile:
 			if e.Why == "" {
 				panic(e.Path + " has no why")
 			}
 			out = append(out, e.Path)
-		case TypeSymlink:
+		case plan.TypeSymlink:
 			out = append(out, e.Path+" -> "+e.Linkname)
 		}
 	}
@@ -252,9 +254,9 @@ func TestRunTimeDataGconv(t *testing.T) {
 		{nil, []string{"EUC-JP.so", "gconv-modules", "gconv-modules.cache", "libJIS.so"}},
 		{[]string{"EUC-*.so"}, []string{"gconv-modules", "gconv-modules.cache", "libJIS.so"}},
 	} {
-		p := NewPlan()
+		p := plan.NewPlan()
 		p.Exclude(tc.exclude...)
-		if err := p.addRunTimeData(context.Background(), r, Config{}.withDefaults("/usr/bin/prog"), essentials{}, Options{}); err != nil {
+		if err := addRunTimeData(context.Background(), p, r, Config{}.withDefaults("/usr/bin/prog"), essentials{}, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		var want []string
@@ -306,7 +308,7 @@ func TestRunTimeDataPython(t *testing.T) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 	for _, dir := range []string{"/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages"} {
-		if e, ok := p.Lookup(dir); !ok || e.Type != TypeDir || e.Why == "" {
+		if e, ok := p.Lookup(dir); !ok || e.Type != plan.TypeDir || e.Why == "" {
 			t.Errorf("site directory %s: %+v, %v", dir, e, ok)
 		}
 	}
@@ -325,7 +327,7 @@ func TestRunTimeDataPython(t *testing.T) {
 	})
 	p, _ = runTimePlan(t, hostile, rt, nil)
 	for _, e := range p.Entries() {
-		if e.Type == TypeFile && (e.Source == "/etc/shadow" || e.Source == "/etc/machine-id" || e.Source == "/root/.ssh/id_rsa") {
+		if e.Type == plan.TypeFile && (e.Source == "/etc/shadow" || e.Source == "/etc/machine-id" || e.Source == "/root/.ssh/id_rsa") {
 			t.Errorf("a link in Python's tree shipped %s at %s", e.Source, e.Path)
 		}
 	}
@@ -352,7 +354,7 @@ func TestRunTimeDataTreeBounds(t *testing.T) {
 		{"files", 2, 1 << 20},
 		{"bytes", 100, 10},
 	} {
-		p := NewPlan()
+		p := plan.NewPlan()
 		r := &elfscan.Report{Path: "/usr/bin/prog"}
 		d := &runTimeData{plan: p, r: r, root: root, maxBytes: 1 << 20, maxDirBytes: tc.bytes, maxDirFiles: tc.files}
 		if err := d.addTree(context.Background(), "/usr/lib/python3.11", "test", nil); err != nil {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
@@ -20,7 +22,7 @@ import (
 
 // entryRoot is the root an entry's source is read from, and the source's
 // absolute path in it.
-func entryRoot(e Entry) (*elfscan.Root, string) {
+func entryRoot(e plan.Entry) (*elfscan.Root, string) {
 	if e.Root != nil {
 		return e.Root, e.Source
 	}
@@ -79,7 +81,7 @@ func (b *Built) SBOM(name, tool string) (*sbom.Image, error) {
 		return nil, err
 	}
 	for _, e := range b.Plan.Entries() {
-		if e.Type != TypeFile {
+		if e.Type != plan.TypeFile {
 			continue
 		}
 		sums := b.Layer.Files[e.Path]
@@ -100,14 +102,14 @@ func (b *Built) SBOM(name, tool string) (*sbom.Image, error) {
 // planOwners finds the package that owns the source of each file of the
 // plan that has one, by its image path: for each root, the database is
 // asked once for all its files.
-func planOwners(dbs *sbom.DBs, p *Plan) (map[string]*pkgdb.Package, error) {
+func planOwners(dbs *sbom.DBs, p *plan.Plan) (map[string]*pkgdb.Package, error) {
 	type group struct {
 		root        *elfscan.Root
 		srcs, paths []string
 	}
 	var groups []*group
 	for _, e := range p.Entries() {
-		if e.Type != TypeFile || e.Source == "" {
+		if e.Type != plan.TypeFile || e.Source == "" {
 			continue
 		}
 		root, src := entryRoot(e)
@@ -175,8 +177,8 @@ func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
 //
 // The release files' owners are added to owners, so the SBOM names them.
 // A root with no package database gets nothing.
-func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*pkgdb.Package) error {
-	s, err := p.shippedPackages(owners)
+func addDpkgStatus(p *plan.Plan, dbs *sbom.DBs, owners map[string]*pkgdb.Package) error {
+	s, err := shippedPackages(p, owners)
 	if err != nil || len(s.order) == 0 {
 		return err
 	}
@@ -189,10 +191,10 @@ func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*pkgdb.Package) er
 	case s.order[0].Distro == "ubuntu":
 		releases = append(releases, "/etc/lsb-release") // Trivy knows Ubuntu by it, Debian by debian_version
 	}
-	if err := p.addReleaseFiles(dbs, first.root, first.entryRoot, releases, owners); err != nil {
+	if err := addReleaseFiles(p, dbs, first.root, first.entryRoot, releases, owners); err != nil {
 		return err
 	}
-	if s, err = p.shippedPackages(owners); err != nil {
+	if s, err = shippedPackages(p, owners); err != nil {
 		return err
 	}
 	if kind == "apk" {
@@ -202,7 +204,7 @@ func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*pkgdb.Package) er
 				db.WriteString(sbom.ApkInstalled(pkg, s.byPkg[pkg].files) + "\n")
 			}
 		}
-		return p.Add(Entry{Path: "/lib/apk/db/installed", Type: TypeFile, Mode: 0o644, Data: []byte(db.String())})
+		return p.Add(plan.Entry{Path: "/lib/apk/db/installed", Type: plan.TypeFile, Mode: 0o644, Data: []byte(db.String())})
 	}
 	for _, pkg := range s.order {
 		if pkg.Type != "deb" {
@@ -210,11 +212,11 @@ func (p *Plan) addDpkgStatus(dbs *sbom.DBs, owners map[string]*pkgdb.Package) er
 		}
 		sh := s.byPkg[pkg]
 		dir := "/var/lib/dpkg/status.d/"
-		if err := p.Add(Entry{Path: dir + pkg.Name, Type: TypeFile, Mode: 0o644, Data: []byte(sbom.StatusD(pkg))}); err != nil {
+		if err := p.Add(plan.Entry{Path: dir + pkg.Name, Type: plan.TypeFile, Mode: 0o644, Data: []byte(sbom.StatusD(pkg))}); err != nil {
 			return err
 		}
 		if sums := sbom.MD5Sums(sh.root, pkg, sh.files); len(sums) > 0 {
-			if err := p.Add(Entry{Path: dir + pkg.Name + ".md5sums", Type: TypeFile, Mode: 0o644, Data: sums}); err != nil {
+			if err := p.Add(plan.Entry{Path: dir + pkg.Name + ".md5sums", Type: plan.TypeFile, Mode: 0o644, Data: sums}); err != nil {
 				return err
 			}
 		}
@@ -238,7 +240,7 @@ type shippedSet struct {
 // shippedPackages groups the plan's files by the package that owns them.
 // A plan whose files come from two kinds of database (a Debian sysroot
 // and an Alpine one) cannot have one database written for it.
-func (p *Plan) shippedPackages(owners map[string]*pkgdb.Package) (shippedSet, error) {
+func shippedPackages(p *plan.Plan, owners map[string]*pkgdb.Package) (shippedSet, error) {
 	s := shippedSet{byPkg: map[*pkgdb.Package]*shipped{}}
 	for _, e := range p.Entries() {
 		pkg := owners[e.Path]
@@ -263,13 +265,13 @@ func (p *Plan) shippedPackages(owners map[string]*pkgdb.Package) (shippedSet, er
 // addReleaseFiles copies each of paths that root has (following its
 // symlinks inside the root) to the same path in the plan, unless the plan
 // has one, and records the package that owns it in owners.
-func (p *Plan) addReleaseFiles(dbs *sbom.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*pkgdb.Package) error {
+func addReleaseFiles(p *plan.Plan, dbs *sbom.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*pkgdb.Package) error {
 	db, err := dbs.For(root)
 	if err != nil {
 		return err
 	}
 	for _, dst := range paths {
-		if _, ok := p.entries[dst]; ok {
+		if _, ok := p.Lookup(dst); ok {
 			continue
 		}
 		src := dst
@@ -293,7 +295,7 @@ func (p *Plan) addReleaseFiles(dbs *sbom.DBs, root, entryRoot *elfscan.Root, pat
 		if !fi.Mode().IsRegular() {
 			return fmt.Errorf("%s in %s: not a regular file", src, root)
 		}
-		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: entryRoot, Source: real, Stamp: stampOf(fi)}); err != nil {
+		if err := p.Add(plan.Entry{Path: dst, Type: plan.TypeFile, Mode: 0o644, Root: entryRoot, Source: real, Stamp: plan.StampOf(fi)}); err != nil {
 			return err
 		}
 		if pkg := db.Owner(root, real); pkg != nil {

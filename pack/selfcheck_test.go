@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
@@ -65,7 +67,7 @@ func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e, ok := b.Plan.Lookup(real); !ok || e.Type != TypeFile || e.Source != gb.RealPath {
+			if e, ok := b.Plan.Lookup(real); !ok || e.Type != plan.TypeFile || e.Source != gb.RealPath {
 				t.Errorf("the plan has no libGB.so at %s (beside %s): %+v", real, mod, e)
 			}
 			files := layerFiles(t, b.Layer)
@@ -144,14 +146,14 @@ func TestAddRuntimeOriginChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	if err := p.AddRuntime(r, "/app/bin/app"); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.AddProgram(r, "/app/bin/app"); err != nil {
 		t.Fatal(err)
 	}
-	if err := Verify(p, r, "/app/bin/app", elfscan.Options{}); err != nil {
+	if err := plan.Verify(p, r, "/app/bin/app", elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"/app/lib/libfoo.so.1", "/app/lib2/libbar.so.1"} {

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scratchpack/scratchpack/elfscan"
 	"golang.org/x/sys/unix"
+
+	"github.com/scratchpack/scratchpack/elfscan"
 )
 
 // TestProgramsSysrootSwapRace packs a host program whose libraries come

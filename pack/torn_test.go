@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
 )
@@ -32,8 +34,8 @@ func bigFile(t *testing.T, size int) string {
 // reads it: the layer is refused, not shipped torn, and nothing is left.
 func TestBuildLayerRefusesATornRead(t *testing.T) {
 	src := bigFile(t, 64<<20)
-	p := NewPlan()
-	if err := p.Add(Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src}); err != nil {
+	p := plan.NewPlan()
+	if err := p.Add(plan.Entry{Path: "/prog", Type: plan.TypeFile, Mode: 0o755, Source: src}); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
@@ -74,8 +76,8 @@ func TestBuildLayerRefusesAFileChangedSincePlanned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
-	if err := p.Add(Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src, Stamp: stampOf(fi)}); err != nil {
+	p := plan.NewPlan()
+	if err := p.Add(plan.Entry{Path: "/prog", Type: plan.TypeFile, Mode: 0o755, Source: src, Stamp: plan.StampOf(fi)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(src, []byte("another program"), 0o755); err != nil {
@@ -115,16 +117,16 @@ func TestBuildLayerRefusesAFileReplacedWithTheSameStamp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		planned, current := stampOf(old), stampOf(now)
+		planned, current := plan.StampOf(old), plan.StampOf(now)
 		planned.CTime = current.CTime
 		if planned.Size != current.Size || !planned.MTime.Equal(current.MTime) || os.SameFile(old, now) {
 			t.Fatalf("the test did not make a file of the same size and times: %+v, %+v", planned, current)
 		}
-		e := Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src, Stamp: planned}
+		e := plan.Entry{Path: "/prog", Type: plan.TypeFile, Mode: 0o755, Source: src, Stamp: planned}
 		if viaRoot {
 			e.Root, e.Source = elfscan.DirRoot(filepath.Dir(src)), "/"+filepath.Base(src)
 		}
-		p := NewPlan()
+		p := plan.NewPlan()
 		if err := p.Add(e); err != nil {
 			t.Fatal(err)
 		}
@@ -139,8 +141,8 @@ func TestBuildLayerRefusesAFileReplacedWithTheSameStamp(t *testing.T) {
 // is named as the problem, not the file being packed.
 func TestBuildLayerTempDirFailures(t *testing.T) {
 	src := bigFile(t, 4<<20)
-	p := NewPlan()
-	if err := p.Add(Entry{Path: "/prog", Type: TypeFile, Mode: 0o755, Source: src}); err != nil {
+	p := plan.NewPlan()
+	if err := p.Add(plan.Entry{Path: "/prog", Type: plan.TypeFile, Mode: 0o755, Source: src}); err != nil {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(t.TempDir(), "gone")
@@ -186,7 +188,7 @@ func TestBuildLayerSweepsStaleLayers(t *testing.T) {
 	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_SH); err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	l, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: tmp})
 	if err != nil {
 		t.Fatal(err)

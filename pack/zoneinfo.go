@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scratchpack/scratchpack/pack/plan"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
@@ -75,10 +77,10 @@ func goRootOfPath() string {
 // addZoneInfo copies a zoneinfo directory (less its right/ and posix/
 // variants, which only duplicate the zones), or a zoneinfo.zip beside it
 // with ZONEINFO pointing at it.
-func (p *Plan) addZoneInfo(z zoneSource) ([]string, error) {
+func addZoneInfo(p *plan.Plan, z zoneSource) ([]string, error) {
 	if z.zip {
 		const dst = "/usr/share/zoneinfo.zip"
-		if err := p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: z.path, Why: z.why()}); err != nil {
+		if err := p.Add(plan.Entry{Path: dst, Type: plan.TypeFile, Mode: 0o644, Root: z.root, Source: z.path, Why: z.why()}); err != nil {
 			return nil, err
 		}
 		return []string{"ZONEINFO=" + dst}, nil
@@ -98,15 +100,15 @@ func (p *Plan) addZoneInfo(z zoneSource) ([]string, error) {
 		dst := path.Join("/usr/share/zoneinfo", rel)
 		switch {
 		case d.IsDir():
-			return p.Add(Entry{Path: dst, Type: TypeDir, Mode: 0o755, Why: z.why()})
+			return p.Add(plan.Entry{Path: dst, Type: plan.TypeDir, Mode: 0o755, Why: z.why()})
 		case d.Type()&fs.ModeSymlink != 0:
 			target, err := z.root.ReadLink("/" + name)
 			if err != nil {
 				return err
 			}
-			return p.Add(Entry{Path: dst, Type: TypeSymlink, Mode: 0o777, Linkname: target, Why: z.why()})
+			return p.Add(plan.Entry{Path: dst, Type: plan.TypeSymlink, Mode: 0o777, Linkname: target, Why: z.why()})
 		case d.Type().IsRegular():
-			return p.Add(Entry{Path: dst, Type: TypeFile, Mode: 0o644, Root: z.root, Source: "/" + name, Why: z.why()})
+			return p.Add(plan.Entry{Path: dst, Type: plan.TypeFile, Mode: 0o644, Root: z.root, Source: "/" + name, Why: z.why()})
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package options
 
 import (
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/plan"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -28,7 +29,7 @@ type Image struct {
 func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	o := &f.Options
 	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
-	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", cli.Set(&f.Path, pack.CleanPath))
+	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", cli.Set(&f.Path, plan.CleanPath))
 	fs.BoolVar(&f.Static, "static", false, "refuse a dynamically linked binary")
 	cli.FlagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
 	fs.StringArrayVar(&o.Essentials.CertsFrom.Extra, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
@@ -47,14 +48,14 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "expose", "", "PORT[/PROTO]", "", "document a port the program listens on (repeatable)", cli.Append(&o.Config.ExposedPorts, pack.ParsePort))
 	cli.FlagFunc(fs, "label", "", "K=V", "", "set an image label (repeatable)", setKV(&o.Config.Labels))
 	cli.FlagFunc(fs, "annotation", "", "K=V", "", "set a manifest annotation (repeatable)", setKV(&o.Config.Annotations))
-	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, pack.ParseAddition))
-	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every loadable ELF file in it; other files, .o and debug files too, are data (repeatable)", cli.Append(&o.Include, pack.ParseInclude))
+	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, plan.ParseAddition))
+	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every loadable ELF file in it; other files, .o and debug files too, are data (repeatable)", cli.Append(&o.Include, plan.ParseInclude))
 	cli.FlagFunc(fs, "packages", "", "NAME,...", "", "ship the files of these packages of the program's root (--from's image, --sysroot, the host), with the libraries of their ELF files; not their docs (repeatable)", func(s string) error {
 		names, err := pack.ParsePackages(s)
 		o.Packages = append(o.Packages, names...)
 		return err
 	})
-	cli.FlagFunc(fs, "exclude", "", "GLOB", "", "leave out of --add and --include trees what matches GLOB, a directory with all it holds: the image path, or with no / in GLOB the name alone ('*.o', __pycache__, /usr/lib/python3.11/test) (repeatable)", cli.Append(&o.Exclude, pack.ParseExclude))
+	cli.FlagFunc(fs, "exclude", "", "GLOB", "", "leave out of --add and --include trees what matches GLOB, a directory with all it holds: the image path, or with no / in GLOB the name alone ('*.o', __pycache__, /usr/lib/python3.11/test) (repeatable)", cli.Append(&o.Exclude, plan.ParseExclude))
 	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "", "layer compression (default gzip; none when the Docker daemon is the only destination)", func(s string) error {
 		f.compressionSet = true
 		return cli.Set(&o.Layer.Compression, pack.ParseCompression)(s)

@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"io/fs"
@@ -20,7 +20,7 @@ type Stamp struct {
 }
 
 // stampOf takes a file's stamp.
-func stampOf(fi fs.FileInfo) Stamp {
+func StampOf(fi fs.FileInfo) Stamp {
 	s := Stamp{Size: fi.Size(), MTime: fi.ModTime()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		s.CTime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec)

@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"context"
@@ -73,7 +73,7 @@ func TestIncludeFollowsEveryLinkTarget(t *testing.T) {
 	link("self", "/e/self") // and a link to itself, dangling in the root too
 
 	p := NewPlan()
-	if err := p.addIncludes(t.Context(), elfscan.FSRoot(fsys, "a root"), []Include{{Source: "/a"}}, elfscan.Options{}); err != nil {
+	if err := p.AddIncludes(t.Context(), elfscan.FSRoot(fsys, "a root"), []Include{{Source: "/a"}}, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"/t/f0", fmt.Sprintf("/t/f%d", targets-1), "/c/0/data", fmt.Sprintf("/c/%d/data", chain-1), "/e/back"} {
@@ -191,7 +191,7 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 func includeTime(t *testing.T, ctx context.Context, n int) (time.Duration, error) {
 	root := elfscan.FSRoot(treeFS{dirs: n / 1000, files: 1000}, "a tree")
 	start := time.Now()
-	err := NewPlan().addIncludes(ctx, root, []Include{{Source: "/big"}}, elfscan.Options{})
+	err := NewPlan().AddIncludes(ctx, root, []Include{{Source: "/big"}}, elfscan.Options{})
 	return time.Since(start), err
 }
 
@@ -220,7 +220,7 @@ func TestIncludeIsLinear(t *testing.T) {
 			p := NewPlan()
 			runtime.GC()
 			start := time.Now()
-			if err := p.addIncludes(t.Context(), root, []Include{{Source: "/l"}}, elfscan.Options{}); err != nil {
+			if err := p.AddIncludes(t.Context(), root, []Include{{Source: "/l"}}, elfscan.Options{}); err != nil {
 				t.Fatal(err)
 			}
 			best = min(best, time.Since(start))
@@ -259,7 +259,7 @@ func TestIncludeElsewhereBringsTargets(t *testing.T) {
 		"opt/shared/z":      {Data: []byte("z")},
 	}
 	p := NewPlan()
-	if err := p.addIncludes(t.Context(), elfscan.FSRoot(fsys, "a root"), []Include{{Source: "/opt/app", Dest: "/app"}}, elfscan.Options{}); err != nil {
+	if err := p.AddIncludes(t.Context(), elfscan.FSRoot(fsys, "a root"), []Include{{Source: "/opt/app", Dest: "/app"}}, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if d := dangling(p); len(d) > 0 {

@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"context"
@@ -111,7 +111,7 @@ func (p *Plan) addTree(ctx context.Context, a Addition, added *[]placed) error {
 		*added = append(*added, placed{from, e})
 		return nil
 	}
-	if p.excluded(a.Dest) {
+	if p.Excluded(a.Dest) {
 		return nil
 	}
 	fi, err := root.Stat(src)
@@ -131,7 +131,7 @@ func (p *Plan) addTree(ctx context.Context, a Addition, added *[]placed) error {
 			return fail(rel, err)
 		}
 		dst := path.Join(a.Dest, rel)
-		if p.excluded(dst) {
+		if p.Excluded(dst) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -164,7 +164,7 @@ func (p *Plan) addFile(root *elfscan.Root, src, dst string, fi fs.FileInfo, mode
 	if mode == 0 {
 		mode = fi.Mode().Perm()
 	}
-	if err := put(src, Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src, Stamp: stampOf(fi)}); err != nil {
+	if err := put(src, Entry{Path: dst, Type: TypeFile, Mode: mode, Root: root, Source: src, Stamp: StampOf(fi)}); err != nil {
 		return fmt.Errorf("adding %s: %w", src, err)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"fmt"
@@ -82,7 +82,7 @@ func (p *Plan) addResolved(from string, l elfscan.Library) error {
 			return fmt.Errorf("placing %s: %w", from, err)
 		}
 	}
-	if err := p.addWalked(from); err != nil {
+	if err := p.AddWalked(from); err != nil {
 		return fmt.Errorf("placing %s: %w", from, err)
 	}
 	return p.addLibraryFile(l.RealPath, l)
@@ -94,7 +94,7 @@ func (p *Plan) addLibraryFile(dst string, l elfscan.Library) error {
 	if err != nil {
 		return fmt.Errorf("%s in %s: %w", l.RealPath, l.Root, unwrapPathErr(err))
 	}
-	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath, Stamp: stampOf(fi), Why: libraryWhy(l)})
+	return p.Add(Entry{Path: dst, Type: TypeFile, Mode: fi.Mode().Perm() & 0o755, Root: l.Root, Source: l.RealPath, Stamp: StampOf(fi), Why: libraryWhy(l)})
 }
 
 // libraryWhy says how resolution found l: as the loader, a library, or

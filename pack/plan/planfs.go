@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"bytes"
@@ -57,7 +57,7 @@ func (f planFS) Lstat(name string) (fs.FileInfo, error) {
 	}
 	size := int64(len(e.Data))
 	if e.Type == TypeFile && e.Source != "" {
-		src, fi, err := e.open()
+		src, fi, err := e.Open()
 		if err != nil {
 			return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
 		}
@@ -93,7 +93,7 @@ func (f planFS) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	if e.Type == TypeFile && e.Source != "" {
-		src, _, err := e.open()
+		src, _, err := e.Open()
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}

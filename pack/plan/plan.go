@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"fmt"
@@ -145,7 +145,7 @@ func (p *Plan) resolveDir(dir string) (string, error) {
 // that the plan lacks. The kernel takes ".." after the links before it,
 // in directories that must exist: /x/link/../lib, with link -> real/sub,
 // needs /x/real/sub, which nothing beneath /x/real/lib implies.
-func (p *Plan) addWalked(walked string) error {
+func (p *Plan) AddWalked(walked string) error {
 	var missing []string
 	dir := walked[:strings.LastIndexByte(walked, '/')+1] // not path.Dir, which would take the ".." lexically
 	_, _, err := symlink.Resolve(dir, func(next string) (string, bool, error) {
@@ -222,7 +222,7 @@ func (p *Plan) HostSources() []string {
 }
 
 // open opens a file entry's source through its root.
-func (e Entry) open() (fs.File, fs.FileInfo, error) {
+func (e Entry) Open() (fs.File, fs.FileInfo, error) {
 	if e.Root != nil {
 		return e.Root.OpenFile(e.Source)
 	}
@@ -234,7 +234,7 @@ func (e Entry) open() (fs.File, fs.FileInfo, error) {
 }
 
 // from names where a file entry's content comes from, in messages.
-func (e Entry) from() string {
+func (e Entry) From() string {
 	if e.Root == nil || e.Root.HostPath("/") == "/" {
 		return e.Source
 	}
@@ -264,5 +264,22 @@ func describe(e Entry) string {
 	if e.Source == "" {
 		return "a generated file"
 	}
-	return "file " + e.from()
+	return "file " + e.From()
+}
+
+// Brought returns the reports of the ELF objects that came in as data
+// (AddELFRuntime: plugins, modules, helpers), in the order they came.
+func (p *Plan) Brought() []*elfscan.Report { return p.brought }
+
+// FS returns the plan as a file system, as the image will hold it: its
+// files read from their sources, its symlinks readable as links.
+func (p *Plan) FS() fs.ReadLinkFS { return planFS{p} }
+
+// unwrapPathErr drops an fs.PathError's operation and path, which the
+// caller's message names in its own terms.
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }

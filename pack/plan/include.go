@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func ParseInclude(s string) (Include, error) {
 // and not at all when it is in a tree already included at its own path,
 // so the work is bounded by the number of entries the root holds, and a
 // cycle of links ends.
-func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []Include, resolve elfscan.Options) error {
+func (p *Plan) AddIncludes(ctx context.Context, root *elfscan.Root, includes []Include, resolve elfscan.Options) error {
 	resolve.Root = root
 	// A plugin's undefined symbols are the program's that dlopens it
 	// (nginx's modules use nginx's functions): only the loader,
@@ -81,7 +81,7 @@ func (p *Plan) addIncludes(ctx context.Context, root *elfscan.Root, includes []I
 					queue = append(queue, *next)
 				}
 			case TypeFile:
-				if err := p.addELFRuntime(root, e, resolve); err != nil {
+				if err := p.AddELFRuntime(root, e, resolve); err != nil {
 					return err
 				}
 			}
@@ -150,7 +150,7 @@ func within(set map[string]bool, p string) bool {
 // addELFRuntime resolves an included ELF program or library in its root
 // and adds its loader and libraries. An ELF file no loader maps (a .o, a
 // core or debug file) is data, copied as it is.
-func (p *Plan) addELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Options) error {
+func (p *Plan) AddELFRuntime(root *elfscan.Root, e Entry, resolve elfscan.Options) error {
 	r, err := scanELF(root, e.Source, resolve)
 	if r == nil {
 		return err // it names the file

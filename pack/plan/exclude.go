@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func (p *Plan) Exclude(globs ...string) {
 }
 
 // excluded reports whether the image path dst matches an exclusion.
-func (p *Plan) excluded(dst string) bool {
+func (p *Plan) Excluded(dst string) bool {
 	for _, g := range p.exclude {
 		name := dst
 		if !strings.Contains(g, "/") {

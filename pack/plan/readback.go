@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"errors"
@@ -62,13 +62,13 @@ func (f *readBackFS) readBackErr(program string, scanErr error) error {
 		if e.Type != TypeFile || e.Source == "" || e.Stamp == (Stamp{}) {
 			continue
 		}
-		src, fi, err := e.open()
+		src, fi, err := e.Open()
 		if err != nil {
 			return fmt.Errorf("%s: the planned image could not be read back to check it: %v; %s", program, sourceError(e, err), again)
 		}
 		src.Close()
-		if stampOf(fi) != e.Stamp {
-			return fmt.Errorf("%s: the planned image could not be checked: %s changed after it was scanned; %s", program, e.from(), again)
+		if StampOf(fi) != e.Stamp {
+			return fmt.Errorf("%s: the planned image could not be checked: %s changed after it was scanned; %s", program, e.From(), again)
 		}
 	}
 	f.mu.Lock()
@@ -94,7 +94,7 @@ func sourceError(e Entry, err error) error {
 		err = pe.Err // the file is named already, the operation is no news
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s (planned as %s) vanished after it was scanned", e.from(), e.Path)
+		return fmt.Errorf("%s (planned as %s) vanished after it was scanned", e.From(), e.Path)
 	}
-	return fmt.Errorf("%s (planned as %s) could not be read (%w)", e.from(), e.Path, err)
+	return fmt.Errorf("%s (planned as %s) could not be read (%w)", e.From(), e.Path, err)
 }

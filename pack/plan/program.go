@@ -1,4 +1,4 @@
-package pack
+package plan
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"path"
 
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // DefaultDir is where a program goes in the image unless told otherwise.
@@ -31,48 +30,12 @@ func (p *Plan) AddProgram(r *elfscan.Report, imagePath string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.Path, unwrapPathErr(err))
 	}
-	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: stampOf(fi), Why: "the program " + r.Path})
-}
-
-// ownPath is the default image path of a scanned program: its own path
-// in its root, as it was named (/usr/bin/python3, a link to python3.11,
-// stays /usr/bin/python3, so that a program that looks at its argv[0]
-// sees the same name), when the program comes from an image (fromImage,
-// --from) or when the root's package database owns it, since an
-// interpreter computes its prefix from it and scanners match the
-// package's file lists by it; DefaultDir/NAME (ProgramPath) for a
-// program nobody owns.
-func ownPath(dbs *sbom.DBs, r *elfscan.Report, fromImage bool) (string, error) {
-	if r.Root == nil || r.File == "" {
-		return ProgramPath(r), nil
-	}
-	own := r.Path
-	if !path.IsAbs(own) {
-		own = r.File // ./file, run in /usr/bin
-	}
-	own = path.Clean(own)
-	if _, err := CleanPath(own); err != nil {
-		return ProgramPath(r), nil
-	}
-	if fromImage {
-		return own, nil
-	}
-	if !packaged(r.File) {
-		return ProgramPath(r), nil
-	}
-	db, err := dbs.For(r.Root)
-	if err != nil {
-		return "", err
-	}
-	if db.Owner(r.Root, r.File) != nil {
-		return own, nil
-	}
-	return ProgramPath(r), nil
+	return p.Add(Entry{Path: imagePath, Type: TypeFile, Mode: 0o755, Root: r.Root, Source: r.File, Stamp: StampOf(fi), Why: "the program " + r.Path})
 }
 
 // setXattrs gives the file at imagePath, which AddProgram placed, the
 // extended attributes x.
-func (p *Plan) setXattrs(imagePath string, x map[string]string) error {
+func (p *Plan) SetXattrs(imagePath string, x map[string]string) error {
 	dir, err := p.resolveDir(path.Dir(path.Clean(imagePath)))
 	if err != nil {
 		return err
