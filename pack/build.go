@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"slices"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 // Options says how to build images.
 type Options struct {
 	Config     Config          // Platform comes from each program; Entrypoint defaults to its image path
-	Layer      LayerOptions    // mtime and compression
+	Layer      layer.Options   // mtime and compression
 	Add        []plan.Addition // extra files and directories, from the host
 	Include    []plan.Include  // files and trees from the program's own root
 	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
@@ -57,7 +58,7 @@ type Built struct {
 	Report    *elfscan.Report
 	ImagePath string
 	Image     v1.Image
-	Layer     *Layer
+	Layer     *layer.Layer
 	Platform  v1.Platform
 	Certs     *certs.Bundle                            // the CA roots packed, or nil
 	ZoneInfo  string                                   // where the zone data packed came from, or ""
@@ -170,16 +171,16 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
 		go owners()
 	}
-	layer, err := BuildLayer(ctx, pl, opts.Layer)
+	l, err := layer.Build(ctx, pl, opts.Layer)
 	if err != nil {
 		return nil, err
 	}
-	img, err := Image(layer, cfg)
+	img, err := Image(l, cfg)
 	if err != nil {
-		layer.Close()
+		l.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: pl.HostSources(), Plan: pl, Data: data, owners: owners}
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: l, Platform: cfg.Platform, Certs: chosen.certs, Sources: pl.HostSources(), Plan: pl, Data: data, owners: owners}
 	if chosen.zoneinfo != nil {
 		b.ZoneInfo = chosen.zoneinfo.String()
 	}

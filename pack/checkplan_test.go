@@ -3,6 +3,7 @@ package pack
 import (
 	"context"
 	"errors"
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,7 +131,7 @@ func TestCheckConfigIsVerifys(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%+v: CheckConfig = nil", cfg)
 		}
-		layer, err2 := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
+		layer, err2 := layer.Build(context.Background(), p, layer.Options{TempDir: t.TempDir()})
 		if err2 != nil {
 			t.Fatal(err2)
 		}
@@ -160,12 +161,12 @@ func TestBuildRefusesABadConfig(t *testing.T) {
 	r := dynamicProgram(t)
 	_, err := Build(context.Background(), r, "/app/bin/app", Options{
 		Config: Config{Entrypoint: []string{"/bin/nothere"}}, Essentials: DefaultEssentials(),
-		Layer: LayerOptions{TempDir: t.TempDir()},
+		Layer: layer.Options{TempDir: t.TempDir()},
 	})
 	if err == nil || !errors.Is(err, ErrConfig) || !strings.HasPrefix(err.Error(), r.Path+": ") {
 		t.Fatalf("Build = %v, want an ErrConfig naming %s", err, r.Path)
 	}
-	b, err := Build(context.Background(), r, "/app/bin/app", Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}})
+	b, err := Build(context.Background(), r, "/app/bin/app", Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}})
 	if err != nil {
 		t.Fatalf("Build with the default entrypoint: %v", err)
 	}

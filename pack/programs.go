@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -200,3 +201,12 @@ type detailError struct {
 func (e *detailError) Error() string { return e.msg }
 
 func (e *detailError) Unwrap() error { return e.sentinel }
+
+// unwrapPathErr drops the path from an *fs.PathError, which the caller
+// names in its own terms.
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -3,6 +3,7 @@ package pack
 import (
 	"bytes"
 	"context"
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"io"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func TestProgramsSysrootSwapRace(t *testing.T) {
 	}
 
 	opts := PackOptions{
-		Options:  Options{Essentials: Essentials{Certs: Never, TZData: Never}, Layer: LayerOptions{TempDir: t.TempDir(), Compression: None}},
+		Options:  Options{Essentials: Essentials{Certs: Never, TZData: Never}, Layer: layer.Options{TempDir: t.TempDir(), Compression: layer.None}},
 		Sysroots: map[string]*elfscan.Root{host.Platform.OS + "/" + host.Platform.Architecture: elfscan.DirRoot(root)},
 	}
 	var done atomic.Bool

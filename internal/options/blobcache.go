@@ -1,7 +1,8 @@
 package options
 
 import (
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/layer"
+
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 )
 
@@ -27,7 +28,7 @@ func (c Console) BlobCache(dir string) *blobcache.Cache {
 // LayerCache opens the layer cache beside the blob cache in dir (see
 // pack.LayerCache), which tells what it does at -v. No dir, or a cache
 // that cannot be opened, is no cache: every layer is built.
-func (c Console) LayerCache(dir string) *pack.LayerCache {
+func (c Console) LayerCache(dir string) *layer.Cache {
 	if dir == "" {
 		return nil
 	}
@@ -35,7 +36,7 @@ func (c Console) LayerCache(dir string) *pack.LayerCache {
 	if c.Log.Verbose {
 		logf = c.Logf
 	}
-	lc, err := pack.NewLayerCache(dir, logf, func(format string, args ...any) { c.Logf("warning: "+format, args...) })
+	lc, err := layer.NewCache(dir, logf, func(format string, args ...any) { c.Logf("warning: "+format, args...) })
 	if err != nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package options
 
 import (
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"github.com/scratchpack/scratchpack/pack/plan"
 	"strings"
 
@@ -28,7 +29,7 @@ type Image struct {
 // --exclude and --compression.
 func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	o := &f.Options
-	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), pack.Gzip
+	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), layer.Gzip
 	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", cli.Set(&f.Path, plan.CleanPath))
 	fs.BoolVar(&f.Static, "static", false, "refuse a dynamically linked binary")
 	cli.FlagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
@@ -58,7 +59,7 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "exclude", "", "GLOB", "", "leave out of --add and --include trees what matches GLOB, a directory with all it holds: the image path, or with no / in GLOB the name alone ('*.o', __pycache__, /usr/lib/python3.11/test) (repeatable)", cli.Append(&o.Exclude, plan.ParseExclude))
 	cli.FlagFunc(fs, "compression", "", "gzip|zstd|none", "", "layer compression (default gzip; none when the Docker daemon is the only destination)", func(s string) error {
 		f.compressionSet = true
-		return cli.Set(&o.Layer.Compression, pack.ParseCompression)(s)
+		return cli.Set(&o.Layer.Compression, layer.ParseCompression)(s)
 	})
 }
 
@@ -70,7 +71,7 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 // without); the image ID, the digest of the config, is the same.
 func (f *Image) ForDestinations(o *pack.Options, dest transport.Destinations) {
 	if dest.DaemonOnly() && !f.compressionSet {
-		o.Layer.Compression = pack.None
+		o.Layer.Compression = layer.None
 	}
 }
 

@@ -1,11 +1,11 @@
 package options
 
 import (
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"testing"
 
 	"github.com/spf13/pflag"
 
-	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -16,17 +16,17 @@ func TestLayerForTheDaemonIsUncompressed(t *testing.T) {
 	cases := []struct {
 		args []string
 		dest transport.Destinations
-		want pack.Compression
+		want layer.Compression
 	}{
-		{nil, transport.Destinations{Daemon: true}, pack.None},
-		{nil, transport.Destinations{Daemon: true, ImageRefs: "refs", MetadataFile: "meta.json"}, pack.None},
-		{[]string{"--compression", "gzip"}, transport.Destinations{Daemon: true}, pack.Gzip},
-		{[]string{"--compression", "zstd"}, transport.Destinations{Daemon: true}, pack.Zstd},
-		{nil, transport.Destinations{Daemon: true, Push: true}, pack.Gzip},
-		{nil, transport.Destinations{Daemon: true, Tarball: "img.tar"}, pack.Gzip},
-		{nil, transport.Destinations{Daemon: true, Layout: "dir"}, pack.Gzip},
-		{nil, transport.Destinations{Tarball: "img.tar"}, pack.Gzip},
-		{nil, transport.Destinations{Push: true}, pack.Gzip},
+		{nil, transport.Destinations{Daemon: true}, layer.None},
+		{nil, transport.Destinations{Daemon: true, ImageRefs: "refs", MetadataFile: "meta.json"}, layer.None},
+		{[]string{"--compression", "gzip"}, transport.Destinations{Daemon: true}, layer.Gzip},
+		{[]string{"--compression", "zstd"}, transport.Destinations{Daemon: true}, layer.Zstd},
+		{nil, transport.Destinations{Daemon: true, Push: true}, layer.Gzip},
+		{nil, transport.Destinations{Daemon: true, Tarball: "img.tar"}, layer.Gzip},
+		{nil, transport.Destinations{Daemon: true, Layout: "dir"}, layer.Gzip},
+		{nil, transport.Destinations{Tarball: "img.tar"}, layer.Gzip},
+		{nil, transport.Destinations{Push: true}, layer.Gzip},
 	}
 	for _, c := range cases {
 		var f Image

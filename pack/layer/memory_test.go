@@ -1,4 +1,4 @@
-package pack
+package layer
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func TestBuildLayerMemoryIsFlat(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		l, err := BuildLayer(context.Background(), p, LayerOptions{Compression: c, TempDir: t.TempDir()})
+		l, err := Build(context.Background(), p, Options{Compression: c, TempDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func BenchmarkBuildLayer(b *testing.B) {
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()
 			for b.Loop() {
-				l, err := BuildLayer(context.Background(), p, LayerOptions{Compression: c, TempDir: b.TempDir()})
+				l, err := Build(context.Background(), p, Options{Compression: c, TempDir: b.TempDir()})
 				if err != nil {
 					b.Fatal(err)
 				}

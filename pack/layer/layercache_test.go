@@ -1,4 +1,4 @@
-package pack
+package layer
 
 import (
 	"bytes"
@@ -44,11 +44,11 @@ func (c *cacheLog) reused() bool {
 // newTestCache returns a layer cache in a new directory; trustStamps
 // makes every stamp old enough to trust (no racy window), so that the
 // stamp, not a hash, decides.
-func newTestCache(t *testing.T, trustStamps bool) (*LayerCache, *cacheLog, string) {
+func newTestCache(t *testing.T, trustStamps bool) (*Cache, *cacheLog, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "blobs")
 	log := &cacheLog{}
-	c, err := NewLayerCache(dir, log.logf, log.logf)
+	c, err := NewCache(dir, log.logf, log.logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +79,9 @@ func stampedPlan(t *testing.T, src string, data string) *plan.Plan {
 }
 
 // buildDigest builds the layer with opts and returns its digest and blob.
-func buildDigest(t *testing.T, p *plan.Plan, opts LayerOptions) (string, []byte) {
+func buildDigest(t *testing.T, p *plan.Plan, opts Options) (string, []byte) {
 	t.Helper()
-	l, err := BuildLayer(context.Background(), p, opts)
+	l, err := Build(context.Background(), p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestLayerCacheNeverStale(t *testing.T) {
 			if err := os.WriteFile(src, content, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			opts := LayerOptions{ModTime: time.Unix(1700000000, 0), Cache: c}
+			opts := Options{ModTime: time.Unix(1700000000, 0), Cache: c}
 			first, _ := buildDigest(t, stampedPlan(t, src, "root"), opts)
 			if log.reused() {
 				t.Fatal("the first build reused a layer")
@@ -138,7 +138,7 @@ func TestLayerCacheNeverStale(t *testing.T) {
 			if log.reused() || changed == first {
 				t.Fatalf("one byte changed with its mtime put back: the layer was reused (%s)", changed)
 			}
-			uncached, _ := buildDigest(t, stampedPlan(t, src, "root"), LayerOptions{ModTime: opts.ModTime})
+			uncached, _ := buildDigest(t, stampedPlan(t, src, "root"), Options{ModTime: opts.ModTime})
 			if changed != uncached {
 				t.Errorf("the rebuilt layer %s is not the one built without a cache, %s", changed, uncached)
 			}
@@ -146,13 +146,13 @@ func TestLayerCacheNeverStale(t *testing.T) {
 				t.Errorf("the rebuilt layer was not kept: %s", d)
 			}
 
-			for name, o := range map[string]LayerOptions{
+			for name, o := range map[string]Options{
 				"zstd":              {ModTime: opts.ModTime, Compression: Zstd, Cache: c},
 				"none":              {ModTime: opts.ModTime, Compression: None, Cache: c},
 				"SOURCE_DATE_EPOCH": {ModTime: time.Unix(1700000001, 0), Cache: c},
 			} {
 				d, _ := buildDigest(t, stampedPlan(t, src, "root"), o)
-				want, _ := buildDigest(t, stampedPlan(t, src, "root"), LayerOptions{ModTime: o.ModTime, Compression: o.Compression})
+				want, _ := buildDigest(t, stampedPlan(t, src, "root"), Options{ModTime: o.ModTime, Compression: o.Compression})
 				if log.reused() || d == changed || d != want {
 					t.Errorf("%s: digest %s (gzip's %s, uncached %s)", name, d, changed, want)
 				}
@@ -187,7 +187,7 @@ func TestLayerCacheReplacedFile(t *testing.T) {
 	if err := os.WriteFile(src, content, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := LayerOptions{Cache: c}
+	opts := Options{Cache: c}
 	first, _ := buildDigest(t, stampedPlan(t, src, ""), opts)
 	fi, _ := os.Stat(src)
 	content[0] = 'y'
@@ -215,7 +215,7 @@ func TestLayerCacheVerifiesBlob(t *testing.T) {
 	if err := os.WriteFile(src, bytes.Repeat([]byte("y"), 200000), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := LayerOptions{Cache: c}
+	opts := Options{Cache: c}
 	first, blob := buildDigest(t, stampedPlan(t, src, ""), opts)
 	path := filepath.Join(dir, "sha256", strings.TrimPrefix(first, "sha256:"))
 	bad := bytes.Clone(blob)
@@ -250,7 +250,7 @@ func TestLayerCacheTrustsOnlyOwnDir(t *testing.T) {
 	if err := os.WriteFile(src, []byte("z"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := LayerOptions{Cache: c}
+	opts := Options{Cache: c}
 	buildDigest(t, stampedPlan(t, src, ""), opts)
 	if err := os.Chmod(filepath.Join(dir, recordDir), 0o777); err != nil {
 		t.Fatal(err)
@@ -276,9 +276,9 @@ func TestLayerCacheFileSums(t *testing.T) {
 	if err := os.WriteFile(src, []byte("hello"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	buildDigest(t, stampedPlan(t, src, ""), LayerOptions{Cache: c})
+	buildDigest(t, stampedPlan(t, src, ""), Options{Cache: c})
 	log.reused()
-	l, err := BuildLayer(context.Background(), stampedPlan(t, src, ""), LayerOptions{Cache: c, HashFiles: true})
+	l, err := Build(context.Background(), stampedPlan(t, src, ""), Options{Cache: c, HashFiles: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestLayerCacheFileSums(t *testing.T) {
 	if log.reused() {
 		t.Fatal("a layer without checksums was reused for an SBOM")
 	}
-	l, err = BuildLayer(context.Background(), stampedPlan(t, src, ""), LayerOptions{Cache: c, HashFiles: true})
+	l, err = Build(context.Background(), stampedPlan(t, src, ""), Options{Cache: c, HashFiles: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestLayerCachePrune(t *testing.T) {
 	if err := os.WriteFile(src, []byte("prune me"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	d, _ := buildDigest(t, stampedPlan(t, src, ""), LayerOptions{Cache: c})
+	d, _ := buildDigest(t, stampedPlan(t, src, ""), Options{Cache: c})
 	ents, err := c.Entries()
 	if err != nil || len(ents) != 1 || ents[0].Digest.String() != d || ents[0].Inputs != 1 {
 		t.Fatalf("entries %+v, %v; want one, of %s", ents, err, d)
@@ -336,7 +336,7 @@ func TestLayerCacheHashesRecentFiles(t *testing.T) {
 	if err := os.WriteFile(src, content, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := LayerOptions{Cache: c, Compression: Gzip, ModTime: time.Unix(0, 0)}
+	opts := Options{Cache: c, Compression: Gzip, ModTime: time.Unix(0, 0)}
 	buildDigest(t, stampedPlan(t, src, ""), opts)
 	key := c.key(stampedPlan(t, src, ""), opts)
 	rec := c.read(key)
@@ -367,12 +367,12 @@ func TestLayerCacheReadsBlobOnlyWhenNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	opts := LayerOptions{Cache: c, TempDir: tmp}
+	opts := Options{Cache: c, TempDir: tmp}
 	first, blob := buildDigest(t, stampedPlan(t, src, ""), opts)
 	log.reused()
 	count := func() int { ents, _ := os.ReadDir(tmp); return len(ents) }
 	for _, read := range []bool{false, true} {
-		l, err := BuildLayer(context.Background(), stampedPlan(t, src, ""), opts)
+		l, err := Build(context.Background(), stampedPlan(t, src, ""), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -413,7 +413,7 @@ func TestLayerCacheBoundsRecords(t *testing.T) {
 	if err := os.WriteFile(src, []byte("bounded"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := LayerOptions{Cache: c, Compression: Gzip, ModTime: time.Unix(0, 0)}
+	opts := Options{Cache: c, Compression: Gzip, ModTime: time.Unix(0, 0)}
 	buildDigest(t, stampedPlan(t, src, ""), opts)
 	ents, _ := os.ReadDir(records)
 	said := strings.Contains(strings.Join(log.lines, "\n"), "removed the 6 oldest records")
@@ -438,7 +438,7 @@ func TestLayerCacheSameBytesElsewhere(t *testing.T) {
 		}
 		return src
 	}
-	opts := LayerOptions{Cache: c}
+	opts := Options{Cache: c}
 	first, _ := buildDigest(t, stampedPlan(t, put(), ""), opts)
 	log.reused()
 	if d, _ := buildDigest(t, stampedPlan(t, put(), ""), opts); !log.reused() || d != first {
@@ -465,7 +465,7 @@ func TestLayerCacheWarnsOverBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		buildDigest(t, stampedPlan(t, src, ""), LayerOptions{Cache: c})
+		buildDigest(t, stampedPlan(t, src, ""), Options{Cache: c})
 	}
 	if log.reused() || len(warned) != 2 || !strings.Contains(warned[0], "more than the cache's bound of 100") {
 		t.Errorf("reused %v, warnings %q", log.reused(), warned)

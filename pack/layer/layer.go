@@ -1,4 +1,4 @@
-package pack
+package layer
 
 import (
 	"archive/tar"
@@ -59,14 +59,14 @@ type Sums struct{ SHA1, SHA256 string }
 var _ v1.Layer = (*Layer)(nil)
 
 // LayerOptions sets what the layer's tar headers and blob look like.
-type LayerOptions struct {
+type Options struct {
 	ModTime     time.Time   // every entry's mtime; the zero time means the Unix epoch
 	Compression Compression // gzip when empty
 	TempDir     string      // where the blob is kept; os.TempDir() when empty
 	HashFiles   bool        // record each file's checksums in Layer.Files
 	// Cache, when set, reuses the layer built from the same inputs and
 	// options, and keeps the one built (see LayerCache).
-	Cache *LayerCache
+	Cache *Cache
 }
 
 // layerPattern names the temporary blobs, so that a run can remove those
@@ -76,7 +76,7 @@ const layerPattern = "scratchpack-layer-*"
 // BuildLayer writes the plan as a tar stream, compresses it, and keeps the
 // result in a temporary file, all in one pass. It stops when ctx is done,
 // leaving nothing behind.
-func BuildLayer(ctx context.Context, p *plan.Plan, opts LayerOptions) (*Layer, error) {
+func Build(ctx context.Context, p *plan.Plan, opts Options) (*Layer, error) {
 	if opts.Compression == "" {
 		opts.Compression = Gzip
 	}
@@ -101,7 +101,7 @@ func BuildLayer(ctx context.Context, p *plan.Plan, opts LayerOptions) (*Layer, e
 
 // buildLayer is BuildLayer with its options filled in, and no cache. The
 // sha256 of each file whose path is in hashes is put there.
-func buildLayer(ctx context.Context, p *plan.Plan, opts LayerOptions, hashes map[string]string) (*Layer, error) {
+func buildLayer(ctx context.Context, p *plan.Plan, opts Options, hashes map[string]string) (*Layer, error) {
 	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package pack
+package layer
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func TestBuildLayerRefusesATornRead(t *testing.T) {
 		}
 	}()
 	tmp := t.TempDir()
-	_, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: tmp})
+	_, err := Build(context.Background(), p, Options{TempDir: tmp})
 	close(stop)
 	<-done
 	if err == nil || !strings.Contains(err.Error(), src+": changed while it was read") {
@@ -83,7 +83,7 @@ func TestBuildLayerRefusesAFileChangedSincePlanned(t *testing.T) {
 	if err := os.WriteFile(src, []byte("another program"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "changed after it was scanned") {
+	if _, err := Build(context.Background(), p, Options{TempDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "changed after it was scanned") {
 		t.Errorf("error = %v, want the changed file refused", err)
 	}
 }
@@ -130,7 +130,7 @@ func TestBuildLayerRefusesAFileReplacedWithTheSameStamp(t *testing.T) {
 		if err := p.Add(e); err != nil {
 			t.Fatal(err)
 		}
-		_, err = BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
+		_, err = Build(context.Background(), p, Options{TempDir: t.TempDir()})
 		if err == nil || !strings.Contains(err.Error(), src+": changed after it was scanned") {
 			t.Errorf("read through a sysroot %v: error = %v, want the replaced file refused", viaRoot, err)
 		}
@@ -146,7 +146,7 @@ func TestBuildLayerTempDirFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(t.TempDir(), "gone")
-	if _, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: missing, Compression: None}); err == nil ||
+	if _, err := Build(context.Background(), p, Options{TempDir: missing, Compression: None}); err == nil ||
 		!strings.Contains(err.Error(), "temporary directory "+missing) || strings.Contains(err.Error(), src) {
 		t.Errorf("missing temp dir: %v", err)
 	}
@@ -158,7 +158,7 @@ func TestBuildLayerTempDirFailures(t *testing.T) {
 		testtool.Missing(t, "cannot mount a tmpfs here: "+strings.TrimSpace(string(out)))
 	}
 	defer exec.Command("umount", full).Run()
-	_, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: full, Compression: None})
+	_, err := Build(context.Background(), p, Options{TempDir: full, Compression: None})
 	if err == nil || !strings.Contains(err.Error(), "writing the layer in "+full) || !errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), src) {
 		t.Errorf("full temp dir: %v", err)
 	}
@@ -189,7 +189,7 @@ func TestBuildLayerSweepsStaleLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := plan.NewPlan()
-	l, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: tmp})
+	l, err := Build(context.Background(), p, Options{TempDir: tmp})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package pack
+package layer
 
 import (
 	"context"
@@ -53,7 +53,7 @@ import (
 // this user can write (the cache's mode), and only from a regular file of
 // this user's; a record that does not match is a miss, never an error,
 // and is replaced when the layer is built again.
-type LayerCache struct {
+type Cache struct {
 	dir   string           // DIR/layers: the records, one file per key
 	blobs *blobcache.Cache // DIR/sha256: the blobs
 	logf  func(format string, args ...any)
@@ -81,7 +81,7 @@ const recordDir = "layers"
 // and warnf when a bound was hit in a way that costs every run (a layer
 // larger than the blob cache's bound is never kept). It creates nothing
 // until a layer is stored.
-func NewLayerCache(dir string, logf, warnf func(format string, args ...any)) (*LayerCache, error) {
+func NewCache(dir string, logf, warnf func(format string, args ...any)) (*Cache, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -90,7 +90,7 @@ func NewLayerCache(dir string, logf, warnf func(format string, args ...any)) (*L
 		return nil, err
 	}
 	abs, _ := filepath.Abs(dir)
-	return &LayerCache{dir: filepath.Join(abs, recordDir), blobs: blobs, logf: logf, racyWindow: racyWindow}, nil
+	return &Cache{dir: filepath.Join(abs, recordDir), blobs: blobs, logf: logf, racyWindow: racyWindow}, nil
 }
 
 // layerRecord is what a layer was made from and what it is.
@@ -122,7 +122,7 @@ func recordStamp(s plan.Stamp) *stampRecord {
 
 // key is the sha256 of what shapes the layer besides the inputs'
 // contents; "" when it cannot be known (no identity for the binary).
-func (c *LayerCache) key(p *plan.Plan, opts LayerOptions) string {
+func (c *Cache) key(p *plan.Plan, opts Options) string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -201,7 +201,7 @@ func hostPath(e plan.Entry) string {
 // trusted reports whether e's stamp tells its contents: a host file,
 // stamped when it was planned, whose ctime is older than start by the
 // racy window.
-func (c *LayerCache) trusted(e plan.Entry, start time.Time) bool {
+func (c *Cache) trusted(e plan.Entry, start time.Time) bool {
 	s := e.Stamp
 	return hostPath(e) != "" && s.Dev != 0 && s.Ino != 0 && !s.CTime.IsZero() && s.CTime.Before(start.Add(-c.racyWindow))
 }
@@ -210,7 +210,7 @@ func (c *LayerCache) trusted(e plan.Entry, start time.Time) bool {
 // none whose inputs match. Its blob is copied from the blob cache, and
 // verified, only when it is first read (see Layer.file); a blob gone or
 // wrong by then is built again, and must come out the same.
-func (c *LayerCache) lookup(ctx context.Context, key string, p *plan.Plan, opts LayerOptions) (*Layer, error) {
+func (c *Cache) lookup(ctx context.Context, key string, p *plan.Plan, opts Options) (*Layer, error) {
 	start := time.Now()
 	rec := c.read(key)
 	if rec == nil {
@@ -271,7 +271,7 @@ func (c *LayerCache) lookup(ctx context.Context, key string, p *plan.Plan, opts 
 // blob's room: copied from the blob cache and verified, or, when the
 // kept blob is gone or wrong, built again from p, which must give the
 // digest the record promised.
-func (c *LayerCache) fill(ctx context.Context, key string, p *plan.Plan, opts LayerOptions, rec *layerRecord) (*os.File, error) {
+func (c *Cache) fill(ctx context.Context, key string, p *plan.Plan, opts Options, rec *layerRecord) (*os.File, error) {
 	l, err := newLayerFile(ctx, opts.TempDir, opts.Compression)
 	if err != nil {
 		return nil, err
@@ -300,7 +300,7 @@ func (c *LayerCache) fill(ctx context.Context, key string, p *plan.Plan, opts La
 }
 
 // build builds the layer and keeps it under key.
-func (c *LayerCache) build(ctx context.Context, key string, p *plan.Plan, opts LayerOptions) (*Layer, error) {
+func (c *Cache) build(ctx context.Context, key string, p *plan.Plan, opts Options) (*Layer, error) {
 	start := time.Now()
 	hashes := map[string]string{}
 	for path := range c.needsHash(p, start) {
@@ -349,7 +349,7 @@ func hashSource(ctx context.Context, e plan.Entry) (string, error) {
 
 // needsHash is the set of image paths whose sources must be hashed as the
 // layer is written: those whose stamps cannot be trusted (see trusted).
-func (c *LayerCache) needsHash(p *plan.Plan, start time.Time) map[string]bool {
+func (c *Cache) needsHash(p *plan.Plan, start time.Time) map[string]bool {
 	need := map[string]bool{}
 	for _, e := range p.Entries() {
 		if e.Type == plan.TypeFile && e.Source != "" && !c.trusted(e, start) {
@@ -361,7 +361,7 @@ func (c *LayerCache) needsHash(p *plan.Plan, start time.Time) map[string]bool {
 
 // store keeps the layer's blob and its record. A failure is said at -v
 // and otherwise ignored: the cache only saves time.
-func (c *LayerCache) store(ctx context.Context, key string, p *plan.Plan, l *Layer, hashes map[string]string, start time.Time) {
+func (c *Cache) store(ctx context.Context, key string, p *plan.Plan, l *Layer, hashes map[string]string, start time.Time) {
 	rec := &layerRecord{Digest: l.digest, DiffID: l.diffID, Size: l.size, Files: l.Files}
 	for _, e := range p.Entries() {
 		if e.Type != plan.TypeFile || e.Source == "" {
@@ -405,7 +405,7 @@ func (c *LayerCache) store(ctx context.Context, key string, p *plan.Plan, l *Lay
 const maxRecords = 4096
 
 // trim removes the oldest records beyond maxRecords, said at -v.
-func (c *LayerCache) trim() {
+func (c *Cache) trim() {
 	ents, err := os.ReadDir(c.dir)
 	if err != nil || len(ents) <= maxRecords {
 		return
@@ -431,7 +431,7 @@ func (c *LayerCache) trim() {
 
 // read returns the record under key, or nil when there is none that this
 // user wrote.
-func (c *LayerCache) read(key string) *layerRecord {
+func (c *Cache) read(key string) *layerRecord {
 	if !ours(c.dir) {
 		return nil
 	}
@@ -454,7 +454,7 @@ func (c *LayerCache) read(key string) *layerRecord {
 
 // write keeps rec under key, replacing any record there at once, and
 // reports whether it did.
-func (c *LayerCache) write(key string, rec *layerRecord) bool {
+func (c *Cache) write(key string, rec *layerRecord) bool {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil || !ours(c.dir) {
 		c.logf("layer cache: %s is not a directory of this user's that only this user can write; the layer is not kept", c.dir)
 		return false
@@ -484,7 +484,7 @@ func (c *LayerCache) write(key string, rec *layerRecord) bool {
 }
 
 // LayerEntry is one layer the cache knows how to reuse.
-type LayerEntry struct {
+type CacheEntry struct {
 	Key    string    `json:"key"`
 	Digest v1.Hash   `json:"digest"` // the blob, kept in the blob cache
 	Size   int64     `json:"size"`
@@ -495,14 +495,14 @@ type LayerEntry struct {
 // Entries lists the layers whose records are kept, newest first. A
 // record is a few hundred bytes a file; its blob counts in the blob
 // cache's bound.
-func (c *LayerCache) Entries() ([]LayerEntry, error) {
+func (c *Cache) Entries() ([]CacheEntry, error) {
 	ents, err := os.ReadDir(c.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("layer cache %s: %w", c.dir, unwrapPathErr(err))
 	}
-	var out []LayerEntry
+	var out []CacheEntry
 	for _, de := range ents {
 		if len(de.Name()) != 2*sha256.Size || strings.Trim(de.Name(), "0123456789abcdef") != "" {
 			continue
@@ -515,16 +515,16 @@ func (c *LayerCache) Entries() ([]LayerEntry, error) {
 		if rec == nil {
 			continue
 		}
-		out = append(out, LayerEntry{Key: de.Name(), Digest: rec.Digest, Size: rec.Size, Inputs: len(rec.Inputs), Built: fi.ModTime()})
+		out = append(out, CacheEntry{Key: de.Name(), Digest: rec.Digest, Size: rec.Size, Inputs: len(rec.Inputs), Built: fi.ModTime()})
 	}
-	slices.SortStableFunc(out, func(a, b LayerEntry) int { return b.Built.Compare(a.Built) })
+	slices.SortStableFunc(out, func(a, b CacheEntry) int { return b.Built.Compare(a.Built) })
 	return out, nil
 }
 
 // Prune removes the records whose blobs the blob cache no longer keeps
 // (after its own Prune, say), and the temporary files of killed runs; it
 // returns how many records it removed.
-func (c *LayerCache) Prune() (int, error) {
+func (c *Cache) Prune() (int, error) {
 	kept := map[v1.Hash]bool{}
 	blobs, err := c.blobs.Entries()
 	if err != nil {
@@ -560,7 +560,7 @@ func (c *LayerCache) Prune() (int, error) {
 }
 
 // Dir is the directory of the records.
-func (c *LayerCache) Dir() string { return c.dir }
+func (c *Cache) Dir() string { return c.dir }
 
 // ours reports whether dir is a directory this user owns and only this
 // user can write.

@@ -1,4 +1,4 @@
-package pack
+package layer
 
 import (
 	"archive/tar"
@@ -42,7 +42,7 @@ func TestBuildLayerDigestsAndContents(t *testing.T) {
 	for _, c := range []Compression{Gzip, Zstd, None} {
 		t.Run(string(c), func(t *testing.T) {
 			mtime := time.Unix(1700000000, 0)
-			l, err := BuildLayer(context.Background(), testPlan(t), LayerOptions{ModTime: mtime, Compression: c})
+			l, err := Build(context.Background(), testPlan(t), Options{ModTime: mtime, Compression: c})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,12 +107,12 @@ func TestBuildLayerDigestsAndContents(t *testing.T) {
 
 func TestBuildLayerIsReproducible(t *testing.T) {
 	p := testPlan(t)
-	a, err := BuildLayer(context.Background(), p, LayerOptions{})
+	a, err := Build(context.Background(), p, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := BuildLayer(context.Background(), p, LayerOptions{})
+	b, err := Build(context.Background(), p, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestBuildLayerMissingSourceLeavesNothing(t *testing.T) {
 	if err := p.Add(plan.Entry{Path: "/app", Type: plan.TypeFile, Mode: 0o755, Source: missing}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: dir})
+	_, err := Build(context.Background(), p, Options{TempDir: dir})
 	if err == nil {
 		t.Fatal("BuildLayer succeeded with a missing source")
 	}
@@ -180,7 +180,7 @@ func TestBuildLayerIsTheSameOnAnyNumberOfCores(t *testing.T) {
 	var first v1.Hash
 	for _, procs := range []int{1, 2, 8} {
 		runtime.GOMAXPROCS(procs)
-		l, err := BuildLayer(context.Background(), p, LayerOptions{TempDir: t.TempDir()})
+		l, err := Build(context.Background(), p, Options{TempDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
