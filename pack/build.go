@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/check"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"slices"
 	"strings"
@@ -20,9 +21,6 @@ import (
 	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
-
-// DefaultPath is the PATH an image gets unless its Env sets one.
-const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 
 // Options says how to build images.
 type Options struct {
@@ -165,7 +163,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	if err := plan.Verify(pl, r, imagePath, opts.resolve); err != nil {
 		return nil, err
 	}
-	if err := CheckConfig(pl, cfg, imagePath); err != nil {
+	if err := check.Plan(pl, cfg.configFile(), imagePath); err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
@@ -203,7 +201,7 @@ func (c Config) withDefaults(imagePath string) Config {
 	}
 	hasPath := slices.ContainsFunc(c.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
 	if !hasPath {
-		c.Env = append([]string{DefaultPath}, c.Env...)
+		c.Env = append([]string{check.DefaultPath}, c.Env...)
 	} else {
 		c.Env = slices.Clone(c.Env)
 	}

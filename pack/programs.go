@@ -20,9 +20,6 @@ var (
 	// ErrEntrypoints means the programs of one index would have
 	// different image paths.
 	ErrEntrypoints = errors.New("programs of one index at different paths")
-	// ErrConfig means the image's config asks for what its file system
-	// lacks: an entrypoint, an interpreter, a user, a working directory.
-	ErrConfig = errors.New("the image would not run as configured")
 )
 
 // Program is one program to pack.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/check"
 
 	"github.com/spf13/pflag"
 
@@ -9,7 +10,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack"
+
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -37,7 +38,7 @@ func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) e
 	if err != nil {
 		return err
 	}
-	checks, err := pack.CheckArtifact(a.ctx, art, pick.Platform, "")
+	checks, err := check.Artifact(a.ctx, art, pick.Platform, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/check"
 	"maps"
 	"path"
 	"runtime"
@@ -179,7 +180,7 @@ func koEnv(env []string, dir string) []string {
 	out := slices.Clone(env)
 	i := slices.IndexFunc(out, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
 	if i < 0 {
-		out = append([]string{pack.DefaultPath}, out...)
+		out = append([]string{check.DefaultPath}, out...)
 		i = 0
 	}
 	if !slices.Contains(strings.Split(strings.TrimPrefix(out[i], "PATH="), ":"), dir) {

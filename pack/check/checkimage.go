@@ -1,4 +1,4 @@
-package pack
+package check
 
 import (
 	"bufio"
@@ -22,16 +22,20 @@ import (
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
+// DefaultPath is the PATH an image gets unless its Env sets one: what a
+// runtime looks an entrypoint up on when the config sets none.
+const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
+
 // CheckArtifact checks every image of a, or the one for platform only
 // when it is set, as CheckImage does.
-func CheckArtifact(ctx context.Context, a transport.Artifact, only *v1.Platform, tmpDir string) ([]*ImageCheck, error) {
+func Artifact(ctx context.Context, a transport.Artifact, only *v1.Platform, tmpDir string) ([]*Result, error) {
 	imgs, err := transport.Pick(ctx, a, only)
 	if err != nil {
 		return nil, err
 	}
-	var out []*ImageCheck
+	var out []*Result
 	for _, img := range imgs {
-		c, err := CheckImage(ctx, img, tmpDir)
+		c, err := Image(ctx, img, tmpDir)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +45,7 @@ func CheckArtifact(ctx context.Context, a transport.Artifact, only *v1.Platform,
 }
 
 // ImageCheck is what CheckImage found of one image.
-type ImageCheck struct {
+type Result struct {
 	Platform   string
 	Entrypoint string          // what the container runs first
 	Report     *elfscan.Report // its scan, when it is an ELF program
@@ -60,12 +64,12 @@ type ImageCheck struct {
 // directory exists; and a program that verifies TLS peers finds a CA
 // bundle. The image's file system is read from a temporary file in tmpDir
 // (os.TempDir() when empty).
-func CheckImage(ctx context.Context, img v1.Image, tmpDir string) (*ImageCheck, error) {
+func Image(ctx context.Context, img v1.Image, tmpDir string) (*Result, error) {
 	cf, err := verified.ConfigFile(img)
 	if err != nil {
 		return nil, err
 	}
-	c := &ImageCheck{}
+	c := &Result{}
 	if p := cf.Platform(); p != nil {
 		c.Platform = p.String()
 	}
@@ -89,7 +93,7 @@ func CheckImage(ctx context.Context, img v1.Image, tmpDir string) (*ImageCheck, 
 // checkConfig checks what an image's config asks of its file system,
 // root: the entrypoint, the user and the working directory. CheckImage
 // runs it on an image, pack on the plan of one.
-func (c *ImageCheck) checkConfig(root *elfscan.Root, cfg v1.Config) {
+func (c *Result) checkConfig(root *elfscan.Root, cfg v1.Config) {
 	argv := append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
 	if len(argv) == 0 {
 		c.problem("give --entrypoint", "it has neither an entrypoint nor a cmd")
@@ -103,7 +107,7 @@ func (c *ImageCheck) checkConfig(root *elfscan.Root, cfg v1.Config) {
 
 // problem records a reason the image would not run, and the flags of
 // pack that fix it.
-func (c *ImageCheck) problem(fix, format string, args ...any) {
+func (c *Result) problem(fix, format string, args ...any) {
 	c.Problems = append(c.Problems, fmt.Sprintf(format, args...))
 	c.fixes = append(c.fixes, fix)
 }
@@ -111,7 +115,7 @@ func (c *ImageCheck) problem(fix, format string, args ...any) {
 // checkProgram checks the entrypoint, following a script to its
 // interpreter. A name without a slash is looked for on the image's PATH,
 // a relative path in the working directory, as runc does.
-func (c *ImageCheck) checkProgram(root *elfscan.Root, cfg v1.Config) {
+func (c *Result) checkProgram(root *elfscan.Root, cfg v1.Config) {
 	const fixEntry = "give --entrypoint a program the image has, or --add it"
 	prog := c.Entrypoint
 	switch {
@@ -197,7 +201,7 @@ func lookPath(root *elfscan.Root, name string, env []string) (string, bool) {
 
 // checkWorkdir requires the working directory, when set, to be a
 // directory of the image.
-func (c *ImageCheck) checkWorkdir(root *elfscan.Root, dir string) {
+func (c *Result) checkWorkdir(root *elfscan.Root, dir string) {
 	if dir == "" {
 		return
 	}
@@ -244,7 +248,7 @@ func shebang(head []byte) (interp, arg string, ok bool) {
 
 // checkUser requires a user or group given by name to be in the image's
 // passwd or group file.
-func (c *ImageCheck) checkUser(root *elfscan.Root, user string) {
+func (c *Result) checkUser(root *elfscan.Root, user string) {
 	name, group, _ := strings.Cut(user, ":")
 	for _, part := range []struct{ name, file string }{{name, "/etc/passwd"}, {group, "/etc/group"}} {
 		if part.name == "" {
@@ -309,4 +313,13 @@ func searchPath(env []string) []string {
 		}
 	}
 	return strings.Split(p, ":")
+}
+
+// unwrapPathErr drops the path from an *fs.PathError, which the caller
+// names in its own terms.
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }

@@ -1,6 +1,7 @@
-package pack
+package check
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,6 +12,10 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
+// ErrConfig means the image's config asks for what its file system
+// lacks: an entrypoint, an interpreter, a user, a working directory.
+var ErrConfig = errors.New("the image would not run as configured")
+
 // CheckConfig checks, by verify's rules (CheckImage's), that the image
 // config cfg would run in the planned image: its entrypoint (or first Cmd)
 // exists and is executable, a script's interpreter is there, a user given
@@ -18,14 +23,12 @@ import (
 // The program at program, an image path, is taken as resolved: Verify
 // checks it. The error, wrapping ErrConfig, names every problem and the
 // flag that fixes it, on one line.
-func CheckConfig(p *plan.Plan, cfg Config, program string) error {
-	c := &ImageCheck{verified: program}
-	if cfg.Platform.OS != "" {
-		c.Platform = cfg.Platform.String()
+func Plan(p *plan.Plan, cf *v1.ConfigFile, program string) error {
+	c := &Result{verified: program}
+	if pl := cf.Platform(); pl != nil && pl.OS != "" {
+		c.Platform = pl.String()
 	}
-	c.checkConfig(elfscan.FSRoot(p.FS(), "the planned image"), v1.Config{
-		Entrypoint: cfg.Entrypoint, Cmd: cfg.Cmd, Env: cfg.Env, WorkingDir: cfg.WorkingDir, User: cfg.User,
-	})
+	c.checkConfig(elfscan.FSRoot(p.FS(), "the planned image"), cf.Config)
 	if len(c.Problems) == 0 {
 		return nil
 	}
@@ -39,3 +42,13 @@ func CheckConfig(p *plan.Plan, cfg Config, program string) error {
 	}
 	return &detailError{ErrConfig, b.String()}
 }
+
+// detailError is a sentinel error with a more specific message.
+type detailError struct {
+	sentinel error
+	msg      string
+}
+
+func (e *detailError) Error() string { return e.msg }
+
+func (e *detailError) Unwrap() error { return e.sentinel }

@@ -1,4 +1,4 @@
-package pack
+package check
 
 import (
 	"archive/tar"
@@ -100,24 +100,24 @@ func TestCheckImageMemoryIsFlat(t *testing.T) {
 		name  string
 		file  streamedFile
 		user  string
-		check func(t *testing.T, c *ImageCheck)
+		check func(t *testing.T, c *Result)
 	}{
-		{"elf", streamedFile{name: "app", mode: 0o755, head: elf, size: size}, "0", func(t *testing.T, c *ImageCheck) {
+		{"elf", streamedFile{name: "app", mode: 0o755, head: elf, size: size}, "0", func(t *testing.T, c *Result) {
 			if c.Report == nil || len(c.Problems) != 0 {
 				t.Errorf("report %v, problems %q; want the program scanned and no problem", c.Report, c.Problems)
 			}
 		}},
-		{"script", streamedFile{name: "app", mode: 0o755, head: []byte("#!/bin/missing -x\n"), size: size}, "0", func(t *testing.T, c *ImageCheck) {
+		{"script", streamedFile{name: "app", mode: 0o755, head: []byte("#!/bin/missing -x\n"), size: size}, "0", func(t *testing.T, c *Result) {
 			if len(c.Problems) != 1 || !strings.Contains(c.Problems[0], "/bin/missing, the interpreter of /app, does not exist") {
 				t.Errorf("problems %q; want the interpreter named", c.Problems)
 			}
 		}},
-		{"passwd", streamedFile{name: "app", mode: 0o755, head: elf, size: int64(len(elf))}, "nobody", func(t *testing.T, c *ImageCheck) {
+		{"passwd", streamedFile{name: "app", mode: 0o755, head: elf, size: int64(len(elf))}, "nobody", func(t *testing.T, c *Result) {
 			if len(c.Problems) != 1 || !strings.Contains(c.Problems[0], "nobody is not in the image's /etc/passwd") {
 				t.Errorf("problems %q; want nobody missing from passwd", c.Problems)
 			}
 		}},
-		{"passwd found", streamedFile{name: "app", mode: 0o755, head: elf, size: int64(len(elf))}, "app", func(t *testing.T, c *ImageCheck) {
+		{"passwd found", streamedFile{name: "app", mode: 0o755, head: elf, size: int64(len(elf))}, "app", func(t *testing.T, c *Result) {
 			if len(c.Problems) != 0 {
 				t.Errorf("problems %q; want app found at the end of passwd", c.Problems)
 			}
@@ -133,7 +133,7 @@ func TestCheckImageMemoryIsFlat(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			c, err := CheckImage(t.Context(), img, t.TempDir())
+			c, err := Image(t.Context(), img, t.TempDir())
 			runtime.ReadMemStats(&after)
 			if err != nil {
 				t.Fatal(err)
