@@ -87,7 +87,7 @@ func TestCheckImageMemoryIsFlat(t *testing.T) {
 	if testing.Short() {
 		size = 24 << 20 // reading it whole still allocates twice the bound
 	}
-	elf, err := os.ReadFile("../testdata/elf/musl-static")
+	elf, err := os.ReadFile("../../testdata/elf/musl-static")
 	if err != nil {
 		t.Fatal(err)
 	}
