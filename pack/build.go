@@ -3,12 +3,17 @@ package pack
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/check"
-	"github.com/scratchpack/scratchpack/pack/layer"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/scratchpack/scratchpack/pack/statusd"
+
+	"github.com/scratchpack/scratchpack/pack/check"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 
 	"github.com/scratchpack/scratchpack/pack/plan"
 
@@ -18,7 +23,6 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -42,7 +46,7 @@ type Options struct {
 	// OmitArm64Variant leaves arm64's variant, v8, out of the config and
 	// the index, as ko and docker build do; pack keeps it.
 	OmitArm64Variant bool
-	dbs              *sbom.DBs // the package databases read so far, shared by a Programs call
+	dbs              *pkgdb.DBs // the package databases read so far, shared by a Programs call
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
@@ -58,16 +62,28 @@ type Built struct {
 	Image     v1.Image
 	Layer     *layer.Layer
 	Platform  v1.Platform
-	Certs     *certs.Bundle                            // the CA roots packed, or nil
-	ZoneInfo  string                                   // where the zone data packed came from, or ""
-	Sources   []string                                 // the host files the image was made from
-	Plan      *plan.Plan                               // the image's root file system
-	Data      *DataEvidence                            // what the program's path literals brought
-	owners    func() (map[string]*sbom.Package, error) // the package of each file, when the layer has checksums
+	Certs     *certs.Bundle                             // the CA roots packed, or nil
+	ZoneInfo  string                                    // where the zone data packed came from, or ""
+	Sources   []string                                  // the host files the image was made from
+	Plan      *plan.Plan                                // the image's root file system
+	Data      *DataEvidence                             // what the program's path literals brought
+	owners    func() (map[string]*pkgdb.Package, error) // the package of each file, when the layer has checksums
 }
 
 // Close removes the layer's temporary file.
 func (b *Built) Close() error { return b.Layer.Close() }
+
+// Owners returns the package that owns each file of the image, by image
+// path, as the roots' package databases say: what an SBOM names. The
+// databases are read once, while the layer is built, when Options.Layer
+// asks for HashFiles (or Options.DpkgStatus is set); otherwise Owners is
+// an error.
+func (b *Built) Owners() (map[string]*pkgdb.Package, error) {
+	if b.owners == nil {
+		return nil, errors.New("the image's files were not looked up in their package databases (layer.Options.HashFiles)")
+	}
+	return b.owners()
+}
 
 // Build plans the root file system for the scanned program (the program
 // at imagePath, its loader and libraries, the essentials the policy
@@ -75,7 +91,7 @@ func (b *Built) Close() error { return b.Layer.Close() }
 // against it (Plan.CheckConfig), builds the layer in one pass, and
 // assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
-	dbs := cmp.Or(opts.dbs, &sbom.DBs{}) // each root's database is read once
+	dbs := cmp.Or(opts.dbs, &pkgdb.DBs{}) // each root's database is read once
 	if imagePath == "" {
 		var err error
 		if imagePath, err = ownPath(dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
@@ -141,16 +157,16 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	// The package of each file, for the status.d entries and the SBOM:
 	// the databases are read once, for both.
-	var owners func() (map[string]*sbom.Package, error)
+	var owners func() (map[string]*pkgdb.Package, error)
 	if opts.DpkgStatus || opts.Layer.HashFiles {
-		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, pl) })
+		owners = sync.OnceValues(func() (map[string]*pkgdb.Package, error) { return statusd.Owners(dbs, pl) })
 	}
 	if opts.DpkgStatus {
 		found, err := owners()
 		if err != nil {
 			return nil, err
 		}
-		if err := addDpkgStatus(pl, dbs, found); err != nil {
+		if err := statusd.Add(pl, dbs, found); err != nil {
 			return nil, err
 		}
 	}

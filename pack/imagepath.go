@@ -3,10 +3,10 @@ package pack
 import (
 	"path"
 
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/plan"
 
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // ownPath is the default image path of a scanned program: its own path
@@ -17,7 +17,7 @@ import (
 // interpreter computes its prefix from it and scanners match the
 // package's file lists by it; DefaultDir/NAME (ProgramPath) for a
 // program nobody owns.
-func ownPath(dbs *sbom.DBs, r *elfscan.Report, fromImage bool) (string, error) {
+func ownPath(dbs *pkgdb.DBs, r *elfscan.Report, fromImage bool) (string, error) {
 	if r.Root == nil || r.File == "" {
 		return plan.ProgramPath(r), nil
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // Datum is one entry that evidence added to a plan, and why.
@@ -43,7 +42,7 @@ type Owner func(path string) (pkg string, ok bool)
 // addNamedPathsOf is addNamedPaths in the program's root (the sysroot or
 // image resolve names, or r's own), with the root's package database,
 // read through dbs, as the Owner.
-func addNamedPathsOf(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfscan.Report, resolve elfscan.Options) (*DataEvidence, error) {
+func addNamedPathsOf(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, resolve elfscan.Options) (*DataEvidence, error) {
 	root := resolve.Root
 	if root == nil {
 		root = r.Root
@@ -83,9 +82,9 @@ func withBroughtPaths(p *plan.Plan, r *elfscan.Report) *elfscan.Report {
 // PackageOwner is the Owner that root's package database answers, or nil
 // when root has none (a bare sysroot). Its file lists are read when it is
 // first asked.
-func PackageOwner(root *elfscan.Root) (Owner, error) { return packageOwner(&sbom.DBs{}, root) }
+func PackageOwner(root *elfscan.Root) (Owner, error) { return packageOwner(&pkgdb.DBs{}, root) }
 
-func packageOwner(dbs *sbom.DBs, root *elfscan.Root) (Owner, error) {
+func packageOwner(dbs *pkgdb.DBs, root *elfscan.Root) (Owner, error) {
 	db, err := dbs.For(root)
 	if err != nil {
 		return nil, err
@@ -115,7 +114,7 @@ type DataPlanner struct {
 	byIn    map[string]*DataEvidence // by the object holding the literals
 	shared  *shared                  // ELF objects resolved and directories walked, shared by the plans
 	first   *elfscan.Root            // the root of the first program, when root is nil
-	dbs     *sbom.DBs                // the package databases read, for the package evidence
+	dbs     *pkgdb.DBs               // the package databases read, for the package evidence
 }
 
 // NewDataPlanner returns a planner that finds data in root (each
@@ -125,7 +124,7 @@ func NewDataPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []strin
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	return &DataPlanner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*DataEvidence{}, shared: newShared(), dbs: &sbom.DBs{}}
+	return &DataPlanner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*DataEvidence{}, shared: newShared(), dbs: &pkgdb.DBs{}}
 }
 
 // Plan returns what the path literals of r bring to its plan, less what

@@ -13,7 +13,6 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // Package evidence. In a root with a package database, the packages that
@@ -99,12 +98,12 @@ type pkgEvidence struct {
 // libraries, and every file of the packages named (--packages), each in
 // the root it is read from. env is the image's environment (its LANG
 // chooses translations). Warnings go to r.Warnings.
-func addPackages(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options) error {
+func addPackages(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options) error {
 	return addPackagesWithin(ctx, p, dbs, r, named, env, resolve, defaultBounds())
 }
 
 // addPackagesWithin is addPackages within the bounds b.
-func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options, b bounds) error {
+func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options, b bounds) error {
 	var todo []pkgEvidence
 	// The program's root, where --packages are looked for: the image of
 	// --from, a sysroot, or the host.
@@ -161,7 +160,7 @@ func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *sbom.DBs, r *elfs
 // closureOwners are the packages whose data comes with r: the owners of
 // the program, its loader and libraries, then their data-only
 // dependencies, in that order, each with the chain that brings it.
-func closureOwners(dbs *sbom.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
+func closureOwners(dbs *pkgdb.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 	type file struct {
 		root *elfscan.Root
 		path string

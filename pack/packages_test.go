@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/plan"
 
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // pkgRoot writes a root with a dpkg database: the program /usr/bin/app
@@ -154,7 +154,7 @@ func TestPackageEvidence(t *testing.T) {
 	root := elfscan.DirRoot(dir)
 	r := pkgReport(root, "/usr/bin/app")
 	p := plan.NewPlan()
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, r, nil, []string{"LANG=de_DE.UTF-8"}, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, r, nil, []string{"LANG=de_DE.UTF-8"}, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
@@ -195,7 +195,7 @@ func TestPackageEvidence(t *testing.T) {
 
 	// Without LANG, no translation.
 	p = plan.NewPlan()
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := p.Lookup("/usr/share/locale/de/LC_MESSAGES/foo.mo"); ok {
@@ -204,7 +204,7 @@ func TestPackageEvidence(t *testing.T) {
 	// --exclude leaves out what evidence finds.
 	p = plan.NewPlan()
 	p.Exclude("*.ttf")
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := p.Lookup("/usr/share/fonts/core.ttf"); ok {
@@ -222,7 +222,7 @@ func TestPackageEvidenceNeedsAnOwner(t *testing.T) {
 		{Name: "libc.so.6", RealPath: "/usr/lib/x86_64-linux-gnu/libc.so.6", Root: root},
 	}}
 	p := plan.NewPlan()
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, r, nil, nil, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, r, nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if es := p.Entries(); len(es) != 0 {
@@ -232,13 +232,13 @@ func TestPackageEvidenceNeedsAnOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = plan.NewPlan()
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, pkgReport(root, "/usr/bin/app"), nil, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if es := p.Entries(); len(es) != 0 {
 		t.Errorf("a root without a database got %v", es)
 	}
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, pkgReport(root, "/usr/bin/app"), []string{"app"}, nil, elfscan.Options{}); err == nil || !strings.Contains(err.Error(), "has no package database") {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, pkgReport(root, "/usr/bin/app"), []string{"app"}, nil, elfscan.Options{}); err == nil || !strings.Contains(err.Error(), "has no package database") {
 		t.Errorf("--packages in a root without a database: %v", err)
 	}
 }
@@ -249,7 +249,7 @@ func TestPackagesFlag(t *testing.T) {
 	root := elfscan.DirRoot(pkgRoot(t))
 	r := &elfscan.Report{Path: "/opt/x/app", Root: root, File: "/opt/x/app"}
 	p := plan.NewPlan()
-	if err := addPackages(context.Background(), p, &sbom.DBs{}, r, []string{"fonts-prog", "app"}, nil, elfscan.Options{}); err != nil {
+	if err := addPackages(context.Background(), p, &pkgdb.DBs{}, r, []string{"fonts-prog", "app"}, nil, elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]bool{"/usr/bin/fontprog": true, "/usr/share/fonts/prog.ttf": true, "/usr/bin/app": true, "/usr/share/doc/app/copyright": false, "/usr/share/man/man1/app.1.gz": false} {
@@ -258,7 +258,7 @@ func TestPackagesFlag(t *testing.T) {
 			t.Errorf("%s: in the plan %v (%q), want %v", path, ok, e.Why, want)
 		}
 	}
-	err := addPackages(context.Background(), plan.NewPlan(), &sbom.DBs{}, r, []string{"nothere"}, nil, elfscan.Options{})
+	err := addPackages(context.Background(), plan.NewPlan(), &pkgdb.DBs{}, r, []string{"nothere"}, nil, elfscan.Options{})
 	if err == nil || !strings.Contains(err.Error(), "package nothere is not installed in "+root.String()) || !strings.Contains(err.Error(), "dpkg -S PATH") {
 		t.Errorf("an unknown package: %v", err)
 	}
@@ -293,7 +293,7 @@ func TestOwnPath(t *testing.T) {
 		{"/tmp/build/mine", "/tmp/build/mine", false, "/usr/local/bin/mine"},
 		{"./app", "/usr/bin/app", false, "/usr/bin/app"},
 	} {
-		got, err := ownPath(&sbom.DBs{}, &elfscan.Report{Path: c.prog, Root: root, File: c.file}, c.fromImage)
+		got, err := ownPath(&pkgdb.DBs{}, &elfscan.Report{Path: c.prog, Root: root, File: c.file}, c.fromImage)
 		if err != nil || got != c.want {
 			t.Errorf("%s (from an image %v): %q, %v; want %q", c.prog, c.fromImage, got, err, c.want)
 		}
@@ -315,7 +315,7 @@ func TestPackageEvidenceBounds(t *testing.T) {
 	} {
 		r := pkgReport(root, "/usr/bin/app")
 		p := plan.NewPlan()
-		if err := addPackagesWithin(context.Background(), p, &sbom.DBs{}, r, []string{"libother1"}, nil, elfscan.Options{}, c.b); err != nil {
+		if err := addPackagesWithin(context.Background(), p, &pkgdb.DBs{}, r, []string{"libother1"}, nil, elfscan.Options{}, c.b); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := p.Lookup("/usr/share/other/o.dat"); !ok {

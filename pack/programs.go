@@ -8,7 +8,7 @@ import (
 	"slices"
 
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/pack/sbom"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -48,20 +48,6 @@ type PackOptions struct {
 type Result struct {
 	Artifact transport.Artifact
 	Images   []*Built
-}
-
-// SBOMs describe each image (see Built.SBOM), named name, made by tool;
-// the layers must have been built with LayerOptions.HashFiles.
-func (r *Result) SBOMs(name, tool string) ([]*sbom.Image, error) {
-	var out []*sbom.Image
-	for _, b := range r.Images {
-		s, err := b.SBOM(name, tool)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }
 
 // Sources returns the host files every image was made from: what no
@@ -104,7 +90,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 			opts.Resolve.Root = opts.From.Root
 		}
 	}
-	opts.Options.dbs = &sbom.DBs{} // each root's database is read once for all the images
+	opts.Options.dbs = &pkgdb.DBs{} // each root's database is read once for all the images
 	seen := map[string]string{}
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform

@@ -86,7 +86,7 @@ func (f *SBOM) attach(r *pack.Result, tags []name.Tag, dest *transport.Destinati
 		return nil, nil
 	}
 	repo := strings.TrimSuffix(tags[0].String(), ":"+tags[0].TagStr()) // as given: app, ghcr.io/me/app
-	docs, err := r.SBOMs(repo, "scratchpack-"+cli.Version())
+	docs, err := sbom.Images(r, repo, "scratchpack-"+cli.Version())
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/statusd"
 )
 
 // tree writes files into a new directory and returns it as a root.
@@ -79,7 +80,7 @@ func TestDpkgOwners(t *testing.T) {
 	// status.d as distroless writes it, parsed as Trivy parses it: one
 	// MIME header per package, Package and Version required, Status not
 	// deinstall or purge; md5sums only for the files shipped.
-	st := StatusD(libc)
+	st := statusd.StatusD(libc)
 	h, err := textproto.NewReader(bufio.NewReader(strings.NewReader(st + "\n"))).ReadMIMEHeader()
 	if err != nil {
 		t.Fatal(err)
@@ -92,15 +93,15 @@ func TestDpkgOwners(t *testing.T) {
 	// moved to /opt/lib: each line names the image's path, and libm's
 	// line is not there when libm is not shipped.
 	for _, c := range []struct {
-		files []Shipped
+		files []statusd.Shipped
 		want  string
 	}{
-		{[]Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}},
+		{[]statusd.Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}},
 			"0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libc.so.6\n"},
-		{[]Shipped{{Path: "/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}, {Path: "/opt/lib/libm.so.6", Source: "/lib/x86_64-linux-gnu/libm.so.6"}},
+		{[]statusd.Shipped{{Path: "/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}, {Path: "/opt/lib/libm.so.6", Source: "/lib/x86_64-linux-gnu/libm.so.6"}},
 			"0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\nfedcba9876543210fedcba9876543210  opt/lib/libm.so.6\n"},
 	} {
-		if sums := MD5Sums(root, libc, c.files); string(sums) != c.want {
+		if sums := statusd.MD5Sums(root, libc, c.files); string(sums) != c.want {
 			t.Errorf("md5sums of %v:\n%s\nwant\n%s", c.files, sums, c.want)
 		}
 	}
@@ -163,7 +164,7 @@ R:libz.so.1.3.1
 	// Packed again from the distroless root, its md5sums come from
 	// status.d.
 	ssl := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libssl.so.3")
-	if sums := MD5Sums(distroless, ssl, []Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libssl.so.3", Source: "/usr/lib/x86_64-linux-gnu/libssl.so.3"}}); string(sums) != "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n" {
+	if sums := statusd.MD5Sums(distroless, ssl, []statusd.Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libssl.so.3", Source: "/usr/lib/x86_64-linux-gnu/libssl.so.3"}}); string(sums) != "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n" {
 		t.Errorf("md5sums from a distroless root: %q", sums)
 	}
 }
@@ -381,7 +382,7 @@ Z:Q1lib=
 	if pkg == nil {
 		t.Fatal("no owner of /usr/bin/curl")
 	}
-	got := ApkInstalled(pkg, []Shipped{{Path: "/usr/local/bin/curl", Source: "/usr/bin/curl"}, {Path: "/usr/lib/libcurl.so.4", Source: "/usr/lib/libcurl.so.4"}})
+	got := statusd.ApkInstalled(pkg, []statusd.Shipped{{Path: "/usr/local/bin/curl", Source: "/usr/bin/curl"}, {Path: "/usr/lib/libcurl.so.4", Source: "/usr/lib/libcurl.so.4"}})
 	want := "C:Q1abc=\nP:curl\nV:8.5.0-r0\nA:x86_64\nL:curl\no:curl\nF:usr/lib\nR:libcurl.so.4\nZ:Q1lib=\nF:usr/local/bin\nR:curl\na:0:0:755\nZ:Q1curl=\n"
 	if got != want {
 		t.Errorf("pruned entry:\n%s\nwant:\n%s", got, want)

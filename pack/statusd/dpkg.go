@@ -1,4 +1,4 @@
-package sbom
+package statusd
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func statusField(k string) bool {
 
 // StatusD is pkg's paragraph as distroless writes it in
 // /var/lib/dpkg/status.d/NAME, pruned to the fields statusField keeps.
-func StatusD(pkg *Package) string {
+func StatusD(pkg *pkgdb.Package) string {
 	var b strings.Builder
 	keep := false
 	for _, l := range strings.Split(strings.TrimRight(pkg.Stanza, "\n"), "\n") {
@@ -56,7 +56,7 @@ type Shipped struct {
 // /lib/x86_64-linux-gnu/libc.so.6 is /usr/lib/... in an image that has no
 // /lib symlink). Nil when the
 // root has no md5sums for the package.
-func MD5Sums(root *elfscan.Root, pkg *Package, files []Shipped) []byte {
+func MD5Sums(root *elfscan.Root, pkg *pkgdb.Package, files []Shipped) []byte {
 	var sums []byte
 	for _, f := range []string{"info/" + pkg.Name + ":" + pkg.Arch, "info/" + pkg.Name, "status.d/" + pkg.Name} {
 		if b, err := root.ReadFile("/var/lib/dpkg/" + f + ".md5sums"); err == nil {

@@ -1,9 +1,11 @@
-package sbom
+package statusd
 
 import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 )
 
 // ApkInstalled is pkg's entry in Alpine's /lib/apk/db/installed pruned to
@@ -11,7 +13,7 @@ import (
 // each shipped file (with its checksum and ACL lines) under its
 // directory in the image, so that the package claims what the image has
 // and nothing it lacks.
-func ApkInstalled(pkg *Package, files []Shipped) string {
+func ApkInstalled(pkg *pkgdb.Package, files []Shipped) string {
 	at := shippedAt(files)
 	var head strings.Builder
 	kept := map[string][]string{} // by image path: the R line's name and what follows it

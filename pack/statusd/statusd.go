@@ -1,14 +1,10 @@
-package pack
+package statusd
 
 import (
-	"bytes"
-	"debug/buildinfo"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -17,7 +13,6 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
-	"github.com/scratchpack/scratchpack/pack/sbom"
 )
 
 // entryRoot is the root an entry's source is read from, and the source's
@@ -33,76 +28,10 @@ func entryRoot(e plan.Entry) (*elfscan.Root, string) {
 	return elfscan.HostRoot(), abs
 }
 
-// source is where a planned file is read from.
-type source struct {
-	root *elfscan.Root
-	path string
-}
-
-// kinds says what resolution found each source to be.
-func kinds(r *elfscan.Report) map[source]string {
-	out := map[source]string{}
-	if r.Loader != nil {
-		out[source{r.Loader.Root, r.Loader.RealPath}] = sbom.KindLoader
-	}
-	for _, l := range r.Libraries {
-		out[source{l.Root, l.RealPath}] = sbom.KindLibrary
-	}
-	for _, d := range r.DataFiles {
-		out[source{d.Root, d.RealPath}] = sbom.KindData
-	}
-	return out
-}
-
-// SBOM describes b's image for an SBOM named name, made by tool: every
-// regular file of the layer with its checksums (the layer must have been
-// built with HashFiles), what each is, and the package that owns it in
-// the root it came from.
-func (b *Built) SBOM(name, tool string) (*sbom.Image, error) {
-	if b.Layer.Files == nil || b.owners == nil {
-		return nil, fmt.Errorf("the layer was built without file checksums (LayerOptions.HashFiles)")
-	}
-	digest, err := b.Image.Digest()
-	if err != nil {
-		return nil, err
-	}
-	cf, err := b.Image.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	img := &sbom.Image{Name: name, Digest: digest.String(), Platform: b.Platform.OS + "/" + b.Platform.Architecture, Created: cf.Created.Time, Tool: tool, Program: b.ImagePath}
-	if b.Platform.Variant != "" {
-		img.Platform += "/" + b.Platform.Variant
-	}
-	img.Go = goBuildInfo(b.Report)
-	k := kinds(b.Report)
-	owners, err := b.owners()
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range b.Plan.Entries() {
-		if e.Type != plan.TypeFile {
-			continue
-		}
-		sums := b.Layer.Files[e.Path]
-		f := sbom.File{Path: e.Path, SHA1: sums.SHA1, SHA256: sums.SHA256, Kind: sbom.KindFile}
-		if e.Source != "" {
-			if e.Path == b.ImagePath {
-				f.Kind = sbom.KindProgram
-			} else if kind, ok := k[source{e.Root, e.Source}]; ok {
-				f.Kind = kind
-			}
-			f.Package = owners[e.Path]
-		}
-		img.Files = append(img.Files, f)
-	}
-	return img, nil
-}
-
 // planOwners finds the package that owns the source of each file of the
 // plan that has one, by its image path: for each root, the database is
 // asked once for all its files.
-func planOwners(dbs *sbom.DBs, p *plan.Plan) (map[string]*pkgdb.Package, error) {
+func Owners(dbs *pkgdb.DBs, p *plan.Plan) (map[string]*pkgdb.Package, error) {
 	type group struct {
 		root        *elfscan.Root
 		srcs, paths []string
@@ -132,36 +61,6 @@ func planOwners(dbs *sbom.DBs, p *plan.Plan) (map[string]*pkgdb.Package, error) 
 	return out, nil
 }
 
-// goBuildInfo reads a Go program's build info, or nil for another
-// program.
-func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
-	if r.Root == nil {
-		bi, err := buildinfo.ReadFile(r.Path)
-		if err != nil {
-			return nil
-		}
-		return bi
-	}
-	f, _, err := r.Root.OpenFile(r.File)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	ra, ok := f.(io.ReaderAt)
-	if !ok {
-		b, err := io.ReadAll(f)
-		if err != nil {
-			return nil
-		}
-		ra = bytes.NewReader(b)
-	}
-	bi, err := buildinfo.Read(ra)
-	if err != nil {
-		return nil
-	}
-	return bi
-}
-
 // addDpkgStatus writes, for the plan's files that a package database
 // owns (owners, by image path), the database scanners read, pruned to
 // the packages and files shipped, and the files by which they recognise
@@ -177,7 +76,7 @@ func goBuildInfo(r *elfscan.Report) *debug.BuildInfo {
 //
 // The release files' owners are added to owners, so the SBOM names them.
 // A root with no package database gets nothing.
-func addDpkgStatus(p *plan.Plan, dbs *sbom.DBs, owners map[string]*pkgdb.Package) error {
+func Add(p *plan.Plan, dbs *pkgdb.DBs, owners map[string]*pkgdb.Package) error {
 	s, err := shippedPackages(p, owners)
 	if err != nil || len(s.order) == 0 {
 		return err
@@ -201,7 +100,7 @@ func addDpkgStatus(p *plan.Plan, dbs *sbom.DBs, owners map[string]*pkgdb.Package
 		var db strings.Builder
 		for _, pkg := range s.order {
 			if pkg.Type == "apk" {
-				db.WriteString(sbom.ApkInstalled(pkg, s.byPkg[pkg].files) + "\n")
+				db.WriteString(ApkInstalled(pkg, s.byPkg[pkg].files) + "\n")
 			}
 		}
 		return p.Add(plan.Entry{Path: "/lib/apk/db/installed", Type: plan.TypeFile, Mode: 0o644, Data: []byte(db.String())})
@@ -212,10 +111,10 @@ func addDpkgStatus(p *plan.Plan, dbs *sbom.DBs, owners map[string]*pkgdb.Package
 		}
 		sh := s.byPkg[pkg]
 		dir := "/var/lib/dpkg/status.d/"
-		if err := p.Add(plan.Entry{Path: dir + pkg.Name, Type: plan.TypeFile, Mode: 0o644, Data: []byte(sbom.StatusD(pkg))}); err != nil {
+		if err := p.Add(plan.Entry{Path: dir + pkg.Name, Type: plan.TypeFile, Mode: 0o644, Data: []byte(StatusD(pkg))}); err != nil {
 			return err
 		}
-		if sums := sbom.MD5Sums(sh.root, pkg, sh.files); len(sums) > 0 {
+		if sums := MD5Sums(sh.root, pkg, sh.files); len(sums) > 0 {
 			if err := p.Add(plan.Entry{Path: dir + pkg.Name + ".md5sums", Type: plan.TypeFile, Mode: 0o644, Data: sums}); err != nil {
 				return err
 			}
@@ -228,7 +127,7 @@ func addDpkgStatus(p *plan.Plan, dbs *sbom.DBs, owners map[string]*pkgdb.Package
 type shipped struct {
 	root      *elfscan.Root // the root they come from
 	entryRoot *elfscan.Root // as the plan's entries name it: nil for the host
-	files     []sbom.Shipped
+	files     []Shipped
 }
 
 // shippedSet is each package of a plan's files, in the plan's order.
@@ -257,7 +156,7 @@ func shippedPackages(p *plan.Plan, owners map[string]*pkgdb.Package) (shippedSet
 			s.byPkg[pkg] = sh
 			s.order = append(s.order, pkg)
 		}
-		sh.files = append(sh.files, sbom.Shipped{Path: e.Path, Source: src})
+		sh.files = append(sh.files, Shipped{Path: e.Path, Source: src})
 	}
 	return s, nil
 }
@@ -265,7 +164,7 @@ func shippedPackages(p *plan.Plan, owners map[string]*pkgdb.Package) (shippedSet
 // addReleaseFiles copies each of paths that root has (following its
 // symlinks inside the root) to the same path in the plan, unless the plan
 // has one, and records the package that owns it in owners.
-func addReleaseFiles(p *plan.Plan, dbs *sbom.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*pkgdb.Package) error {
+func addReleaseFiles(p *plan.Plan, dbs *pkgdb.DBs, root, entryRoot *elfscan.Root, paths []string, owners map[string]*pkgdb.Package) error {
 	db, err := dbs.For(root)
 	if err != nil {
 		return err
