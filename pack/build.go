@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/scratchpack/scratchpack/pack/source"
+
 	"github.com/scratchpack/scratchpack/pack/statusd"
 
 	"github.com/scratchpack/scratchpack/pack/check"
@@ -21,9 +23,6 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/internal/plural"
-	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // Options says how to build images.
@@ -51,7 +50,7 @@ type Options struct {
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
 	// are merged into the base essentials.
-	From *Source
+	From *source.Source
 }
 
 // Built is one program's image. Close removes its layer's temporary file,
@@ -104,11 +103,11 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 	}
 	cfg := opts.Config
 	if opts.From != nil {
-		if cfg, err = opts.From.carry(cfg, imagePath, r.Path); err != nil {
+		if cfg, err = carry(opts.From, cfg, imagePath, r.Path); err != nil {
 			return nil, err
 		}
 		if chosen.base {
-			chosen.passwd, chosen.group = opts.From.mergeAccounts()
+			chosen.passwd, chosen.group = mergeAccounts(opts.From)
 			if cfg.User != "" && !hasUser(chosen.passwd, cfg.User) {
 				return nil, fmt.Errorf("user %s is not in %s's /etc/passwd", cfg.User, opts.From.Ref)
 			}
@@ -222,46 +221,4 @@ func (c Config) withDefaults(imagePath string) Config {
 		c.Env = slices.Clone(c.Env)
 	}
 	return c
-}
-
-// Notes says, a line each, what went into the image: the scan's warnings,
-// where the CA roots and zone data came from, and a summary; with verbose
-// also every library with why it was chosen, and every file.
-func (b *Built) Notes(verbose bool) []string {
-	r := b.Report
-	var out []string
-	for _, w := range r.Warnings {
-		out = append(out, fmt.Sprintf("warning: %s: %s", r.Path, w))
-	}
-	if c := b.Certs; c != nil {
-		extra := ""
-		if c.Extra > 0 {
-			extra = fmt.Sprintf(" and %d private", c.Extra)
-		}
-		out = append(out, fmt.Sprintf("%s: CA certificates: %s from %s%s", r.Path, plural.N(c.Roots, "root", "roots"), c.Source, extra))
-	}
-	if b.ZoneInfo != "" {
-		out = append(out, fmt.Sprintf("%s: time zone data from %s", r.Path, b.ZoneInfo))
-	}
-	if b.Data != nil {
-		for _, w := range b.Data.Warnings {
-			out = append(out, fmt.Sprintf("warning: %s: %s", r.Path, w))
-		}
-		if verbose {
-			for _, d := range b.Data.Data {
-				out = append(out, fmt.Sprintf("%s: data %s: %s", r.Path, quote.Name(d.Path), d.Why))
-			}
-		}
-	}
-	if verbose {
-		for _, l := range r.Libraries {
-			out = append(out, fmt.Sprintf("%s: library %s => %s (via %s, needed by %s)", r.Path, l.Name, l.RealPath, l.Via, l.NeededBy))
-		}
-		for _, e := range b.Plan.Entries() {
-			out = append(out, fmt.Sprintf("%s: file %s", r.Path, e))
-		}
-	}
-	size, _ := b.Layer.Size()
-	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %s %s",
-		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, transport.HumanSize(size), b.Layer.Compression()))
 }

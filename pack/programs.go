@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"slices"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
-	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
 // Errors a caller may want to explain in its own terms, for errors.Is.
@@ -46,8 +48,18 @@ type PackOptions struct {
 // index of one image per platform) and each program's image, in order.
 // Close removes the layers' temporary files once every output is written.
 type Result struct {
-	Artifact transport.Artifact
+	Artifact Artifact
 	Images   []*Built
+}
+
+// Artifact is what Programs made to be written: a v1.Image, or a
+// v1.ImageIndex of one image per platform. Its methods are what both
+// have, so that a writer (pack/transport) takes it as it is.
+type Artifact interface {
+	MediaType() (types.MediaType, error)
+	Digest() (v1.Hash, error)
+	Size() (int64, error)
+	RawManifest() ([]byte, error)
 }
 
 // Sources returns the host files every image was made from: what no

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"io"
 	"os"
 	"strings"
@@ -100,7 +101,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Layer.Cache = a.LayerCache(pack.DefaultCacheDir()) // an unchanged layer is reused, not built
+	opts.Layer.Cache = a.LayerCache(source.DefaultCacheDir()) // an unchanged layer is reused, not built
 	f.build.SBOM.Apply(&opts, pub.Destinations())
 	f.img.ForDestinations(&opts, pub.Destinations())
 	po := f.res.PackOptions(opts)
@@ -118,7 +119,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them
 				for _, b := range r.Images {
-					for _, note := range b.Notes(true) { // named by import path, not the temporary binary
+					for _, note := range notes(b, true) { // named by import path, not the temporary binary
 						a.Logf("%s for %s: %s", pkg.ImportPath, b.Report.Platform, strings.TrimPrefix(note, b.Report.Path+": "))
 					}
 				}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"strconv"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/plural"
-	"github.com/scratchpack/scratchpack/pack"
+
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -49,7 +50,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 	case f.maxSet && !prune:
 		return cli.Usagef("--max goes with prune")
 	}
-	dir := pack.DefaultCacheDir()
+	dir := source.DefaultCacheDir()
 	if dir == "" {
 		return fmt.Errorf("no cache directory: neither XDG_CACHE_HOME nor HOME is set")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -49,7 +50,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	if err != nil {
 		return err
 	}
-	opts.Layer.Cache = a.LayerCache(pack.DefaultCacheDir()) // an unchanged layer is reused, not built
+	opts.Layer.Cache = a.LayerCache(source.DefaultCacheDir()) // an unchanged layer is reused, not built
 	progs := make([]pack.Program, len(bins))
 	for i, b := range bins {
 		progs[i] = pack.Program{Path: b, ImagePath: img.Path}
@@ -85,7 +86,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	}
 	defer result.Close()
 	for _, b := range result.Images {
-		for _, note := range b.Notes(a.Log.Verbose) {
+		for _, note := range notes(b, a.Log.Verbose) {
 			a.Logf("%s", note)
 		}
 	}
@@ -100,7 +101,7 @@ const severalRule = "several binaries make one index of one image per platform, 
 // two binaries for one platform are refused; for -o or --docker, several
 // binaries are refused unless one --platform picks the binary for it,
 // which is then the only one packed, for every output.
-func onePerImage(progs []pack.Program, dest transport.Destinations, res *options.Resolve, from *pack.Source) ([]pack.Program, error) {
+func onePerImage(progs []pack.Program, dest transport.Destinations, res *options.Resolve, from *source.Source) ([]pack.Program, error) {
 	if len(progs) < 2 {
 		return progs, nil
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/scratchpack/scratchpack/pack/source"
 	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -10,7 +11,7 @@ import (
 // programPlatforms reads the platform of each program from its header
 // alone, as pack.Programs first does: in --from's image when there is
 // one, else on the host.
-func programPlatforms(progs []pack.Program, from *pack.Source) ([]elfscan.Platform, error) {
+func programPlatforms(progs []pack.Program, from *source.Source) ([]elfscan.Platform, error) {
 	out := make([]elfscan.Platform, len(progs))
 	for i, p := range progs {
 		var r *elfscan.Report

@@ -3,6 +3,7 @@ package options
 import (
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -86,7 +87,7 @@ func (f *Resolve) PackOptions(o pack.Options) pack.PackOptions {
 // Source opens --from's image for the first --platform, or this
 // machine's, its blobs read through the blob cache (see BlobCache); nil
 // when there is no --from.
-func (f *Resolve) Source(ctx context.Context, reg Registry, c Console) (*pack.Source, error) {
+func (f *Resolve) Source(ctx context.Context, reg Registry, c Console) (*source.Source, error) {
 	if f.From == "" {
 		return nil, nil
 	}
@@ -94,5 +95,5 @@ func (f *Resolve) Source(ctx context.Context, reg Registry, c Console) (*pack.So
 	if len(f.Platforms) > 0 {
 		p = pack.OCIPlatform(f.Platforms[0])
 	}
-	return pack.OpenSource(ctx, f.From, p, reg.Options, c.BlobCache(pack.DefaultCacheDir()), "")
+	return source.Open(ctx, f.From, p, reg.Options, c.BlobCache(source.DefaultCacheDir()), "")
 }

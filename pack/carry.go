@@ -1,78 +1,17 @@
 package pack
 
 import (
-	"context"
 	"fmt"
-	"os"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-
-	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/pack/blobcache"
-	"github.com/scratchpack/scratchpack/pack/imagefs"
-	"github.com/scratchpack/scratchpack/pack/internal/verified"
-	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
-// Source is an image programs are taken out of (--from): its file
-// system, read as a root, and its config.
-type Source struct {
-	Ref    string
-	Root   *elfscan.Root
-	Config *v1.ConfigFile
-	fs     *imagefs.FS
-}
-
-// OpenSource opens the image ref (a registry reference, oci:DIR[:NAME] or
-// DIR[:NAME], a docker-archive, docker://NAME) for platform p, picking
-// p's image of an index, and reads its file system without running
-// anything. Blobs from a registry are read through cache, when it is
-// set, so that a second pack downloads nothing; each is verified against
-// its digest before it is kept and again before it is served.
-func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Options, cache *blobcache.Cache, tmpDir string) (*Source, error) {
-	src := strings.TrimPrefix(ref, "oci:")
-	art, err := transport.Open(ctx, src, o)
-	if err != nil {
-		return nil, err
-	}
-	img, err := transport.Select(ctx, art, p)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
-	}
-	if cache != nil && transport.IsRemote(src) {
-		img = cache.Image(ctx, img)
-	}
-	cf, err := verified.ConfigFile(img)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
-	}
-	fsys, err := imagefs.Open(ctx, img, tmpDir)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
-	}
-	return &Source{Ref: ref, Root: elfscan.FSRoot(fsys, "image "+ref), Config: cf, fs: fsys}, nil
-}
-
-// Close removes the image's temporary file.
-func (s *Source) Close() error { return s.fs.Close() }
-
-// DefaultCacheDir is where blobs of --from images are kept (see
-// blobcache): $XDG_CACHE_HOME/scratchpack/blobs, or
-// ~/.cache/scratchpack/blobs; "" when there is no home directory.
-func DefaultCacheDir() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "scratchpack", "blobs")
-}
-
-// carry fills in, from the image the program came from, what the image's
+// carry fills in, from the image the program came from (s, --from), what the image's
 // config says and the flags did not: its Env, WorkingDir, ExposedPorts and
 // User; and, when the image starts this very program, its arguments and
 // its StopSignal, which is that program's way of being stopped (nginx's
@@ -81,7 +20,7 @@ func DefaultCacheDir() string {
 // arguments (the official nginx image's docker-entrypoint.sh), which does
 // not come along: the arguments given after -- replace the image's, and
 // its StopSignal still comes.
-func (s *Source) carry(c Config, imagePath, programPath string) (Config, error) {
+func carry(s *source.Source, c Config, imagePath, programPath string) (Config, error) {
 	ic := s.Config.Config
 	if len(c.Env) == 0 {
 		c.Env = ic.Env
@@ -155,10 +94,10 @@ func isSignal(sig string) bool {
 	return false
 }
 
-// mergeAccounts returns the image's /etc/passwd and /etc/group with the
+// mergeAccounts returns s's /etc/passwd and /etc/group with the
 // accounts every image gets (root, nonroot, nobody) added where the image
 // lacks them, so that a program configured to switch to www-data finds it.
-func (s *Source) mergeAccounts() (passwd, group []byte) {
+func mergeAccounts(s *source.Source) (passwd, group []byte) {
 	merge := func(file string, ours []byte) []byte {
 		theirs, _ := s.Root.ReadFile(file)
 		have := map[string]bool{}

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"github.com/scratchpack/scratchpack/pack/source"
 	"slices"
 	"strings"
 	"testing"
@@ -43,8 +44,8 @@ func TestCarry(t *testing.T) {
 		{"RTMIN+3 is a signal", v1.Config{Cmd: []string{"/usr/sbin/nginx"}, StopSignal: "SIGRTMIN+3"}, Config{}, "/usr/sbin/nginx",
 			[]string{"/usr/local/bin/nginx"}, nil, "SIGRTMIN+3"},
 	} {
-		s := &Source{Ref: "src", Config: &v1.ConfigFile{Config: tc.image}}
-		c, err := s.carry(tc.flags, "/usr/local/bin/"+tc.program[strings.LastIndex(tc.program, "/")+1:], tc.program)
+		s := &source.Source{Ref: "src", Config: &v1.ConfigFile{Config: tc.image}}
+		c, err := carry(s, tc.flags, "/usr/local/bin/"+tc.program[strings.LastIndex(tc.program, "/")+1:], tc.program)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -59,8 +60,8 @@ func TestCarry(t *testing.T) {
 // quoted, naming the image, rather than written into the packed image.
 func TestCarryBadSignal(t *testing.T) {
 	for _, sig := range []string{"SIGNOPE", "0", "65", "SIGRTMIN+15", "SIGRTMIN+03", "QUIT\x1b[2J", "-9"} {
-		s := &Source{Ref: "src:1", Config: &v1.ConfigFile{Config: v1.Config{Cmd: []string{"/usr/sbin/nginx"}, StopSignal: sig}}}
-		_, err := s.carry(Config{}, "/usr/local/bin/nginx", "/usr/sbin/nginx")
+		s := &source.Source{Ref: "src:1", Config: &v1.ConfigFile{Config: v1.Config{Cmd: []string{"/usr/sbin/nginx"}, StopSignal: sig}}}
+		_, err := carry(s, Config{}, "/usr/local/bin/nginx", "/usr/sbin/nginx")
 		if err == nil || !strings.Contains(err.Error(), "image src:1") || strings.ContainsRune(err.Error(), '\x1b') {
 			t.Errorf("StopSignal %q: %v", sig, err)
 		}
