@@ -34,7 +34,6 @@ type Options struct {
 	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
 	Packages   []string        // packages of the program's root whose files are shipped (--packages)
 	Essentials Essentials      // passwd, /tmp, CA roots, zone files
-	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
 	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
 	// packages that own shipped files, as distroless does, so that
 	// scanners find them.
@@ -45,7 +44,18 @@ type Options struct {
 	// OmitArm64Variant leaves arm64's variant, v8, out of the config and
 	// the index, as ko and docker build do; pack keeps it.
 	OmitArm64Variant bool
-	dbs              *pkgdb.DBs // the package databases read so far, shared by a Programs call
+
+	// Resolve is how the program was resolved, and how Build resolves
+	// what else it packs: the ELF files of Include and Packages, and the
+	// data files and plugins the program names. Its Root is where they
+	// are looked for (a sysroot, or the --from image; the program's own
+	// root when nil). Programs sets it for each program to its Resolve
+	// with a shared Cache, CheckSymbols, and the platform's sysroot, so
+	// that Build given the same report and Options makes the same image.
+	Resolve elfscan.Options
+	// DBs are the package databases read so far, which the images of one
+	// Programs call share; nil reads each root's database afresh.
+	DBs *pkgdb.DBs
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
@@ -90,7 +100,7 @@ func (b *Built) Owners() (map[string]*pkgdb.Package, error) {
 // against it (Plan.CheckConfig), builds the layer in one pass, and
 // assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
-	dbs := cmp.Or(opts.dbs, &pkgdb.DBs{}) // each root's database is read once
+	dbs := cmp.Or(opts.DBs, &pkgdb.DBs{}) // each root's database is read once
 	if imagePath == "" {
 		var err error
 		if imagePath, err = ownPath(dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
@@ -136,21 +146,21 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		}
 	}
 	if len(opts.Include) > 0 {
-		root := opts.resolve.Root // the sysroot or image; the program's own root otherwise
+		root := opts.Resolve.Root // the sysroot or image; the program's own root otherwise
 		if root == nil {
 			root = r.Root
 		}
-		if err := pl.AddIncludes(ctx, root, opts.Include, opts.resolve); err != nil {
+		if err := pl.AddIncludes(ctx, root, opts.Include, opts.Resolve); err != nil {
 			return nil, err
 		}
 	}
-	if err := addPackages(ctx, pl, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.resolve); err != nil {
+	if err := addPackages(ctx, pl, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.Resolve); err != nil {
 		return nil, err
 	}
 	if err := addRunTimeData(ctx, pl, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
 		return nil, err
 	}
-	data, err := addNamedPathsOf(ctx, pl, dbs, withBroughtPaths(pl, r), opts.resolve)
+	data, err := addNamedPathsOf(ctx, pl, dbs, withBroughtPaths(pl, r), opts.Resolve)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +185,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		cfg.Platform.Variant = ""
 	}
 	cfg.Env = append(cfg.Env, essentialEnv...)
-	if err := plan.Verify(pl, r, imagePath, opts.resolve); err != nil {
+	if err := plan.Verify(pl, r, imagePath, opts.Resolve); err != nil {
 		return nil, err
 	}
 	if err := check.Plan(pl, cfg.configFile(), imagePath); err != nil {

@@ -3,11 +3,13 @@ package pack
 import (
 	"context"
 	"errors"
-	"github.com/scratchpack/scratchpack/pack/check"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/pack/check"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
@@ -56,4 +58,49 @@ func dynamicProgram(t *testing.T) *elfscan.Report {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestBuildIsPrograms: Build, given the report and the Options that
+// Programs gives it (Resolve with a Cache and CheckSymbols, DBs), makes
+// the image Programs makes, to the digest: nothing Programs does for
+// Build is hidden from a caller of Build.
+func TestBuildIsPrograms(t *testing.T) {
+	for name, path := range map[string]func(*testing.T) string{
+		"static":  func(*testing.T) string { return "../testdata/elf/musl-static" },
+		"dynamic": func(t *testing.T) string { return dynamicProgram(t).Path },
+	} {
+		t.Run(name, func(t *testing.T) { buildIsPrograms(t, path(t)) })
+	}
+}
+
+// buildIsPrograms packs the program at path both ways.
+func buildIsPrograms(t *testing.T, path string) {
+	opts := Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}, Config: Config{Cmd: []string{"--help"}}}
+	res, err := Programs(context.Background(), []Program{{Path: path}}, PackOptions{Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := res.Images[0].Image.Digest()
+	res.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Resolve = elfscan.Options{Cache: elfscan.NewCache(), CheckSymbols: true}
+	opts.DBs = &pkgdb.DBs{}
+	r, err := elfscan.Scan(path, opts.Resolve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(context.Background(), r, "", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Image.Digest()
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("%s: Build made %s, Programs %s", path, got, want)
+	}
 }

@@ -153,7 +153,7 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 	if err := addPackages(ctx, p, dp.dbs, r, nil, nil, resolve); err != nil {
 		return nil, err
 	}
-	if err := addRunTimeData(ctx, p, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), resolve: resolve}); err != nil {
+	if err := addRunTimeData(ctx, p, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), Resolve: resolve}); err != nil {
 		return nil, err
 	}
 	var order []string

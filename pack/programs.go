@@ -33,8 +33,11 @@ type Program struct {
 
 // PackOptions says how Programs checks, resolves and packs programs.
 type PackOptions struct {
-	Options                 // what every image gets
-	Resolve elfscan.Options // where libraries are looked for; a shared Cache is added when nil
+	// Options is what every image gets; its Resolve says where libraries
+	// are looked for (a shared Cache is added when it has none), and
+	// Programs gives each program's Build its own copy (see
+	// Options.Resolve).
+	Options
 	// Sysroots replace Resolve.Root for the programs of one platform,
 	// keyed OS/ARCH (linux/arm64): one call packs an amd64 program
 	// resolved on the host and an arm64 one resolved in a cross sysroot.
@@ -102,7 +105,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 			opts.Resolve.Root = opts.From.Root
 		}
 	}
-	opts.Options.dbs = &pkgdb.DBs{} // each root's database is read once for all the images
+	opts.DBs = &pkgdb.DBs{} // each root's database is read once for all the images
 	seen := map[string]string{}
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
@@ -125,7 +128,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		plats = append(plats, r.Platform)
 		roots[i] = opts.Sysroots[r.Platform.OS+"/"+r.Platform.Architecture]
 		if paths[i] = p.ImagePath; paths[i] == "" {
-			if paths[i], err = ownPath(opts.Options.dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
+			if paths[i], err = ownPath(opts.DBs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
 				return nil, err
 			}
 		}
@@ -157,7 +160,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		if err == nil {
 			var b *Built
 			bo := opts.Options
-			bo.resolve = o
+			bo.Resolve = o
 			if b, err = Build(ctx, r, paths[i], bo); err == nil {
 				res.Images = append(res.Images, b)
 			}

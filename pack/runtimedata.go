@@ -48,7 +48,7 @@ type runTimeData struct {
 // plan; cfg is the image's configuration (its Env). What cannot be added
 // is a warning in r.Warnings, with the flag that adds it.
 func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Config, chosen essentials, opts Options) error {
-	d := &runTimeData{plan: p, r: r, root: opts.resolve.Root, resolve: opts.resolve, env: map[string]string{},
+	d := &runTimeData{plan: p, r: r, root: opts.Resolve.Root, resolve: opts.Resolve, env: map[string]string{},
 		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles,
 		shippable: func(p string) bool { return !neverShippable(p) }}
 	if d.root == nil {
@@ -80,7 +80,7 @@ func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Co
 	if rt.Locale != "" && r.Libc == elfscan.LibcGlibc {
 		steps = append(steps, d.addLocales)
 	}
-	if rt.Iconv != "" && r.Libc == elfscan.LibcGlibc && !opts.resolve.GconvAll {
+	if rt.Iconv != "" && r.Libc == elfscan.LibcGlibc && !opts.Resolve.GconvAll {
 		steps = append(steps, d.addGconv)
 	}
 	if rt.Terminfo != "" {

@@ -47,8 +47,7 @@ func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 	for _, all := range []bool{false, true} {
 		t.Run(map[bool]string{false: "charsets", true: "all"}[all], func(t *testing.T) {
 			res, err := Programs(context.Background(), []Program{{Path: bin}}, PackOptions{
-				Options: Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}},
-				Resolve: elfscan.Options{GconvAll: all},
+				Options: Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}, Resolve: elfscan.Options{GconvAll: all}},
 			})
 			if err != nil {
 				t.Fatal(err)
