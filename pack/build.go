@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"slices"
 	"strings"
 	"sync"
@@ -27,13 +28,13 @@ import (
 
 // Options says how to build images.
 type Options struct {
-	Config     Config          // Platform comes from each program; Entrypoint defaults to its image path
-	Layer      layer.Options   // mtime and compression
-	Add        []plan.Addition // extra files and directories, from the host
-	Include    []plan.Include  // files and trees from the program's own root
-	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
-	Packages   []string        // packages of the program's root whose files are shipped (--packages)
-	Essentials Essentials      // passwd, /tmp, CA roots, zone files
+	Config     Config                // Platform comes from each program; Entrypoint defaults to its image path
+	Layer      layer.Options         // mtime and compression
+	Add        []plan.Addition       // extra files and directories, from the host
+	Include    []plan.Include        // files and trees from the program's own root
+	Exclude    []string              // globs left out of Add's and Include's trees (see Plan.Exclude)
+	Packages   []string              // packages of the program's root whose files are shipped (--packages)
+	Essentials essentials.Essentials // passwd, /tmp, CA roots, zone files
 	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
 	// packages that own shipped files, as distroless does, so that
 	// scanners find them.
@@ -107,7 +108,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	chosen, err := opts.Essentials.decide(r)
+	chosen, err := opts.Essentials.Decide(r)
 	if err != nil {
 		return nil, err
 	}
@@ -116,9 +117,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		if cfg, err = carry(opts.From, cfg, imagePath, r.Path); err != nil {
 			return nil, err
 		}
-		if chosen.base {
-			chosen.passwd, chosen.group = mergeAccounts(opts.From)
-			if cfg.User != "" && !hasUser(chosen.passwd, cfg.User) {
+		if chosen.Base {
+			chosen.Passwd, chosen.Group = mergeAccounts(opts.From)
+			if cfg.User != "" && !hasUser(chosen.Passwd, cfg.User) {
 				return nil, fmt.Errorf("user %s is not in %s's /etc/passwd", cfg.User, opts.From.Ref)
 			}
 		}
@@ -136,7 +137,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	essentialEnv, err := addEssentials(pl, chosen)
+	essentialEnv, err := essentials.Add(pl, chosen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
@@ -203,9 +204,9 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		l.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: l, Platform: cfg.Platform, Certs: chosen.certs, Sources: pl.HostSources(), Plan: pl, Data: data, owners: owners}
-	if chosen.zoneinfo != nil {
-		b.ZoneInfo = chosen.zoneinfo.String()
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: l, Platform: cfg.Platform, Certs: chosen.Certs, Sources: pl.HostSources(), Plan: pl, Data: data, owners: owners}
+	if chosen.ZoneInfo != nil {
+		b.ZoneInfo = chosen.ZoneInfo.String()
 	}
 	return b, nil
 }
@@ -222,7 +223,7 @@ func (c Config) withDefaults(imagePath string) Config {
 		c.Entrypoint = []string{imagePath}
 	}
 	if c.User == "" {
-		c.User = DefaultUser
+		c.User = essentials.DefaultUser
 	}
 	hasPath := slices.ContainsFunc(c.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
 	if !hasPath {

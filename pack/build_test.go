@@ -3,6 +3,7 @@ package pack
 import (
 	"context"
 	"errors"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,13 +22,13 @@ import (
 func TestBuildRefusesABadConfig(t *testing.T) {
 	r := dynamicProgram(t)
 	_, err := Build(context.Background(), r, "/app/bin/app", Options{
-		Config: Config{Entrypoint: []string{"/bin/nothere"}}, Essentials: DefaultEssentials(),
+		Config: Config{Entrypoint: []string{"/bin/nothere"}}, Essentials: essentials.Default(),
 		Layer: layer.Options{TempDir: t.TempDir()},
 	})
 	if err == nil || !errors.Is(err, check.ErrConfig) || !strings.HasPrefix(err.Error(), r.Path+": ") {
 		t.Fatalf("Build = %v, want an ErrConfig naming %s", err, r.Path)
 	}
-	b, err := Build(context.Background(), r, "/app/bin/app", Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}})
+	b, err := Build(context.Background(), r, "/app/bin/app", Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}})
 	if err != nil {
 		t.Fatalf("Build with the default entrypoint: %v", err)
 	}
@@ -75,7 +76,7 @@ func TestBuildIsPrograms(t *testing.T) {
 
 // buildIsPrograms packs the program at path both ways.
 func buildIsPrograms(t *testing.T, path string) {
-	opts := Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}, Config: Config{Cmd: []string{"--help"}}}
+	opts := Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}, Config: Config{Cmd: []string{"--help"}}}
 	res, err := Programs(context.Background(), []Program{{Path: path}}, PackOptions{Options: opts})
 	if err != nil {
 		t.Fatal(err)

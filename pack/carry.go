@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/source"
 	"path"
 	"sort"
@@ -117,7 +118,7 @@ func mergeAccounts(s *source.Source) (passwd, group []byte) {
 		}
 		return out
 	}
-	return merge("/etc/passwd", passwdFile()), merge("/etc/group", groupFile())
+	return merge("/etc/passwd", essentials.Passwd()), merge("/etc/group", essentials.Group())
 }
 
 // hasUser reports whether passwd names user's name part (a number is any

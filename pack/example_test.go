@@ -3,6 +3,7 @@ package pack_test
 import (
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"os"
 	"path/filepath"
 
@@ -19,7 +20,7 @@ func ExamplePrograms() {
 		[]pack.Program{{Path: "../testdata/elf/musl-static"}},
 		pack.PackOptions{Options: pack.Options{
 			Config:     pack.Config{Cmd: []string{"--help"}},
-			Essentials: pack.DefaultEssentials(),
+			Essentials: essentials.Default(),
 		}})
 	if err != nil {
 		fmt.Println(err)

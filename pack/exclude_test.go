@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func dataTree(t *testing.T) (tree, libdir string) {
 func TestIncludeTreeWithObjectFiles(t *testing.T) {
 	tree, libdir := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
-		Options: Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}, Include: []plan.Include{{Source: tree}}},
+		Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}, Include: []plan.Include{{Source: tree}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestExclude(t *testing.T) {
 	tree, _ := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
 		Options: Options{
-			Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()},
+			Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()},
 			Include: []plan.Include{{Source: tree}},
 			Add:     []plan.Addition{{Source: tree, Dest: "/added"}},
 			Exclude: []string{"*.o", "__pycache__", "/added/lib-dynload", tree + "/lib-dynload/*.debug"},

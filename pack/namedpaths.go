@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"io/fs"
 	"path"
 	"slices"
@@ -153,7 +154,7 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 	if err := addPackages(ctx, p, dp.dbs, r, nil, nil, resolve); err != nil {
 		return nil, err
 	}
-	if err := addRunTimeData(ctx, p, r, Config{}, essentials{}, Options{Essentials: DefaultEssentials(), Resolve: resolve}); err != nil {
+	if err := addRunTimeData(ctx, p, r, Config{}, essentials.Choice{}, Options{Essentials: essentials.Default(), Resolve: resolve}); err != nil {
 		return nil, err
 	}
 	var order []string

@@ -3,6 +3,7 @@ package pack
 import (
 	"archive/tar"
 	"context"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"io"
 	"io/fs"
@@ -126,7 +127,7 @@ func TestProgramsInsideARoot(t *testing.T) {
 	for _, root := range []*elfscan.Root{elfscan.DirRoot(tree), elfscan.FSRoot(mapFS(t, tree), "the test's in-memory tree")} {
 		t.Run(root.String(), func(t *testing.T) {
 			res, err := Programs(context.Background(), []Program{{Path: "/usr/bin/hello", Root: root}}, PackOptions{
-				Options: Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}},
+				Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -188,7 +189,7 @@ func TestProgramsSysrootPerPlatform(t *testing.T) {
 	prog := filepath.Join(tree, "srv/app/bin/hello")
 	for plat, wantTree := range map[string]bool{"linux/amd64": true, "linux/arm64": false} {
 		res, err := Programs(context.Background(), []Program{{Path: prog}}, PackOptions{
-			Options:  Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}},
+			Options:  Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}},
 			Sysroots: map[string]*elfscan.Root{plat: elfscan.DirRoot(tree)},
 		})
 		if err != nil {

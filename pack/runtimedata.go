@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"io/fs"
 	"path"
 	"strings"
@@ -47,7 +48,7 @@ type runTimeData struct {
 // addRunTimeData adds the run-time data of the scanned program r to the
 // plan; cfg is the image's configuration (its Env). What cannot be added
 // is a warning in r.Warnings, with the flag that adds it.
-func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Config, chosen essentials, opts Options) error {
+func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Config, chosen essentials.Choice, opts Options) error {
 	d := &runTimeData{plan: p, r: r, root: opts.Resolve.Root, resolve: opts.Resolve, env: map[string]string{},
 		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles,
 		shippable: func(p string) bool { return !neverShippable(p) }}
@@ -67,8 +68,8 @@ func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Co
 			d.env[k] = v
 		}
 	}
-	if tz, ok := d.env["TZ"]; ok && opts.Essentials.TZData != Never {
-		if err := d.addZone(tz, chosen.zoneinfo); err != nil {
+	if tz, ok := d.env["TZ"]; ok && opts.Essentials.TZData != essentials.Never {
+		if err := d.addZone(tz, chosen.ZoneInfo); err != nil {
 			return err
 		}
 	}

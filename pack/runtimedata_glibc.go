@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"io"
 	"path"
 	"regexp"
@@ -24,9 +25,9 @@ var posixTZ = regexp.MustCompile(`^(?:<[^>]+>|[A-Za-z]{3,})[-+]?[0-9]{1,2}(?::[0
 // addZone adds the zone file the image's TZ names (TZ=Asia/Tokyo,
 // TZ=:Europe/Paris, TZ=/usr/share/zoneinfo/UTC), or posixrules for a
 // POSIX TZ string that needs it, unless the whole zone data is planned.
-func (d *runTimeData) addZone(tz string, whole *zoneSource) error {
+func (d *runTimeData) addZone(tz string, whole *essentials.ZoneInfo) error {
 	name := strings.TrimPrefix(tz, ":")
-	if name == "" || whole != nil && whole.zip {
+	if name == "" || whole != nil && whole.Zip {
 		return nil // UTC; or Go's zoneinfo.zip, which holds every zone
 	}
 	why := "the zone TZ=" + quote.Name(tz) + " names, in the image's environment"

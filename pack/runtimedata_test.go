@@ -3,6 +3,7 @@ package pack
 import (
 	"context"
 	"encoding/binary"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"maps"
 	"os"
 	"path/filepath"
@@ -31,7 +32,7 @@ func runTimePlan(t *testing.T, root *elfscan.Root, rt *elfscan.RunTimeData, env 
 	p := plan.NewPlan()
 	p.Exclude(exclude...)
 	cfg := Config{Env: env}.withDefaults("/usr/bin/prog")
-	if err := addRunTimeData(context.Background(), p, r, cfg, essentials{}, Options{Essentials: DefaultEssentials()}); err != nil {
+	if err := addRunTimeData(context.Background(), p, r, cfg, essentials.Choice{}, Options{Essentials: essentials.Default()}); err != nil {
 		t.Fatal(err)
 	}
 	return p, r
@@ -256,7 +257,7 @@ func TestRunTimeDataGconv(t *testing.T) {
 	} {
 		p := plan.NewPlan()
 		p.Exclude(tc.exclude...)
-		if err := addRunTimeData(context.Background(), p, r, Config{}.withDefaults("/usr/bin/prog"), essentials{}, Options{}); err != nil {
+		if err := addRunTimeData(context.Background(), p, r, Config{}.withDefaults("/usr/bin/prog"), essentials.Choice{}, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		var want []string

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"os"
 	"path"
@@ -47,7 +48,7 @@ func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 	for _, all := range []bool{false, true} {
 		t.Run(map[bool]string{false: "charsets", true: "all"}[all], func(t *testing.T) {
 			res, err := Programs(context.Background(), []Program{{Path: bin}}, PackOptions{
-				Options: Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}, Resolve: elfscan.Options{GconvAll: all}},
+				Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}, Resolve: elfscan.Options{GconvAll: all}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -108,7 +109,7 @@ func TestProgramsRunpathThroughSymlinkAndDotDot(t *testing.T) {
 	bin := filepath.Join(dir, "prog")
 	testtool.CC(t, "gcc", "-o", bin, main, "-L"+filepath.Join(dir, "x/real/lib"), "-lfoo", "-Wl,-rpath,"+dir+"/x/link/../lib")
 	res, err := Programs(context.Background(), []Program{{Path: bin}}, PackOptions{
-		Options: Options{Essentials: DefaultEssentials(), Layer: layer.Options{TempDir: t.TempDir()}},
+		Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package pack
 import (
 	"bytes"
 	"context"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"io"
 	"os"
@@ -66,7 +67,7 @@ func TestProgramsSysrootSwapRace(t *testing.T) {
 	}
 
 	opts := PackOptions{
-		Options:  Options{Essentials: Essentials{Certs: Never, TZData: Never}, Layer: layer.Options{TempDir: t.TempDir(), Compression: layer.None}},
+		Options:  Options{Essentials: essentials.Essentials{Certs: essentials.Never, TZData: essentials.Never}, Layer: layer.Options{TempDir: t.TempDir(), Compression: layer.None}},
 		Sysroots: map[string]*elfscan.Root{host.Platform.OS + "/" + host.Platform.Architecture: elfscan.DirRoot(root)},
 	}
 	var done atomic.Bool

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -69,7 +70,7 @@ func (a *app) withHint(err error) error {
 		{elfscan.ErrVersion, "put a copy that defines it first (--lib-path, --sysroot), or build against the older library"},
 		{pack.ErrNotStatic, "link it statically, or drop --static"},
 		{pack.ErrEntrypoints, "name the binaries alike, or give --path"},
-		{pack.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},
+		{essentials.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},
 		{transport.ErrTimeout, "check that it is up, or give a longer --timeout"},
 	} {
 		if errors.Is(err, h.err) {

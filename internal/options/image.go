@@ -2,6 +2,7 @@ package options
 
 import (
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"github.com/scratchpack/scratchpack/pack/plan"
 	"strings"
@@ -29,12 +30,12 @@ type Image struct {
 // --exclude and --compression.
 func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	o := &f.Options
-	o.Essentials, o.Layer.Compression = pack.DefaultEssentials(), layer.Gzip
+	o.Essentials, o.Layer.Compression = essentials.Default(), layer.Gzip
 	cli.FlagFunc(fs, "path", "", "PATH", "", "where the binary goes in the image (default /usr/local/bin/BINARY)", cli.Set(&f.Path, plan.CleanPath))
 	fs.BoolVar(&f.Static, "static", false, "refuse a dynamically linked binary")
 	cli.FlagFunc(fs, "certs", "", "auto|always|never|embedded|FILE", "auto", "CA roots: when the binary needs them, always, never, the embedded Mozilla set, or a PEM file", o.Essentials.SetCerts)
 	fs.StringArrayVar(&o.Essentials.CertsFrom.Extra, "ca", nil, "add a private CA from a PEM `FILE` to the bundle (repeatable)")
-	cli.FlagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", cli.Set(&o.Essentials.TZData, pack.ParseWhen))
+	cli.FlagFunc(fs, "tzdata", "", "auto|always|never", "auto", "time zone data: when the binary needs it, always or never", cli.Set(&o.Essentials.TZData, essentials.ParseWhen))
 	fs.BoolVar(&f.NoEssentials, "no-essentials", false, "leave out /etc/passwd, /etc/group, nsswitch.conf, /tmp and the home directories")
 	cli.FlagFunc(fs, "entrypoint", "", "PATH", "", "entrypoint (default: the binary's image path)", cli.Set(&o.Config.Entrypoint, func(s string) ([]string, error) { return []string{s}, nil }))
 	cli.FlagFunc(fs, "env", "", "K=V", "", "set K=V in the image's environment (repeatable)", cli.Append(&o.Config.Env, checkKV))
@@ -84,7 +85,7 @@ func (f *Image) PackOptions(cmdArgs []string, getenv func(string) string, checkU
 	o := f.Options
 	o.Essentials.Base = !f.NoEssentials
 	if o.Config.User != "" && checkUser {
-		if err := pack.CheckUser(o.Config.User, o.Essentials.Base); err != nil {
+		if err := essentials.CheckUser(o.Config.User, o.Essentials.Base); err != nil {
 			return o, cli.Usagef("--%v", err)
 		}
 	}

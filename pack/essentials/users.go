@@ -1,4 +1,4 @@
-package pack
+package essentials
 
 import (
 	"fmt"
@@ -35,7 +35,7 @@ func accounts() []account {
 }
 
 // passwdFile and groupFile are /etc/passwd and /etc/group for accounts.
-func passwdFile() []byte {
+func Passwd() []byte {
 	var b strings.Builder
 	for _, a := range accounts() {
 		fmt.Fprintf(&b, "%s:x:%d:%d:%s:%s:/sbin/nologin\n", a.name, a.id, a.id, a.name, a.home)
@@ -43,7 +43,7 @@ func passwdFile() []byte {
 	return []byte(b.String())
 }
 
-func groupFile() []byte {
+func Group() []byte {
 	var b strings.Builder
 	for _, a := range accounts() {
 		fmt.Fprintf(&b, "%s:x:%d:\n", a.name, a.id)
@@ -54,7 +54,7 @@ func groupFile() []byte {
 // CheckUser checks a user for the image's config, NAME|UID[:GROUP|GID]:
 // a name must be one of the image's users (when it has them); numbers are
 // taken as they are.
-func CheckUser(user string, essentials bool) error {
+func CheckUser(user string, Choice bool) error {
 	var names []string
 	for _, a := range accounts() {
 		names = append(names, a.name)
@@ -74,7 +74,7 @@ func CheckUser(user string, essentials bool) error {
 			}
 			continue
 		}
-		if !essentials {
+		if !Choice {
 			return fmt.Errorf("user %s: the image has no /etc/passwd; give a number", user)
 		}
 		if !slices.Contains(names, part) {

@@ -1,4 +1,4 @@
-package pack
+package essentials
 
 import (
 	"errors"
@@ -19,13 +19,13 @@ var ErrNoZoneInfo = errors.New("no time zone data")
 
 // zoneSource is where an image's zone data comes from: a zoneinfo
 // directory, or a Go zoneinfo.zip, in a root.
-type zoneSource struct {
+type ZoneInfo struct {
 	root *elfscan.Root
 	path string // absolute, in root
-	zip  bool
+	Zip  bool
 }
 
-func (z zoneSource) String() string {
+func (z ZoneInfo) String() string {
 	if h := z.root.HostPath(z.path); h != "" {
 		return h
 	}
@@ -33,18 +33,18 @@ func (z zoneSource) String() string {
 }
 
 // why is the evidence for the zone data's entries.
-func (z zoneSource) why() string { return "zone data from " + z.String() + " (--tzdata)" }
+func (z ZoneInfo) why() string { return "zone data from " + z.String() + " (--tzdata)" }
 
 // findZoneInfo looks for /usr/share/zoneinfo in root (the host when nil),
 // then for goroot's lib/time/zoneinfo.zip on the host (goroot being the
 // installation of the go command on PATH when empty).
-func findZoneInfo(root *elfscan.Root, goroot string) (*zoneSource, error) {
+func findZoneInfo(root *elfscan.Root, goroot string) (*ZoneInfo, error) {
 	if root == nil {
 		root = elfscan.HostRoot()
 	}
 	const dir = "/usr/share/zoneinfo"
 	if fi, err := root.Stat(dir); err == nil && fi.IsDir() {
-		return &zoneSource{root: root, path: dir}, nil
+		return &ZoneInfo{root: root, path: dir}, nil
 	}
 	if goroot == "" {
 		goroot = goRootOfPath()
@@ -53,7 +53,7 @@ func findZoneInfo(root *elfscan.Root, goroot string) (*zoneSource, error) {
 		if zip, err := filepath.Abs(filepath.Join(goroot, "lib", "time", "zoneinfo.zip")); err == nil {
 			host := elfscan.HostRoot()
 			if fi, err := host.Stat(zip); err == nil && fi.Mode().IsRegular() {
-				return &zoneSource{root: host, path: zip, zip: true}, nil
+				return &ZoneInfo{root: host, path: zip, Zip: true}, nil
 			}
 		}
 	}
@@ -77,8 +77,8 @@ func goRootOfPath() string {
 // addZoneInfo copies a zoneinfo directory (less its right/ and posix/
 // variants, which only duplicate the zones), or a zoneinfo.zip beside it
 // with ZONEINFO pointing at it.
-func addZoneInfo(p *plan.Plan, z zoneSource) ([]string, error) {
-	if z.zip {
+func addZoneInfo(p *plan.Plan, z ZoneInfo) ([]string, error) {
+	if z.Zip {
 		const dst = "/usr/share/zoneinfo.zip"
 		if err := p.Add(plan.Entry{Path: dst, Type: plan.TypeFile, Mode: 0o644, Root: z.root, Source: z.path, Why: z.why()}); err != nil {
 			return nil, err
@@ -116,4 +116,13 @@ func addZoneInfo(p *plan.Plan, z zoneSource) ([]string, error) {
 		return nil, fmt.Errorf("time zone data %s: %w", z, unwrapPathErr(err))
 	}
 	return nil, nil
+}
+
+// unwrapPathErr drops the path from an *fs.PathError, which the caller
+// names in its own terms.
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }

@@ -1,4 +1,4 @@
-package pack
+package essentials
 
 import (
 	"errors"
@@ -71,22 +71,22 @@ func (e *Essentials) SetCerts(s string) error {
 
 // DefaultEssentials is the policy the CLI starts from: the base files,
 // and CA roots and zone data when the program needs them.
-func DefaultEssentials() Essentials {
+func Default() Essentials {
 	return Essentials{Base: true, Certs: Auto, TZData: Auto}
 }
 
 // essentials is what the policy chose for one program.
-type essentials struct {
-	base     bool
-	passwd   []byte // /etc/passwd and /etc/group; ours when nil
-	group    []byte
-	certs    *certs.Bundle // nil: no CA roots
-	zoneinfo *zoneSource   // nil: no zone data
+type Choice struct {
+	Base     bool
+	Passwd   []byte // /etc/passwd and /etc/group; ours when nil
+	Group    []byte
+	Certs    *certs.Bundle // nil: no CA roots
+	ZoneInfo *ZoneInfo     // nil: no zone data
 }
 
 // decide applies the policy to a scanned program.
-func (e Essentials) decide(r *elfscan.Report) (essentials, error) {
-	out := essentials{base: e.Base}
+func (e Essentials) Decide(r *elfscan.Report) (Choice, error) {
+	out := Choice{Base: e.Base}
 	want := e.Certs == Always || e.Certs == Auto && (r.NeedsCerts || len(e.CertsFrom.Extra) > 0)
 	if want {
 		o := e.CertsFrom
@@ -97,18 +97,18 @@ func (e Essentials) decide(r *elfscan.Report) (essentials, error) {
 		if err != nil {
 			return out, err
 		}
-		out.certs = b
+		out.Certs = b
 	}
 	if e.TZData == Always || e.TZData == Auto && r.NeedsTZData {
 		z, err := findZoneInfo(r.Root, e.GoRoot)
 		switch cOnly := r.Go == nil; {
-		case cOnly && e.TZData == Auto && (err != nil || z.zip):
+		case cOnly && e.TZData == Auto && (err != nil || z.Zip):
 			// A C program's local time (glibc reads zone files, never
 			// Go's zoneinfo.zip): UTC without them, as before.
 		case err != nil:
 			return out, fmt.Errorf("%s: %w", r.Path, err)
 		default:
-			out.zoneinfo = z
+			out.ZoneInfo = z
 		}
 	}
 	return out, nil
@@ -124,12 +124,12 @@ const nsswitch = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n
 // addEssentials adds the chosen files to the plan and returns the
 // environment variables the image needs for them (SSL_CERT_FILE,
 // ZONEINFO).
-func addEssentials(p *plan.Plan, e essentials) ([]string, error) {
+func Add(p *plan.Plan, e Choice) ([]string, error) {
 	var env []string
-	if e.base {
-		passwd, group := passwdFile(), groupFile()
-		if e.passwd != nil {
-			passwd, group = e.passwd, e.group
+	if e.Base {
+		passwd, group := Passwd(), Group()
+		if e.Passwd != nil {
+			passwd, group = e.Passwd, e.Group
 		}
 		for _, en := range []plan.Entry{
 			{Path: "/etc/passwd", Type: plan.TypeFile, Mode: 0o644, Data: passwd, Why: whyBase},
@@ -144,14 +144,14 @@ func addEssentials(p *plan.Plan, e essentials) ([]string, error) {
 			}
 		}
 	}
-	if e.certs != nil {
-		if err := p.Add(plan.Entry{Path: certs.ImagePath, Type: plan.TypeFile, Mode: 0o644, Data: e.certs.PEM, Why: "CA roots from " + e.certs.Source + " (--certs)"}); err != nil {
+	if e.Certs != nil {
+		if err := p.Add(plan.Entry{Path: certs.ImagePath, Type: plan.TypeFile, Mode: 0o644, Data: e.Certs.PEM, Why: "CA roots from " + e.Certs.Source + " (--certs)"}); err != nil {
 			return nil, err
 		}
 		env = append(env, "SSL_CERT_FILE="+certs.ImagePath)
 	}
-	if e.zoneinfo != nil {
-		zenv, err := addZoneInfo(p, *e.zoneinfo)
+	if e.ZoneInfo != nil {
+		zenv, err := addZoneInfo(p, *e.ZoneInfo)
 		if err != nil {
 			return nil, err
 		}
