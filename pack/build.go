@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/scratchpack/scratchpack/pack/source"
 
@@ -155,13 +156,12 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 			return nil, err
 		}
 	}
-	if err := addPackages(ctx, pl, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.Resolve); err != nil {
-		return nil, err
-	}
-	if err := addRunTimeData(ctx, pl, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
-		return nil, err
-	}
-	data, err := addNamedPathsOf(ctx, pl, dbs, withBroughtPaths(pl, r), opts.Resolve)
+	run := cfg.withDefaults(imagePath)
+	data, err := AddEvidence(ctx, pl, r, Input{
+		Resolve: opts.Resolve, DBs: dbs, Packages: opts.Packages,
+		Env: append(run.Env, essentialEnv...), Entrypoint: run.Entrypoint,
+		TZData: opts.Essentials.TZData, ZoneInfo: chosen.ZoneInfo,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,12 @@ package pack
 import (
 	"context"
 	"errors"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/scratchpack/scratchpack/pack/check"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"

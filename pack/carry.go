@@ -2,12 +2,13 @@ package pack
 
 import (
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
-	"github.com/scratchpack/scratchpack/pack/source"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/source"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )

@@ -1,10 +1,11 @@
 package pack
 
 import (
-	"github.com/scratchpack/scratchpack/pack/source"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/pack/source"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/static"

@@ -3,9 +3,10 @@ package pack_test
 import (
 	"context"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"os"
 	"path/filepath"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/google/go-containerregistry/pkg/name"
 

@@ -2,13 +2,14 @@ package pack
 
 import (
 	"context"
-	"github.com/scratchpack/scratchpack/pack/essentials"
-	"github.com/scratchpack/scratchpack/pack/layer"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
 
 	"github.com/scratchpack/scratchpack/pack/plan"
 

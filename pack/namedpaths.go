@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"io/fs"
 	"path"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/scratchpack/scratchpack/pack/plan"
 
@@ -151,10 +152,7 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 	}
 	resolve := dp.resolve
 	resolve.Root = dp.root
-	if err := addPackages(ctx, p, dp.dbs, r, nil, nil, resolve); err != nil {
-		return nil, err
-	}
-	if err := addRunTimeData(ctx, p, r, Config{}, essentials.Choice{}, Options{Essentials: essentials.Default(), Resolve: resolve}); err != nil {
+	if err := addFound(ctx, p, r, Input{Resolve: resolve, DBs: dp.dbs, TZData: essentials.Default().TZData}); err != nil {
 		return nil, err
 	}
 	var order []string

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/scratchpack/scratchpack/pack/plan"
 
@@ -46,10 +47,10 @@ type runTimeData struct {
 }
 
 // addRunTimeData adds the run-time data of the scanned program r to the
-// plan; cfg is the image's configuration (its Env). What cannot be added
+// plan; in says what the image's environment asks for. What cannot be added
 // is a warning in r.Warnings, with the flag that adds it.
-func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Config, chosen essentials.Choice, opts Options) error {
-	d := &runTimeData{plan: p, r: r, root: opts.Resolve.Root, resolve: opts.Resolve, env: map[string]string{},
+func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) error {
+	d := &runTimeData{plan: p, r: r, root: in.Resolve.Root, resolve: in.Resolve, env: map[string]string{},
 		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles,
 		shippable: func(p string) bool { return !neverShippable(p) }}
 	if d.root == nil {
@@ -63,13 +64,13 @@ func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Co
 	if d.resolve.Cache == nil {
 		d.resolve.Cache = elfscan.NewCache()
 	}
-	for _, kv := range cfg.Env {
+	for _, kv := range in.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			d.env[k] = v
 		}
 	}
-	if tz, ok := d.env["TZ"]; ok && opts.Essentials.TZData != essentials.Never {
-		if err := d.addZone(tz, chosen.ZoneInfo); err != nil {
+	if tz, ok := d.env["TZ"]; ok && in.TZData != essentials.Never {
+		if err := d.addZone(tz, in.ZoneInfo); err != nil {
 			return err
 		}
 	}
@@ -81,14 +82,14 @@ func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, cfg Co
 	if rt.Locale != "" && r.Libc == elfscan.LibcGlibc {
 		steps = append(steps, d.addLocales)
 	}
-	if rt.Iconv != "" && r.Libc == elfscan.LibcGlibc && !opts.Resolve.GconvAll {
+	if rt.Iconv != "" && r.Libc == elfscan.LibcGlibc && !in.Resolve.GconvAll {
 		steps = append(steps, d.addGconv)
 	}
 	if rt.Terminfo != "" {
 		steps = append(steps, d.addTerminfo)
 	}
 	if rt.Python != nil {
-		steps = append(steps, func(ctx context.Context) error { return d.addPython(ctx, cfg) })
+		steps = append(steps, func(ctx context.Context) error { return d.addPython(ctx, in.Entrypoint) })
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

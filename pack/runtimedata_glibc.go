@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"io"
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/scratchpack/scratchpack/internal/quote"
 )

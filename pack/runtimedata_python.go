@@ -23,12 +23,12 @@ import (
 // the root has (dist-packages, site-packages) are created empty, so that
 // sys.path is the host's: their packages have no evidence here, and are
 // named with --include or --packages.
-func (d *runTimeData) addPython(ctx context.Context, cfg Config) error {
+func (d *runTimeData) addPython(ctx context.Context, entrypoint []string) error {
 	py := d.r.RunTime.Python
 	lib := "python" + py.Version
 	var starts []string
-	if len(cfg.Entrypoint) > 0 && path.IsAbs(cfg.Entrypoint[0]) {
-		starts = append(starts, path.Dir(cfg.Entrypoint[0]))
+	if len(entrypoint) > 0 && path.IsAbs(entrypoint[0]) {
+		starts = append(starts, path.Dir(entrypoint[0]))
 	}
 	starts = append(starts, path.Dir(d.r.File), "/usr/bin")
 	prefix, libdir := "", ""

@@ -3,13 +3,14 @@ package pack
 import (
 	"context"
 	"encoding/binary"
-	"github.com/scratchpack/scratchpack/pack/essentials"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scratchpack/scratchpack/pack/essentials"
 
 	"github.com/scratchpack/scratchpack/pack/plan"
 
@@ -31,8 +32,8 @@ func runTimePlan(t *testing.T, root *elfscan.Root, rt *elfscan.RunTimeData, env 
 	r := &elfscan.Report{Path: "/usr/bin/prog", Root: root, File: "/usr/bin/prog", Kind: elfscan.Dynamic, Libc: elfscan.LibcGlibc, RunTime: rt}
 	p := plan.NewPlan()
 	p.Exclude(exclude...)
-	cfg := Config{Env: env}.withDefaults("/usr/bin/prog")
-	if err := addRunTimeData(context.Background(), p, r, cfg, essentials.Choice{}, Options{Essentials: essentials.Default()}); err != nil {
+	in := Input{Env: env, Entrypoint: []string{"/usr/bin/prog"}, TZData: essentials.Default().TZData}
+	if err := addRunTimeData(context.Background(), p, r, in); err != nil {
 		t.Fatal(err)
 	}
 	return p, r
@@ -257,7 +258,7 @@ func TestRunTimeDataGconv(t *testing.T) {
 	} {
 		p := plan.NewPlan()
 		p.Exclude(tc.exclude...)
-		if err := addRunTimeData(context.Background(), p, r, Config{}.withDefaults("/usr/bin/prog"), essentials.Choice{}, Options{}); err != nil {
+		if err := addRunTimeData(context.Background(), p, r, Input{Entrypoint: []string{"/usr/bin/prog"}}); err != nil {
 			t.Fatal(err)
 		}
 		var want []string
