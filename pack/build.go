@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scratchpack/scratchpack/pack/evidence"
 	"slices"
 	"strings"
 	"sync"
@@ -77,7 +78,7 @@ type Built struct {
 	ZoneInfo  string                                    // where the zone data packed came from, or ""
 	Sources   []string                                  // the host files the image was made from
 	Plan      *plan.Plan                                // the image's root file system
-	Data      *DataEvidence                             // what the program's path literals brought
+	Data      *evidence.Evidence                        // what the program's path literals brought
 	owners    func() (map[string]*pkgdb.Package, error) // the package of each file, when the layer has checksums
 }
 
@@ -157,7 +158,7 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		}
 	}
 	run := cfg.withDefaults(imagePath)
-	data, err := AddEvidence(ctx, pl, r, Input{
+	data, err := evidence.Add(ctx, pl, r, evidence.Input{
 		Resolve: opts.Resolve, DBs: dbs, Packages: opts.Packages,
 		Env: append(run.Env, essentialEnv...), Entrypoint: run.Entrypoint,
 		TZData: opts.Essentials.TZData, ZoneInfo: chosen.ZoneInfo,

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"github.com/scratchpack/scratchpack/pack/evidence"
 	"path"
 
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
@@ -32,7 +33,7 @@ func ownPath(dbs *pkgdb.DBs, r *elfscan.Report, fromImage bool) (string, error) 
 	if fromImage {
 		return own, nil
 	}
-	if !packaged(r.File) {
+	if !evidence.Packaged(r.File) {
 		return plan.ProgramPath(r), nil
 	}
 	db, err := dbs.For(r.Root)

@@ -3,6 +3,7 @@ package options
 import (
 	"fmt"
 	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/evidence"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"github.com/scratchpack/scratchpack/pack/plan"
 	"strings"
@@ -53,7 +54,7 @@ func (f *Image) AddFlags(fs *pflag.FlagSet) {
 	cli.FlagFunc(fs, "add", "", "SRC:DST[:MODE]", "", "add a host file or directory (repeatable)", cli.Append(&o.Add, plan.ParseAddition))
 	cli.FlagFunc(fs, "include", "", "PATH[:DST]", "", "copy a file or tree from the program's root (--from's image, --sysroot, the host), with the libraries of every loadable ELF file in it; other files, .o and debug files too, are data (repeatable)", cli.Append(&o.Include, plan.ParseInclude))
 	cli.FlagFunc(fs, "packages", "", "NAME,...", "", "ship the files of these packages of the program's root (--from's image, --sysroot, the host), with the libraries of their ELF files; not their docs (repeatable)", func(s string) error {
-		names, err := pack.ParsePackages(s)
+		names, err := evidence.ParsePackages(s)
 		o.Packages = append(o.Packages, names...)
 		return err
 	})

@@ -1,4 +1,4 @@
-package pack
+package evidence
 
 import (
 	"context"
@@ -31,7 +31,7 @@ type Datum struct {
 // (elfscan.Report.Paths) added to its plan: data files, plugin
 // directories, helpers, each with its evidence, and the warnings of the
 // bounds and rules that left something out.
-type DataEvidence struct {
+type Evidence struct {
 	Data     []Datum  `json:"data,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -44,7 +44,7 @@ type Owner func(path string) (pkg string, ok bool)
 // addNamedPathsOf is addNamedPaths in the program's root (the sysroot or
 // image resolve names, or r's own), with the root's package database,
 // read through dbs, as the Owner.
-func addNamedPathsOf(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, resolve elfscan.Options) (*DataEvidence, error) {
+func addNamedPathsOf(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, resolve elfscan.Options) (*Evidence, error) {
 	root := resolve.Root
 	if root == nil {
 		root = r.Root
@@ -108,30 +108,30 @@ func packageOwner(dbs *pkgdb.DBs, root *elfscan.Root) (Owner, error) {
 // What one object (a library, say libcrypto) brings is found once, and
 // shared by every program that has it in its closure; so the bound on
 // all that evidence adds to one image is left to pack, which applies it.
-type DataPlanner struct {
+type Planner struct {
 	root    *elfscan.Root
 	resolve elfscan.Options
 	exclude []string
 	owner   Owner
-	byIn    map[string]*DataEvidence // by the object holding the literals
-	shared  *shared                  // ELF objects resolved and directories walked, shared by the plans
-	first   *elfscan.Root            // the root of the first program, when root is nil
-	dbs     *pkgdb.DBs               // the package databases read, for the package evidence
+	byIn    map[string]*Evidence // by the object holding the literals
+	shared  *shared              // ELF objects resolved and directories walked, shared by the plans
+	first   *elfscan.Root        // the root of the first program, when root is nil
+	dbs     *pkgdb.DBs           // the package databases read, for the package evidence
 }
 
 // NewDataPlanner returns a planner that finds data in root (each
 // program's own when nil), resolves ELF objects with resolve, leaves out
 // what exclude matches and, when owner is not nil, what no package lists.
-func NewDataPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []string, owner Owner) *DataPlanner {
+func NewPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []string, owner Owner) *Planner {
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	return &DataPlanner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*DataEvidence{}, shared: newShared(), dbs: &pkgdb.DBs{}}
+	return &Planner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*Evidence{}, shared: newShared(), dbs: &pkgdb.DBs{}}
 }
 
 // Plan returns what the path literals of r bring to its plan, less what
 // the plan of its program and libraries holds already, sorted by path.
-func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEvidence, error) {
+func (dp *Planner) Plan(ctx context.Context, r *elfscan.Report) (*Evidence, error) {
 	p := plan.NewPlan()
 	imagePath := plan.ProgramPath(r)
 	if err := p.AddRuntime(r, imagePath); err != nil {
@@ -173,10 +173,10 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 		}
 		root = dp.first
 		if !r.Root.Same(root) {
-			root, byIn, sh = r.Root, map[string]*DataEvidence{}, newShared()
+			root, byIn, sh = r.Root, map[string]*Evidence{}, newShared()
 		}
 	}
-	out := &DataEvidence{}
+	out := &Evidence{}
 	seen, warned := map[string]bool{}, map[string]bool{}
 	for _, in := range order {
 		d, ok := byIn[in]
@@ -248,7 +248,7 @@ func (dp *DataPlanner) Plan(ctx context.Context, r *elfscan.Report) (*DataEviden
 // like a library, its own path literals followed; one that cannot be
 // resolved is left out, with a warning. The bounds of
 // namedpaths_policy.go hold, with a warning when one is hit.
-func addNamedPaths(ctx context.Context, p *plan.Plan, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner) (*DataEvidence, error) {
+func addNamedPaths(ctx context.Context, p *plan.Plan, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner) (*Evidence, error) {
 	return addNamedPathsShared(ctx, p, r, root, resolve, owner, newShared())
 }
 
@@ -272,7 +272,7 @@ type elfResult struct {
 }
 
 // addNamedPathsShared is addNamedPaths with the ELF objects resolved so far.
-func addNamedPathsShared(ctx context.Context, p *plan.Plan, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner, sh *shared) (*DataEvidence, error) {
+func addNamedPathsShared(ctx context.Context, p *plan.Plan, r *elfscan.Report, root *elfscan.Root, resolve elfscan.Options, owner Owner, sh *shared) (*Evidence, error) {
 	if root == nil {
 		root = r.Root
 	}
@@ -281,7 +281,7 @@ func addNamedPathsShared(ctx context.Context, p *plan.Plan, r *elfscan.Report, r
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	n := &namedPaths{p: p, root: root, owner: owner, resolve: resolve, done: map[string]bool{}, shared: sh, out: &DataEvidence{}}
+	n := &namedPaths{p: p, root: root, owner: owner, resolve: resolve, done: map[string]bool{}, shared: sh, out: &Evidence{}}
 	n.queueReport(r)
 	for i := 0; i < len(n.queue); i++ {
 		if err := ctx.Err(); err != nil {
@@ -310,7 +310,7 @@ type namedPaths struct {
 	bytes        int64   // what evidence added so far
 	unowned      int
 	firstUnowned string
-	out          *DataEvidence
+	out          *Evidence
 }
 
 // candidate is a path that evidence names.
@@ -671,7 +671,7 @@ func unwrapFileErr(err error) error {
 }
 
 // sortData orders the data by path, for output.
-func (d *DataEvidence) sortData() {
+func (d *Evidence) sortData() {
 	sort.Slice(d.Data, func(i, j int) bool { return d.Data[i].Path < d.Data[j].Path })
 }
 

@@ -1,4 +1,4 @@
-package pack
+package evidence
 
 import (
 	"context"
@@ -37,7 +37,7 @@ type Input struct {
 // run-time data (locales, gconv modules, terminfo, python's library, the
 // TZ zone), then what the path literals of r, and of every ELF object
 // those steps brought, name. It returns the path literals' evidence.
-func AddEvidence(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) (*DataEvidence, error) {
+func Add(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) (*Evidence, error) {
 	if in.DBs == nil {
 		in.DBs = &pkgdb.DBs{}
 	}

@@ -1,4 +1,4 @@
-package pack
+package evidence
 
 import (
 	"context"
@@ -189,7 +189,7 @@ func closureOwners(dbs *pkgdb.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 		var idx []int
 		var paths []string
 		for j := i; j < len(files); j++ {
-			if files[j].root != nil && files[j].root.Same(f.root) && packaged(files[j].path) {
+			if files[j].root != nil && files[j].root.Same(f.root) && Packaged(files[j].path) {
 				idx, paths = append(idx, j), append(paths, files[j].path)
 			}
 		}
@@ -324,7 +324,7 @@ func ownDir(p string) string {
 // packaged reports whether a package may own the file at p: one in a
 // directory no distribution installs into (/tmp, /home, /work, ...) is
 // nobody's, and the database's lists need not be read to say so.
-func packaged(p string) bool {
+func Packaged(p string) bool {
 	for _, d := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/etc"} {
 		if inTree(p, d) && !inTree(p, "/usr/local") {
 			return true

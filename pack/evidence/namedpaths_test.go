@@ -1,4 +1,4 @@
-package pack
+package evidence
 
 import (
 	"context"
@@ -48,7 +48,7 @@ func (lr *literalRoot) link(target, p string) {
 }
 
 // evidence plans what the literals name in lr, as the library /usr/lib/libx.so.1 holds them.
-func (lr *literalRoot) evidence(p *plan.Plan, owner Owner, literals ...string) *DataEvidence {
+func (lr *literalRoot) evidence(p *plan.Plan, owner Owner, literals ...string) *Evidence {
 	lr.t.Helper()
 	root := elfscan.DirRoot(lr.dir)
 	r := &elfscan.Report{Path: "/usr/bin/x", Root: root, File: "/usr/bin/x"}

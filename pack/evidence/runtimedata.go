@@ -1,4 +1,4 @@
-package pack
+package evidence
 
 import (
 	"context"
@@ -301,3 +301,12 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 
 // mib says a bound in MiB.
 func mib(n int64) string { return fmt.Sprintf("%d MiB", n>>20) }
+
+// unwrapPathErr drops the path from an *fs.PathError, which the caller
+// names in its own terms.
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
