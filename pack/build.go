@@ -100,7 +100,7 @@ func (b *Built) Owners() (map[string]*pkgdb.Package, error) {
 // Build plans the root file system for the scanned program (the program
 // at imagePath, its loader and libraries, the essentials the policy
 // chooses for it, the additions), checks the plan (Verify) and the config
-// against it (Plan.CheckConfig), builds the layer in one pass, and
+// against it (check.Plan), builds the layer in one pass, and
 // assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
 	dbs := cmp.Or(opts.DBs, &pkgdb.DBs{}) // each root's database is read once

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -199,12 +198,3 @@ type detailError struct {
 func (e *detailError) Error() string { return e.msg }
 
 func (e *detailError) Unwrap() error { return e.sentinel }
-
-// unwrapPathErr drops the path from an *fs.PathError, which the caller
-// names in its own terms.
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
-}

@@ -26,7 +26,7 @@ func (c Console) BlobCache(dir string) *blobcache.Cache {
 }
 
 // LayerCache opens the layer cache beside the blob cache in dir (see
-// pack.LayerCache), which tells what it does at -v. No dir, or a cache
+// layer.Cache), which tells what it does at -v. No dir, or a cache
 // that cannot be opened, is no cache: every layer is built.
 func (c Console) LayerCache(dir string) *layer.Cache {
 	if dir == "" {

@@ -26,8 +26,8 @@ import (
 // runtime looks an entrypoint up on when the config sets none.
 const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 
-// CheckArtifact checks every image of a, or the one for platform only
-// when it is set, as CheckImage does.
+// Artifact checks every image of a, or the one for platform only
+// when it is set, as Image does.
 func Artifact(ctx context.Context, a transport.Artifact, only *v1.Platform, tmpDir string) ([]*Result, error) {
 	imgs, err := transport.Pick(ctx, a, only)
 	if err != nil {
@@ -44,7 +44,7 @@ func Artifact(ctx context.Context, a transport.Artifact, only *v1.Platform, tmpD
 	return out, nil
 }
 
-// ImageCheck is what CheckImage found of one image.
+// Result is what Image found of one image.
 type Result struct {
 	Platform   string
 	Entrypoint string          // what the container runs first
@@ -55,7 +55,7 @@ type Result struct {
 	verified string   // an image path whose program was checked already (pack's own)
 }
 
-// CheckImage checks, reading only, that an image of any origin would run:
+// Image checks, reading only, that an image of any origin would run:
 // its entrypoint (or first Cmd) exists and is executable, and is an ELF
 // program for the image's platform whose loader and libraries resolve in
 // the image by the image's own rules (its ld.so.cache, its symlinks), with
@@ -91,7 +91,7 @@ func Image(ctx context.Context, img v1.Image, tmpDir string) (*Result, error) {
 }
 
 // checkConfig checks what an image's config asks of its file system,
-// root: the entrypoint, the user and the working directory. CheckImage
+// root: the entrypoint, the user and the working directory. Image
 // runs it on an image, pack on the plan of one.
 func (c *Result) checkConfig(root *elfscan.Root, cfg v1.Config) {
 	argv := append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)

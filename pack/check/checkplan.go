@@ -16,12 +16,12 @@ import (
 // lacks: an entrypoint, an interpreter, a user, a working directory.
 var ErrConfig = errors.New("the image would not run as configured")
 
-// CheckConfig checks, by verify's rules (CheckImage's), that the image
-// config cfg would run in the planned image: its entrypoint (or first Cmd)
+// Plan checks, by verify's rules (Image's), that the image
+// config cf would run in the planned image: its entrypoint (or first Cmd)
 // exists and is executable, a script's interpreter is there, a user given
 // by name is in its passwd and group, and the working directory exists.
 // The program at program, an image path, is taken as resolved: Verify
-// checks it. The error, wrapping ErrConfig, names every problem and the
+// checks it (plan.Verify). The error, wrapping ErrConfig, names every problem and the
 // flag that fixes it, on one line.
 func Plan(p *plan.Plan, cf *v1.ConfigFile, program string) error {
 	c := &Result{verified: program}

@@ -31,7 +31,7 @@ type Input struct {
 	ZoneInfo *essentials.ZoneInfo
 }
 
-// AddEvidence adds to p what the scanned program r needs at run time
+// Add adds to p what the scanned program r needs at run time
 // beyond its loader and libraries, in the one order pack and scan both
 // use: the files of in.Packages and the packages' own evidence, then the
 // run-time data (locales, gconv modules, terminfo, python's library, the
@@ -47,7 +47,7 @@ func Add(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) (*Evide
 	return addNamedPathsOf(ctx, p, in.DBs, withBroughtPaths(p, r), in.Resolve)
 }
 
-// addFound is AddEvidence's first two steps: the package evidence and the
+// addFound is Add's first two steps: the package evidence and the
 // run-time data, whose plugins name paths too.
 func addFound(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) error {
 	if err := addPackages(ctx, p, in.DBs, r, in.Packages, in.Env, in.Resolve); err != nil {

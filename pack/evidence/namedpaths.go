@@ -27,7 +27,7 @@ type Datum struct {
 	Why  string `json:"why"`  // the evidence: the string and the file it is in
 }
 
-// DataEvidence is what the path literals of a program and its libraries
+// Evidence is what the path literals of a program and its libraries
 // (elfscan.Report.Paths) added to its plan: data files, plugin
 // directories, helpers, each with its evidence, and the warnings of the
 // bounds and rules that left something out.
@@ -103,11 +103,14 @@ func packageOwner(dbs *pkgdb.DBs, root *elfscan.Root) (Owner, error) {
 	}, nil
 }
 
-// DataPlanner tells, for scanned programs, what their path literals
+// Planner tells, for scanned programs, what their path literals
 // would add to their plans: what `scan` shows before anything is packed.
 // What one object (a library, say libcrypto) brings is found once, and
 // shared by every program that has it in its closure; so the bound on
 // all that evidence adds to one image is left to pack, which applies it.
+// Its plans run Add's steps in Add's order (addFound, then the path
+// literals of the program and of what those brought), with the default
+// policy and no flags.
 type Planner struct {
 	root    *elfscan.Root
 	resolve elfscan.Options
@@ -119,7 +122,7 @@ type Planner struct {
 	dbs     *pkgdb.DBs           // the package databases read, for the package evidence
 }
 
-// NewDataPlanner returns a planner that finds data in root (each
+// NewPlanner returns a planner that finds data in root (each
 // program's own when nil), resolves ELF objects with resolve, leaves out
 // what exclude matches and, when owner is not nil, what no package lists.
 func NewPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []string, owner Owner) *Planner {

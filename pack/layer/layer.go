@@ -37,7 +37,7 @@ type Layer struct {
 	ctx  context.Context
 	held *os.File // the blob's file, open and held (see internal/stale) while the layer lives
 	// fill, for a layer reused from the cache, makes held on first need
-	// (see LayerCache): its digests are known before its bytes, and a
+	// (see Cache): its digests are known before its bytes, and a
 	// push that finds the blob in the registry never reads it.
 	fill        func() (*os.File, error)
 	fillOnce    sync.Once
@@ -49,7 +49,7 @@ type Layer struct {
 	diffID      v1.Hash
 	size        int64
 	// Files are the checksums of every regular file, by image path, when
-	// LayerOptions.HashFiles asked for them (for an SBOM).
+	// Options.HashFiles asked for them (for an SBOM).
 	Files map[string]Sums
 }
 
@@ -58,14 +58,14 @@ type Sums struct{ SHA1, SHA256 string }
 
 var _ v1.Layer = (*Layer)(nil)
 
-// LayerOptions sets what the layer's tar headers and blob look like.
+// Options sets what the layer's tar headers and blob look like.
 type Options struct {
 	ModTime     time.Time   // every entry's mtime; the zero time means the Unix epoch
 	Compression Compression // gzip when empty
 	TempDir     string      // where the blob is kept; os.TempDir() when empty
 	HashFiles   bool        // record each file's checksums in Layer.Files
 	// Cache, when set, reuses the layer built from the same inputs and
-	// options, and keeps the one built (see LayerCache).
+	// options, and keeps the one built (see Cache).
 	Cache *Cache
 }
 
@@ -73,7 +73,7 @@ type Options struct {
 // a killed run left.
 const layerPattern = "scratchpack-layer-*"
 
-// BuildLayer writes the plan as a tar stream, compresses it, and keeps the
+// Build writes the plan as a tar stream, compresses it, and keeps the
 // result in a temporary file, all in one pass. It stops when ctx is done,
 // leaving nothing behind.
 func Build(ctx context.Context, p *plan.Plan, opts Options) (*Layer, error) {

@@ -27,7 +27,7 @@ import (
 	"github.com/scratchpack/scratchpack/pack/blobcache"
 )
 
-// LayerCache keeps what each layer was made from beside the blob cache,
+// Cache keeps what each layer was made from beside the blob cache,
 // so that a layer whose inputs did not change is neither read nor
 // compressed again: its blob, kept in the blob cache, is copied and
 // verified against its digest instead.
@@ -76,7 +76,7 @@ const maxRecord = 64 << 20
 // recordDir names the records' directory beside the blob cache's.
 const recordDir = "layers"
 
-// NewLayerCache returns the layer cache in dir, the blob cache's
+// NewCache returns the layer cache in dir, the blob cache's
 // directory (DefaultCacheDir); logf, when set, is told at -v what it did,
 // and warnf when a bound was hit in a way that costs every run (a layer
 // larger than the blob cache's bound is never kept). It creates nothing
@@ -483,7 +483,7 @@ func (c *Cache) write(key string, rec *layerRecord) bool {
 	return true
 }
 
-// LayerEntry is one layer the cache knows how to reuse.
+// CacheEntry is one layer the cache knows how to reuse.
 type CacheEntry struct {
 	Key    string    `json:"key"`
 	Digest v1.Hash   `json:"digest"` // the blob, kept in the blob cache

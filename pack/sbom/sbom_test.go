@@ -80,7 +80,7 @@ func TestDpkgOwners(t *testing.T) {
 	// status.d as distroless writes it, parsed as Trivy parses it: one
 	// MIME header per package, Package and Version required, Status not
 	// deinstall or purge; md5sums only for the files shipped.
-	st := statusd.StatusD(libc)
+	st := statusd.Paragraph(libc)
 	h, err := textproto.NewReader(bufio.NewReader(strings.NewReader(st + "\n"))).ReadMIMEHeader()
 	if err != nil {
 		t.Fatal(err)

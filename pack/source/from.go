@@ -25,7 +25,7 @@ type Source struct {
 	fs     *imagefs.FS
 }
 
-// OpenSource opens the image ref (a registry reference, oci:DIR[:NAME] or
+// Open opens the image ref (a registry reference, oci:DIR[:NAME] or
 // DIR[:NAME], a docker-archive, docker://NAME) for platform p, picking
 // p's image of an index, and reads its file system without running
 // anything. Blobs from a registry are read through cache, when it is

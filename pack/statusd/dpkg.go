@@ -20,9 +20,9 @@ func statusField(k string) bool {
 	return false
 }
 
-// StatusD is pkg's paragraph as distroless writes it in
+// Paragraph is pkg's paragraph as distroless writes it in
 // /var/lib/dpkg/status.d/NAME, pruned to the fields statusField keeps.
-func StatusD(pkg *pkgdb.Package) string {
+func Paragraph(pkg *pkgdb.Package) string {
 	var b strings.Builder
 	keep := false
 	for _, l := range strings.Split(strings.TrimRight(pkg.Stanza, "\n"), "\n") {

@@ -28,7 +28,7 @@ func entryRoot(e plan.Entry) (*elfscan.Root, string) {
 	return elfscan.HostRoot(), abs
 }
 
-// planOwners finds the package that owns the source of each file of the
+// Owners finds the package that owns the source of each file of the
 // plan that has one, by its image path: for each root, the database is
 // asked once for all its files.
 func Owners(dbs *pkgdb.DBs, p *plan.Plan) (map[string]*pkgdb.Package, error) {
@@ -61,7 +61,7 @@ func Owners(dbs *pkgdb.DBs, p *plan.Plan) (map[string]*pkgdb.Package, error) {
 	return out, nil
 }
 
-// addDpkgStatus writes, for the plan's files that a package database
+// Add writes, for the plan's files that a package database
 // owns (owners, by image path), the database scanners read, pruned to
 // the packages and files shipped, and the files by which they recognise
 // the distribution, each read from the root:
@@ -111,7 +111,7 @@ func Add(p *plan.Plan, dbs *pkgdb.DBs, owners map[string]*pkgdb.Package) error {
 		}
 		sh := s.byPkg[pkg]
 		dir := "/var/lib/dpkg/status.d/"
-		if err := p.Add(plan.Entry{Path: dir + pkg.Name, Type: plan.TypeFile, Mode: 0o644, Data: []byte(StatusD(pkg))}); err != nil {
+		if err := p.Add(plan.Entry{Path: dir + pkg.Name, Type: plan.TypeFile, Mode: 0o644, Data: []byte(Paragraph(pkg))}); err != nil {
 			return err
 		}
 		if sums := MD5Sums(sh.root, pkg, sh.files); len(sums) > 0 {
