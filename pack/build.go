@@ -5,27 +5,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/evidence"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
-	"github.com/scratchpack/scratchpack/pack/source"
-
-	"github.com/scratchpack/scratchpack/pack/statusd"
-
-	"github.com/scratchpack/scratchpack/pack/check"
-	"github.com/scratchpack/scratchpack/pack/layer"
-	"github.com/scratchpack/scratchpack/pack/pkgdb"
-
-	"github.com/scratchpack/scratchpack/pack/plan"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/check"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/evidence"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
+	"github.com/scratchpack/scratchpack/pack/plan"
+	"github.com/scratchpack/scratchpack/pack/source"
+	"github.com/scratchpack/scratchpack/pack/statusd"
 )
 
 // Options says how to build images.

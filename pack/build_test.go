@@ -8,14 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
-	"github.com/scratchpack/scratchpack/pack/check"
-	"github.com/scratchpack/scratchpack/pack/pkgdb"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/check"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 )
 
 // TestBuildRefusesABadConfig: Build runs the check before the layer is

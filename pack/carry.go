@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/source"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // carry fills in, from the image the program came from (s, --from), what the image's

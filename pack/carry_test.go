@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scratchpack/scratchpack/pack/source"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/scratchpack/scratchpack/pack/source"
 )
 
 // TestCarry checks what of the source image's config a packed program

@@ -6,11 +6,10 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 

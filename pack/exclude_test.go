@@ -8,12 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/internal/testtool"
 	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/layer"
-
 	"github.com/scratchpack/scratchpack/pack/plan"
-
-	"github.com/scratchpack/scratchpack/internal/testtool"
 )
 
 // dataTree builds a tree like an interpreter's: a plugin (a shared

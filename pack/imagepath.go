@@ -1,13 +1,12 @@
 package pack
 
 import (
-	"github.com/scratchpack/scratchpack/pack/evidence"
 	"path"
 
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/evidence"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/plan"
-
-	"github.com/scratchpack/scratchpack/elfscan"
 )
 
 // ownPath is the default image path of a scanned program: its own path

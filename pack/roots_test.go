@@ -12,11 +12,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-	"github.com/scratchpack/scratchpack/pack/layer"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
 )
 
 // extractedTree builds what an image's extracted file system looks like

@@ -9,13 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-	"github.com/scratchpack/scratchpack/pack/layer"
-
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // hostGconvModule returns the host's gconv module for EUC-CN, whose own

@@ -12,12 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-	"github.com/scratchpack/scratchpack/pack/layer"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
 )
 
 // TestProgramsSysrootSwapRace packs a host program whose libraries come

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/layer"
-	"github.com/scratchpack/scratchpack/pack/source"
 	"strconv"
 	"strings"
 
@@ -12,8 +10,9 @@ import (
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/plural"
-
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 

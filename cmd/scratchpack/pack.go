@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/source"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -10,6 +9,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 

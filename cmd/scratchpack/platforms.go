@@ -1,11 +1,11 @@
 package main
 
 import (
-	"github.com/scratchpack/scratchpack/pack/source"
 	"strings"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/source"
 )
 
 // programPlatforms reads the platform of each program from its header

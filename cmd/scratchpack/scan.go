@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/evidence"
 	"io"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/evidence"
 )
 
 func (a *app) scanCommand() cli.Command {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/check"
 
 	"github.com/spf13/pflag"
 
@@ -10,7 +9,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
-
+	"github.com/scratchpack/scratchpack/pack/check"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 

@@ -1,9 +1,8 @@
 package options
 
 import (
-	"github.com/scratchpack/scratchpack/pack/layer"
-
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/layer"
 )
 
 // BlobCache opens the blob cache in dir, which tells what it does at -v

@@ -2,16 +2,16 @@ package options
 
 import (
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/essentials"
-	"github.com/scratchpack/scratchpack/pack/evidence"
-	"github.com/scratchpack/scratchpack/pack/layer"
-	"github.com/scratchpack/scratchpack/pack/plan"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/evidence"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/plan"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 

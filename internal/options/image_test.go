@@ -1,11 +1,11 @@
 package options
 
 import (
-	"github.com/scratchpack/scratchpack/pack/layer"
 	"testing"
 
 	"github.com/spf13/pflag"
 
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 

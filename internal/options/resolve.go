@@ -3,7 +3,6 @@ package options
 import (
 	"context"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/source"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,6 +14,7 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/source"
 )
 
 // Resolve says where libraries are looked for and what a program must be

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // ErrConfig means the image's config asks for what its file system

@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/scratchpack/scratchpack/pack/layer"
-
 	"github.com/scratchpack/scratchpack/pack/plan"
 )
 

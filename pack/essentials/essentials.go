@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // When says when a file goes into the image.

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 func TestEssentialsZoneInfoZip(t *testing.T) {

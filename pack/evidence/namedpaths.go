@@ -11,14 +11,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // Datum is one entry that evidence added to a plan, and why.

@@ -7,9 +7,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // maxConfigFile bounds a configuration file read for the paths it names:

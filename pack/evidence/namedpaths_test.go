@@ -10,11 +10,10 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/symlink"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // literalRoot is a root made in a temporary directory.

@@ -8,11 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // Package evidence. In a root with a package database, the packages that

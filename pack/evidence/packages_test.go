@@ -7,10 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/plan"
-
-	"github.com/scratchpack/scratchpack/elfscan"
 )
 
 // pkgRoot writes a root with a dpkg database: the program /usr/bin/app

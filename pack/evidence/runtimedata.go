@@ -8,13 +8,11 @@ import (
 	"path"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // Bounds on what run-time data evidence adds to one image: a directory

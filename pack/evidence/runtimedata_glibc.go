@@ -9,9 +9,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 )
 
 // zoneDir is where glibc and Go look for zone files (glibc's TZDIR).

@@ -5,9 +5,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // addPython adds, for a program that is or embeds a Python interpreter,

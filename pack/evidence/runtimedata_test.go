@@ -10,12 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scratchpack/scratchpack/pack/essentials"
-
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // rtRoot writes a root from a map of path => content; a content starting

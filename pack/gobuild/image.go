@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/check"
 	"maps"
 	"path"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/check"
 )
 
 // Image builds pkg for every platform, builds running at once up to the

@@ -3,7 +3,6 @@ package gobuild
 import (
 	"errors"
 	"fmt"
-	"github.com/scratchpack/scratchpack/pack/plan"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/scratchpack/scratchpack/internal/quote"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // KodataRoot is where a main package's kodata directory goes in its

@@ -18,8 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
@@ -27,6 +25,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/stale"
 	"github.com/scratchpack/scratchpack/internal/tarblock"
 	"github.com/scratchpack/scratchpack/pack/internal/blockz"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // Layer is a layer blob kept in a temporary file, after a tar header's

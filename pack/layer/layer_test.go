@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 func testPlan(t *testing.T) *plan.Plan {

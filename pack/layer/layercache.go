@@ -19,12 +19,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/scratchpack/scratchpack/internal/ctxio"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // Cache keeps what each layer was made from beside the blob cache,

@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // cacheLog collects what a layer cache says, to tell a reuse from a build.

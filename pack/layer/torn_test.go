@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 func bigFile(t *testing.T, size int) string {

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"net/textproto"
@@ -9,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"bufio"
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"

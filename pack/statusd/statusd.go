@@ -8,11 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/scratchpack/scratchpack/pack/plan"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/quote"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // entryRoot is the root an entry's source is read from, and the source's
