@@ -3,6 +3,7 @@ package pack
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,25 +13,25 @@ import (
 
 	"github.com/scratchpack/scratchpack/certs"
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/internal/human"
-	"github.com/scratchpack/scratchpack/internal/plural"
-	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack/sbom"
+	"github.com/scratchpack/scratchpack/pack/check"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/evidence"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
+	"github.com/scratchpack/scratchpack/pack/plan"
+	"github.com/scratchpack/scratchpack/pack/source"
+	"github.com/scratchpack/scratchpack/pack/statusd"
 )
-
-// DefaultPath is the PATH an image gets unless its Env sets one.
-const DefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin"
 
 // Options says how to build images.
 type Options struct {
-	Config     Config          // Platform comes from each program; Entrypoint defaults to its image path
-	Layer      LayerOptions    // mtime and compression
-	Add        []Addition      // extra files and directories, from the host
-	Include    []Include       // files and trees from the program's own root
-	Exclude    []string        // globs left out of Add's and Include's trees (see Plan.Exclude)
-	Packages   []string        // packages of the program's root whose files are shipped (--packages)
-	Essentials Essentials      // passwd, /tmp, CA roots, zone files
-	resolve    elfscan.Options // how Programs resolves, for the libraries of Include's ELF files
+	Config     Config                // Platform comes from each program; Entrypoint defaults to its image path
+	Layer      layer.Options         // mtime and compression
+	Add        []plan.Addition       // extra files and directories, from the host
+	Include    []plan.Include        // files and trees from the program's own root
+	Exclude    []string              // globs left out of Add's and Include's trees (see Plan.Exclude)
+	Packages   []string              // packages of the program's root whose files are shipped (--packages)
+	Essentials essentials.Essentials // passwd, /tmp, CA roots, zone files
 	// DpkgStatus writes /var/lib/dpkg/status.d entries for the Debian
 	// packages that own shipped files, as distroless does, so that
 	// scanners find them.
@@ -41,12 +42,23 @@ type Options struct {
 	// OmitArm64Variant leaves arm64's variant, v8, out of the config and
 	// the index, as ko and docker build do; pack keeps it.
 	OmitArm64Variant bool
-	dbs              *sbom.DBs // the package databases read so far, shared by a Programs call
+
+	// Resolve is how the program was resolved, and how Build resolves
+	// what else it packs: the ELF files of Include and Packages, and the
+	// data files and plugins the program names. Its Root is where they
+	// are looked for (a sysroot, or the --from image; the program's own
+	// root when nil). Programs sets it for each program to its Resolve
+	// with a shared Cache, CheckSymbols, and the platform's sysroot, so
+	// that Build given the same report and Options makes the same image.
+	Resolve elfscan.Options
+	// DBs are the package databases read so far, which the images of one
+	// Programs call share; nil reads each root's database afresh.
+	DBs *pkgdb.DBs
 
 	// From, when set, is the image the programs come from: its config
 	// carries over where Config says nothing, and its users and groups
 	// are merged into the base essentials.
-	From *Source
+	From *source.Source
 }
 
 // Built is one program's image. Close removes its layer's temporary file,
@@ -55,101 +67,112 @@ type Built struct {
 	Report    *elfscan.Report
 	ImagePath string
 	Image     v1.Image
-	Layer     *Layer
+	Layer     *layer.Layer
 	Platform  v1.Platform
-	Certs     *certs.Bundle                            // the CA roots packed, or nil
-	ZoneInfo  string                                   // where the zone data packed came from, or ""
-	Sources   []string                                 // the host files the image was made from
-	Plan      *Plan                                    // the image's root file system
-	Data      *DataEvidence                            // what the program's path literals brought
-	owners    func() (map[string]*sbom.Package, error) // the package of each file, when the layer has checksums
+	Certs     *certs.Bundle                             // the CA roots packed, or nil
+	ZoneInfo  string                                    // where the zone data packed came from, or ""
+	Sources   []string                                  // the host files the image was made from
+	Plan      *plan.Plan                                // the image's root file system
+	Data      *evidence.Evidence                        // what the program's path literals brought
+	owners    func() (map[string]*pkgdb.Package, error) // the package of each file, when the layer has checksums
 }
 
 // Close removes the layer's temporary file.
 func (b *Built) Close() error { return b.Layer.Close() }
 
+// Owners returns the package that owns each file of the image, by image
+// path, as the roots' package databases say: what an SBOM names. The
+// databases are read once, while the layer is built, when Options.Layer
+// asks for HashFiles (or Options.DpkgStatus is set); otherwise Owners is
+// an error.
+func (b *Built) Owners() (map[string]*pkgdb.Package, error) {
+	if b.owners == nil {
+		return nil, errors.New("the image's files were not looked up in their package databases (layer.Options.HashFiles)")
+	}
+	return b.owners()
+}
+
 // Build plans the root file system for the scanned program (the program
 // at imagePath, its loader and libraries, the essentials the policy
 // chooses for it, the additions), checks the plan (Verify) and the config
-// against it (Plan.CheckConfig), builds the layer in one pass, and
+// against it (check.Plan), builds the layer in one pass, and
 // assembles the image. It stops when ctx is done.
 func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Options) (*Built, error) {
-	dbs := cmp.Or(opts.dbs, &sbom.DBs{}) // each root's database is read once
+	dbs := cmp.Or(opts.DBs, &pkgdb.DBs{}) // each root's database is read once
 	if imagePath == "" {
 		var err error
 		if imagePath, err = ownPath(dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
 			return nil, err
 		}
 	}
-	chosen, err := opts.Essentials.decide(r)
+	chosen, err := opts.Essentials.Decide(r)
 	if err != nil {
 		return nil, err
 	}
 	cfg := opts.Config
 	if opts.From != nil {
-		if cfg, err = opts.From.carry(cfg, imagePath, r.Path); err != nil {
+		if cfg, err = carry(opts.From, cfg, imagePath, r.Path); err != nil {
 			return nil, err
 		}
-		if chosen.base {
-			chosen.passwd, chosen.group = opts.From.mergeAccounts()
-			if cfg.User != "" && !hasUser(chosen.passwd, cfg.User) {
+		if chosen.Base {
+			chosen.Passwd, chosen.Group = mergeAccounts(opts.From)
+			if cfg.User != "" && !hasUser(chosen.Passwd, cfg.User) {
 				return nil, fmt.Errorf("user %s is not in %s's /etc/passwd", cfg.User, opts.From.Ref)
 			}
 		}
 	}
-	plan := NewPlan()
-	plan.Exclude(opts.Exclude...)
-	if err := plan.AddRuntime(r, imagePath); err != nil {
+	pl := plan.NewPlan()
+	pl.Exclude(opts.Exclude...)
+	if err := pl.AddRuntime(r, imagePath); err != nil {
 		return nil, err
 	}
-	if err := plan.AddProgram(r, imagePath); err != nil {
+	if err := pl.AddProgram(r, imagePath); err != nil {
 		return nil, err
 	}
 	if len(opts.ProgramXattrs) > 0 {
-		if err := plan.setXattrs(imagePath, opts.ProgramXattrs); err != nil {
+		if err := pl.SetXattrs(imagePath, opts.ProgramXattrs); err != nil {
 			return nil, err
 		}
 	}
-	essentialEnv, err := plan.addEssentials(chosen)
+	essentialEnv, err := essentials.Add(pl, chosen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	for _, a := range opts.Add {
-		if err := plan.AddTreeContext(ctx, a); err != nil {
+		if err := pl.AddTreeContext(ctx, a); err != nil {
 			return nil, err
 		}
 	}
 	if len(opts.Include) > 0 {
-		root := opts.resolve.Root // the sysroot or image; the program's own root otherwise
+		root := opts.Resolve.Root // the sysroot or image; the program's own root otherwise
 		if root == nil {
 			root = r.Root
 		}
-		if err := plan.addIncludes(ctx, root, opts.Include, opts.resolve); err != nil {
+		if err := pl.AddIncludes(ctx, root, opts.Include, opts.Resolve); err != nil {
 			return nil, err
 		}
 	}
-	if err := plan.addPackages(ctx, dbs, r, opts.Packages, append(cfg.Env, essentialEnv...), opts.resolve); err != nil {
-		return nil, err
-	}
-	if err := plan.addRunTimeData(ctx, r, cfg.withDefaults(imagePath), chosen, opts); err != nil {
-		return nil, err
-	}
-	data, err := plan.addNamedPathsOf(ctx, dbs, plan.withBroughtPaths(r), opts.resolve)
+	run := cfg.withDefaults(imagePath)
+	data, err := evidence.Add(ctx, pl, r, evidence.Input{
+		Resolve: opts.Resolve, DBs: dbs, Packages: opts.Packages,
+		Env: append(run.Env, essentialEnv...), Entrypoint: run.Entrypoint,
+		TZData: opts.Essentials.TZData, ZoneInfo: chosen.ZoneInfo,
+	})
 	if err != nil {
 		return nil, err
 	}
 	// The package of each file, for the status.d entries and the SBOM:
 	// the databases are read once, for both.
-	var owners func() (map[string]*sbom.Package, error)
+	var owners func() (map[string]*pkgdb.Package, error)
 	if opts.DpkgStatus || opts.Layer.HashFiles {
-		owners = sync.OnceValues(func() (map[string]*sbom.Package, error) { return planOwners(dbs, plan) })
+		owners = sync.OnceValues(func() (map[string]*pkgdb.Package, error) { return statusd.Owners(dbs, pl) })
 	}
 	if opts.DpkgStatus {
 		found, err := owners()
 		if err != nil {
 			return nil, err
 		}
-		if err := plan.addDpkgStatus(dbs, found); err != nil {
+		if err := statusd.Add(pl, dbs, found); err != nil {
 			return nil, err
 		}
 	}
@@ -159,27 +182,27 @@ func Build(ctx context.Context, r *elfscan.Report, imagePath string, opts Option
 		cfg.Platform.Variant = ""
 	}
 	cfg.Env = append(cfg.Env, essentialEnv...)
-	if err := Verify(plan, r, imagePath, opts.resolve); err != nil {
+	if err := plan.Verify(pl, r, imagePath, opts.Resolve); err != nil {
 		return nil, err
 	}
-	if err := plan.CheckConfig(cfg, imagePath); err != nil {
+	if err := check.Plan(pl, cfg.configFile(), imagePath); err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
 	if opts.Layer.HashFiles { // an SBOM will be made: look the packages up while the layer is built
 		go owners()
 	}
-	layer, err := BuildLayer(ctx, plan, opts.Layer)
+	l, err := layer.Build(ctx, pl, opts.Layer)
 	if err != nil {
 		return nil, err
 	}
-	img, err := Image(layer, cfg)
+	img, err := Image(l, cfg)
 	if err != nil {
-		layer.Close()
+		l.Close()
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
 	}
-	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: layer, Platform: cfg.Platform, Certs: chosen.certs, Sources: plan.HostSources(), Plan: plan, Data: data, owners: owners}
-	if chosen.zoneinfo != nil {
-		b.ZoneInfo = chosen.zoneinfo.String()
+	b := &Built{Report: r, ImagePath: imagePath, Image: img, Layer: l, Platform: cfg.Platform, Certs: chosen.Certs, Sources: pl.HostSources(), Plan: pl, Data: data, owners: owners}
+	if chosen.ZoneInfo != nil {
+		b.ZoneInfo = chosen.ZoneInfo.String()
 	}
 	return b, nil
 }
@@ -196,55 +219,13 @@ func (c Config) withDefaults(imagePath string) Config {
 		c.Entrypoint = []string{imagePath}
 	}
 	if c.User == "" {
-		c.User = DefaultUser
+		c.User = essentials.DefaultUser
 	}
 	hasPath := slices.ContainsFunc(c.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
 	if !hasPath {
-		c.Env = append([]string{DefaultPath}, c.Env...)
+		c.Env = append([]string{check.DefaultPath}, c.Env...)
 	} else {
 		c.Env = slices.Clone(c.Env)
 	}
 	return c
-}
-
-// Notes says, a line each, what went into the image: the scan's warnings,
-// where the CA roots and zone data came from, and a summary; with verbose
-// also every library with why it was chosen, and every file.
-func (b *Built) Notes(verbose bool) []string {
-	r := b.Report
-	var out []string
-	for _, w := range r.Warnings {
-		out = append(out, fmt.Sprintf("warning: %s: %s", r.Path, w))
-	}
-	if c := b.Certs; c != nil {
-		extra := ""
-		if c.Extra > 0 {
-			extra = fmt.Sprintf(" and %d private", c.Extra)
-		}
-		out = append(out, fmt.Sprintf("%s: CA certificates: %s from %s%s", r.Path, plural.N(c.Roots, "root", "roots"), c.Source, extra))
-	}
-	if b.ZoneInfo != "" {
-		out = append(out, fmt.Sprintf("%s: time zone data from %s", r.Path, b.ZoneInfo))
-	}
-	if b.Data != nil {
-		for _, w := range b.Data.Warnings {
-			out = append(out, fmt.Sprintf("warning: %s: %s", r.Path, w))
-		}
-		if verbose {
-			for _, d := range b.Data.Data {
-				out = append(out, fmt.Sprintf("%s: data %s: %s", r.Path, quote.Name(d.Path), d.Why))
-			}
-		}
-	}
-	if verbose {
-		for _, l := range r.Libraries {
-			out = append(out, fmt.Sprintf("%s: library %s => %s (via %s, needed by %s)", r.Path, l.Name, l.RealPath, l.Via, l.NeededBy))
-		}
-		for _, e := range b.Plan.Entries() {
-			out = append(out, fmt.Sprintf("%s: file %s", r.Path, e))
-		}
-	}
-	size, _ := b.Layer.Size()
-	return append(out, fmt.Sprintf("%s: %s %s, %s, at %s; layer %s %s",
-		r.Path, r.Kind, r.Platform, plural.N(len(r.Libraries), "library", "libraries"), b.ImagePath, human.Size(size), b.Layer.Compression()))
 }

@@ -1,15 +1,20 @@
 // Package pack turns Linux programs into single-layer OCI images on
 // scratch. Programs is the whole pipeline in one call: it checks each
 // program's header, resolves its loader and libraries with elfscan inside
-// the program's root, applies the essentials policy (users, /tmp, CA
-// roots, zone data), plans the root file system, verifies the plan by
-// resolving the program again inside it, builds the layer and the image,
-// and puts several platforms' images into an index. Package
-// pack/transport writes the result out.
+// the program's root, and Builds each image: the essentials policy
+// (pack/essentials: users, /tmp, CA roots, zone data), the root file
+// system (pack/plan), the data the program needs (pack/evidence), the
+// package databases scanners read (pack/statusd), the plan verified by
+// resolving the program again inside it (plan.Verify) and the config
+// checked against it (pack/check), the layer (pack/layer) and the image;
+// several platforms' images go into an index.
 //
-// The layer is built in one streaming pass: the tar stream is hashed for
-// its diff ID while it is compressed, and the compressed bytes are hashed
-// and counted while they are written to a temporary file. Memory does not
-// grow with the size of the files packed, and the same plan, time and
-// compression always give the same bytes.
+// Build is one program's image; given the Options that Programs gives it
+// (Resolve, DBs) it makes the same image. pack writes nothing out: the
+// Result's Artifact is a v1.Image or v1.ImageIndex, which pack/transport
+// writes, and pack/sbom describes a Result's images.
+//
+// The data flows one way:
+//
+//	cmd -> options -> pack -> {source, check, evidence, essentials, statusd, layer} -> plan -> elfscan
 package pack

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -19,7 +20,7 @@ func ExamplePrograms() {
 		[]pack.Program{{Path: "../testdata/elf/musl-static"}},
 		pack.PackOptions{Options: pack.Options{
 			Config:     pack.Config{Cmd: []string{"--help"}},
-			Essentials: pack.DefaultEssentials(),
+			Essentials: essentials.Default(),
 		}})
 	if err != nil {
 		fmt.Println(err)

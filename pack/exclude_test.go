@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // dataTree builds a tree like an interpreter's: a plugin (a shared
@@ -47,7 +50,7 @@ func dataTree(t *testing.T) (tree, libdir string) {
 func TestIncludeTreeWithObjectFiles(t *testing.T) {
 	tree, libdir := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
-		Options: Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}, Include: []Include{{Source: tree}}},
+		Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}, Include: []plan.Include{{Source: tree}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -68,9 +71,9 @@ func TestExclude(t *testing.T) {
 	tree, _ := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
 		Options: Options{
-			Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()},
-			Include: []Include{{Source: tree}},
-			Add:     []Addition{{Source: tree, Dest: "/added"}},
+			Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()},
+			Include: []plan.Include{{Source: tree}},
+			Add:     []plan.Addition{{Source: tree, Dest: "/added"}},
 			Exclude: []string{"*.o", "__pycache__", "/added/lib-dynload", tree + "/lib-dynload/*.debug"},
 		},
 	})
@@ -97,19 +100,19 @@ func TestExclude(t *testing.T) {
 
 func TestParseExclude(t *testing.T) {
 	for _, ok := range []string{"*.o", "__pycache__", "/usr/lib/python3.11/test", "/usr/share/*/doc"} {
-		if _, err := ParseExclude(ok); err != nil {
+		if _, err := plan.ParseExclude(ok); err != nil {
 			t.Errorf("ParseExclude(%q): %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "[", "/usr/[a"} {
-		if _, err := ParseExclude(bad); err == nil {
+		if _, err := plan.ParseExclude(bad); err == nil {
 			t.Errorf("ParseExclude(%q) succeeded", bad)
 		}
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	p.Exclude("*.o", "/usr/share/doc")
 	for dst, want := range map[string]bool{"/a/b.o": true, "/b.o": true, "/a/b.c": false, "/usr/share/doc": true, "/usr/share/doc2": false, "/x/usr/share/doc": false} {
-		if got := p.excluded(dst); got != want {
+		if got := p.Excluded(dst); got != want {
 			t.Errorf("excluded(%s) = %v, want %v", dst, got, want)
 		}
 	}

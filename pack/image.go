@@ -31,11 +31,42 @@ type Config struct {
 
 // Image assembles a single-layer OCI image on scratch.
 func Image(layer v1.Layer, c Config) (v1.Image, error) {
-	created := c.Created
-	if created.IsZero() {
-		created = time.Unix(0, 0)
+	cf := c.configFile()
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	img, err := mutate.ConfigFile(img, cf)
+	if err != nil {
+		return nil, fmt.Errorf("setting image config: %w", err)
 	}
-	created = created.UTC()
+	img, err = mutate.Append(img, mutate.Addendum{
+		Layer:     layer,
+		MediaType: layerMediaType(layer),
+		History: v1.History{
+			Created:   v1.Time{Time: c.created()},
+			CreatedBy: "scratchpack pack",
+			Comment:   "single layer on scratch",
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("adding layer: %w", err)
+	}
+	if len(c.Annotations) > 0 {
+		img = mutate.Annotations(img, c.Annotations).(v1.Image)
+	}
+	return img, nil
+}
+
+// created is the time the image and its layer are dated with.
+func (c Config) created() time.Time {
+	if c.Created.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return c.Created.UTC()
+}
+
+// configFile is the image's config file, less its layers.
+func (c Config) configFile() *v1.ConfigFile {
+	created := c.created()
 	cf := &v1.ConfigFile{
 		Architecture: c.Platform.Architecture,
 		OS:           c.Platform.OS,
@@ -62,28 +93,7 @@ func Image(layer v1.Layer, c Config) (v1.Image, error) {
 			cf.Config.ExposedPorts[p] = struct{}{}
 		}
 	}
-	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
-	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
-	img, err := mutate.ConfigFile(img, cf)
-	if err != nil {
-		return nil, fmt.Errorf("setting image config: %w", err)
-	}
-	img, err = mutate.Append(img, mutate.Addendum{
-		Layer:     layer,
-		MediaType: layerMediaType(layer),
-		History: v1.History{
-			Created:   v1.Time{Time: created},
-			CreatedBy: "scratchpack pack",
-			Comment:   "single layer on scratch",
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("adding layer: %w", err)
-	}
-	if len(c.Annotations) > 0 {
-		img = mutate.Annotations(img, c.Annotations).(v1.Image)
-	}
-	return img, nil
+	return cf
 }
 
 func layerMediaType(l v1.Layer) types.MediaType {

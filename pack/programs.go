@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
 	"github.com/scratchpack/scratchpack/elfscan"
-	"github.com/scratchpack/scratchpack/pack/sbom"
-	"github.com/scratchpack/scratchpack/pack/transport"
+	"github.com/scratchpack/scratchpack/pack/pkgdb"
 )
 
 // Errors a caller may want to explain in its own terms, for errors.Is.
@@ -19,9 +21,6 @@ var (
 	// ErrEntrypoints means the programs of one index would have
 	// different image paths.
 	ErrEntrypoints = errors.New("programs of one index at different paths")
-	// ErrConfig means the image's config asks for what its file system
-	// lacks: an entrypoint, an interpreter, a user, a working directory.
-	ErrConfig = errors.New("the image would not run as configured")
 )
 
 // Program is one program to pack.
@@ -37,8 +36,11 @@ type Program struct {
 
 // PackOptions says how Programs checks, resolves and packs programs.
 type PackOptions struct {
-	Options                 // what every image gets
-	Resolve elfscan.Options // where libraries are looked for; a shared Cache is added when nil
+	// Options is what every image gets; its Resolve says where libraries
+	// are looked for (a shared Cache is added when it has none), and
+	// Programs gives each program's Build its own copy (see
+	// Options.Resolve).
+	Options
 	// Sysroots replace Resolve.Root for the programs of one platform,
 	// keyed OS/ARCH (linux/arm64): one call packs an amd64 program
 	// resolved on the host and an arm64 one resolved in a cross sysroot.
@@ -52,22 +54,18 @@ type PackOptions struct {
 // index of one image per platform) and each program's image, in order.
 // Close removes the layers' temporary files once every output is written.
 type Result struct {
-	Artifact transport.Artifact
+	Artifact Artifact
 	Images   []*Built
 }
 
-// SBOMs describe each image (see Built.SBOM), named name, made by tool;
-// the layers must have been built with LayerOptions.HashFiles.
-func (r *Result) SBOMs(name, tool string) ([]*sbom.Image, error) {
-	var out []*sbom.Image
-	for _, b := range r.Images {
-		s, err := b.SBOM(name, tool)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+// Artifact is what Programs made to be written: a v1.Image, or a
+// v1.ImageIndex of one image per platform. Its methods are what both
+// have, so that a writer (pack/transport) takes it as it is.
+type Artifact interface {
+	MediaType() (types.MediaType, error)
+	Digest() (v1.Hash, error)
+	Size() (int64, error)
+	RawManifest() ([]byte, error)
 }
 
 // Sources returns the host files every image was made from: what no
@@ -110,7 +108,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 			opts.Resolve.Root = opts.From.Root
 		}
 	}
-	opts.Options.dbs = &sbom.DBs{} // each root's database is read once for all the images
+	opts.DBs = &pkgdb.DBs{} // each root's database is read once for all the images
 	seen := map[string]string{}
 	roots := make([]*elfscan.Root, len(progs))
 	var plats []elfscan.Platform
@@ -145,7 +143,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		plats = append(plats, r.Platform)
 		roots[i] = opts.Sysroots[r.Platform.OS+"/"+r.Platform.Architecture]
 		if paths[i] = p.ImagePath; paths[i] == "" {
-			if paths[i], err = ownPath(opts.Options.dbs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
+			if paths[i], err = ownPath(opts.DBs, r, opts.From != nil && r.Root == opts.From.Root); err != nil {
 				return nil, err
 			}
 		}
@@ -177,7 +175,7 @@ func Programs(ctx context.Context, progs []Program, opts PackOptions) (*Result, 
 		if err == nil {
 			var b *Built
 			bo := opts.Options
-			bo.resolve = o
+			bo.Resolve = o
 			if b, err = Build(ctx, r, paths[i], bo); err == nil {
 				res.Images = append(res.Images, b)
 			}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
 )
 
 // extractedTree builds what an image's extracted file system looks like
@@ -125,7 +127,7 @@ func TestProgramsInsideARoot(t *testing.T) {
 	for _, root := range []*elfscan.Root{elfscan.DirRoot(tree), elfscan.FSRoot(mapFS(t, tree), "the test's in-memory tree")} {
 		t.Run(root.String(), func(t *testing.T) {
 			res, err := Programs(context.Background(), []Program{{Path: "/usr/bin/hello", Root: root}}, PackOptions{
-				Options: Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}},
+				Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -154,7 +156,7 @@ func TestProgramsInsideARoot(t *testing.T) {
 }
 
 // layerFiles lists a layer's entries as "/path" or "/path -> target".
-func layerFiles(t *testing.T, l *Layer) []string {
+func layerFiles(t *testing.T, l *layer.Layer) []string {
 	t.Helper()
 	rc, err := l.Uncompressed()
 	if err != nil {
@@ -187,7 +189,7 @@ func TestProgramsSysrootPerPlatform(t *testing.T) {
 	prog := filepath.Join(tree, "srv/app/bin/hello")
 	for plat, wantTree := range map[string]bool{"linux/amd64": true, "linux/arm64": false} {
 		res, err := Programs(context.Background(), []Program{{Path: prog}}, PackOptions{
-			Options:  Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}},
+			Options:  Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}},
 			Sysroots: map[string]*elfscan.Root{plat: elfscan.DirRoot(tree)},
 		})
 		if err != nil {

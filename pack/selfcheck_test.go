@@ -11,6 +11,9 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // hostGconvModule returns the host's gconv module for EUC-CN, whose own
@@ -44,8 +47,7 @@ func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 	for _, all := range []bool{false, true} {
 		t.Run(map[bool]string{false: "charsets", true: "all"}[all], func(t *testing.T) {
 			res, err := Programs(context.Background(), []Program{{Path: bin}}, PackOptions{
-				Options: Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}},
-				Resolve: elfscan.Options{GconvAll: all},
+				Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}, Resolve: elfscan.Options{GconvAll: all}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -65,7 +67,7 @@ func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e, ok := b.Plan.Lookup(real); !ok || e.Type != TypeFile || e.Source != gb.RealPath {
+			if e, ok := b.Plan.Lookup(real); !ok || e.Type != plan.TypeFile || e.Source != gb.RealPath {
 				t.Errorf("the plan has no libGB.so at %s (beside %s): %+v", real, mod, e)
 			}
 			files := layerFiles(t, b.Layer)
@@ -106,7 +108,7 @@ func TestProgramsRunpathThroughSymlinkAndDotDot(t *testing.T) {
 	bin := filepath.Join(dir, "prog")
 	testtool.CC(t, "gcc", "-o", bin, main, "-L"+filepath.Join(dir, "x/real/lib"), "-lfoo", "-Wl,-rpath,"+dir+"/x/link/../lib")
 	res, err := Programs(context.Background(), []Program{{Path: bin}}, PackOptions{
-		Options: Options{Essentials: DefaultEssentials(), Layer: LayerOptions{TempDir: t.TempDir()}},
+		Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -144,14 +146,14 @@ func TestAddRuntimeOriginChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan()
+	p := plan.NewPlan()
 	if err := p.AddRuntime(r, "/app/bin/app"); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.AddProgram(r, "/app/bin/app"); err != nil {
 		t.Fatal(err)
 	}
-	if err := Verify(p, r, "/app/bin/app", elfscan.Options{}); err != nil {
+	if err := plan.Verify(p, r, "/app/bin/app", elfscan.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"/app/lib/libfoo.so.1", "/app/lib2/libbar.so.1"} {

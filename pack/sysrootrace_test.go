@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scratchpack/scratchpack/elfscan"
 	"golang.org/x/sys/unix"
+
+	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/pack/essentials"
+	"github.com/scratchpack/scratchpack/pack/layer"
 )
 
 // TestProgramsSysrootSwapRace packs a host program whose libraries come
@@ -64,7 +67,7 @@ func TestProgramsSysrootSwapRace(t *testing.T) {
 	}
 
 	opts := PackOptions{
-		Options:  Options{Essentials: Essentials{Certs: Never, TZData: Never}, Layer: LayerOptions{TempDir: t.TempDir(), Compression: None}},
+		Options:  Options{Essentials: essentials.Essentials{Certs: essentials.Never, TZData: essentials.Never}, Layer: layer.Options{TempDir: t.TempDir(), Compression: layer.None}},
 		Sysroots: map[string]*elfscan.Root{host.Platform.OS + "/" + host.Platform.Architecture: elfscan.DirRoot(root)},
 	}
 	var done atomic.Bool

@@ -11,6 +11,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/essentials"
 	"github.com/scratchpack/scratchpack/pack/gobuild"
 	"github.com/scratchpack/scratchpack/pack/sbom"
 	"github.com/scratchpack/scratchpack/pack/transport"
@@ -69,7 +70,7 @@ func (a *app) withHint(err error) error {
 		{elfscan.ErrVersion, "put a copy that defines it first (--lib-path, --sysroot), or build against the older library"},
 		{pack.ErrNotStatic, "link it statically, or drop --static"},
 		{pack.ErrEntrypoints, "name the binaries alike, or give --path"},
-		{pack.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},
+		{essentials.ErrNoZoneInfo, "install tzdata, or give --tzdata never"},
 		{transport.ErrTimeout, "check that it is up, or give a longer --timeout"},
 	} {
 		if errors.Is(err, h.err) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
@@ -128,7 +127,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them
 				for _, b := range r.Images {
-					for _, note := range b.Notes(true) { // named by import path, not the temporary binary
+					for _, note := range notes(b, true) { // named by import path, not the temporary binary
 						a.Logf("%s for %s: %s", pkg.ImportPath, b.Report.Platform, strings.TrimPrefix(note, b.Report.Path+": "))
 					}
 				}

@@ -11,8 +11,9 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/human"
 	"github.com/scratchpack/scratchpack/internal/plural"
-	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/source"
 )
 
 // cacheFlags are cache's flags.
@@ -48,7 +49,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 	case f.maxSet && !prune:
 		return cli.Usagef("--max goes with prune")
 	}
-	dir := pack.DefaultCacheDir()
+	dir := source.DefaultCacheDir()
 	if dir == "" {
 		return fmt.Errorf("no cache directory: neither XDG_CACHE_HOME nor HOME is set")
 	}
@@ -58,7 +59,7 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 	}
 	// The layers built here keep their blobs in the blob cache, under its
 	// bound; their records are what they were made from.
-	lc, err := pack.NewLayerCache(dir, nil, nil)
+	lc, err := layer.NewCache(dir, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -92,12 +93,12 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 	}
 	if f.json {
 		return json.NewEncoder(a.Stdout).Encode(struct {
-			Dir     string            `json:"dir"`
-			Size    int64             `json:"size"`
-			Max     int64             `json:"max"`
-			Entries []blobcache.Entry `json:"entries"`
-			Layers  []pack.LayerEntry `json:"layers"` // built layers, their blobs among the entries
-		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...), append([]pack.LayerEntry{}, layers...)})
+			Dir     string             `json:"dir"`
+			Size    int64              `json:"size"`
+			Max     int64              `json:"max"`
+			Entries []blobcache.Entry  `json:"entries"`
+			Layers  []layer.CacheEntry `json:"layers"` // built layers, their blobs among the entries
+		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...), append([]layer.CacheEntry{}, layers...)})
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), human.Size(total), human.Size(c.Max()))

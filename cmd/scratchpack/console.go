@@ -8,8 +8,9 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/layer"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -52,12 +53,12 @@ func (a *app) registryOptions(reg options.Registry, bars bool) transport.Options
 	return o
 }
 
-// blobCache opens the blob cache in pack.DefaultCacheDir, which tells
+// blobCache opens the blob cache in source.DefaultCacheDir, which tells
 // what it does at -v and warns of a blob too large to keep. No cache
 // directory, or a cache that cannot be opened (said as a warning), is
 // nil: blobs are downloaded each run.
 func (a *app) blobCache() *blobcache.Cache {
-	dir := pack.DefaultCacheDir()
+	dir := source.DefaultCacheDir()
 	if dir == "" {
 		return nil
 	}
@@ -70,14 +71,14 @@ func (a *app) blobCache() *blobcache.Cache {
 }
 
 // layerCache opens the layer cache beside the blob cache (see
-// pack.LayerCache), which tells what it does at -v. No cache directory,
+// layer.Cache), which tells what it does at -v. No cache directory,
 // or a cache that cannot be opened, is no cache: every layer is built.
-func (a *app) layerCache() *pack.LayerCache {
-	dir := pack.DefaultCacheDir()
+func (a *app) layerCache() *layer.Cache {
+	dir := source.DefaultCacheDir()
 	if dir == "" {
 		return nil
 	}
-	lc, err := pack.NewLayerCache(dir, a.verbosef(), a.warnf)
+	lc, err := layer.NewCache(dir, a.verbosef(), a.warnf)
 	if err != nil {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/source"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -92,7 +93,7 @@ func (a *app) pack(out *options.Output, res *options.Resolve, img *options.Image
 	}
 	defer result.Close()
 	for _, b := range result.Images {
-		for _, note := range b.Notes(a.Log.Verbose) {
+		for _, note := range notes(b, a.Log.Verbose) {
 			a.Logf("%s", note)
 		}
 	}
@@ -107,7 +108,7 @@ const severalRule = "several binaries make one index of one image per platform, 
 // two binaries for one platform are refused; for -o or --docker, several
 // binaries are refused unless one --platform picks the binary for it,
 // which is then the only one packed, for every output.
-func onePerImage(progs []pack.Program, dest transport.Destinations, res *options.Resolve, from *pack.Source) ([]pack.Program, error) {
+func onePerImage(progs []pack.Program, dest transport.Destinations, res *options.Resolve, from *source.Source) ([]pack.Program, error) {
 	if len(progs) < 2 {
 		return progs, nil
 	}

@@ -5,12 +5,13 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/source"
 )
 
 // programPlatforms reads the platform of each program from its header
 // alone, as pack.Programs first does: in --from's image when there is
 // one, else on the host.
-func programPlatforms(progs []pack.Program, from *pack.Source) ([]elfscan.Platform, error) {
+func programPlatforms(progs []pack.Program, from *source.Source) ([]elfscan.Platform, error) {
 	out := make([]elfscan.Platform, len(progs))
 	for i, p := range progs {
 		var r *elfscan.Report

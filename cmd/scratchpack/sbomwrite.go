@@ -60,7 +60,7 @@ func attachSBOMs(f options.SBOM, r *pack.Result, tags []name.Tag, dest *transpor
 		return nil, nil
 	}
 	repo := strings.TrimSuffix(tags[0].String(), ":"+tags[0].TagStr()) // as given: app, ghcr.io/me/app
-	docs, err := r.SBOMs(repo, "scratchpack-"+cli.Version())
+	docs, err := sbom.Images(r, repo, "scratchpack-"+cli.Version())
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/evidence"
 )
 
 func (a *app) scanCommand() cli.Command {
@@ -55,13 +55,13 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 	if dataRoot == nil {
 		dataRoot = opts.Root
 	}
-	var owner pack.Owner // the package database of the root the data is in
+	var owner evidence.Owner // the package database of the root the data is in
 	if r := cmp.Or(dataRoot, firstRoot(reports)); r != nil {
-		if owner, err = pack.PackageOwner(r); err != nil {
+		if owner, err = evidence.PackageOwner(r); err != nil {
 			return err
 		}
 	}
-	planner := pack.NewDataPlanner(dataRoot, opts, nil, owner)
+	planner := evidence.NewPlanner(dataRoot, opts, nil, owner)
 	var firstErr error
 	for i, r := range reports {
 		err := errs[i]
@@ -79,7 +79,7 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 				if a.ctx.Err() != nil {
 					return a.ctx.Err()
 				}
-				data = &pack.DataEvidence{Warnings: []string{"what its path literals name could not be planned: " + err.Error()}}
+				data = &evidence.Evidence{Warnings: []string{"what its path literals name could not be planned: " + err.Error()}}
 			}
 			if err := writeScan(a.Stdout, r, data, asJSON); err != nil {
 				return err
@@ -99,12 +99,12 @@ func (a *app) scan(res *options.Resolve, reg options.Registry, asJSON bool, file
 // writeScan prints a report with the data files, plugins and helpers its
 // path literals bring to a plan: in JSON, as the report's "data" and
 // "data_warnings"; as text, a line each after the report.
-func writeScan(w io.Writer, r *elfscan.Report, d *pack.DataEvidence, asJSON bool) error {
+func writeScan(w io.Writer, r *elfscan.Report, d *evidence.Evidence, asJSON bool) error {
 	if asJSON {
 		b, err := json.Marshal(struct {
 			*elfscan.Report
-			Data         []pack.Datum `json:"data,omitempty"`
-			DataWarnings []string     `json:"data_warnings,omitempty"`
+			Data         []evidence.Datum `json:"data,omitempty"`
+			DataWarnings []string         `json:"data_warnings,omitempty"`
 		}{r, d.Data, d.Warnings})
 		if err != nil {
 			return err

@@ -9,7 +9,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/check"
 	"github.com/scratchpack/scratchpack/pack/imageref"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
@@ -42,7 +42,7 @@ func (a *app) verify(reg *options.Registry, pick *options.Pick, args []string) e
 	if err != nil {
 		return err
 	}
-	checks, err := pack.CheckArtifact(a.ctx, art, pick.Platform, "")
+	checks, err := check.Artifact(a.ctx, art, pick.Platform, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scratchpack/scratchpack/internal/cli"
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/layer"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -19,17 +19,17 @@ func TestLayerForTheDaemonIsUncompressed(t *testing.T) {
 	cases := []struct {
 		args []string
 		dest transport.Destinations
-		want pack.Compression
+		want layer.Compression
 	}{
-		{nil, transport.Destinations{Daemon: true}, pack.None},
-		{nil, transport.Destinations{Daemon: true, ImageRefs: "refs", MetadataFile: "meta.json"}, pack.None},
-		{[]string{"--compression", "gzip"}, transport.Destinations{Daemon: true}, pack.Gzip},
-		{[]string{"--compression", "zstd"}, transport.Destinations{Daemon: true}, pack.Zstd},
-		{nil, transport.Destinations{Daemon: true, Push: true}, pack.Gzip},
-		{nil, transport.Destinations{Daemon: true, Tarball: "img.tar"}, pack.Gzip},
-		{nil, transport.Destinations{Daemon: true, Layout: "dir"}, pack.Gzip},
-		{nil, transport.Destinations{Tarball: "img.tar"}, pack.Gzip},
-		{nil, transport.Destinations{Push: true}, pack.Gzip},
+		{nil, transport.Destinations{Daemon: true}, layer.None},
+		{nil, transport.Destinations{Daemon: true, ImageRefs: "refs", MetadataFile: "meta.json"}, layer.None},
+		{[]string{"--compression", "gzip"}, transport.Destinations{Daemon: true}, layer.Gzip},
+		{[]string{"--compression", "zstd"}, transport.Destinations{Daemon: true}, layer.Zstd},
+		{nil, transport.Destinations{Daemon: true, Push: true}, layer.Gzip},
+		{nil, transport.Destinations{Daemon: true, Tarball: "img.tar"}, layer.Gzip},
+		{nil, transport.Destinations{Daemon: true, Layout: "dir"}, layer.Gzip},
+		{nil, transport.Destinations{Tarball: "img.tar"}, layer.Gzip},
+		{nil, transport.Destinations{Push: true}, layer.Gzip},
 	}
 	for _, c := range cases {
 		var f Image
@@ -63,7 +63,7 @@ func TestImagePackOptions(t *testing.T) {
 		t.Errorf("config %+v", o.Config)
 	case o.Layer.ModTime.Unix() != 1700000000 || !o.Config.Created.Equal(o.Layer.ModTime):
 		t.Errorf("dated %v and %v, want 1700000000", o.Layer.ModTime, o.Config.Created)
-	case o.Essentials.GoRoot != "/go" || !o.Essentials.Base || o.Layer.Compression != pack.Gzip:
+	case o.Essentials.GoRoot != "/go" || !o.Essentials.Base || o.Layer.Compression != layer.Gzip:
 		t.Errorf("essentials %+v, compression %s", o.Essentials, o.Layer.Compression)
 	}
 	if o, err := f.PackOptions(nil, env(nil), true); err != nil || o.Layer.ModTime.Unix() != 0 || o.Config.Cmd != nil {

@@ -80,7 +80,8 @@ func (f *Resolve) setSysroot(s string) error {
 
 // PackOptions returns the resolve half of pack's options.
 func (f *Resolve) PackOptions(o pack.Options) pack.PackOptions {
-	return pack.PackOptions{Options: o, Resolve: f.Options, Sysroots: f.Sysroots, Platforms: f.Platforms, Require: f.Require}
+	o.Resolve = f.Options
+	return pack.PackOptions{Options: o, Sysroots: f.Sysroots, Platforms: f.Platforms, Require: f.Require}
 }
 
 // FromPlatform is the platform of --from's image to take the programs

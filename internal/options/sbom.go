@@ -27,7 +27,7 @@ func (f *SBOM) AddFlags(fs *pflag.FlagSet) {
 // Wanted reports whether an SBOM is made for images going to dest: a
 // format is asked for and the SBOM has somewhere to go (--sbom-dir, a
 // push or a layout, which hold it as a referrer). The layer then records
-// each file's checksums for it (pack.LayerOptions.HashFiles).
+// each file's checksums for it (layer.Options.HashFiles).
 func (f *SBOM) Wanted(dest transport.Destinations) bool {
 	return f.Format != sbom.None && (f.Dir != "" || dest.Push || dest.Layout != "")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/check"
 )
 
 // Image builds pkg for every platform, builds running at once up to the
@@ -183,7 +184,7 @@ func koEnv(env []string, dir string) []string {
 	out := slices.Clone(env)
 	i := slices.IndexFunc(out, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
 	if i < 0 {
-		out = append([]string{pack.DefaultPath}, out...)
+		out = append([]string{check.DefaultPath}, out...)
 		i = 0
 	}
 	if !slices.Contains(strings.Split(strings.TrimPrefix(out[i], "PATH="), ":"), dir) {

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/scratchpack/scratchpack/internal/quote"
-	"github.com/scratchpack/scratchpack/pack"
+	"github.com/scratchpack/scratchpack/pack/plan"
 )
 
 // KodataRoot is where a main package's kodata directory goes in its
@@ -36,7 +36,7 @@ const (
 // or else the enclosing git checkout or else the kodata directory
 // itself, so that no host file outside the project is packed. With no
 // kodata directory, KodataRoot is an empty directory made under tmp.
-func kodata(pkgDir, tmp string, getenv func(string) string) ([]pack.Addition, error) {
+func kodata(pkgDir, tmp string, getenv func(string) string) ([]plan.Addition, error) {
 	root := filepath.Join(pkgDir, "kodata")
 	fi, err := os.Stat(root)
 	switch {
@@ -45,7 +45,7 @@ func kodata(pkgDir, tmp string, getenv func(string) string) ([]pack.Addition, er
 		if err != nil {
 			return nil, err
 		}
-		return []pack.Addition{{Source: empty, Dest: KodataRoot, Mode: kodataMode}}, nil
+		return []plan.Addition{{Source: empty, Dest: KodataRoot, Mode: kodataMode}}, nil
 	case err != nil:
 		return nil, fmt.Errorf("kodata: %w", err)
 	case !fi.IsDir():
@@ -67,7 +67,7 @@ func kodata(pkgDir, tmp string, getenv func(string) string) ([]pack.Addition, er
 
 type kodataWalk struct {
 	allowed string
-	out     []pack.Addition
+	out     []plan.Addition
 	n       int // entries seen
 }
 
@@ -83,7 +83,7 @@ func (w *kodataWalk) walk(dir, dest string, parents []string) error {
 		return err
 	}
 	if len(ents) == 0 {
-		w.out = append(w.out, pack.Addition{Source: dir, Dest: dest, Mode: kodataMode})
+		w.out = append(w.out, plan.Addition{Source: dir, Dest: dest, Mode: kodataMode})
 		return nil
 	}
 	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
@@ -116,7 +116,7 @@ func (w *kodataWalk) walk(dir, dest string, parents []string) error {
 				return err
 			}
 		case fi.Mode().IsRegular():
-			w.out = append(w.out, pack.Addition{Source: real, Dest: to, Mode: kodataMode})
+			w.out = append(w.out, plan.Addition{Source: real, Dest: to, Mode: kodataMode})
 		default:
 			return fmt.Errorf("%s is a %s, not a file or directory; remove it from kodata", quote.Name(host), fi.Mode().Type())
 		}

@@ -2,10 +2,7 @@ package sbom
 
 import (
 	"runtime/debug"
-	"sync"
 	"time"
-
-	"github.com/scratchpack/scratchpack/elfscan"
 )
 
 // Image is what an SBOM describes: one image and every regular file in
@@ -37,31 +34,6 @@ type File struct {
 	SHA1, SHA256 string // hex
 	Kind         string
 	Package      *Package // the distro package that owns it; nil when none does
-}
-
-// DBs reads each root's package database once, for all the images of a
-// call; it is safe for concurrent use.
-type DBs struct {
-	mu    sync.Mutex
-	roots []*elfscan.Root // the roots read, each once (Root.Same)
-	dbs   []*DB
-}
-
-// For returns root's database.
-func (d *DBs) For(root *elfscan.Root) (*DB, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for i, r := range d.roots {
-		if r.Same(root) {
-			return d.dbs[i], nil
-		}
-	}
-	db, err := ReadDB(root)
-	if err != nil {
-		return nil, err
-	}
-	d.roots, d.dbs = append(d.roots, root), append(d.dbs, db)
-	return db, nil
 }
 
 // packages are the distinct packages that own the files, by name.

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"net/textproto"
@@ -10,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"bufio"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 	"github.com/scratchpack/scratchpack/internal/testtool"
+	"github.com/scratchpack/scratchpack/pack/statusd"
 )
 
 // tree writes files into a new directory and returns it as a root.
@@ -79,7 +79,7 @@ func TestDpkgOwners(t *testing.T) {
 	// status.d as distroless writes it, parsed as Trivy parses it: one
 	// MIME header per package, Package and Version required, Status not
 	// deinstall or purge; md5sums only for the files shipped.
-	st := StatusD(libc)
+	st := statusd.Paragraph(libc)
 	h, err := textproto.NewReader(bufio.NewReader(strings.NewReader(st + "\n"))).ReadMIMEHeader()
 	if err != nil {
 		t.Fatal(err)
@@ -92,15 +92,15 @@ func TestDpkgOwners(t *testing.T) {
 	// moved to /opt/lib: each line names the image's path, and libm's
 	// line is not there when libm is not shipped.
 	for _, c := range []struct {
-		files []Shipped
+		files []statusd.Shipped
 		want  string
 	}{
-		{[]Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}},
+		{[]statusd.Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}},
 			"0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libc.so.6\n"},
-		{[]Shipped{{Path: "/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}, {Path: "/opt/lib/libm.so.6", Source: "/lib/x86_64-linux-gnu/libm.so.6"}},
+		{[]statusd.Shipped{{Path: "/lib/x86_64-linux-gnu/libc.so.6", Source: "/usr/lib/x86_64-linux-gnu/libc.so.6"}, {Path: "/opt/lib/libm.so.6", Source: "/lib/x86_64-linux-gnu/libm.so.6"}},
 			"0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\nfedcba9876543210fedcba9876543210  opt/lib/libm.so.6\n"},
 	} {
-		if sums := MD5Sums(root, libc, c.files); string(sums) != c.want {
+		if sums := statusd.MD5Sums(root, libc, c.files); string(sums) != c.want {
 			t.Errorf("md5sums of %v:\n%s\nwant\n%s", c.files, sums, c.want)
 		}
 	}
@@ -163,7 +163,7 @@ R:libz.so.1.3.1
 	// Packed again from the distroless root, its md5sums come from
 	// status.d.
 	ssl := db.Owner(distroless, "/usr/lib/x86_64-linux-gnu/libssl.so.3")
-	if sums := MD5Sums(distroless, ssl, []Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libssl.so.3", Source: "/usr/lib/x86_64-linux-gnu/libssl.so.3"}}); string(sums) != "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n" {
+	if sums := statusd.MD5Sums(distroless, ssl, []statusd.Shipped{{Path: "/usr/lib/x86_64-linux-gnu/libssl.so.3", Source: "/usr/lib/x86_64-linux-gnu/libssl.so.3"}}); string(sums) != "00000000000000000000000000000000  usr/lib/x86_64-linux-gnu/libssl.so.3\n" {
 		t.Errorf("md5sums from a distroless root: %q", sums)
 	}
 }
@@ -346,54 +346,6 @@ func TestPURL(t *testing.T) {
 	} {
 		if got := c.p.PURL(); got != c.want {
 			t.Errorf("%s %s:\n got %s\nwant %s", c.p.Name, c.p.Version, got, c.want)
-		}
-	}
-}
-
-// TestApkInstalledPruned prunes an apk database entry to the files
-// shipped: fields kept, a file not shipped gone with its checksum line, a
-// moved file named at its image path, and the pruned entry read back
-// owning exactly the shipped files.
-func TestApkInstalledPruned(t *testing.T) {
-	installed := `C:Q1abc=
-P:curl
-V:8.5.0-r0
-A:x86_64
-L:curl
-o:curl
-F:usr
-F:usr/bin
-R:curl
-a:0:0:755
-Z:Q1curl=
-R:curl-config
-Z:Q1config=
-F:usr/lib
-R:libcurl.so.4
-Z:Q1lib=
-`
-	root := tree(t, map[string]string{"etc/os-release": "ID=alpine\n", "lib/apk/db/installed": installed})
-	db, err := ReadDB(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg := db.Owner(root, "/usr/bin/curl")
-	if pkg == nil {
-		t.Fatal("no owner of /usr/bin/curl")
-	}
-	got := ApkInstalled(pkg, []Shipped{{Path: "/usr/local/bin/curl", Source: "/usr/bin/curl"}, {Path: "/usr/lib/libcurl.so.4", Source: "/usr/lib/libcurl.so.4"}})
-	want := "C:Q1abc=\nP:curl\nV:8.5.0-r0\nA:x86_64\nL:curl\no:curl\nF:usr/lib\nR:libcurl.so.4\nZ:Q1lib=\nF:usr/local/bin\nR:curl\na:0:0:755\nZ:Q1curl=\n"
-	if got != want {
-		t.Errorf("pruned entry:\n%s\nwant:\n%s", got, want)
-	}
-	pruned := tree(t, map[string]string{"etc/os-release": "ID=alpine\n", "lib/apk/db/installed": got})
-	db, err = ReadDB(pruned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for p, owned := range map[string]bool{"/usr/local/bin/curl": true, "/usr/lib/libcurl.so.4": true, "/usr/bin/curl": false, "/usr/bin/curl-config": false} {
-		if o := db.Owner(pruned, p); (o != nil) != owned {
-			t.Errorf("%s: owner %v in the pruned database, want owned %v", p, o, owned)
 		}
 	}
 }
