@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -324,12 +325,12 @@ func (db *DB) finish() {
 	}
 	for _, p := range db.Packages {
 		p.Depends = nil
-		seen := map[string]bool{p.Name: true}
 		for _, alts := range p.depends {
 			for _, a := range alts {
 				if dep := db.installed(a, p.Arch); dep != nil {
-					if !seen[dep.Name] {
-						seen[dep.Name] = true
+					// A package depends on a few dozen at most: a
+					// list is searched faster than a map is made.
+					if dep.Name != p.Name && !slices.Contains(p.Depends, dep.Name) {
 						p.Depends = append(p.Depends, dep.Name)
 					}
 					break
