@@ -40,7 +40,9 @@ func (db *DB) indexOf(root *elfscan.Root) *Index {
 				}
 			}
 			if _, ok := ix.paths[string(line)]; !ok && len(line) > 0 {
-				ix.paths[string(line)] = l.pkg
+				if k := string(line); !unlisted(k) { // as Owners, which does not look for it
+					ix.paths[k] = l.pkg
+				}
 			}
 		}
 	}

@@ -189,3 +189,38 @@ func TestReadRefusesAnUnreadableDatabase(t *testing.T) {
 		t.Fatal("a status that cannot be read gave no error")
 	}
 }
+
+// A file where Debian policy lets no package install one (/tmp, /home)
+// is not looked for in the lists, even when one names it, and the
+// question reads none: a program go build wrote in /tmp would otherwise
+// have every list of the system read. A link there to a packaged file
+// is still its target's package's.
+func TestOwnersLooksNoTemporaryFileUp(t *testing.T) {
+	root := tree(t, map[string]string{
+		"var/lib/dpkg/status":                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\n",
+		"var/lib/dpkg/info/libc6:amd64.list": "/usr/lib/x86_64-linux-gnu/libc.so.6\n/tmp/build/app\n/home/u/app\n",
+		"usr/lib/x86_64-linux-gnu/libc.so.6": "libc",
+		"tmp/build/app":                      "app",
+		"home/u/app":                         "app",
+	})
+	if err := os.Symlink("/usr/lib/x86_64-linux-gnu/libc.so.6", filepath.Join(root.String(), "tmp/libc-link")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Owners(root, []string{"/tmp/build/app", "/home/u/app"}); got[0] != nil || got[1] != nil {
+		t.Errorf("owners of files in /tmp and /home: %v, want none", got)
+	}
+	if db.asked != 0 || db.index != nil || db.reader != nil {
+		t.Errorf("asking of /tmp and /home files read the lists (asked %d, index %v, reader %v)", db.asked, db.index != nil, db.reader != nil)
+	}
+	libc := db.Package("libc6")
+	for range 2 { // the first question reads the lists it needs, the second builds the index
+		got := db.Owners(root, []string{"/tmp/build/app", "/tmp/libc-link", "/usr/lib/x86_64-linux-gnu/libc.so.6"})
+		if got[0] != nil || got[1] != libc || got[2] != libc {
+			t.Errorf("owners %v, want none, libc6 (by the link's target), libc6", got)
+		}
+	}
+}
