@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -114,7 +115,11 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	}
 	var mu sync.Mutex
 	recorded := map[string][]string{} // the --image-refs lines of each printed reference
-	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf},
+	keep := "" // go build's outputs, kept so that an unchanged one is not linked again
+	if d := pack.DefaultCacheDir(); d != "" {
+		keep = filepath.Join(filepath.Dir(d), "build")
+	}
+	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf, Keep: keep},
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them
 				for _, b := range r.Images {
