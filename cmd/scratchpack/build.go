@@ -115,7 +115,8 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	}
 	var mu sync.Mutex
 	recorded := map[string][]string{} // the --image-refs lines of each printed reference
-	keep := "" // go build's outputs, kept so that an unchanged one is not linked again
+	// go build's outputs are kept, so that an unchanged one is not linked again.
+	keep := ""
 	if d := pack.DefaultCacheDir(); d != "" {
 		keep = filepath.Join(filepath.Dir(d), "build")
 	}
