@@ -213,14 +213,49 @@ func TestOwnersLooksNoTemporaryFileUp(t *testing.T) {
 	if got := db.Owners(root, []string{"/tmp/build/app", "/home/u/app"}); got[0] != nil || got[1] != nil {
 		t.Errorf("owners of files in /tmp and /home: %v, want none", got)
 	}
-	if db.asked != 0 || db.index != nil || db.reader != nil {
-		t.Errorf("asking of /tmp and /home files read the lists (asked %d, index %v, reader %v)", db.asked, db.index != nil, db.reader != nil)
+	if len(db.known) != 0 || db.reader != nil {
+		t.Errorf("asking of /tmp and /home files read the lists (%d paths known, reader %v)", len(db.known), db.reader != nil)
 	}
 	libc := db.Package("libc6")
-	for range 2 { // the first question reads the lists it needs, the second builds the index
+	for range 2 { // the first question reads the lists it needs, the second knows them
 		got := db.Owners(root, []string{"/tmp/build/app", "/tmp/libc-link", "/usr/lib/x86_64-linux-gnu/libc.so.6"})
 		if got[0] != nil || got[1] != libc || got[2] != libc {
 			t.Errorf("owners %v, want none, libc6 (by the link's target), libc6", got)
 		}
+	}
+}
+
+// Owners reads the lists a question needs, the likely ones first, and
+// each list once for every call: a pack of one program asks of its
+// closure and reads a few lists, not the system's thousands.
+func TestOwnersReadsOnlyTheListsItNeedsOnce(t *testing.T) {
+	root := dpkgRoot(t)
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readLists := func() (n int) {
+		for _, r := range db.read {
+			if r {
+				n++
+			}
+		}
+		return n
+	}
+	libc := db.Package("libc6")
+	if got := db.Owner(root, "/usr/lib/x86_64-linux-gnu/libc.so.6"); got != libc {
+		t.Fatalf("owner of libc.so.6: %v", got)
+	}
+	if n := readLists(); n != 1 {
+		t.Errorf("asking of libc.so.6 read %d lists of %d, want libc6's alone", n, len(db.lists))
+	}
+	if got := db.Owner(root, "/lib/x86_64-linux-gnu/libc.so.6"); got != libc || readLists() != 1 {
+		t.Errorf("asking again: owner %v, %d lists read, want libc6 from what was read", got, readLists())
+	}
+	if got := db.Owner(root, "/etc/passwd"); got != nil || readLists() != len(db.lists) {
+		t.Errorf("a file no package owns: owner %v, %d of %d lists read, want none and every list", got, readLists(), len(db.lists))
+	}
+	if got := db.Index(root).Owner("/usr/share/misc/magic.mgc"); got != db.Package("libmagic-mgc") {
+		t.Errorf("the index, from the lists read, says magic.mgc is %v's", got)
 	}
 }
