@@ -51,7 +51,11 @@ func OpenSource(ctx context.Context, ref string, p v1.Platform, o transport.Opti
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	fsys, err := imagefs.Open(ctx, img, tmpDir)
+	var tars *blobcache.Cache // the layers' tar streams are kept with their blobs: a second pack decompresses nothing
+	if cache != nil && transport.IsRemote(src) {
+		tars = cache
+	}
+	fsys, err := imagefs.OpenCached(ctx, img, tmpDir, tars)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
