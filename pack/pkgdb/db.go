@@ -64,6 +64,18 @@ func Read(root *elfscan.Root) (*DB, error) {
 	return &DB{}, nil
 }
 
+// Present reports whether root has something Read would read as a
+// package database (dpkg's status or status.d, apk's installed), telling
+// so without reading it.
+func Present(root *elfscan.Root) bool {
+	for _, p := range []string{dpkgStatus, statusD, apkInstalled} {
+		if _, err := root.Lstat(p); !notExist(err) {
+			return true // there, or not to be told: Read says which
+		}
+	}
+	return false
+}
+
 // Package returns the installed package called name, or nil. A name may
 // carry a Debian architecture (libc6:amd64); without one, of the
 // packages of that name (a multiarch system's libc6:amd64 and

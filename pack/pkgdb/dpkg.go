@@ -7,7 +7,10 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-const dpkgStatus = "/var/lib/dpkg/status"
+const (
+	dpkgStatus = "/var/lib/dpkg/status"
+	statusD    = "/var/lib/dpkg/status.d"
+)
 
 // readDpkg reads Debian's database: the installed packages of
 // /var/lib/dpkg/status and the files each lists in info/NAME[:ARCH].list.
@@ -39,7 +42,7 @@ func readDpkg(root *elfscan.Root, rel release) (*DB, error) {
 // readStatusD reads distroless's database: one paragraph per package in
 // /var/lib/dpkg/status.d/NAME, its files in NAME.md5sums.
 func readStatusD(root *elfscan.Root, rel release) (*DB, error) {
-	const dir = "/var/lib/dpkg/status.d"
+	const dir = statusD
 	ents, err := root.ReadDir(dir)
 	if notExist(err) {
 		return nil, nil
