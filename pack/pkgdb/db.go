@@ -226,11 +226,12 @@ func realListed(root *elfscan.Root, p string) bool {
 
 // likelyFirst is the indexes of the database's lists, those of packages
 // whose names start as a library's of paths does (libc for libc.so.6,
-// libssl for libssl.so.3) first, in the database's order.
+// libssl for libssl.so.3), or as a program's name (containerd for
+// /usr/bin/containerd), first, in the database's order.
 func (db *DB) likelyFirst(paths []string) []int {
 	var stems []string
 	for _, p := range paths {
-		if stem, _, ok := strings.Cut(path.Base(p), ".so"); ok && len(stem) > 3 {
+		if stem, _, _ := strings.Cut(path.Base(p), ".so"); len(stem) > 3 {
 			stems = append(stems, stem)
 		}
 	}

@@ -259,3 +259,25 @@ func TestOwnersReadsOnlyTheListsItNeedsOnce(t *testing.T) {
 		t.Errorf("the index, from the lists read, says magic.mgc is %v's", got)
 	}
 }
+
+// A program's package is looked for first among those named like it:
+// /usr/bin/tool's question reads tool's lists, not the lists before it.
+func TestOwnersReadsAProgramsPackageFirst(t *testing.T) {
+	root := tree(t, map[string]string{
+		"var/lib/dpkg/status":         "Package: aaa\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\nPackage: tool\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n",
+		"var/lib/dpkg/info/aaa.list":  "/usr/bin/aaa\n",
+		"var/lib/dpkg/info/tool.list": "/usr/bin/tool\n",
+	})
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Owner(root, "/usr/bin/tool"); got != db.Package("tool") {
+		t.Fatalf("owner of /usr/bin/tool: %v", got)
+	}
+	for i, l := range db.lists {
+		if db.read[i] && l.pkg.Name != "tool" {
+			t.Errorf("asking of /usr/bin/tool read %s", l.file)
+		}
+	}
+}
