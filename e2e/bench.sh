@@ -14,9 +14,10 @@
 # tests build (e2e/setup.sh's mmdebstrap root) and of that image with a
 # 300 MB layer on top. Needs root on Debian (e2e/setup.sh). RUNS=5 by default.
 #
-# scratchpack keeps its caches (the blobs of --from's images, and the
-# layers it built: pack/layercache.go) in $XDG_CACHE_HOME, here one of the
-# bench's own. A row that times a first pack empties it before each run,
+# scratchpack keeps its caches (the blobs of --from's images and their
+# layers' tar streams, the layers it built: pack/layercache.go, and the
+# binaries build linked: pack/gobuild/keep.go) in $XDG_CACHE_HOME, here one
+# of the bench's own. A row that times a first pack empties it before each run,
 # of either tool; the rows named "unchanged" keep it, as a second run of
 # the same command does.
 set -euo pipefail
@@ -63,6 +64,11 @@ chmod 755 "$huge"
 layer_of() {
 	rm -rf "$2" && mkdir -p "$2/usr/local/bin" && cp "$1" "$2/usr/local/bin/"
 }
+
+# ROWS, when set, is the groups of rows to run, of tarball repack push
+# scan build fixed from (ROWS="fixed build"): a quick check of a few on a
+# machine shared with others. The table is that run's rows alone.
+want() { [ -z "${ROWS:-}" ] || [[ " $ROWS " == *" $1 "* ]]; }
 
 # before_each, when set, names a function run before each timed run,
 # untimed.
@@ -166,143 +172,160 @@ echo "bench: $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%d
 # mb FILE: its size in MB.
 mb() { awk -v n="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", n / 1e6 }'; }
 
-before_each=cold
-interleave sp_tar crane_tar "$big"
-sp_big=$a_ms
-row "$(mb "$big") MB Go program -> tarball" 0.25 "$sp_big" "tar + crane append -o" "$b_ms"
-if command -v pigz >/dev/null; then
-	interleave sp_tar floor_tar "$big"
-	row "same" 1.3 "$a_ms" "one-pass floor (tar, sha256, pigz -1)" "$b_ms"
+if want tarball; then
+	before_each=cold
+	interleave sp_tar crane_tar "$big"
+	sp_big=$a_ms
+	row "$(mb "$big") MB Go program -> tarball" 0.25 "$sp_big" "tar + crane append -o" "$b_ms"
+	if command -v pigz >/dev/null; then
+		interleave sp_tar floor_tar "$big"
+		row "same" 1.3 "$a_ms" "one-pass floor (tar, sha256, pigz -1)" "$b_ms"
+	fi
+	# docker save writes its layers uncompressed: against it, scratchpack
+	# writes the same file; its default, gzip, is the row after.
+	before_each=rm_images
+	interleave sp_tar_none docker_tar "$big"
+	row "same, layer uncompressed as docker save writes it (--compression none)" 0.1 "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
+	interleave sp_tar docker_tar "$big"
+	row "same, gzip layer (the default)" - "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
+	interleave sp_daemon docker_build "$big"
+	before_each=cold
+	row "same -> the Docker daemon (its layer uncompressed, as docker keeps it)" - "$a_ms" "docker build FROM scratch" "$b_ms"
+	interleave sp_tar crane_tar "$huge"
+	cold
+	sp_rss=$(rss_mb "$sp" pack -q -o "$work/sp.tar" "$huge")
+	layer_of "$huge" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/layer.tar" usr
+	crane_rss=$(rss_mb "$crane" append --oci-empty-base -f "$work/layer.tar" -t bench/app:1 -o "$work/crane.tar")
+	row "$(mb "$huge") MB program -> tarball (peak RSS ${sp_rss} MiB vs ${crane_rss} MiB; target <= 64)" 0.25 "$a_ms" "tar + crane append -o" "$b_ms"
 fi
-# docker save writes its layers uncompressed: against it, scratchpack
-# writes the same file; its default, gzip, is the row after.
-before_each=rm_images
-interleave sp_tar_none docker_tar "$big"
-row "same, layer uncompressed as docker save writes it (--compression none)" 0.1 "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
-interleave sp_tar docker_tar "$big"
-row "same, gzip layer (the default)" - "$a_ms" "docker build FROM scratch + docker save" "$b_ms"
-interleave sp_daemon docker_build "$big"
-before_each=cold
-row "same -> the Docker daemon (its layer uncompressed, as docker keeps it)" - "$a_ms" "docker build FROM scratch" "$b_ms"
-interleave sp_tar crane_tar "$huge"
-cold
-sp_rss=$(rss_mb "$sp" pack -q -o "$work/sp.tar" "$huge")
-layer_of "$huge" "$work/root" && tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/layer.tar" usr
-crane_rss=$(rss_mb "$crane" append --oci-empty-base -f "$work/layer.tar" -t bench/app:1 -o "$work/crane.tar")
-row "$(mb "$huge") MB program -> tarball (peak RSS ${sp_rss} MiB vs ${crane_rss} MiB; target <= 64)" 0.25 "$a_ms" "tar + crane append -o" "$b_ms"
 
-# The same pack again, the program unchanged: its layer is reused from the
-# layer cache, neither read nor compressed (crane has no such cache).
-before_each=
-sp_tar "$big" >/dev/null 2>&1
-interleave sp_tar crane_tar "$big"
-row "re-pack unchanged $(mb "$big") MB Go program -> tarball (layer cache)" 0.1 "$a_ms" "tar + crane append -o" "$b_ms"
+if want repack; then
+	# The same pack again, the program unchanged: its layer is reused from the
+	# layer cache, neither read nor compressed (crane has no such cache).
+	before_each=
+	sp_tar "$big" >/dev/null 2>&1
+	interleave sp_tar crane_tar "$big"
+	row "re-pack unchanged $(mb "$big") MB Go program -> tarball (layer cache)" 0.1 "$a_ms" "tar + crane append -o" "$b_ms"
+fi
 
-before_each=cold
-as=() bs=()
-for _ in $(seq 1 "$runs"); do
-	as+=("$(ms sp_push "$big" "$(next_ref)")")
-	bs+=("$(ms crane_push "$big" "$(next_ref)")")
-done
-row "$(mb "$big") MB Go program -> push" 0.5 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
-before_each=
-sp_push "$big" "$reg/bench/same:sp" >/dev/null 2>&1
-crane_push "$big" "$reg/bench/same:crane" >/dev/null 2>&1
-repush_log=$("$sp" pack -v -t "$reg/bench/same:sp" --push "$big" 2>&1 >/dev/null)
-as=() bs=()
-for _ in $(seq 1 "$runs"); do
-	as+=("$(ms sp_push "$big" "$reg/bench/same:sp")")
-	bs+=("$(ms crane_push "$big" "$reg/bench/same:crane")")
-done
-uploaded=$(grep -c 'pushed blob' <<<"$repush_log" || true)
-reused=$(grep -c 'layer cache: layer .* reused' <<<"$repush_log" || true)
-row "re-push unchanged $(mb "$big") MB Go program ($uploaded blobs uploaded, $reused layer reused)" 0.1 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
-
-mapfile -t elfs < <(for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*; do
-	[ -f "$f" ] && [ ! -L "$f" ] && head -c4 "$f" 2>/dev/null | grep -q $'\x7fELF' && echo "$f"
-done)
-# A file scan cannot analyse (a library with a missing dependency) fails
-# the call after the others are reported, as ldd fails on it: both do the
-# whole set.
-sp_scan() { "$sp" scan --json "${elfs[@]}" || true; }
-ldd_each() { for f in "${elfs[@]}"; do ldd "$f" || true; done; }
-interleave sp_scan ldd_each -
-row "scan ${#elfs[@]} ELF files in /usr/bin and /usr/lib/x86_64-linux-gnu" 0.05 "$a_ms" "ldd on each" "$b_ms"
-
-# build against ko build, one small main, one platform, pushed, warm Go
-# cache; ko's base is an empty image in the same registry; both attach
-# their default SBOM (SPDX).
-ko=$(sed -n 's/^KO=//p' "$work/env")
-tar -cf "$work/empty.tar" -T /dev/null
-"$crane" append --insecure --oci-empty-base -f "$work/empty.tar" -t "$reg/bench/scratch:1" >/dev/null 2>&1
-sp_build() { (cd testdata/gomod && KO_DOCKER_REPO=$reg/bench/sp-build "$sp" build -q --bare ./cmd/bye); }
-ko_build() {
-	(cd testdata/gomod && KO_DOCKER_REPO=$reg/bench/ko-build KO_DEFAULTBASEIMAGE=$reg/bench/scratch:1 \
-		"$ko" build --bare --insecure-registry ./cmd/bye)
-}
-sp_build >/dev/null 2>&1 && ko_build >/dev/null 2>&1 # warm the Go cache and the registry
-interleave sp_build ko_build -
-row "build a small main, push (warm Go cache)" 0.6 "$a_ms" "ko build --bare (empty base)" "$b_ms"
-
-# The fixed cost: a first pack of a small program (the layer cache empty),
-# then the same pack again.
-before_each=cold
-interleave sp_tar crane_tar "$small"
-row "fixed cost: $(mb "$small") MB static Go program -> tarball" 0.35 "$a_ms" "tar + crane append -o" "$b_ms"
-before_each=
-sp_tar "$small" >/dev/null 2>&1
-interleave sp_tar crane_tar "$small"
-row "same, unchanged (layer cache)" - "$a_ms" "tar + crane append -o" "$b_ms"
-
-# pack --from: curl out of the Debian image the e2e tests build (one
-# layer, the mmdebstrap root), and out of that image with a 300 MB layer
-# on top, against getting the root out with docker (create + cp) or
-# crane (export | tar -x) and packing curl with --sysroot. Each run of
-# either forgets the layers built; the image's blobs stay cached, as
-# docker keeps the image it pulled.
-debian=$(sed -n 's/^DEBIAN_ROOT_AMD64=//p' "$work/env")
-"$crane" append --insecure --oci-empty-base -f "$debian" -t "$reg/bench/debian:base" >/dev/null 2>&1
-"$crane" mutate --insecure --set-platform linux/amd64 "$reg/bench/debian:base" -t "$reg/bench/debian:base" >/dev/null 2>&1
-mkdir -p "$work/bigroot/usr/share/bench" && cp "$huge" "$work/bigroot/usr/share/bench/blob"
-tar -C "$work/bigroot" --owner=0 --group=0 --numeric-owner -cf "$work/big.tar" usr
-"$crane" append --insecure -b "$reg/bench/debian:base" -f "$work/big.tar" -t "$reg/bench/debian:big" >/dev/null 2>&1
-rm -rf "$work/bigroot" "$work/big.tar"
-sp_from() { "$sp" pack -q --from "$1" /usr/bin/curl -o "$work/from.tar"; }
-docker_from() {
-	local cid
-	rm -rf "$work/droot" && cid=$(docker create "$1" /bin/true) && docker cp "$cid:/" "$work/droot" && docker rm "$cid" &&
-		"$sp" pack -q --sysroot "$work/droot" "$work/droot/usr/bin/curl" -o "$work/from.tar"
-}
-crane_from() {
-	rm -rf "$work/croot" && mkdir "$work/croot" && "$crane" export --insecure "$1" - | tar -x -C "$work/croot" &&
-		"$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar"
-}
-before_each=cold_layers
-for tag in base big; do
-	img=$reg/bench/debian:$tag
-	docker pull -q "$img" >/dev/null 2>&1 && sp_from "$img" >/dev/null 2>&1 # the image pulled and cached, by both
-	as=() bs=() cs=()
+if want push; then
+	before_each=cold
+	as=() bs=()
 	for _ in $(seq 1 "$runs"); do
-		as+=("$(ms sp_from "$img")")
-		bs+=("$(ms docker_from "$img")")
-		cs+=("$(ms crane_from "$img")")
+		as+=("$(ms sp_push "$big" "$(next_ref)")")
+		bs+=("$(ms crane_push "$big" "$(next_ref)")")
 	done
-	a_ms=$(median "${as[@]}") b_ms=$(median "${bs[@]}") c_ms=$(median "${cs[@]}")
-	cold_layers
-	from_rss=$(rss_mb "$sp" pack -q --from "$img" /usr/bin/curl -o "$work/from.tar")
-	rm -rf "$work/croot" && mkdir "$work/croot" && "$crane" export --insecure "$img" - | tar -x -C "$work/croot"
-	cold_layers
-	sysroot_rss=$(rss_mb "$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar")
-	size=$("$crane" manifest --insecure "$img" | awk -F'"size":' '{for (i = 2; i <= NF; i++) {split($i, n, /[,}]/); s += n[1]}} END {printf "%.0f", s / 1e6}')
-	peer="docker create + cp + pack ($b_ms ms), crane export into tar -x + pack ($c_ms ms): the faster"
-	faster=$((b_ms < c_ms ? b_ms : c_ms))
-	row "pack --from Debian image ($tag, $size MB compressed) (peak RSS ${from_rss} MiB; the peers' pack ${sysroot_rss} MiB)" 0.5 "$a_ms" "$peer" "$faster"
-	docker rmi -f "$img" >/dev/null 2>&1 || true
-done
-rm -rf "$work/droot" "$work/croot"
+	row "$(mb "$big") MB Go program -> push" 0.5 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
+	before_each=
+	sp_push "$big" "$reg/bench/same:sp" >/dev/null 2>&1
+	crane_push "$big" "$reg/bench/same:crane" >/dev/null 2>&1
+	repush_log=$("$sp" pack -v -t "$reg/bench/same:sp" --push "$big" 2>&1 >/dev/null)
+	as=() bs=()
+	for _ in $(seq 1 "$runs"); do
+		as+=("$(ms sp_push "$big" "$reg/bench/same:sp")")
+		bs+=("$(ms crane_push "$big" "$reg/bench/same:crane")")
+	done
+	uploaded=$(grep -c 'pushed blob' <<<"$repush_log" || true)
+	reused=$(grep -c 'layer cache: layer .* reused' <<<"$repush_log" || true)
+	row "re-push unchanged $(mb "$big") MB Go program ($uploaded blobs uploaded, $reused layer reused)" 0.1 "$(median "${as[@]}")" "tar + crane append -t" "$(median "${bs[@]}")"
+fi
+
+if want scan; then
+	mapfile -t elfs < <(for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*; do
+		[ -f "$f" ] && [ ! -L "$f" ] && head -c4 "$f" 2>/dev/null | grep -q $'\x7fELF' && echo "$f"
+	done)
+	# A file scan cannot analyse (a library with a missing dependency) fails
+	# the call after the others are reported, as ldd fails on it: both do the
+	# whole set.
+	sp_scan() { "$sp" scan --json "${elfs[@]}" || true; }
+	ldd_each() { for f in "${elfs[@]}"; do ldd "$f" || true; done; }
+	interleave sp_scan ldd_each -
+	row "scan ${#elfs[@]} ELF files in /usr/bin and /usr/lib/x86_64-linux-gnu" 0.05 "$a_ms" "ldd on each" "$b_ms"
+fi
+
+if want build; then
+	# build against ko build, one small main, one platform, pushed, warm Go
+	# cache; ko's base is an empty image in the same registry; both attach
+	# their default SBOM (SPDX).
+	ko=$(sed -n 's/^KO=//p' "$work/env")
+	tar -cf "$work/empty.tar" -T /dev/null
+	"$crane" append --insecure --oci-empty-base -f "$work/empty.tar" -t "$reg/bench/scratch:1" >/dev/null 2>&1
+	sp_build() { (cd testdata/gomod && KO_DOCKER_REPO=$reg/bench/sp-build "$sp" build -q --bare ./cmd/bye); }
+	ko_build() {
+		(cd testdata/gomod && KO_DOCKER_REPO=$reg/bench/ko-build KO_DEFAULTBASEIMAGE=$reg/bench/scratch:1 \
+			"$ko" build --bare --insecure-registry ./cmd/bye)
+	}
+	sp_build >/dev/null 2>&1 && ko_build >/dev/null 2>&1 # warm the Go cache and the registry
+	interleave sp_build ko_build -
+	row "build a small main, push (warm Go cache)" 0.6 "$a_ms" "ko build --bare (empty base)" "$b_ms"
+fi
+
+if want fixed; then
+	# The fixed cost: a first pack of a small program (the layer cache empty),
+	# then the same pack again.
+	before_each=cold
+	interleave sp_tar crane_tar "$small"
+	row "fixed cost: $(mb "$small") MB static Go program -> tarball" 0.35 "$a_ms" "tar + crane append -o" "$b_ms"
+	before_each=
+	sp_tar "$small" >/dev/null 2>&1
+	interleave sp_tar crane_tar "$small"
+	row "same, unchanged (layer cache)" - "$a_ms" "tar + crane append -o" "$b_ms"
+fi
+
+if want from; then
+	# pack --from: curl out of the Debian image the e2e tests build (one
+	# layer, the mmdebstrap root), and out of that image with a 300 MB layer
+	# on top, against getting the root out with docker (create + cp) or
+	# crane (export | tar -x) and packing curl with --sysroot. Each run of
+	# either forgets the layers built; the image's blobs stay cached, as
+	# docker keeps the image it pulled (unpacked, as scratchpack keeps the
+	# layers' tar streams).
+	debian=$(sed -n 's/^DEBIAN_ROOT_AMD64=//p' "$work/env")
+	"$crane" append --insecure --oci-empty-base -f "$debian" -t "$reg/bench/debian:base" >/dev/null 2>&1
+	"$crane" mutate --insecure --set-platform linux/amd64 "$reg/bench/debian:base" -t "$reg/bench/debian:base" >/dev/null 2>&1
+	mkdir -p "$work/bigroot/usr/share/bench" && cp "$huge" "$work/bigroot/usr/share/bench/blob"
+	tar -C "$work/bigroot" --owner=0 --group=0 --numeric-owner -cf "$work/big.tar" usr
+	"$crane" append --insecure -b "$reg/bench/debian:base" -f "$work/big.tar" -t "$reg/bench/debian:big" >/dev/null 2>&1
+	rm -rf "$work/bigroot" "$work/big.tar"
+	sp_from() { "$sp" pack -q --from "$1" /usr/bin/curl -o "$work/from.tar"; }
+	docker_from() {
+		local cid
+		rm -rf "$work/droot" && cid=$(docker create "$1" /bin/true) && docker cp "$cid:/" "$work/droot" && docker rm "$cid" &&
+			"$sp" pack -q --sysroot "$work/droot" "$work/droot/usr/bin/curl" -o "$work/from.tar"
+	}
+	crane_from() {
+		rm -rf "$work/croot" && mkdir "$work/croot" && "$crane" export --insecure "$1" - | tar -x -C "$work/croot" &&
+			"$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar"
+	}
+	before_each=cold_layers
+	for tag in base big; do
+		img=$reg/bench/debian:$tag
+		docker pull -q "$img" >/dev/null 2>&1 && sp_from "$img" >/dev/null 2>&1 # the image pulled and cached, by both
+		as=() bs=() cs=()
+		for _ in $(seq 1 "$runs"); do
+			as+=("$(ms sp_from "$img")")
+			bs+=("$(ms docker_from "$img")")
+			cs+=("$(ms crane_from "$img")")
+		done
+		a_ms=$(median "${as[@]}") b_ms=$(median "${bs[@]}") c_ms=$(median "${cs[@]}")
+		cold_layers
+		from_rss=$(rss_mb "$sp" pack -q --from "$img" /usr/bin/curl -o "$work/from.tar")
+		rm -rf "$work/croot" && mkdir "$work/croot" && "$crane" export --insecure "$img" - | tar -x -C "$work/croot"
+		cold_layers
+		sysroot_rss=$(rss_mb "$sp" pack -q --sysroot "$work/croot" "$work/croot/usr/bin/curl" -o "$work/from.tar")
+		size=$("$crane" manifest --insecure "$img" | awk -F'"size":' '{for (i = 2; i <= NF; i++) {split($i, n, /[,}]/); s += n[1]}} END {printf "%.0f", s / 1e6}')
+		peer="docker create + cp + pack ($b_ms ms), crane export into tar -x + pack ($c_ms ms): the faster"
+		faster=$((b_ms < c_ms ? b_ms : c_ms))
+		row "pack --from Debian image ($tag, $size MB compressed) (peak RSS ${from_rss} MiB; the peers' pack ${sysroot_rss} MiB)" 0.5 "$a_ms" "$peer" "$faster"
+		docker rmi -f "$img" >/dev/null 2>&1 || true
+	done
+	rm -rf "$work/droot" "$work/croot"
+fi
 
 echo "| case | scratchpack | peer | peer time | ratio | target | met |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 
-go test -run XXX -bench 'BenchmarkBuildLayer|BenchmarkScanUsrBinCached' -benchtime 3x ./pack ./elfscan
+if [ -z "${ROWS:-}" ]; then
+	go test -run XXX -bench 'BenchmarkBuildLayer|BenchmarkScanUsrBinCached' -benchtime 3x ./pack ./elfscan
+fi

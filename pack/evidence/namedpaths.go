@@ -47,11 +47,31 @@ func addNamedPathsOf(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfsc
 	if root == nil {
 		root = r.Root
 	}
-	owner, err := packageOwner(dbs, root)
-	if err != nil {
-		return nil, err
+	if !pkgdb.Present(root) {
+		return addNamedPaths(ctx, p, r, root, resolve, nil)
 	}
-	return addNamedPaths(ctx, p, r, root, resolve, owner)
+	// The database is read when a path literal first asks it: most of a
+	// small program's literals are settled before (a static Go program's
+	// all are), and reading the host's dpkg status was a tenth of its
+	// pack. A failure to read it fails the call, as before.
+	var failed error
+	owner := sync.OnceValue(func() Owner {
+		o, err := packageOwner(dbs, root)
+		if failed = err; err != nil {
+			return func(string) (string, bool) { return "", false }
+		}
+		return o
+	})
+	data, err := addNamedPaths(ctx, p, r, root, resolve, func(p string) (string, bool) {
+		if o := owner(); o != nil {
+			return o(p)
+		}
+		return "", false
+	})
+	if failed != nil {
+		return nil, failed
+	}
+	return data, err
 }
 
 // withBroughtPaths is r with the path literals of the ELF objects that

@@ -181,16 +181,23 @@ func closureOwners(dbs *pkgdb.DBs, r *elfscan.Report) ([]pkgEvidence, error) {
 		if f.root == nil || owners[i] != nil || dbOf[i] != nil {
 			continue
 		}
-		db, err := dbs.For(f.root)
-		if err != nil {
-			return nil, err
-		}
 		var idx []int
 		var paths []string
 		for j := i; j < len(files); j++ {
 			if files[j].root != nil && files[j].root.Same(f.root) && Packaged(files[j].path) {
 				idx, paths = append(idx, j), append(paths, files[j].path)
 			}
+		}
+		if len(paths) == 0 {
+			// Nothing of this root is where packages install: its
+			// database is not read (a program built in ~/src or /tmp
+			// would otherwise pay for parsing the host's dpkg status,
+			// a third of a small pack's time).
+			continue
+		}
+		db, err := dbs.For(f.root)
+		if err != nil {
+			return nil, err
 		}
 		for k, pkg := range db.Owners(f.root, paths) {
 			owners[idx[k]], dbOf[idx[k]] = pkg, db

@@ -48,6 +48,7 @@ type Builder struct {
 	config  *Config
 	flags   Flags
 	tmp     string
+	keep    string // where binaries stay between runs (Options.Keep); "" for none
 	created time.Time
 	logf    func(string, ...any)
 	sem     chan struct{}
@@ -206,7 +207,20 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", err
 	}
-	args := []string{"build", "-o", out}
+	target := out // where go build writes: out, or the slot of a binary kept between runs
+	if b.keep != "" {
+		s, err := openSlot(ctx, b.keep, dir, pkg, p)
+		switch {
+		case ctx.Err() != nil:
+			return "", ctx.Err()
+		case err != nil:
+			b.logf("%s for %s: not kept for the next build: %v", pkg.ImportPath, p, err)
+		default:
+			defer s.unlock()
+			target = s.binary(path.Base(pkg.ImportPath))
+		}
+	}
+	args := []string{"build", "-o", target}
 	if !b.flags.NoTrim {
 		args = append(args, "-trimpath")
 	}
@@ -232,6 +246,9 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := runGroup(cmd); err != nil {
+		if target != out {
+			os.Remove(target) // whatever go left there, the next build starts afresh
+		}
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
@@ -245,6 +262,11 @@ func (b *Builder) Build(ctx context.Context, pkg Package, p elfscan.Platform) (s
 			return "", fmt.Errorf("%s for %s: go build: %s: %w", pkg.Ref, p, msg, ErrNeedsCgo)
 		}
 		return "", fmt.Errorf("%s for %s: go build: %s", pkg.Ref, p, msg)
+	}
+	if target != out {
+		if err := linkOut(target, out); err != nil {
+			return "", fmt.Errorf("%s for %s: %w", pkg.Ref, p, err)
+		}
 	}
 	b.logf("built %s for %s in %.1fs", pkg.ImportPath, p, time.Since(start).Seconds())
 	return out, nil

@@ -16,6 +16,10 @@ type Options struct {
 	ImagePath string           // where the binary goes in each image; "" for /usr/local/bin/NAME
 	Pack      pack.PackOptions // how each image is packed
 	Logf      func(string, ...any)
+	// Keep is where each binary stays between runs, so that go build
+	// finds an unchanged one up to date and does not link it again (see
+	// KeepBound); "" builds each afresh in a temporary directory.
+	Keep string
 }
 
 // Run is build as ko does it: it reads the .ko.yaml, finds the main
@@ -44,6 +48,10 @@ func Run(ctx context.Context, refs []string, o Options, publish func(context.Con
 	b, err := NewBuilder(ctx, o.Dir, o.Environ, cfg, o.Flags, tmp, o.Pack.Config.Created, o.Logf)
 	if err != nil {
 		return nil, err
+	}
+	if o.Keep != "" {
+		b.keep = o.Keep
+		defer trimKept(o.Keep, KeepBound, o.Logf)
 	}
 	pkgs, err := b.Load(ctx, refs)
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/scratchpack/scratchpack/pack/blobcache"
 	"github.com/scratchpack/scratchpack/pack/internal/tarbound"
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
@@ -49,14 +50,25 @@ const (
 
 // FS is an image's file system. Close removes its temporary file.
 type FS struct {
-	file *os.File
-	root *node
+	file  *os.File
+	files []*os.File // the layers' tar streams, kept in a cache, that files are read out of
+	root  *node
 }
 
 // Open reads img's layers, verifying each, into a temporary file in dir
 // (os.TempDir() when empty) and a tree of its entries. It stops with
 // ctx's error soon after ctx is cancelled.
 func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
+	return OpenCached(ctx, img, dir, nil)
+}
+
+// OpenCached is Open with each layer's uncompressed tar stream kept in
+// cache, named by its diff_id, when cache is set: a layer kept there is
+// read from it, verified against the diff_id as it is read, and not
+// decompressed again, and its files are read out of the stream in place
+// (kept.go). An image opened again costs a read of its tar streams, not
+// their decompression and a copy of every file.
+func OpenCached(ctx context.Context, img v1.Image, dir string, cache *blobcache.Cache) (fsys *FS, err error) {
 	layers, err := verified.Layers(img)
 	if err != nil {
 		return nil, err
@@ -67,27 +79,32 @@ func Open(ctx context.Context, img v1.Image, dir string) (*FS, error) {
 	}
 	os.Remove(f.Name()) // kept open, gone when closed
 	b := newBuilder(ctx, f)
+	b.cache = cache
+	defer func() {
+		if err != nil {
+			f.Close()
+			for _, k := range b.files {
+				k.Close()
+			}
+		}
+	}()
 	root := newNode(implicitDir(), 0)
 	for _, l := range layers {
 		upper, err := b.layer(l)
 		if err != nil {
-			f.Close()
 			return nil, err
 		}
 		if err := merge(ctx, root, upper); err != nil {
-			f.Close()
 			return nil, err
 		}
 	}
 	if err := seal(ctx, root); err != nil {
-		f.Close()
 		return nil, err
 	}
 	if err := b.w.Flush(); err != nil {
-		f.Close()
 		return nil, fmt.Errorf("temporary file: %w", err)
 	}
-	return &FS{file: f, root: root}, nil
+	return &FS{file: f, files: b.files, root: root}, nil
 }
 
 // builder reads layers into the temporary file, counting against the
@@ -96,9 +113,12 @@ type builder struct {
 	ctx          context.Context
 	w            *bufio.Writer
 	off          int64 // bytes written to the file
+	inPlace      int64 // bytes of the files read in place, out of kept tar streams
 	count        *tarbound.Counter
 	maxFileBytes int64
-	buf          []byte // for copies
+	buf          []byte           // for copies
+	cache        *blobcache.Cache // where tar streams are kept, or nil
+	files        []*os.File       // the kept tar streams files are read out of
 }
 
 // copyChunk is the most a copy writes between two checks of the context.
@@ -109,8 +129,20 @@ func newBuilder(ctx context.Context, f io.Writer) *builder {
 		count: tarbound.New(), maxFileBytes: MaxFileBytes}
 }
 
-// layer reads one layer to its verified end and returns its own tree.
+// layer reads one layer to its verified end and returns its own tree:
+// from its kept tar stream, from its blob into a kept tar stream, or,
+// with no cache, from its blob with the files' contents copied to the
+// temporary file.
 func (b *builder) layer(l verified.Layer) (*node, error) {
+	if b.cache != nil && !l.Local {
+		return b.keptLayer(l)
+	}
+	return b.copyLayer(l)
+}
+
+// copyLayer reads one layer, each regular file's content copied to the
+// temporary file.
+func (b *builder) copyLayer(l verified.Layer) (*node, error) {
 	r, err := l.Open(b.ctx)
 	if err != nil {
 		return nil, err
@@ -134,7 +166,7 @@ func (b *builder) layer(l verified.Layer) (*node, error) {
 		}
 		off := b.off
 		if hdr.Typeflag == tar.TypeReg {
-			if hdr.Size > b.maxFileBytes-b.off {
+			if hdr.Size > b.maxFileBytes-b.off-b.inPlace {
 				return nil, fmt.Errorf("%s: entry %s: the image's files are more than %d bytes, the bound imagefs.MaxFileBytes", l, tarbound.Quote(hdr.Name), b.maxFileBytes)
 			}
 			if err := b.copy(tr); err != nil {
@@ -198,8 +230,13 @@ type writeError struct{ err error }
 
 func (e *writeError) Error() string { return e.err.Error() }
 
-// Close removes the temporary file.
-func (fsys *FS) Close() error { return fsys.file.Close() }
+// Close removes the temporary file and closes the kept tar streams.
+func (fsys *FS) Close() error {
+	for _, f := range fsys.files {
+		f.Close()
+	}
+	return fsys.file.Close()
+}
 
 // lookup returns the node at name; symlinks are not followed, and a name
 // beneath one does not exist.
@@ -253,7 +290,11 @@ func (fsys *FS) Open(name string) (fs.File, error) {
 	h := n.ino.hdr
 	switch h.Typeflag {
 	case tar.TypeReg:
-		return &file{SectionReader: io.NewSectionReader(fsys.file, n.ino.off, h.Size), fi: info{path.Base(name), h}}, nil
+		src := n.ino.src
+		if src == nil {
+			src = fsys.file
+		}
+		return &file{SectionReader: io.NewSectionReader(src, n.ino.off, h.Size), fi: info{path.Base(name), h}}, nil
 	case tar.TypeDir:
 		return &file{SectionReader: io.NewSectionReader(fsys.file, 0, 0), fi: info{path.Base(name), h}}, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"errors"
 	"io/fs"
+	"os"
 	"strings"
 )
 
@@ -19,7 +20,8 @@ type node struct {
 // inode is what a name points at; hard links share one.
 type inode struct {
 	hdr *tar.Header // a trimmed copy of the entry's header: Name is unused
-	off int64       // where a regular file's content starts in the temporary file
+	off int64       // where a regular file's content starts in src
+	src *os.File    // a kept tar stream, or nil for the temporary file
 }
 
 func newNode(hdr *tar.Header, off int64) *node {

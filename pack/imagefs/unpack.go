@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 )
@@ -55,6 +56,7 @@ const (
 type unpacker struct {
 	root *node
 	seen map[string]bool // raw names, cleaned as Docker's tar-split does
+	src  *os.File        // where regular files' contents are, or nil for the temporary file
 }
 
 func newUnpacker() *unpacker {
@@ -105,6 +107,7 @@ func (u *unpacker) add(hdr *tar.Header, off int64) error {
 	switch hdr.Typeflag {
 	case tar.TypeReg, tar.TypeDir, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 		n = newNode(trim(hdr), off)
+		n.ino.src = u.src
 		n.opaque = hdr.Typeflag == tar.TypeDir && hdr.PAXRecords[opaqueXattr] == "y"
 	case tar.TypeLink:
 		if n, err = u.link(hdr); err != nil {

@@ -26,26 +26,26 @@ func readApk(root *elfscan.Root, rel release) (*DB, error) {
 	db := &DB{Kind: "apk", owners: map[string]*Package{}}
 	for _, para := range paragraphs(b) {
 		f := para.fields
-		if f["P"] == "" {
+		if f.get("P") == "" {
 			continue
 		}
-		pkg := &Package{Type: "apk", Distro: rel.ID, DistroVersion: rel.VersionID, Name: f["P"], Version: f["V"], Arch: f["A"], License: f["L"], Source: f["o"], Maintainer: f["m"], Stanza: para.raw}
-		for _, d := range strings.Fields(f["D"]) {
+		pkg := &Package{Type: "apk", Distro: rel.ID, DistroVersion: rel.VersionID, Name: f.get("P"), Version: f.get("V"), Arch: f.get("A"), License: f.get("L"), Source: f.get("o"), Maintainer: f.get("m"), Stanza: para.raw}
+		for _, d := range strings.Fields(f.get("D")) {
 			if !strings.HasPrefix(d, "!") { // a conflict
 				pkg.depends = append(pkg.depends, []string{apkName(d)})
 			}
 		}
-		for _, p := range strings.Fields(f["p"]) {
+		for _, p := range strings.Fields(f.get("p")) {
 			pkg.provides = append(pkg.provides, apkName(p))
 		}
 		var files []string
 		dir := ""
-		for _, kv := range para.lines {
-			switch kv[0] {
+		for _, kv := range para.fields {
+			switch kv.key {
 			case "F":
-				dir = kv[1]
+				dir = kv.first
 			case "R":
-				files = append(files, dir+"/"+kv[1])
+				files = append(files, dir+"/"+kv.first)
 			}
 		}
 		db.add(pkg, files)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -22,11 +23,13 @@ type DB struct {
 	byName   map[string][]*Package // by name, each name's packages sorted by architecture
 	provides map[string][]*Package // by the virtual names they provide
 
-	mu     sync.Mutex            // guards what follows
-	reader *listReader           // the lists' directories, listed once
-	files  map[*Package][]string // Files' answers, each list read once
-	asked  int                   // Owners calls so far
-	index  *Index                // every list read, once Owners is asked again
+	mu        sync.Mutex            // guards what follows
+	reader    *listReader           // the lists' directories, listed once
+	files     map[*Package][]string // Files' answers, each list read once
+	knownRoot *elfscan.Root         // the root whose lists follow
+	known     map[string]*Package   // the paths of the lists read so far, each with its package
+	read      []bool                // which of lists are read into known
+	index     *Index                // known, once every list is read (Index)
 }
 
 // listReader returns the reader of root's file lists, made once: a
@@ -61,6 +64,18 @@ func Read(root *elfscan.Root) (*DB, error) {
 	return &DB{}, nil
 }
 
+// Present reports whether root has something Read would read as a
+// package database (dpkg's status or status.d, apk's installed), telling
+// so without reading it.
+func Present(root *elfscan.Root) bool {
+	for _, p := range []string{dpkgStatus, statusD, apkInstalled} {
+		if _, err := root.Lstat(p); !notExist(err) {
+			return true // there, or not to be told: Read says which
+		}
+	}
+	return false
+}
+
 // Package returns the installed package called name, or nil. A name may
 // carry a Debian architecture (libc6:amd64); without one, of the
 // packages of that name (a multiarch system's libc6:amd64 and
@@ -83,104 +98,154 @@ func (db *DB) Owner(root *elfscan.Root, p string) *Package {
 // Owners returns the package that owns each file of paths in root (nil
 // for one no package owns), trying also its real path and the other side
 // of a merged /usr, since databases list /lib/x/libc.so.6 where the file
-// is /usr/lib/x/libc.so.6. A dpkg database's file lists are read once
-// for all the paths, and only the lines asked for are kept: a system's
-// lists name a hundred thousand files.
-//
-// From the second call on, every list is read once into an Index that
-// answers the later calls: a bulk scan asks for each program's closure.
+// is /usr/lib/x/libc.so.6. A dpkg database's file lists are read until
+// every path has an owner, those of the packages named like a library
+// asked for first (libc6's for libc.so.6), and each list is read once
+// for all the calls: what it names is kept. A system's lists name a
+// hundred thousand files: a pack asks of a few (the program, its
+// libraries: a dozen lists), a bulk scan of each program's closure in
+// turn (in the end, every list once).
 func (db *DB) Owners(root *elfscan.Root, paths []string) []*Package {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	db.asked++
-	if db.asked > 1 && len(db.lists) > 0 {
-		if db.index == nil || !db.index.root.Same(root) {
-			db.index = db.indexOf(root)
-		}
-		out := make([]*Package, len(paths))
-		for i, p := range paths {
-			out[i] = db.index.Owner(p)
-		}
-		return out
-	}
 	out := make([]*Package, len(paths))
-	cands := make([][]string, len(paths))
-	wanted := map[string][]int{} // each name asked for: the paths it may be
+	if !slices.ContainsFunc(paths, func(p string) bool { return !unlisted(p) || realListed(root, p) }) {
+		return out // not a question for the lists
+	}
+	db.readIn(root)
+	wanted := map[string][]int{} // each name not known yet: the paths it may be
 	left := 0
 	for i, p := range paths {
 		cs := []string{p}
 		if real, _, err := root.Eval(p); err == nil && real != p {
 			cs = append(cs, real)
 		}
+		var cands []string
+		listed := false // whether a file list could name it
 		for _, c := range cs {
 			for _, a := range UsrAliases(c) {
-				cands[i] = append(cands[i], a)
+				cands = append(cands, a)
+				listed = listed || !unlisted(a)
+			}
+		}
+		if out[i] = db.lookup(cands); out[i] == nil && listed {
+			left++
+			for _, a := range cands {
 				wanted[a] = append(wanted[a], i)
 			}
 		}
-		for _, c := range cands[i] {
-			if pkg := db.owners[c]; pkg != nil {
-				out[i] = pkg
-				break
-			}
-		}
-		if out[i] == nil {
-			left++
-		}
 	}
-	// Each path takes the first list that names any of its names: the
-	// lists are read until every path has an owner, or all are read,
-	// those of the packages named like a library asked for first
-	// (libc6's for libc.so.6).
-	lists := db.listReader(root)
-	for _, l := range db.likelyFirst(paths) {
+	// Each path takes the first list read that names any of its names.
+	for _, li := range db.likelyFirst(paths) {
 		if left == 0 {
 			break
 		}
-		b, ok := lists.read(l.file)
-		for len(b) > 0 && ok && left > 0 {
-			var line []byte
-			line, b, _ = bytes.Cut(b, []byte("\n"))
-			if l.md5sums {
-				if line = md5sumsPath(line); line == nil {
-					continue
-				}
-			}
-			for _, i := range wanted[string(line)] {
+		db.readList(root, li, func(line string, pkg *Package) {
+			for _, i := range wanted[line] {
 				if out[i] == nil {
-					out[i] = l.pkg
+					out[i] = pkg
 					left--
 				}
 			}
-		}
+		})
 	}
 	return out
 }
 
-// likelyFirst is the database's lists, those of packages whose names
-// start as a library's of paths does (libc for libc.so.6, libssl for
-// libssl.so.3) first, in the database's order.
-func (db *DB) likelyFirst(paths []string) []fileList {
+// readIn makes root the root whose lists are read and known; the caller
+// holds db.mu.
+func (db *DB) readIn(root *elfscan.Root) {
+	if db.known == nil || !db.knownRoot.Same(root) {
+		db.known, db.knownRoot, db.read, db.index = map[string]*Package{}, root, make([]bool, len(db.lists)), nil
+	}
+}
+
+// lookup is the package of the first of names that the database or a
+// list read so far names; the caller holds db.mu.
+func (db *DB) lookup(names []string) *Package {
+	for _, n := range names {
+		if pkg := db.owners[n]; pkg != nil {
+			return pkg
+		}
+		if pkg := db.known[n]; pkg != nil {
+			return pkg
+		}
+	}
+	return nil
+}
+
+// readList reads list li of the database in db.knownRoot, unless it was
+// read already, into db.known (a path a list read before names keeps
+// that list's package) and hands each path it names to found. The caller
+// holds db.mu.
+func (db *DB) readList(root *elfscan.Root, li int, found func(string, *Package)) {
+	if db.read[li] {
+		return
+	}
+	db.read[li] = true
+	l := db.lists[li]
+	b, ok := db.listReader(root).read(l.file)
+	for len(b) > 0 && ok {
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte("\n"))
+		if l.md5sums {
+			if line = md5sumsPath(line); line == nil {
+				continue
+			}
+		}
+		if _, ok := db.known[string(line)]; ok || len(line) == 0 {
+			continue
+		}
+		if k := string(line); !unlisted(k) { // as Owners, which does not look for it
+			db.known[k] = l.pkg
+			found(k, l.pkg)
+		}
+	}
+}
+
+// unlisted reports whether a file at p is one no Debian package lists:
+// one in /tmp, /var/tmp, /home or /root, where policy lets no package
+// install a file. A program built there (go build's output, a user's
+// checkout) would otherwise have every one of a system's thousands of
+// file lists read in vain, a third of a second of a build.
+func unlisted(p string) bool {
+	for _, d := range []string{"/tmp/", "/var/tmp/", "/home/", "/root/"} {
+		if strings.HasPrefix(p, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// realListed reports whether the real path of the file at p, a link's
+// target, is one a list could name.
+func realListed(root *elfscan.Root, p string) bool {
+	real, _, err := root.Eval(p)
+	return err == nil && real != p && !unlisted(real)
+}
+
+// likelyFirst is the indexes of the database's lists, those of packages
+// whose names start as a library's of paths does (libc for libc.so.6,
+// libssl for libssl.so.3), or as a program's name (containerd for
+// /usr/bin/containerd), first, in the database's order.
+func (db *DB) likelyFirst(paths []string) []int {
 	var stems []string
 	for _, p := range paths {
-		if stem, _, ok := strings.Cut(path.Base(p), ".so"); ok && len(stem) > 3 {
+		if stem, _, _ := strings.Cut(path.Base(p), ".so"); len(stem) > 3 {
 			stems = append(stems, stem)
 		}
 	}
-	if len(stems) == 0 {
-		return db.lists
-	}
-	first := make([]fileList, 0, len(db.lists))
-	var rest []fileList
-	for _, l := range db.lists {
+	first := make([]int, 0, len(db.lists))
+	var rest []int
+	for i, l := range db.lists {
 		likely := false
 		for _, s := range stems {
 			likely = likely || strings.HasPrefix(l.pkg.Name, s)
 		}
 		if likely {
-			first = append(first, l)
+			first = append(first, i)
 		} else {
-			rest = append(rest, l)
+			rest = append(rest, i)
 		}
 	}
 	return append(first, rest...)
@@ -324,12 +389,12 @@ func (db *DB) finish() {
 	}
 	for _, p := range db.Packages {
 		p.Depends = nil
-		seen := map[string]bool{p.Name: true}
 		for _, alts := range p.depends {
 			for _, a := range alts {
 				if dep := db.installed(a, p.Arch); dep != nil {
-					if !seen[dep.Name] {
-						seen[dep.Name] = true
+					// A package depends on a few dozen at most: a
+					// list is searched faster than a map is made.
+					if dep.Name != p.Name && !slices.Contains(p.Depends, dep.Name) {
 						p.Depends = append(p.Depends, dep.Name)
 					}
 					break

@@ -7,7 +7,10 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-const dpkgStatus = "/var/lib/dpkg/status"
+const (
+	dpkgStatus = "/var/lib/dpkg/status"
+	statusD    = "/var/lib/dpkg/status.d"
+)
 
 // readDpkg reads Debian's database: the installed packages of
 // /var/lib/dpkg/status and the files each lists in info/NAME[:ARCH].list.
@@ -21,12 +24,12 @@ func readDpkg(root *elfscan.Root, rel release) (*DB, error) {
 	db := &DB{Kind: "dpkg"}
 	for _, para := range paragraphs(b) {
 		f := para.fields
-		if !strings.HasSuffix(f["Status"], " installed") || f["Package"] == "" {
+		if !strings.HasSuffix(f.get("Status"), " installed") || f.get("Package") == "" {
 			continue
 		}
 		pkg := debPackage(para, rel)
 		db.Packages = append(db.Packages, pkg)
-		for _, name := range []string{f["Package"] + ":" + f["Architecture"], f["Package"]} {
+		for _, name := range []string{f.get("Package") + ":" + f.get("Architecture"), f.get("Package")} {
 			l := fileList{pkg: pkg, file: "/var/lib/dpkg/info/" + name + ".list"}
 			db.lists = append(db.lists, l)
 			pkg.lists = append(pkg.lists, l)
@@ -39,7 +42,7 @@ func readDpkg(root *elfscan.Root, rel release) (*DB, error) {
 // readStatusD reads distroless's database: one paragraph per package in
 // /var/lib/dpkg/status.d/NAME, its files in NAME.md5sums.
 func readStatusD(root *elfscan.Root, rel release) (*DB, error) {
-	const dir = "/var/lib/dpkg/status.d"
+	const dir = statusD
 	ents, err := root.ReadDir(dir)
 	if notExist(err) {
 		return nil, nil
@@ -56,7 +59,7 @@ func readStatusD(root *elfscan.Root, rel release) (*DB, error) {
 			return nil, fmt.Errorf("%s/%s in %s: %w", dir, e.Name(), root, err)
 		}
 		for _, para := range paragraphs(b) {
-			if para.fields["Package"] == "" || para.fields["Version"] == "" {
+			if para.fields.get("Package") == "" || para.fields.get("Version") == "" {
 				continue // not a package's paragraph, as Trivy reads status.d
 			}
 			pkg := debPackage(para, rel)
@@ -73,21 +76,21 @@ func readStatusD(root *elfscan.Root, rel release) (*DB, error) {
 // debPackage is one paragraph of a dpkg database.
 func debPackage(para paragraph, rel release) *Package {
 	f := para.fields
-	pkg := &Package{Type: "deb", Distro: rel.ID, DistroVersion: rel.VersionID, Name: f["Package"], Version: f["Version"], Arch: f["Architecture"], Maintainer: f["Maintainer"], Stanza: para.raw}
+	pkg := &Package{Type: "deb", Distro: rel.ID, DistroVersion: rel.VersionID, Name: f.get("Package"), Version: f.get("Version"), Arch: f.get("Architecture"), Maintainer: f.get("Maintainer"), Stanza: para.raw}
 	if pkg.Distro == "" {
 		pkg.Distro = "debian"
 	}
-	if s := f["Source"]; s != "" {
+	if s := f.get("Source"); s != "" {
 		pkg.Source, pkg.SourceVersion = sourceOf(s)
 	}
-	pkg.Essential = f["Essential"] == "yes"
+	pkg.Essential = f.get("Essential") == "yes"
 	for _, k := range []string{"Pre-Depends", "Depends"} {
-		pkg.depends = append(pkg.depends, debRelations(f[k])...)
+		pkg.depends = append(pkg.depends, debRelations(f.get(k))...)
 	}
-	for _, alts := range debRelations(f["Provides"]) {
+	for _, alts := range debRelations(f.get("Provides")) {
 		pkg.provides = append(pkg.provides, alts...)
 	}
-	for _, l := range strings.Split(f["Conffiles"], "\n") {
+	for l := range strings.SplitSeq(f.get("Conffiles"), "\n") {
 		if p, _, _ := strings.Cut(strings.TrimSpace(l), " "); strings.HasPrefix(p, "/") {
 			pkg.Conffiles = append(pkg.Conffiles, p)
 		}
@@ -101,9 +104,9 @@ func debPackage(para paragraph, rel release) *Package {
 // (python3:any) and restrictions dropped.
 func debRelations(s string) [][]string {
 	var out [][]string
-	for _, rel := range strings.Split(s, ",") {
+	for rel := range strings.SplitSeq(s, ",") {
 		var alts []string
-		for _, a := range strings.Split(rel, "|") {
+		for a := range strings.SplitSeq(rel, "|") {
 			name := strings.TrimSpace(a)
 			if i := strings.IndexAny(name, " \t\n(["); i >= 0 {
 				name = name[:i]

@@ -1,8 +1,6 @@
 package pkgdb
 
 import (
-	"bytes"
-
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
@@ -22,29 +20,21 @@ func (db *DB) Index(root *elfscan.Root) *Index {
 	return db.indexOf(root)
 }
 
-// indexOf is Index; the caller holds db.mu.
+// indexOf is Index; the caller holds db.mu. It reads the lists Owners
+// has not read.
 func (db *DB) indexOf(root *elfscan.Root) *Index {
-	ix := &Index{root: root, paths: map[string]*Package{}}
-	for p, pkg := range db.owners {
-		ix.paths[p] = pkg
+	db.readIn(root)
+	if db.index != nil {
+		return db.index
 	}
-	lists := db.listReader(root)
-	for _, l := range db.lists {
-		b, ok := lists.read(l.file)
-		for len(b) > 0 && ok {
-			var line []byte
-			line, b, _ = bytes.Cut(b, []byte("\n"))
-			if l.md5sums {
-				if line = md5sumsPath(line); line == nil {
-					continue
-				}
-			}
-			if _, ok := ix.paths[string(line)]; !ok && len(line) > 0 {
-				ix.paths[string(line)] = l.pkg
-			}
-		}
+	for li := range db.lists {
+		db.readList(root, li, func(string, *Package) {})
 	}
-	return ix
+	for p, pkg := range db.owners { // the database's own (apk), before the lists
+		db.known[p] = pkg
+	}
+	db.index = &Index{root: root, paths: db.known}
+	return db.index
 }
 
 // Owner returns the package that owns the file at p (as it is named, at

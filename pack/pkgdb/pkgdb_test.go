@@ -189,3 +189,95 @@ func TestReadRefusesAnUnreadableDatabase(t *testing.T) {
 		t.Fatal("a status that cannot be read gave no error")
 	}
 }
+
+// A file where Debian policy lets no package install one (/tmp, /home)
+// is not looked for in the lists, even when one names it, and the
+// question reads none: a program go build wrote in /tmp would otherwise
+// have every list of the system read. A link there to a packaged file
+// is still its target's package's.
+func TestOwnersLooksNoTemporaryFileUp(t *testing.T) {
+	root := tree(t, map[string]string{
+		"var/lib/dpkg/status":                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\n",
+		"var/lib/dpkg/info/libc6:amd64.list": "/usr/lib/x86_64-linux-gnu/libc.so.6\n/tmp/build/app\n/home/u/app\n",
+		"usr/lib/x86_64-linux-gnu/libc.so.6": "libc",
+		"tmp/build/app":                      "app",
+		"home/u/app":                         "app",
+	})
+	if err := os.Symlink("/usr/lib/x86_64-linux-gnu/libc.so.6", filepath.Join(root.String(), "tmp/libc-link")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Owners(root, []string{"/tmp/build/app", "/home/u/app"}); got[0] != nil || got[1] != nil {
+		t.Errorf("owners of files in /tmp and /home: %v, want none", got)
+	}
+	if len(db.known) != 0 || db.reader != nil {
+		t.Errorf("asking of /tmp and /home files read the lists (%d paths known, reader %v)", len(db.known), db.reader != nil)
+	}
+	libc := db.Package("libc6")
+	for range 2 { // the first question reads the lists it needs, the second knows them
+		got := db.Owners(root, []string{"/tmp/build/app", "/tmp/libc-link", "/usr/lib/x86_64-linux-gnu/libc.so.6"})
+		if got[0] != nil || got[1] != libc || got[2] != libc {
+			t.Errorf("owners %v, want none, libc6 (by the link's target), libc6", got)
+		}
+	}
+}
+
+// Owners reads the lists a question needs, the likely ones first, and
+// each list once for every call: a pack of one program asks of its
+// closure and reads a few lists, not the system's thousands.
+func TestOwnersReadsOnlyTheListsItNeedsOnce(t *testing.T) {
+	root := dpkgRoot(t)
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readLists := func() (n int) {
+		for _, r := range db.read {
+			if r {
+				n++
+			}
+		}
+		return n
+	}
+	libc := db.Package("libc6")
+	if got := db.Owner(root, "/usr/lib/x86_64-linux-gnu/libc.so.6"); got != libc {
+		t.Fatalf("owner of libc.so.6: %v", got)
+	}
+	if n := readLists(); n != 1 {
+		t.Errorf("asking of libc.so.6 read %d lists of %d, want libc6's alone", n, len(db.lists))
+	}
+	if got := db.Owner(root, "/lib/x86_64-linux-gnu/libc.so.6"); got != libc || readLists() != 1 {
+		t.Errorf("asking again: owner %v, %d lists read, want libc6 from what was read", got, readLists())
+	}
+	if got := db.Owner(root, "/etc/passwd"); got != nil || readLists() != len(db.lists) {
+		t.Errorf("a file no package owns: owner %v, %d of %d lists read, want none and every list", got, readLists(), len(db.lists))
+	}
+	if got := db.Index(root).Owner("/usr/share/misc/magic.mgc"); got != db.Package("libmagic-mgc") {
+		t.Errorf("the index, from the lists read, says magic.mgc is %v's", got)
+	}
+}
+
+// A program's package is looked for first among those named like it:
+// /usr/bin/tool's question reads tool's lists, not the lists before it.
+func TestOwnersReadsAProgramsPackageFirst(t *testing.T) {
+	root := tree(t, map[string]string{
+		"var/lib/dpkg/status":         "Package: aaa\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\nPackage: tool\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n",
+		"var/lib/dpkg/info/aaa.list":  "/usr/bin/aaa\n",
+		"var/lib/dpkg/info/tool.list": "/usr/bin/tool\n",
+	})
+	db, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Owner(root, "/usr/bin/tool"); got != db.Package("tool") {
+		t.Fatalf("owner of /usr/bin/tool: %v", got)
+	}
+	for i, l := range db.lists {
+		if db.read[i] && l.pkg.Name != "tool" {
+			t.Errorf("asking of /usr/bin/tool read %s", l.file)
+		}
+	}
+}

@@ -46,7 +46,11 @@ func Open(ctx context.Context, ref imageref.Reference, p v1.Platform, o transpor
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}
-	fsys, err := imagefs.Open(ctx, img, tmpDir)
+	var tars *blobcache.Cache // the layers' tar streams are kept with their blobs: a second pack decompresses nothing
+	if cache != nil && ref.Kind() == imageref.Registry && ref.NamesRegistry() {
+		tars = cache
+	}
+	fsys, err := imagefs.OpenCached(ctx, img, tmpDir, tars)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref, err)
 	}

@@ -46,6 +46,7 @@ func newReader(ctx context.Context, l Layer, src io.ReadCloser) (*Reader, error)
 	r := &Reader{ctx: ctx, layer: l, src: src, counted: &countingHash{r: src, h: sha256.New()}, diff: sha256.New()}
 	r.raw = bufio.NewReaderSize(r.counted, 64<<10)
 	if l.Local { // already uncompressed, whatever its first bytes
+		r.counted.h = nil // no digest to compare: the diff_id's hash is the one
 		r.tar = r.raw
 		return r, nil
 	}
@@ -205,7 +206,9 @@ type countingHash struct {
 
 func (c *countingHash) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.h.Write(p[:n])
+	if c.h != nil {
+		c.h.Write(p[:n])
+	}
 	c.n += int64(n)
 	return n, err
 }
