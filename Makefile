@@ -6,7 +6,7 @@ BIN         := bin/scratchpack
 OUT         := out
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build install demo test tools unit oracle lint e2e bench fuzz testdata-elf clean
+.PHONY: all build install demo test tools fixtures unit oracle lint e2e bench fuzz testdata-elf clean
 
 all: build
 
@@ -45,20 +45,39 @@ demo: build
 	./$(BIN) inspect $(OUT)/zlib-c.tar
 	@echo "demo: images are in $(OUT)/; load one with: docker load -i $(OUT)/zlib-c.tar && docker run --rm scratchpack-demo/zlib-c"
 
-test: lint tools unit oracle e2e
+# test is everything: lint, the Debian packages, the unit tests while
+# the e2e fixtures are made (on a fresh machine the Debian roots wait on
+# the network and dpkg, the Go tools build: minutes the unit tests fill),
+# then the oracles and the e2e suite.
+test: lint tools
+	$(MAKE) --no-print-directory -j2 unit fixtures
+	$(MAKE) --no-print-directory oracle e2e
 
 # tools installs the Debian packages the tests use (as root on Debian; a no-op elsewhere).
 tools:
 	bash e2e/setup.sh install
 
-unit:
-	$(GO) test -race -count=1 -short $$($(GO) list ./... | grep -v /e2e)
+# fixtures makes the e2e suite's cached fixtures, the Debian roots and the
+# pinned Go tools (ko, syft, trivy), in $$SCRATCHPACK_E2E_CACHE (default
+# /var/cache/scratchpack-e2e); the e2e suite makes what is missing itself.
+fixtures:
+	bash e2e/setup.sh fixtures
 
-# oracle checks resolution against every program of this machine (the
-# glibc loader's own list, the cache, the TLS needs); make unit, with
-# -short and the race detector, checks a sample of them.
+# unit is go test -race -short ./...: every package's tests (e2e's skip
+# under -short, bar its pure helpers' tests), with the race detector.
+unit:
+	$(GO) test -race -count=1 -short ./...
+
+# oracle runs, at full size and without the race detector, the tests
+# that -short (make unit) cuts down: resolution against every program of
+# this machine (the glibc loader's own list, the cache, the TLS needs),
+# the root-swap races for their full time, and the linear-time and
+# flat-memory checks at their full sizes. The names are matched in every
+# package, so a test keeps its place here when it moves.
+ORACLES := TestResolveAgreesWithGlibcLoader|TestCacheChangesNothing|TestCacheConcurrent|TestCNeedsCerts|TestDirRootSwapRace|TestDirRootFIFOSwap|TestWalkIsLinear|TestIncludeIsLinear|TestBuildLayerMemoryIsFlat|TestCheckImageMemoryIsFlat|TestNamedPathsResolveELF|TestProgramsSysrootSwapRace|TestArchiveLocalesOfLocaledef
+
 oracle:
-	$(GO) test -count=1 -run 'TestResolveAgreesWithGlibcLoader|TestCacheChangesNothing|TestCNeedsCerts' ./elfscan
+	$(GO) test -count=1 -run '^($(ORACLES))$$' $$($(GO) list ./... | grep -v /e2e)
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

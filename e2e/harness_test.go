@@ -18,6 +18,7 @@ type harness struct {
 	skip     string // why the tests cannot run here; "" when they can
 	bin      string // the scratchpack binary under test
 	registry string // host:port of the local registry
+	work     string // a directory for the whole run, removed at its end
 	env      map[string]string
 }
 
@@ -49,6 +50,7 @@ func setUp(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(work)
+	h.work = work
 	state := filepath.Join(work, "state")
 	defer func() {
 		down := exec.Command("bash", "setup.sh", "down", state)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -202,23 +203,9 @@ func TestScannersReadProgramsFromDebianImage(t *testing.T) {
 		}
 		cache := filepath.Join(dir, short+"-trivy")
 		matches := trivyDB(t, cache, want, nil, admin)
-		docs, _ := filepath.Glob(filepath.Join(sbomDir, "*"))
-		if len(docs) != 2 {
-			t.Fatalf("--sbom-dir holds %v", docs)
-		}
-		for _, target := range [][]string{{"image", "--input", tarball}, {"sbom", docs[0]}, {"sbom", docs[1]}} {
-			r := trivy(t, cache, target...)
-			name := strings.Join(target, " ")
-			if !strings.HasPrefix(r.os, "debian 12") {
-				t.Errorf("trivy %s: OS %q, want debian 12", name, r.os)
-			}
-			if d := diff(r.pkgs, want); len(d) > 0 {
-				t.Errorf("trivy %s, packages against the image's dpkg-query:\n%s", name, strings.Join(d, "\n"))
-			}
-			if strings.Join(r.matches, "\n") != strings.Join(matches, "\n") {
-				t.Errorf("trivy %s matched:\n%s\nwant:\n%s", name, strings.Join(r.matches, "\n"), strings.Join(matches, "\n"))
-			}
-		}
+		docs := sbomDocs(t, sbomDir)
+		trivyScans(t, cache, trivyWant{"debian 12", want, matches},
+			[]string{"image", "--input", tarball}, []string{"sbom", docs[0]}, []string{"sbom", docs[1]})
 	}
 }
 
@@ -230,28 +217,13 @@ func TestScannersReadProgramsFromDebianImage(t *testing.T) {
 // image's files.
 func TestSyftReadsAGoProgram(t *testing.T) {
 	need(t)
-	info := must(t, nil, "go", "version", "-m", h.bin)
 	if !strings.Contains(must(t, nil, "file", h.bin), "dynamically linked") {
 		t.Fatalf("%s is not a cgo program, linked against libc", h.bin)
 	}
-	want := map[string]string{}
-	var main string
-	for _, l := range strings.Split(info, "\n") {
-		f := strings.Fields(l)
-		switch {
-		case len(f) == 2 && strings.HasSuffix(f[0], ":"): // BIN: go1.26.8
-			want["stdlib"] = f[1]
-		case len(f) >= 3 && f[0] == "mod":
-			main = f[1]
-		case len(f) >= 3 && f[0] == "dep":
-			want[f[1]] = f[2]
-		case len(f) >= 3 && f[0] == "=>": // a replacement stands for the dep before it
-			want[f[1]] = f[2]
-		}
-	}
-	if want["stdlib"] == "" || len(want) < 5 {
-		t.Fatalf("go version -m %s:\n%s", h.bin, info)
-	}
+	info := goVersionM(t, h.bin)
+	want := maps.Clone(info.deps)
+	want["stdlib"] = "go" + info.goVersion
+	main := info.main
 	dir := t.TempDir()
 	tarball, lay, sbomDir := filepath.Join(dir, "sp.tar"), filepath.Join(dir, "layout"), filepath.Join(dir, "sbom")
 	scratchpack(t, "pack", "-q", "--dpkg-status", "-t", "sp:1", "-o", tarball, "--oci-layout", lay, "--sbom-dir", sbomDir, h.bin)

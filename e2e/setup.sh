@@ -10,6 +10,10 @@
 #   setup.sh down STATE_DIR  stop the processes that "up" started
 #   setup.sh install         only install the missing packages (the unit
 #                            tests use the cross compilers, musl and file)
+#   setup.sh fixtures        only make the cached fixtures (the Debian roots
+#                            and the pinned Go tools) that "up" would make,
+#                            so that make test builds them while the unit
+#                            tests run; "up" then finds them made
 #
 # Needs root on Debian. Logs go to stderr; the env file is the result.
 set -euo pipefail
@@ -188,6 +192,25 @@ syft_binary() { go_tool syft github.com/anchore/syft/cmd/syft@v1.57.1; }
 # offline against a database they write.
 trivy_binary() { go_tool trivy github.com/aquasecurity/trivy/cmd/trivy@v0.74.0 GOEXPERIMENT=jsonv2; }
 
+# fixtures DIR: make (or find in the cache) the Debian roots and the Go
+# tools, and write the path of each to a file of DIR named for it.
+# On a fresh machine the Debian roots (the network, then dpkg under qemu
+# for arm64: mostly one core) are made while the Go tools build (both
+# cores), which saves minutes; a cached fixture costs nothing.
+fixtures() {
+	local fx=$1 roots corpus tools
+	mkdir -p "$fx"
+	(debian_root amd64 >"$fx/root_amd64" && debian_root arm64 >"$fx/root_arm64") &
+	roots=$!
+	corpus_root >"$fx/root_corpus" &
+	corpus=$!
+	(ko_binary >"$fx/ko" && syft_binary >"$fx/syft" && trivy_binary >"$fx/trivy") &
+	tools=$!
+	wait "$corpus" || { wait "$roots" || true; wait "$tools" || true; die "corpus root: see the lines above"; }
+	wait "$roots" || { wait "$tools" || true; die "debian roots: see the lines above"; }
+	wait "$tools" || die "test tools: see the lines above"
+}
+
 up() {
 	local state=$1
 	[ "$(id -u)" -eq 0 ] || die "needs root (to install packages and start dockerd)"
@@ -203,20 +226,8 @@ up() {
 	# fails stops the setup here (a failure inside "$(...)" of an echo would not).
 	local docker_version root_amd64 root_arm64 root_corpus ko syft trivy
 	docker_version=$(docker version --format '{{.Server.Version}}')
-	# On a fresh machine the Debian roots (the network, then dpkg under
-	# qemu for arm64: mostly one core) are made while the Go tools build
-	# (both cores), which saves minutes; a cached fixture costs nothing.
-	local fx=$state/fixtures roots corpus tools
-	mkdir -p "$fx"
-	(debian_root amd64 >"$fx/root_amd64" && debian_root arm64 >"$fx/root_arm64") &
-	roots=$!
-	corpus_root >"$fx/root_corpus" &
-	corpus=$!
-	(ko_binary >"$fx/ko" && syft_binary >"$fx/syft" && trivy_binary >"$fx/trivy") &
-	tools=$!
-	wait "$corpus" || { wait "$roots" || true; wait "$tools" || true; die "corpus root: see the lines above"; }
-	wait "$roots" || { wait "$tools" || true; die "debian roots: see the lines above"; }
-	wait "$tools" || die "test tools: see the lines above"
+	local fx=$state/fixtures
+	fixtures "$fx"
 	root_amd64=$(cat "$fx/root_amd64")
 	root_arm64=$(cat "$fx/root_arm64")
 	root_corpus=$(cat "$fx/root_corpus")
@@ -262,7 +273,17 @@ install)
 	fi
 	install_packages
 	;;
+fixtures)
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+		log "fixtures: skipped (needs root on Debian); the e2e tests will say so"
+		exit 0
+	fi
+	fx=$(mktemp -d)
+	trap 'rm -rf "$fx"' EXIT
+	fixtures "$fx"
+	log "fixtures: made or found in ${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}"
+	;;
 up) up "${2:?usage: setup.sh up STATE_DIR}" ;;
 down) down "${2:?usage: setup.sh down STATE_DIR}" ;;
-*) die "usage: setup.sh install | up STATE_DIR | down STATE_DIR" ;;
+*) die "usage: setup.sh install | fixtures | up STATE_DIR | down STATE_DIR" ;;
 esac

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -114,15 +115,113 @@ func trivyDB(t *testing.T, cache string, pkgs map[string]string, extra []advisor
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "run", ".", filepath.Join(cache, "db"))
-	cmd.Dir = "trivydb"
+	cmd := exec.Command(trivydbBinary(t), filepath.Join(cache, "db"))
 	cmd.Stdin = strings.NewReader(string(b))
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("trivydb: %v\n%s", err, out)
 	}
 	sort.Strings(want)
 	return want
+}
+
+// trivydb is the trivydb program, built once for all the tests that
+// write a database (it was a go run, a build and a link, for each).
+var trivydb struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// trivydbBinary builds e2e/trivydb into the harness's directory the
+// first time it is called, and returns its path.
+func trivydbBinary(t *testing.T) string {
+	t.Helper()
+	trivydb.once.Do(func() {
+		bin := filepath.Join(h.work, "trivydb")
+		cmd := exec.Command("go", "build", "-o", bin, ".")
+		cmd.Dir = "trivydb"
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			trivydb.err = fmt.Errorf("building e2e/trivydb: %v\n%s", err, out)
+			return
+		}
+		trivydb.bin = bin
+	})
+	if trivydb.err != nil {
+		t.Fatal(trivydb.err)
+	}
+	return trivydb.bin
+}
+
+// trivyWant is what Trivy must find on every target of a test.
+type trivyWant struct {
+	os      string            // the distribution, a prefix ("debian 12"); "" to leave it unchecked
+	pkgs    map[string]string // the OS packages, as dpkg-query names them
+	matches []string          // the OS advisories that apply, as trivyDB returns them
+}
+
+// trivyScans runs Trivy, offline against the database in cache, on each
+// target (the arguments after "trivy"), checks the distribution, the OS
+// packages and the advisories matched against want, and returns the
+// results in the targets' order, for a test's further checks.
+func trivyScans(t *testing.T, cache string, want trivyWant, targets ...[]string) []trivyResult {
+	t.Helper()
+	var rs []trivyResult
+	for _, target := range targets {
+		r := trivy(t, cache, target...)
+		name := strings.Join(target, " ")
+		if !strings.HasPrefix(r.os, want.os) {
+			t.Errorf("trivy %s: OS %q, want %s", name, r.os, want.os)
+		}
+		if d := diff(r.pkgs, want.pkgs); len(d) > 0 {
+			t.Errorf("trivy %s, packages against dpkg-query:\n%s", name, strings.Join(d, "\n"))
+		}
+		if strings.Join(r.matches, "\n") != strings.Join(want.matches, "\n") {
+			t.Errorf("trivy %s matched:\n%s\nwant:\n%s", name, strings.Join(r.matches, "\n"), strings.Join(want.matches, "\n"))
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// sbomDocs returns the two documents, SPDX and CycloneDX, that a test's
+// two packs wrote to dir with --sbom-dir.
+func sbomDocs(t *testing.T, dir string) []string {
+	t.Helper()
+	docs, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(docs) != 2 {
+		t.Fatalf("--sbom-dir holds %v, want an SPDX and a CycloneDX document", docs)
+	}
+	return docs
+}
+
+// goBuildInfo is what go version -m prints of a binary: its Go version
+// (without "go"), its main module's path, and each dependency's version,
+// a replacement standing for the dependency before it.
+type goBuildInfo struct {
+	goVersion, main string
+	deps            map[string]string
+}
+
+func goVersionM(t *testing.T, bin string) goBuildInfo {
+	t.Helper()
+	out := must(t, nil, "go", "version", "-m", bin)
+	info := goBuildInfo{deps: map[string]string{}}
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) == 2 && strings.HasSuffix(f[0], ":"): // BIN: go1.26.8
+			info.goVersion = strings.TrimPrefix(f[1], "go")
+		case len(f) >= 3 && f[0] == "mod":
+			info.main = f[1]
+		case len(f) >= 3 && (f[0] == "dep" || f[0] == "=>"):
+			info.deps[f[1]] = f[2]
+		}
+	}
+	if info.goVersion == "" || len(info.deps) < 4 {
+		t.Fatalf("go version -m %s:\n%s", bin, out)
+	}
+	return info
 }
 
 // TestTrivyScansDebianCurl packs the host's Debian curl with --dpkg-status
@@ -147,31 +246,14 @@ func TestTrivyScansDebianCurl(t *testing.T) {
 	}
 	cache := filepath.Join(dir, "trivy")
 	matches := trivyDB(t, cache, want, nil)
-	docs, _ := filepath.Glob(filepath.Join(sbomDir, "*"))
-	if len(docs) != 2 {
-		t.Fatalf("--sbom-dir holds %v, want an SPDX and a CycloneDX document", docs)
-	}
-	targets := [][]string{
-		{"image", "--input", tarball},
-		{"image", "--input", lay},
-		{"image", "--insecure", ref},
-		{"image", "--insecure", "--sbom-sources", "oci", "--image-src", "remote", ref},
-		{"sbom", docs[0]},
-		{"sbom", docs[1]},
-	}
-	for _, target := range targets {
-		r := trivy(t, cache, target...)
-		name := strings.Join(target, " ")
-		if !strings.HasPrefix(r.os, "debian 12") {
-			t.Errorf("trivy %s: OS %q, want debian 12", name, r.os)
-		}
-		if d := diff(r.pkgs, want); len(d) > 0 {
-			t.Errorf("trivy %s, packages against dpkg-query:\n%s", name, strings.Join(d, "\n"))
-		}
-		if strings.Join(r.matches, "\n") != strings.Join(matches, "\n") {
-			t.Errorf("trivy %s matched:\n%s\nwant:\n%s", name, strings.Join(r.matches, "\n"), strings.Join(matches, "\n"))
-		}
-	}
+	docs := sbomDocs(t, sbomDir)
+	trivyScans(t, cache, trivyWant{"debian 12", want, matches},
+		[]string{"image", "--input", tarball},
+		[]string{"image", "--input", lay},
+		[]string{"image", "--insecure", ref},
+		[]string{"image", "--insecure", "--sbom-sources", "oci", "--image-src", "remote", ref},
+		[]string{"sbom", docs[0]},
+		[]string{"sbom", docs[1]})
 }
 
 // TestTrivyScansAGoProgram packs scratchpack itself, a cgo Go program
@@ -184,20 +266,8 @@ func TestTrivyScansDebianCurl(t *testing.T) {
 // advisories that apply.
 func TestTrivyScansAGoProgram(t *testing.T) {
 	need(t)
-	info := must(t, nil, "go", "version", "-m", h.bin)
-	mods := map[string]string{}
-	var goVersion string
-	for _, l := range strings.Split(info, "\n") {
-		f := strings.Fields(l)
-		switch {
-		case len(f) == 2 && strings.HasSuffix(f[0], ":"):
-			goVersion = strings.TrimPrefix(f[1], "go")
-		case len(f) >= 3 && f[0] == "dep":
-			mods[f[1]] = f[2]
-		case len(f) >= 3 && f[0] == "=>":
-			mods[f[1]] = f[2]
-		}
-	}
+	info := goVersionM(t, h.bin)
+	mods, goVersion := info.deps, info.goVersion
 	// Two modules of plain vX.Y.Z versions, in a fixed order.
 	var picked []string
 	for _, m := range []string{"github.com/spf13/pflag", "golang.org/x/sync", "golang.org/x/sys", "github.com/google/go-containerregistry"} {
@@ -205,8 +275,8 @@ func TestTrivyScansAGoProgram(t *testing.T) {
 			picked = append(picked, m)
 		}
 	}
-	if goVersion == "" || len(picked) < 2 {
-		t.Fatalf("go version -m %s gives no Go version or too few plainly versioned modules:\n%s", h.bin, info)
+	if len(picked) < 2 {
+		t.Fatalf("go version -m %s gives too few plainly versioned modules: %v", h.bin, mods)
 	}
 	extra := []advisory{
 		{"go", "", "stdlib", "GO-2099-00011", goVersion + "9"}, // 1.26.89 > 1.26.8
@@ -233,19 +303,10 @@ func TestTrivyScansAGoProgram(t *testing.T) {
 	}
 	cache := filepath.Join(dir, "trivy")
 	matches := trivyDB(t, cache, debs, extra)
-	docs, _ := filepath.Glob(filepath.Join(sbomDir, "*"))
-	if len(docs) != 2 {
-		t.Fatalf("--sbom-dir holds %v", docs)
-	}
-	for _, target := range [][]string{{"image", "--input", tarball}, {"sbom", docs[0]}, {"sbom", docs[1]}} {
-		r := trivy(t, cache, target...)
-		name := strings.Join(target, " ")
-		if d := diff(r.pkgs, debs); len(d) > 0 {
-			t.Errorf("trivy %s, Debian packages against dpkg-query:\n%s", name, strings.Join(d, "\n"))
-		}
-		if strings.Join(r.matches, "\n") != strings.Join(matches, "\n") {
-			t.Errorf("trivy %s matched Debian advisories:\n%s\nwant:\n%s", name, strings.Join(r.matches, "\n"), strings.Join(matches, "\n"))
-		}
+	docs := sbomDocs(t, sbomDir)
+	targets := [][]string{{"image", "--input", tarball}, {"sbom", docs[0]}, {"sbom", docs[1]}}
+	for i, r := range trivyScans(t, cache, trivyWant{"", debs, matches}, targets...) {
+		name := strings.Join(targets[i], " ")
 		if v := strings.TrimPrefix(r.langPkgs["stdlib"], "v"); v != goVersion {
 			t.Errorf("trivy %s: stdlib %q, go version -m says go%s", name, r.langPkgs["stdlib"], goVersion)
 		}

@@ -85,7 +85,7 @@ int main(void) { return iconv_open("UTF-8", "LATIN1") != (iconv_t)-1; }`, "", "i
 
 func TestCNeedsCerts(t *testing.T) {
 	for _, p := range hostPrograms(t, "/usr/bin") {
-		r, err := Scan(p.Path, Options{})
+		r, err := scanPlain(p.Path)
 		if err != nil {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scratchpack/scratchpack/internal/testtool"
@@ -62,7 +63,8 @@ func loaderList(t testing.TB, prefix []string, interp, file string, env ...strin
 // Under -short (make unit, with the race detector) a test gets a sample
 // of at most shortSample of them, curl always among them: a host with
 // many packages has over a thousand, and the race detector made their
-// scans take minutes. make oracle runs every one, without -short.
+// scans take minutes (the path-literal scan of each program's read-only
+// data is most of it). make oracle runs every one, without -short.
 func hostPrograms(t testing.TB, dirs ...string) []*Report {
 	t.Helper()
 	all := allHostPrograms(t, dirs...)
@@ -80,7 +82,27 @@ func hostPrograms(t testing.TB, dirs ...string) []*Report {
 }
 
 // shortSample bounds hostPrograms under -short.
-const shortSample = 100
+const shortSample = 40
+
+// plainScans keeps Scan(path, Options{}) of each host program, which
+// several oracles compare with (the cache's, the TLS needs): each program
+// is scanned once per test binary, not once per oracle.
+var plainScans sync.Map // path => plainScan
+
+type plainScan struct {
+	once   sync.Once
+	report *Report
+	err    error
+}
+
+// scanPlain is Scan(path, Options{}), done once per test binary for each
+// path. Its report is shared: callers only read it.
+func scanPlain(path string) (*Report, error) {
+	v, _ := plainScans.LoadOrStore(path, &plainScan{})
+	s := v.(*plainScan)
+	s.once.Do(func() { s.report, s.err = Scan(path, Options{}) })
+	return s.report, s.err
+}
 
 func allHostPrograms(t testing.TB, dirs ...string) []*Report {
 	t.Helper()

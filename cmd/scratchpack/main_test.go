@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,7 +18,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
-// sp runs scratchpack in-process with env as its environment.
+// sp runs scratchpack in-process with env as its environment. When it
+// succeeds, each image file or layout the command line names is checked
+// with go-containerregistry's validate; one that fails makes the exit
+// code 99, with the reason on stderr.
 func sp(env map[string]string, args ...string) (stdout, stderr string, code int) {
 	var o, e bytes.Buffer
 	environ := func() []string { // go build needs the host's PATH, HOME, GOCACHE
@@ -29,6 +33,12 @@ func sp(env map[string]string, args ...string) (stdout, stderr string, code int)
 	}
 	a := &app{ctx: context.Background(), Console: options.Console{Stdout: &o, Stderr: &e}, getenv: func(k string) string { return env[k] }, environ: environ}
 	code = a.main(args)
+	if code == 0 {
+		if err := validateOutputs(args); err != nil {
+			fmt.Fprintf(&e, "test: the image written is not valid: %v\n", err)
+			code = 99
+		}
+	}
 	return o.String(), e.String(), code
 }
 

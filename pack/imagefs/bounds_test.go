@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1/types"
-
 	"github.com/scratchpack/scratchpack/pack/internal/verified"
 )
 
@@ -117,23 +115,22 @@ func TestSparseRefused(t *testing.T) {
 	}
 }
 
-// zeroFile is a layer of one regular file of size bytes of zeros, made
-// as it is read, so that no test holds it; its digests are wrong, and
-// never reached.
-type zeroFile struct {
-	rawLayer
-	size int64
-}
-
-func (zeroFile) MediaType() (types.MediaType, error) { return types.DockerLayer, nil }
-func (z zeroFile) Compressed() (io.ReadCloser, error) {
-	var h bytes.Buffer
-	tw := tar.NewWriter(&h)
-	if err := tw.WriteHeader(&tar.Header{Name: "big", Typeflag: tar.TypeReg, Mode: 0o644, Size: z.size}); err != nil {
-		return nil, err
+// zeroLayer is a layer of one regular file, big, of size bytes of zeros,
+// made as it is read.
+func zeroLayer(t *testing.T, size int64) verified.Layer {
+	t.Helper()
+	l := streamLayer(func(tw *tar.Writer) error {
+		if err := tw.WriteHeader(&tar.Header{Name: "big", Typeflag: tar.TypeReg, Mode: 0o644, Size: size}); err != nil {
+			return err
+		}
+		_, err := io.Copy(tw, io.LimitReader(zeros{}, size))
+		return err
+	})
+	layers, err := verified.Layers(imageOf(t, l))
+	if err != nil {
+		t.Fatal(err)
 	}
-	tw.Flush()
-	return io.NopCloser(io.MultiReader(&h, io.LimitReader(zeros{}, z.size))), nil
+	return layers[0]
 }
 
 type zeros struct{}
@@ -141,16 +138,6 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
-}
-
-func zeroLayer(t *testing.T, size int64) verified.Layer {
-	t.Helper()
-	l := &zeroFile{rawLayer{digest: sha([]byte("a")), diffID: sha([]byte("b")), size: 1 << 50}, size}
-	layers, err := verified.Layers(imageOf(t, l))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return layers[0]
 }
 
 // The bound on file contents is an error that names it and the entry

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
 // ent is one tar entry of a layer a test builds.
@@ -54,8 +55,20 @@ func tarOf(t testing.TB, ents ...ent) []byte {
 	return b.Bytes()
 }
 
-// gzLayer is a gzip layer of the entries, as go-containerregistry makes one.
+// gzLayer is a gzip layer of the entries, as go-containerregistry makes
+// one, checked with its validate: digest, diff_id, size, and no name
+// twice (gzLayerAsIs makes the layers that name one twice on purpose).
 func gzLayer(t testing.TB, ents ...ent) v1.Layer {
+	t.Helper()
+	l := gzLayerAsIs(t, ents...)
+	if err := validate.Layer(l); err != nil {
+		t.Fatalf("the test's layer is not valid: %v", err)
+	}
+	return l
+}
+
+// gzLayerAsIs is gzLayer unvalidated.
+func gzLayerAsIs(t testing.TB, ents ...ent) v1.Layer {
 	t.Helper()
 	data := tarOf(t, ents...)
 	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
@@ -95,7 +108,37 @@ func (l *rawLayer) Uncompressed() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(l.blob)), nil
 }
 
-// imageOf stacks the layers on empty.Image.
+// streamLayer is a layer whose blob is an uncompressed tar that write
+// makes as it is read, so that no test holds it in memory: a file of
+// gigabytes, a stream that never ends. Its digests are made up, and
+// never reached.
+func streamLayer(write func(tw *tar.Writer) error) *streamed {
+	return &streamed{rawLayer{digest: sha([]byte("a")), diffID: sha([]byte("b")), size: 1 << 50}, write}
+}
+
+type streamed struct {
+	rawLayer
+	write func(tw *tar.Writer) error
+}
+
+// Compressed runs write into a pipe; closing the reader stops it.
+func (s *streamed) Compressed() (io.ReadCloser, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		tw := tar.NewWriter(pw)
+		err := s.write(tw)
+		if err == nil {
+			err = tw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr, nil
+}
+
+// imageOf stacks the layers on empty.Image. It leaves the image
+// unvalidated: the tests make lying and uncompressed layers on purpose,
+// which go-containerregistry's validate (gzip only) cannot read; gzLayer
+// validates each honest layer.
 func imageOf(t testing.TB, layers ...v1.Layer) v1.Image {
 	t.Helper()
 	img, err := mutate.AppendLayers(empty.Image, layers...)

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+)
+
+// outputFlags are the flags of pack and build that name an image file
+// or layout the command writes: validateOutputs checks each of them.
+var outputFlags = map[string]func(string, ...validate.Option) error{
+	"-o":                validateTarball,
+	"--output":          validateTarball,
+	"--tarball":         validateTarball,
+	"--oci-layout":      validateLayout,
+	"--oci-layout-path": validateLayout,
+}
+
+// validateOutputs runs go-containerregistry's validate over every
+// tarball and layout a successful command line wrote, so that each image
+// a test makes is checked as a registry or runtime would read it:
+// manifest, config and every layer's digest, diff_id and size.
+//
+// go-containerregistry reads a docker-archive's layers as gzip or
+// uncompressed only, so a tarball of zstd layers (which docker load
+// takes) has its manifest and config validated, and its layers left to
+// the tests that read them.
+func validateOutputs(args []string) error {
+	zstd := false
+	for i, a := range args {
+		zstd = zstd || a == "--compression=zstd" || a == "--compression" && i+1 < len(args) && args[i+1] == "zstd"
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		flag, value, ok := strings.Cut(a, "=")
+		check := outputFlags[flag]
+		if check == nil {
+			continue
+		}
+		if !ok {
+			if i+1 == len(args) {
+				break
+			}
+			i++
+			value = args[i]
+		}
+		if value == "-" || value == "" {
+			continue
+		}
+		var opts []validate.Option
+		if zstd && flag != "--oci-layout" && flag != "--oci-layout-path" {
+			opts = append(opts, validate.Fast)
+		}
+		if err := check(value, opts...); err != nil {
+			return fmt.Errorf("%s %s: %w", flag, value, err)
+		}
+	}
+	return nil
+}
+
+// validateTarball validates each image of a docker-archive tarball; a
+// tarball written to a device or FIFO is gone, and left alone.
+func validateTarball(path string, opts ...validate.Option) error {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return err
+	}
+	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) })
+	if err != nil {
+		return err
+	}
+	for _, d := range m {
+		var tag *name.Tag
+		if len(m) > 1 {
+			if len(d.RepoTags) == 0 {
+				return fmt.Errorf("an image of %d has no tag", len(m))
+			}
+			t, err := name.NewTag(d.RepoTags[0])
+			if err != nil {
+				return err
+			}
+			tag = &t
+		}
+		img, err := tarball.ImageFromPath(path, tag)
+		if err != nil {
+			return err
+		}
+		if err := validate.Image(img, opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateLayout validates every image and index of an OCI layout.
+func validateLayout(dir string, opts ...validate.Option) error {
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return err
+	}
+	return validate.Index(idx, opts...)
+}
+
+// The check itself fails on an image whose layer is not what its
+// manifest says: a byte of the layer changed, in a tarball and in a
+// layout.
+func TestValidateOutputsRefusesACorruptLayer(t *testing.T) {
+	bin := "../../testdata/elf/musl-static"
+	dir := t.TempDir()
+	out, lay := filepath.Join(dir, "img.tar"), filepath.Join(dir, "layout")
+	if _, stderr, code := sp(nil, "pack", "-o", out, "--oci-layout", lay, bin); code != 0 {
+		t.Fatalf("pack: exit %d: %s", code, stderr)
+	}
+	// In the tarball, the layer is the entry named NAME.tar.gz (the
+	// config is sha256:HEX, the manifest manifest.json).
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rewritten bytes.Buffer
+	tr, tw := tar.NewReader(bytes.NewReader(b)), tar.NewWriter(&rewritten)
+	flipped := 0
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(h.Name, ".tar.gz") {
+			body[len(body)/2] ^= 0xff
+			flipped++
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil || flipped != 1 {
+		t.Fatalf("rewriting the tarball: %v, %d layers changed", err, flipped)
+	}
+	if err := os.WriteFile(out, rewritten.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := validateOutputs([]string{"pack", "-o", out, bin}); err == nil {
+		t.Error("a tarball with a changed layer byte passed")
+	}
+	// In the layout, the largest blob is the layer.
+	blobs, _ := filepath.Glob(filepath.Join(lay, "blobs", "sha256", "*"))
+	largest, size := "", int64(0)
+	for _, p := range blobs {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > size {
+			largest, size = p, fi.Size()
+		}
+	}
+	layer, err := os.ReadFile(largest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer[len(layer)/2] ^= 0xff
+	if err := os.WriteFile(largest, layer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := validateOutputs([]string{"pack", "--oci-layout=" + lay, bin}); err == nil {
+		t.Error("a layout with a changed layer byte passed")
+	}
+}
