@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/pack"
 	"github.com/scratchpack/scratchpack/pack/gobuild"
-	"github.com/scratchpack/scratchpack/pack/source"
 	"github.com/scratchpack/scratchpack/pack/transport"
 )
 
@@ -126,10 +124,7 @@ func (a *app) buildImages(f *buildFlags, refs []string) ([]string, error) {
 	var mu sync.Mutex
 	recorded := map[string][]string{} // the --image-refs lines of each printed reference
 	// go build's outputs are kept, so that an unchanged one is not linked again.
-	keep := ""
-	if d := source.DefaultCacheDir(); d != "" {
-		keep = filepath.Join(filepath.Dir(d), "build")
-	}
+	keep := keptBuildsDir()
 	out, err := gobuild.Run(a.ctx, refs, gobuild.Options{Environ: a.environ(), Getenv: a.getenv, Flags: f.build.GoFlags(), ImagePath: f.img.Path, Pack: po, Logf: a.Logf, Keep: keep},
 		func(ctx context.Context, pkg gobuild.Package, r *pack.Result) (string, error) {
 			if a.Log.Verbose { // every file placed, kodata's among them

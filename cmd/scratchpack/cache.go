@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/scratchpack/scratchpack/internal/human"
 	"github.com/scratchpack/scratchpack/internal/plural"
 	"github.com/scratchpack/scratchpack/pack/blobcache"
+	"github.com/scratchpack/scratchpack/pack/gobuild"
 	"github.com/scratchpack/scratchpack/pack/layer"
 	"github.com/scratchpack/scratchpack/pack/source"
 )
@@ -26,13 +28,13 @@ type cacheFlags struct {
 func (a *app) cacheCommand() cli.Command {
 	return cli.Command{
 		Name:     "cache",
-		Summary:  "Show the cache of --from's blobs and of built layers, or prune it",
+		Summary:  "Show the cache of --from's blobs, built layers and kept builds, or prune it",
 		Usage:    "cache [prune [--max SIZE]]",
 		Examples: helpText("cache"),
 		Flags: func(fs *pflag.FlagSet) cli.Action {
 			var f cacheFlags
 			fs.BoolVar(&f.json, "json", false, "print the cache as JSON")
-			cli.FlagFunc(fs, "max", "", "SIZE", "0", "with prune, keep at most SIZE (bytes, or 500MB, 2GiB), the most recently used", func(s string) error {
+			cli.FlagFunc(fs, "max", "", "SIZE", "0", "with prune, keep at most SIZE of blobs, and SIZE of kept builds (bytes, or 500MB, 2GiB), the most recently used", func(s string) error {
 				f.maxSet = true
 				return cli.Set(&f.max, parseSize)(s)
 			})
@@ -79,6 +81,21 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 		a.Logf("removed %s, %s, from %s, and %s", plural.N(len(removed), "blob", "blobs"), human.Size(freed), c.Dir(),
 			plural.N(records, "layer record", "layer records"))
 	}
+	max := int64(-1) // list, remove nothing
+	if prune {
+		max = f.max
+	}
+	builds, removedBuilds, err := gobuild.KeptBuilds(keptBuildsDir(), max)
+	if err != nil {
+		return err
+	}
+	if len(removedBuilds) > 0 {
+		var freed int64
+		for _, k := range removedBuilds {
+			freed += k.Size
+		}
+		a.Logf("removed %s, %s, from %s", plural.N(len(removedBuilds), "kept build", "kept builds"), human.Size(freed), keptBuildsDir())
+	}
 	ents, err := c.Entries()
 	if err != nil {
 		return err
@@ -98,7 +115,8 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 			Max     int64              `json:"max"`
 			Entries []blobcache.Entry  `json:"entries"`
 			Layers  []layer.CacheEntry `json:"layers"` // built layers, their blobs among the entries
-		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...), append([]layer.CacheEntry{}, layers...)})
+			Builds  []gobuild.Kept     `json:"builds"` // build's linked binaries, kept so an unchanged one is not linked again
+		}{c.Dir(), total, c.Max(), append([]blobcache.Entry{}, ents...), append([]layer.CacheEntry{}, layers...), append([]gobuild.Kept{}, builds...)})
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s, %s (bound %s; scratchpack cache prune empties it)\n", c.Dir(), plural.N(len(ents), "blob", "blobs"), human.Size(total), human.Size(c.Max()))
@@ -113,8 +131,29 @@ func (a *app) cache(f *cacheFlags, args []string) error {
 			fmt.Fprintf(&b, "  %s %9s  from %s, recorded %s\n", l.Digest, human.Size(l.Size), plural.N(l.Inputs, "file", "files"), l.Built.UTC().Format("2006-01-02 15:04:05Z"))
 		}
 	}
+	var buildBytes int64
+	for _, k := range builds {
+		buildBytes += k.Size
+	}
+	fmt.Fprintf(&b, "%s: %s, %s, linked by build and kept so that an unchanged main is not linked again\n", keptBuildsDir(), plural.N(len(builds), "kept build", "kept builds"), human.Size(buildBytes))
+	if !prune {
+		for _, k := range builds {
+			fmt.Fprintf(&b, "  %s %9s  used %s\n", filepath.Base(k.Dir), human.Size(k.Size), k.Used.UTC().Format("2006-01-02 15:04:05Z"))
+		}
+	}
 	_, err = fmt.Fprint(a.Stdout, b.String())
 	return err
+}
+
+// keptBuildsDir is where build keeps the binaries it linked (see
+// gobuild.Options.Keep), beside the blob cache; "" without a cache
+// directory.
+func keptBuildsDir() string {
+	d := source.DefaultCacheDir()
+	if d == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(d), "build")
 }
 
 // parseSize parses a size in bytes: a whole number, with a unit of 1000s

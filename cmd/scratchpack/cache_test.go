@@ -94,3 +94,59 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheShowsAndPrunesKeptBuilds: the binaries build keeps between
+// runs are listed by scratchpack cache, with their size, and prune --max
+// removes the least recently used of them until the rest fit, on disk.
+func TestCacheShowsAndPrunesKeptBuilds(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", home)
+	keep := filepath.Join(home, "scratchpack", "build")
+	now := time.Now()
+	var slots []string
+	for i, size := range []int{3000, 2000} { // the oldest first
+		slot := filepath.Join(keep, "app@linux-amd64-"+strings.Repeat(string(rune('a'+i)), 12))
+		if err := os.MkdirAll(slot, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(slot, "app"), make([]byte, size), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		lock := filepath.Join(slot, ".lock")
+		if err := os.WriteFile(lock, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		when := now.Add(time.Duration(i-2) * time.Hour)
+		if err := os.Chtimes(lock, when, when); err != nil {
+			t.Fatal(err)
+		}
+		slots = append(slots, slot)
+	}
+	stdout, stderr, code := sp(nil, "cache")
+	if code != 0 || !strings.Contains(stdout, keep+": 2 kept builds, 5.00 kB") {
+		t.Fatalf("cache: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	for _, s := range slots {
+		if !strings.Contains(stdout, filepath.Base(s)) {
+			t.Errorf("cache does not list %s:\n%s", filepath.Base(s), stdout)
+		}
+	}
+	var js struct{ Builds []struct{ Dir string } }
+	out, _, _ := sp(nil, "cache", "--json")
+	if err := json.Unmarshal([]byte(out), &js); err != nil || len(js.Builds) != 2 || js.Builds[0].Dir != slots[0] {
+		t.Errorf("cache --json: %v\n%s", err, out)
+	}
+	_, stderr, code = sp(nil, "cache", "prune", "--max", "2500B")
+	if _, err := os.Stat(slots[0]); code != 0 || !os.IsNotExist(err) || !strings.Contains(stderr, "removed 1 kept build, 3.00 kB") {
+		t.Errorf("prune --max 2500B: exit %d, oldest slot: %v, stderr %q", code, err, stderr)
+	}
+	if _, err := os.Stat(slots[1]); err != nil {
+		t.Errorf("prune --max 2500B removed the newest kept build: %v", err)
+	}
+	if _, _, code = sp(nil, "cache", "prune"); code != 0 {
+		t.Fatalf("prune: exit %d", code)
+	}
+	if left, _ := os.ReadDir(keep); len(left) != 0 {
+		t.Errorf("prune left %d kept builds", len(left))
+	}
+}

@@ -81,7 +81,7 @@ func (b *Builder) Image(ctx context.Context, pkg Package, plats []elfscan.Platfo
 	po.Platforms, po.Require = plats, true
 	// As ko's: arm64 with no variant, an author, and with no
 	// SOURCE_DATE_EPOCH the zero time as created (the layer keeps 1970).
-	po.OmitArm64Variant, po.Config.Author = true, Author
+	po.OmitArm64Variant, po.Config.Author = true, author
 	if b.getenv("SOURCE_DATE_EPOCH") == "" {
 		po.Config.ZeroCreated = true
 	}
@@ -161,12 +161,12 @@ func (b *Builder) Images(ctx context.Context, pkgs []Package, plats []elfscan.Pl
 	return out, nil
 }
 
-// Author is the author of the images build makes. ko writes its own
+// author is the author of the images build makes. ko writes its own
 // name, github.com/ko-build/ko; these say who made them.
-const Author = "github.com/scratchpack/scratchpack"
+const author = "github.com/scratchpack/scratchpack"
 
-// AppDir is where ko puts the binary.
-const AppDir = "/ko-app"
+// appDir is where ko puts the binary.
+const appDir = "/ko-app"
 
 // AppPath is where ko puts the binary of importPath: /ko-app/NAME, NAME
 // the import path's last element.
@@ -175,7 +175,7 @@ func AppPath(importPath string) string {
 	if name == "." || name == "/" {
 		name = "ko-app"
 	}
-	return path.Join(AppDir, name)
+	return path.Join(appDir, name)
 }
 
 // koEnv is env with what ko's images set: the PATH (env's, else pack's

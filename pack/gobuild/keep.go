@@ -19,9 +19,9 @@ import (
 	"github.com/scratchpack/scratchpack/elfscan"
 )
 
-// KeepBound is the most the binaries kept between builds (Options.Keep)
+// keepBound is the most the binaries kept between builds (Options.Keep)
 // take: beyond it, the least recently built are removed, said at -v.
-const KeepBound = 1 << 30
+const keepBound = 1 << 30
 
 // A kept binary stays between runs in a slot of its own, one for each
 // working directory, import path and platform, so that go build finds it
@@ -133,52 +133,77 @@ func linkOut(kept, out string) error {
 	return dst.Close()
 }
 
-// trimKept removes the least recently used slots under keep until the
-// binaries in the rest take at most bound, leaving a slot another run
-// holds, and says each removal with logf.
-func trimKept(keep string, bound int64, logf func(string, ...any)) {
+// Kept is one slot of binaries kept between builds (Options.Keep): a
+// working directory's import path for one platform.
+type Kept struct {
+	Dir  string    `json:"dir"`
+	Size int64     `json:"size"` // the binaries' bytes
+	Used time.Time `json:"used"` // when a build last used it
+}
+
+// KeptBuilds lists the slots under keep, the least recently used first,
+// and removes the oldest until the rest take at most max bytes (max < 0
+// removes none), leaving a slot another run holds; it returns what is
+// kept and what was removed. A missing keep holds nothing.
+func KeptBuilds(keep string, max int64) (kept, removed []Kept, err error) {
 	ents, err := os.ReadDir(keep)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
 	if err != nil {
-		return
+		return nil, nil, err
 	}
-	type kept struct {
-		dir  string
-		size int64
-		used time.Time
-	}
-	var all []kept
 	var total int64
 	for _, e := range ents {
 		if !e.IsDir() {
 			continue
 		}
-		k := kept{dir: filepath.Join(keep, e.Name())}
-		files, _ := os.ReadDir(k.dir)
+		k := Kept{Dir: filepath.Join(keep, e.Name())}
+		files, _ := os.ReadDir(k.Dir)
 		for _, f := range files {
 			if fi, err := f.Info(); err == nil && fi.Mode().IsRegular() {
-				k.size += fi.Size()
+				k.Size += fi.Size()
 			}
 		}
-		if fi, err := os.Lstat(filepath.Join(k.dir, ".lock")); err == nil {
-			k.used = fi.ModTime()
+		if fi, err := os.Lstat(filepath.Join(k.Dir, ".lock")); err == nil {
+			k.Used = fi.ModTime()
 		}
-		all = append(all, k)
-		total += k.size
+		kept = append(kept, k)
+		total += k.Size
 	}
-	slices.SortFunc(all, func(a, b kept) int { return a.used.Compare(b.used) })
-	for _, k := range all {
-		if total <= bound {
-			return
+	slices.SortFunc(kept, func(a, b Kept) int { return a.Used.Compare(b.Used) })
+	if max < 0 {
+		return kept, nil, nil
+	}
+	var left []Kept
+	for _, k := range kept {
+		if total <= max {
+			left = append(left, k)
+			continue
 		}
-		lock, err := lockFile(context.Background(), filepath.Join(k.dir, ".lock"), false)
+		lock, err := lockFile(context.Background(), filepath.Join(k.Dir, ".lock"), false)
 		if err != nil {
-			continue // in use
+			left = append(left, k) // in use
+			continue
 		}
-		if err := os.RemoveAll(k.dir); err == nil {
-			total -= k.size
-			logf("removed the kept build %s (%d bytes): the kept builds are over their bound of %d bytes", k.dir, k.size, bound)
+		if err := os.RemoveAll(k.Dir); err == nil {
+			total -= k.Size
+			removed = append(removed, k)
+		} else {
+			left = append(left, k)
 		}
 		lock.Close()
+	}
+	return left, removed, nil
+}
+
+// trimKept removes the least recently used slots under keep until the
+// binaries in the rest take at most bound, and says each removal with
+// logf.
+func trimKept(keep string, bound int64, logf func(string, ...any)) {
+	_, removed, _ := KeptBuilds(keep, bound)
+	for _, k := range removed {
+		logf("removed the kept build %s (%d bytes): the kept builds are over their bound of %d bytes", k.Dir, k.Size, bound)
 	}
 }
 

@@ -18,7 +18,7 @@ type Options struct {
 	Logf      func(string, ...any)
 	// Keep is where each binary stays between runs, so that go build
 	// finds an unchanged one up to date and does not link it again (see
-	// KeepBound); "" builds each afresh in a temporary directory.
+	// keepBound); "" builds each afresh in a temporary directory.
 	Keep string
 }
 
@@ -51,7 +51,7 @@ func Run(ctx context.Context, refs []string, o Options, publish func(context.Con
 	}
 	if o.Keep != "" {
 		b.keep = o.Keep
-		defer trimKept(o.Keep, KeepBound, o.Logf)
+		defer trimKept(o.Keep, keepBound, o.Logf)
 	}
 	pkgs, err := b.Load(ctx, refs)
 	if err != nil {
