@@ -33,6 +33,9 @@ type Input struct {
 	// files are the packages' files read so far, for Env; nil reads
 	// afresh. A Planner shares them across its programs.
 	files *pkgFiles
+	// trees are the run-time data trees walked so far; nil walks
+	// afresh. A Planner shares them across its programs.
+	trees *treeWalks
 }
 
 // Add adds to p what the scanned program r needs at run time
