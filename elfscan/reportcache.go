@@ -1,6 +1,7 @@
 package elfscan
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +17,9 @@ type reportKey struct {
 type cachedReport struct {
 	r   *Report
 	err error
+	// root and sys are the roots of the scan that made r: the file's,
+	// and where its libraries were looked for (opts.Root, or root).
+	root, sys *Root
 }
 
 func newReportKey(root *Root, name string, opts Options) reportKey {
@@ -40,12 +44,47 @@ func scanCached(root *Root, name string, opts Options) (*Report, error) {
 	c.mu.Unlock()
 	if !ok {
 		r, err := scan(root, name, name, opts)
-		got = cachedReport{r, err}
+		got = cachedReport{r: r, err: err, root: root, sys: cmp.Or(opts.Root, root)}
 		c.mu.Lock()
 		c.reports[k] = got
 		c.mu.Unlock()
 	}
-	return got.r.clone(), got.err
+	r := got.r.clone()
+	r.rebase(got.root, got.sys, root, cmp.Or(opts.Root, root))
+	return r, got.err
+}
+
+// rebase makes r, a report of a scan in root with libraries found in
+// sys, the report of the same scan in newRoot and newSys: the same trees
+// (the key of the cache says so), named by other *Roots. Each program a
+// bulk scan finds on the host has a Root of its own, and a plan tells
+// two entries of one file apart by their Roots: a plugin's report kept
+// from one program's plan must name the next program's roots, as a
+// scan of its own would, or its libraries, the program's too, are
+// "added twice".
+func (r *Report) rebase(root, sys, newRoot, newSys *Root) {
+	if r == nil || root == newRoot && sys == newSys {
+		return
+	}
+	to := func(old *Root) *Root {
+		switch old {
+		case sys:
+			return newSys
+		case root:
+			return newRoot
+		}
+		return old
+	}
+	r.Root = newRoot // the file's, always
+	if r.Loader != nil {
+		r.Loader.Root = to(r.Loader.Root)
+	}
+	for i := range r.Libraries {
+		r.Libraries[i].Root = to(r.Libraries[i].Root)
+	}
+	for i := range r.DataFiles {
+		r.DataFiles[i].Root = to(r.DataFiles[i].Root)
+	}
 }
 
 // clone is a copy of r whose slices can be appended to and changed

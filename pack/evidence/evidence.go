@@ -29,6 +29,13 @@ type Input struct {
 	// TZData is Never or ZoneInfo holds every zone.
 	TZData   essentials.When
 	ZoneInfo *essentials.ZoneInfo
+
+	// files are the packages' files read so far, for Env; nil reads
+	// afresh. A Planner shares them across its programs.
+	files *pkgFiles
+	// trees are the run-time data trees walked so far; nil walks
+	// afresh. A Planner shares them across its programs.
+	trees *treeWalks
 }
 
 // Add adds to p what the scanned program r needs at run time
@@ -50,7 +57,11 @@ func Add(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) (*Evide
 // addFound is Add's first two steps: the package evidence and the
 // run-time data, whose plugins name paths too.
 func addFound(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) error {
-	if err := addPackages(ctx, p, in.DBs, r, in.Packages, in.Env, in.Resolve); err != nil {
+	files := in.files
+	if files == nil {
+		files = newPkgFiles(in.Env)
+	}
+	if err := addPackagesOf(ctx, p, in.DBs, r, in.Packages, in.Resolve, defaultBounds(), files); err != nil {
 		return err
 	}
 	return addRunTimeData(ctx, p, r, in)

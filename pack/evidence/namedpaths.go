@@ -138,6 +138,8 @@ type Planner struct {
 	shared  *shared              // ELF objects resolved and directories walked, shared by the plans
 	first   *elfscan.Root        // the root of the first program, when root is nil
 	dbs     *pkgdb.DBs           // the package databases read, for the package evidence
+	files   *pkgFiles            // the packages' files found, for the package evidence
+	trees   *treeWalks           // the run-time data trees walked
 }
 
 // NewPlanner returns a planner that finds data in root (each
@@ -147,7 +149,7 @@ func NewPlanner(root *elfscan.Root, resolve elfscan.Options, exclude []string, o
 	if resolve.Cache == nil {
 		resolve.Cache = elfscan.NewCache()
 	}
-	return &Planner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*Evidence{}, shared: newShared(), dbs: &pkgdb.DBs{}}
+	return &Planner{root: root, resolve: resolve, exclude: exclude, owner: owner, byIn: map[string]*Evidence{}, shared: newShared(), dbs: &pkgdb.DBs{}, files: newPkgFiles(nil), trees: &treeWalks{}}
 }
 
 // Plan returns what the path literals of r bring to its plan, less what
@@ -173,7 +175,7 @@ func (dp *Planner) Plan(ctx context.Context, r *elfscan.Report) (*Evidence, erro
 	}
 	resolve := dp.resolve
 	resolve.Root = dp.root
-	if err := addFound(ctx, p, r, Input{Resolve: resolve, DBs: dp.dbs, TZData: essentials.Default().TZData}); err != nil {
+	if err := addFound(ctx, p, r, Input{Resolve: resolve, DBs: dp.dbs, TZData: essentials.Default().TZData, files: dp.files, trees: dp.trees}); err != nil {
 		return nil, err
 	}
 	var order []string

@@ -103,6 +103,12 @@ func addPackages(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.R
 
 // addPackagesWithin is addPackages within the bounds b.
 func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, named []string, env []string, resolve elfscan.Options, b bounds) error {
+	return addPackagesOf(ctx, p, dbs, r, named, resolve, b, newPkgFiles(env))
+}
+
+// addPackagesOf is addPackagesWithin with the packages' files read
+// through files, which a bulk scan shares across its programs.
+func addPackagesOf(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elfscan.Report, named []string, resolve elfscan.Options, b bounds, files *pkgFiles) error {
 	var todo []pkgEvidence
 	// The program's root, where --packages are looked for: the image of
 	// --from, a sysroot, or the host.
@@ -134,7 +140,6 @@ func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elf
 	}
 	todo = append(todo, owned...)
 	resolve.CheckSymbols = false // a plugin's undefined symbols are its host's, as for --include
-	keep := dataFilter(env)
 	total := int64(0)
 	done := map[*pkgdb.Package]bool{}
 	for _, ev := range todo {
@@ -145,7 +150,7 @@ func addPackagesWithin(ctx context.Context, p *plan.Plan, dbs *pkgdb.DBs, r *elf
 			continue
 		}
 		done[ev.pkg] = true
-		n, err := addPackage(ctx, p, r, ev, keep, b, total, resolve)
+		n, err := addPackage(ctx, p, r, ev, files, b, total, resolve)
 		if err != nil {
 			return err
 		}
@@ -389,49 +394,33 @@ func dataOnly(root *elfscan.Root, db *pkgdb.DB, pkg *pkgdb.Package) (bool, error
 	return true, nil
 }
 
-// addPackage ships ev's files that keep allows (all of them that may be
+// addPackage ships ev's files that files keeps (all of them that may be
 // shipped, for --packages), unless, found by evidence, they pass the
 // bounds b with total bytes already added; it returns the bytes added.
-func addPackage(ctx context.Context, p *plan.Plan, r *elfscan.Report, ev pkgEvidence, keep func(string, bool) bool, b bounds, total int64, resolve elfscan.Options) (int64, error) {
+func addPackage(ctx context.Context, p *plan.Plan, r *elfscan.Report, ev pkgEvidence, files *pkgFiles, b bounds, total int64, resolve elfscan.Options) (int64, error) {
 	resolve.Root = ev.root
-	files, err := ev.db.Files(ev.root, ev.pkg)
+	kept, err := files.of(ctx, ev)
 	if err != nil {
 		return 0, err
 	}
-	conf := map[string]bool{}
-	for _, c := range ev.pkg.Conffiles {
-		conf[c] = true
-	}
-	type item struct {
-		path string
-		fi   fs.FileInfo
-	}
-	var items []item
+	var items []pkgFile
 	size := int64(0)
-	for _, f := range files {
+	for _, it := range kept {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if !keep(f, ev.all || conf[f]) || p.Excluded(f) {
+		if p.Excluded(it.path) {
 			continue
 		}
-		if final, err := p.Resolve(f); err != nil {
+		if final, err := p.Resolve(it.path); err != nil {
 			continue
 		} else if _, ok := p.Lookup(final); ok {
 			continue // the program, a library, or another package's
 		}
-		fi, err := ev.root.Lstat(f)
-		if err != nil {
-			continue // listed, but removed from the root
+		if it.fi.Mode().IsRegular() {
+			size += it.fi.Size()
 		}
-		switch {
-		case fi.Mode().IsRegular():
-			size += fi.Size()
-		case fi.Mode()&fs.ModeSymlink != 0, fi.IsDir(): // a directory listed is kept, empty or not
-		default:
-			continue // a device, a socket
-		}
-		items = append(items, item{f, fi})
+		items = append(items, it)
 	}
 	name := quote.Name(ev.pkg.Name)
 	hint := "ship what it needs with --include PATH, or all of it with --packages " + name + " (and --exclude GLOB what it does not need)"

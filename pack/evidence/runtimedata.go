@@ -42,6 +42,8 @@ type runTimeData struct {
 	// shippable, when set, says whether a file found by evidence may go
 	// into the image (the shared never-shipped policy); nil ships all.
 	shippable func(path string) bool
+	// trees are the data trees walked so far; nil walks afresh.
+	trees *treeWalks
 }
 
 // addRunTimeData adds the run-time data of the scanned program r to the
@@ -50,7 +52,7 @@ type runTimeData struct {
 func addRunTimeData(ctx context.Context, p *plan.Plan, r *elfscan.Report, in Input) error {
 	d := &runTimeData{plan: p, r: r, root: in.Resolve.Root, resolve: in.Resolve, env: map[string]string{},
 		maxBytes: maxDataBytes, maxDirBytes: maxDataDirBytes, maxDirFiles: maxDataDirFiles,
-		shippable: func(p string) bool { return !neverShippable(p) }}
+		shippable: func(p string) bool { return !neverShippable(p) }, trees: in.trees}
 	if d.root == nil {
 		d.root = r.Root
 	}
@@ -195,7 +197,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 	var size int64
 	over := errors.New("over")
 	top := strings.TrimPrefix(real, "/")
-	err = fs.WalkDir(d.root, top, func(name string, e fs.DirEntry, err error) error {
+	err = d.trees.walk(ctx, d.root, top, func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -241,7 +243,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 	}
 	d.bytes += size
 	var outside []string // link targets out of the tree
-	err = fs.WalkDir(d.root, top, func(name string, e fs.DirEntry, err error) error {
+	err = d.trees.walk(ctx, d.root, top, func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
