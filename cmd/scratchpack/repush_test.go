@@ -23,6 +23,7 @@ import (
 // image is up to date and nothing was uploaded; the first push shows its
 // progress and says "pushed". A changed image is pushed again.
 func TestRepushSaysUpToDate(t *testing.T) {
+	t.Parallel()
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
@@ -57,6 +58,7 @@ func TestRepushSaysUpToDate(t *testing.T) {
 // warning saying the attachments are not; a registry that lists them
 // gets them shown.
 func TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed(t *testing.T) {
+	t.Parallel()
 	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	var refuse atomic.Bool
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
