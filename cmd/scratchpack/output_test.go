@@ -209,7 +209,8 @@ func TestPackQuietAndVerbose(t *testing.T) {
 // fails with one line. The same holds for a layout whose index.json
 // cannot be read, which is found before anything is pushed.
 func TestFailingSBOMDirLeavesNoOutput(t *testing.T) {
-	t.Parallel()
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	bin := goProgram(t, "hello-go", "amd64")
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)

@@ -116,7 +116,8 @@ func TestInspectAndVerifyQuoteImageStrings(t *testing.T) {
 // TestRegistryErrorTextIsQuoted: what a registry says in its error body
 // reaches stderr escaped, on the one error line.
 func TestRegistryErrorTextIsQuoted(t *testing.T) {
-	t.Parallel()
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)

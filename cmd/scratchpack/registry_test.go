@@ -53,7 +53,8 @@ func answering(t *testing.T, status int) string {
 // registry did, suggests docker login only for a refusal, and carries no
 // request URL.
 func TestPushFailuresSayWhatHappened(t *testing.T) {
-	t.Parallel()
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	bin := "../../testdata/elf/musl-static"
 	for _, tc := range []struct {
 		name, registry string
