@@ -74,7 +74,7 @@ unit:
 # the root-swap races for their full time, and the linear-time and
 # flat-memory checks at their full sizes. The names are matched in every
 # package, so a test keeps its place here when it moves.
-ORACLES := TestResolveAgreesWithGlibcLoader|TestCacheChangesNothing|TestCacheConcurrent|TestCNeedsCerts|TestDirRootSwapRace|TestDirRootFIFOSwap|TestWalkIsLinear|TestIncludeIsLinear|TestBuildLayerMemoryIsFlat|TestCheckImageMemoryIsFlat|TestNamedPathsResolveELF|TestProgramsSysrootSwapRace|TestArchiveLocalesOfLocaledef|TestKeptBuildIsReusedOnlyUnchanged|TestPlannerSharingChangesNoAnswer
+ORACLES := TestResolveAgreesWithGlibcLoader|TestCacheChangesNothing|TestCacheConcurrent|TestCNeedsCerts|TestDirRootSwapRace|TestDirRootFIFOSwap|TestWalkIsLinear|TestIncludeIsLinear|TestBuildLayerMemoryIsFlat|TestCheckImageMemoryIsFlat|TestNamedPathsResolveELF|TestProgramsSysrootSwapRace|TestArchiveLocalesOfLocaledef|TestKeptBuildIsReusedOnlyUnchanged|TestPlannerSharingChangesNoAnswer|TestGzipIsPgzip|TestZstdAndNone
 
 oracle:
 	$(GO) test -count=1 -run '^($(ORACLES))$$' $$($(GO) list ./... | grep -v /e2e)

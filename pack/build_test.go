@@ -19,6 +19,7 @@ import (
 // TestBuildRefusesABadConfig: Build runs the check before the layer is
 // made, and its error names the program.
 func TestBuildRefusesABadConfig(t *testing.T) {
+	t.Parallel()
 	r := dynamicProgram(t)
 	_, err := Build(context.Background(), r, "/app/bin/app", Options{
 		Config: Config{Entrypoint: []string{"/bin/nothere"}}, Essentials: essentials.Default(),
@@ -65,6 +66,7 @@ func dynamicProgram(t *testing.T) *elfscan.Report {
 // the image Programs makes, to the digest: nothing Programs does for
 // Build is hidden from a caller of Build.
 func TestBuildIsPrograms(t *testing.T) {
+	t.Parallel()
 	for name, path := range map[string]func(*testing.T) string{
 		"static":  func(*testing.T) string { return "../testdata/elf/musl-static" },
 		"dynamic": func(t *testing.T) string { return dynamicProgram(t).Path },

@@ -15,6 +15,7 @@ import (
 // TestCarry checks what of the source image's config a packed program
 // gets: its arguments and StopSignal only when the image starts it.
 func TestCarry(t *testing.T) {
+	t.Parallel()
 	official := v1.Config{ // the official nginx image's config
 		Entrypoint: []string{"/docker-entrypoint.sh"},
 		Cmd:        []string{"nginx", "-g", "daemon off;"},
@@ -60,6 +61,7 @@ func TestCarry(t *testing.T) {
 // TestCarryBadSignal checks that a StopSignal no runtime takes is refused,
 // quoted, naming the image, rather than written into the packed image.
 func TestCarryBadSignal(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []string{"SIGNOPE", "0", "65", "SIGRTMIN+15", "SIGRTMIN+03", "QUIT\x1b[2J", "-9"} {
 		s := &source.Source{Ref: "src:1", Config: &v1.ConfigFile{Config: v1.Config{Cmd: []string{"/usr/sbin/nginx"}, StopSignal: sig}}}
 		_, err := carry(s, Config{}, "/usr/local/bin/nginx", "/usr/sbin/nginx")
@@ -72,6 +74,7 @@ func TestCarryBadSignal(t *testing.T) {
 // TestImageStopSignal checks that Image writes the StopSignal into the
 // config a runtime reads.
 func TestImageStopSignal(t *testing.T) {
+	t.Parallel()
 	img, err := Image(static.NewLayer([]byte("layer"), types.OCILayer), Config{Platform: v1.Platform{OS: "linux", Architecture: "amd64"}, StopSignal: "SIGQUIT"})
 	if err != nil {
 		t.Fatal(err)

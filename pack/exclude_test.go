@@ -48,6 +48,7 @@ func dataTree(t *testing.T) (tree, libdir string) {
 // a debug file packs them as data (it used to stop with "ELF type REL is
 // not a program"), while its loadable plugin still brings its library.
 func TestIncludeTreeWithObjectFiles(t *testing.T) {
+	t.Parallel()
 	tree, libdir := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
 		Options: Options{Essentials: essentials.Default(), Layer: layer.Options{TempDir: t.TempDir()}, Include: []plan.Include{{Source: tree}}},
@@ -68,6 +69,7 @@ func TestIncludeTreeWithObjectFiles(t *testing.T) {
 // matches, by name with no "/", by image path with one, a directory with
 // all it holds; the rest of the tree, and the program, are packed.
 func TestExclude(t *testing.T) {
+	t.Parallel()
 	tree, _ := dataTree(t)
 	res, err := Programs(context.Background(), []Program{{Path: "/bin/true"}}, PackOptions{
 		Options: Options{
@@ -99,6 +101,7 @@ func TestExclude(t *testing.T) {
 }
 
 func TestParseExclude(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"*.o", "__pycache__", "/usr/lib/python3.11/test", "/usr/share/*/doc"} {
 		if _, err := plan.ParseExclude(ok); err != nil {
 			t.Errorf("ParseExclude(%q): %v", ok, err)

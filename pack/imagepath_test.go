@@ -13,6 +13,7 @@ import (
 // TestOwnPath: a program its root's database owns keeps its path, as one
 // from an image does; one nobody owns goes to DefaultDir.
 func TestOwnPath(t *testing.T) {
+	t.Parallel()
 	dir := ownPathRoot(t)
 	root := elfscan.DirRoot(dir)
 	if err := os.WriteFile(filepath.Join(dir, "usr/bin/mine"), []byte("x"), 0o755); err != nil {

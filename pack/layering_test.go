@@ -17,6 +17,7 @@ import (
 // pack imports neither pack/transport nor pack/sbom, and nothing pack
 // imports imports pack back.
 func TestDataFlowsOneWay(t *testing.T) {
+	t.Parallel()
 	const mod = "github.com/scratchpack/scratchpack/"
 	// rank: a package may import only packages of a lower rank, or of its
 	// own rank other than pack; -1 is a package pack may not import.

@@ -38,6 +38,7 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 // the planned image, sizes read from the stamps), and the layer (the
 // checksums and the cache's hashes in that same pass).
 func TestProgramsReadEachFileThreeTimes(t *testing.T) {
+	t.Parallel()
 	var host *elfscan.Report
 	for _, p := range []string{"/usr/bin/ls", "/bin/true"} {
 		if r, err := elfscan.Scan(p, elfscan.Options{}); err == nil && r.Loader != nil && len(r.Libraries) > 0 {
@@ -103,6 +104,7 @@ func TestProgramsReadEachFileThreeTimes(t *testing.T) {
 // program's stamp from the scan, not from a look after it, so the build
 // refuses the file it would have shipped unscanned.
 func TestBuildRefusesAProgramReplacedAfterItsScan(t *testing.T) {
+	t.Parallel()
 	host, err := elfscan.Scan("/bin/true", elfscan.Options{})
 	if err != nil {
 		t.Skipf("no /bin/true to copy: %v", err)

@@ -123,6 +123,7 @@ func mapFS(t *testing.T, dir string) fstest.MapFS {
 // absolute symlinks and its ld.so.cache), and the image holds them where
 // the loader in the image finds them.
 func TestProgramsInsideARoot(t *testing.T) {
+	t.Parallel()
 	tree := extractedTree(t)
 	for _, root := range []*elfscan.Root{elfscan.DirRoot(tree), elfscan.FSRoot(mapFS(t, tree), "the test's in-memory tree")} {
 		t.Run(root.String(), func(t *testing.T) {
@@ -185,6 +186,7 @@ func layerFiles(t *testing.T, l *layer.Layer) []string {
 // the sysroot given for its platform, and ignores a sysroot given for
 // another platform.
 func TestProgramsSysrootPerPlatform(t *testing.T) {
+	t.Parallel()
 	tree := extractedTree(t)
 	prog := filepath.Join(tree, "srv/app/bin/hello")
 	for plat, wantTree := range map[string]bool{"linux/amd64": true, "linux/arm64": false} {

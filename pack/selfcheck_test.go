@@ -40,6 +40,7 @@ func hostGconvModule(t *testing.T) string {
 // pack's self-check agrees (it used to stop with "libGB.so (needed by
 // gconv/EUC-CN.so) ... this is a scratchpack bug").
 func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
+	t.Parallel()
 	mod := hostGconvModule(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "conv")
@@ -87,6 +88,7 @@ func TestProgramsGconvModulesBringTheirLibraries(t *testing.T) {
 // DIR/x/real/lib. The image holds the link, the directory real/sub the
 // ".." climbs out of, and the library; pack's self-check agrees.
 func TestProgramsRunpathThroughSymlinkAndDotDot(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "gcc")
 	dir := t.TempDir()
 	for _, d := range []string{"x/real/sub", "x/real/lib"} {
@@ -126,6 +128,7 @@ func TestProgramsRunpathThroughSymlinkAndDotDot(t *testing.T) {
 // library that moves with the program moves with it too (lib/libfoo's
 // $ORIGIN/../lib2 finds libbar), as one found through the program's own.
 func TestAddRuntimeOriginChain(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "gcc")
 	dir := t.TempDir()
 	for _, d := range []string{"bin", "lib", "lib2"} {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestBuildUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		env  map[string]string
 		args []string
@@ -46,6 +47,7 @@ func TestBuildUsageErrors(t *testing.T) {
 // the image runs the program at /ko-app/NAME as ko's do, and it carries the
 // checkout's revision.
 func TestBuildIntoLayout(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lay, refsFile := filepath.Join(dir, "layout"), filepath.Join(dir, "refs")
 	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000", "GOFLAGS": "-buildvcs=true"} // over a go env -w of false

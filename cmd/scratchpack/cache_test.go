@@ -83,6 +83,7 @@ func TestCacheShowsAndPrunes(t *testing.T) {
 // TestParseSize: sizes in bytes, powers of 1000 and of 1024; what is not
 // a size (negative, NaN, infinite, too large, a unit alone) is refused.
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{"0": 0, "512": 512, "3kB": 3000, "1.5MB": 1500000, "2GiB": 2 << 30, "1 gb": 1e9, "10KiB": 10240, "7b": 7} {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)

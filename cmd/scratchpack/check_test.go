@@ -18,6 +18,7 @@ import (
 // naming the problem and the flag, exit 1, and no file written; what the
 // image can run is packed, and verify agrees with it.
 func TestPackRefusesAConfigTheImageCannotRun(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
 	write := func(name, data string) string {
@@ -90,6 +91,7 @@ func TestPackRefusesAConfigTheImageCannotRun(t *testing.T) {
 // .o in the image as data; --exclude leaves out what it matches, in
 // --include and --add trees alike; a bad GLOB is a usage error.
 func TestPackIncludeWithObjectFilesAndExclude(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "gcc")
 	tree := filepath.Join(t.TempDir(), "tree")
 	if err := os.MkdirAll(filepath.Join(tree, "cache"), 0o755); err != nil {

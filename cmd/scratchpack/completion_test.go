@@ -11,6 +11,7 @@ import (
 // TestBashCompletion sources the bash script and completes a subcommand
 // and pack's flags, as bash would on TAB.
 func TestBashCompletion(t *testing.T) {
+	t.Parallel()
 	script, stderr, code := sp(nil, "completion", "bash")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -16,6 +16,7 @@ import (
 // RepoTags, so that docker load never puts it over Docker Hub's NAME; the
 // registry of that name is not Docker Hub's.
 func TestDefaultTagCannotShadowDockerHub(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "img.tar")
 	stdout, stderr, code := sp(nil, "pack", "-q", "-o", out, "../../testdata/elf/musl-static")
 	if code != 0 {

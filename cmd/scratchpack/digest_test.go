@@ -48,6 +48,7 @@ func fakeGlibcRoot(t *testing.T) string {
 // /tmp; the same input gives the same digest before and after). A change
 // here changes every user's image digest: it must be deliberate.
 func TestImageDigestsArePinned(t *testing.T) {
+	t.Parallel()
 	sysroot := fakeGlibcRoot(t)
 	cases := []struct {
 		name string

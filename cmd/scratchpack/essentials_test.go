@@ -37,6 +37,7 @@ func listing(t *testing.T, bin string, args ...string) (user string, env, files 
 }
 
 func TestEssentialsForAPlainProgram(t *testing.T) {
+	t.Parallel()
 	user, env, files := listing(t, goProgram(t, "hello-go", "amd64"))
 	want := []string{
 		"drwxr-xr-x /etc", "-rw-r--r-- /etc/group", "-rw-r--r-- /etc/nsswitch.conf", "-rw-r--r-- /etc/passwd",
@@ -56,6 +57,7 @@ func TestEssentialsForAPlainProgram(t *testing.T) {
 }
 
 func TestEssentialsCertsAndZones(t *testing.T) {
+	t.Parallel()
 	tlsBin, tzBin := goProgram(t, "tls-go", "amd64"), goProgram(t, "tz-go", "amd64")
 	has := func(files []string, path string) bool {
 		return slices.ContainsFunc(files, func(f string) bool { return strings.HasSuffix(f, " "+path) })
@@ -76,6 +78,7 @@ func TestEssentialsCertsAndZones(t *testing.T) {
 }
 
 func TestEssentialsFlagErrors(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "amd64")
 	out := filepath.Join(t.TempDir(), "x.tar")
 	for _, tc := range []struct {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestInspect(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
 	tarball, lay := filepath.Join(dir, "i.tar"), filepath.Join(dir, "layout")
@@ -54,6 +55,7 @@ func TestInspect(t *testing.T) {
 // TestInspectQuotesOddNames: a file name with a newline or invalid UTF-8
 // is quoted, so that each entry of the listing stays on one line.
 func TestInspectQuotesOddNames(t *testing.T) {
+	t.Parallel()
 	src := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(src, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -75,6 +77,7 @@ func TestInspectQuotesOddNames(t *testing.T) {
 // digest are shown; --platform picks one image of an index; --raw prints
 // its manifest or config as stored.
 func TestInspectIndexExtras(t *testing.T) {
+	t.Parallel()
 	lay := filepath.Join(t.TempDir(), "layout")
 	stdout, stderr, code := sp(nil, "pack", "-t", "app:1", "--expose", "8080", "--annotation", "a=b", "--oci-layout", lay,
 		goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64"))

@@ -21,6 +21,7 @@ import (
 // --raw manifest, and --raw manifest on an index says to give --raw
 // index or --platform.
 func TestInspectRawIndex(t *testing.T) {
+	t.Parallel()
 	lay := filepath.Join(t.TempDir(), "layout")
 	stdout, stderr, code := sp(nil, "pack", "-q", "-t", "app:1", "--oci-layout", lay, goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64"))
 	if code != 0 {
@@ -66,6 +67,7 @@ func TestInspectRawIndex(t *testing.T) {
 // with its type and digest, and its fallback tag is not among the
 // layout's names.
 func TestInspectEnvSizesAndAttachments(t *testing.T) {
+	t.Parallel()
 	lay := filepath.Join(t.TempDir(), "layout")
 	_, stderr, code := sp(nil, "pack", "-q", "-t", "app:1", "--env", "GREETING=hello world", "--env", "A=1", "--oci-layout", lay, "../../testdata/elf/musl-static")
 	if code != 0 {

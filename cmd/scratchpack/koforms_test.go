@@ -13,6 +13,7 @@ import (
 // is written: NAME:FIRST-TAG@DIGEST (ko's e2e greps :latest@sha256:), the
 // name bare when KO_DOCKER_REPO is empty or unset, under it when set.
 func TestBuildNoPushForms(t *testing.T) {
+	t.Parallel()
 	sum := md5.Sum([]byte("github.com/scratchpack/scratchpack/testdata/hello-go"))
 	md5name := "hello-go-" + hex.EncodeToString(sum[:])
 	for _, tc := range []struct {
@@ -39,6 +40,7 @@ func TestBuildNoPushForms(t *testing.T) {
 // TestResolveNoPushForm prints, in resolve's YAML, the form ko's
 // resolve --push=false prints: NAME:latest@DIGEST.
 func TestResolveNoPushForm(t *testing.T) {
+	t.Parallel()
 	y := filepath.Join(t.TempDir(), "app.yaml")
 	if err := os.WriteFile(y, []byte("image: ko://github.com/scratchpack/scratchpack/testdata/hello-go\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,8 @@ import (
 // digest, and the reference is printed as ko prints it (REPO@DIGEST for
 // several tags, REPO:TAG@DIGEST for one that is not latest).
 func TestBuildKeepsEveryTag(t *testing.T) {
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	repo := strings.TrimPrefix(s.URL, "http://") + "/me"

@@ -15,6 +15,7 @@ import (
 )
 
 func TestPackOCILayout(t *testing.T) {
+	t.Parallel()
 	amd64, arm64 := goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64")
 	dir := filepath.Join(t.TempDir(), "layout")
 
@@ -129,6 +130,7 @@ func TestPackOCILayout(t *testing.T) {
 // every tag is there afterwards, and the layout is readable by others
 // (0755 directories, 0644 files).
 func TestLayoutConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "layout")
 	const writers = 16
 	var wg sync.WaitGroup
@@ -190,6 +192,7 @@ func TestLayoutConcurrentWriters(t *testing.T) {
 // platforms: one index, one entrypoint, and a default name without the
 // suffix; binaries whose names differ otherwise are refused.
 func TestPackReleaseNames(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, arch := range []string{"amd64", "arm64"} {
 		b, err := os.ReadFile(goProgram(t, "hello-go", arch))

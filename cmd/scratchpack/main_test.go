@@ -51,6 +51,7 @@ func goProgram(t *testing.T, pkg, goarch string) string {
 var refLine = regexp.MustCompile(`^(\S+)@(sha256:[0-9a-f]{64})\n$`)
 
 func TestPackWritesTarballAndPrintsDigest(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "arm64")
 	out := filepath.Join(t.TempDir(), "img.tar")
 	stdout, stderr, code := sp(nil, "pack", "-t", "example.com/me/hello:1.2", "-o", out,
@@ -94,6 +95,7 @@ func TestPackWritesTarballAndPrintsDigest(t *testing.T) {
 }
 
 func TestPackIsReproducible(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
 	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}
@@ -122,6 +124,7 @@ func TestPackIsReproducible(t *testing.T) {
 }
 
 func TestPackFailures(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "arm64")
 	amd64 := goProgram(t, "hello-go", "amd64")
 	dir := t.TempDir()
@@ -197,6 +200,7 @@ func TestPackFailures(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"help", "pack"}, {"pack", "--help"}, {"pack", "-h"}} {
 		stdout, _, code := sp(nil, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage: scratchpack pack") || !strings.Contains(stdout, "Examples:") || !strings.Contains(stdout, "--tag") {
@@ -240,6 +244,7 @@ func TestPackRelativeLibPath(t *testing.T) {
 
 // TestPackTagList: -t takes a comma list as well as repeats.
 func TestPackTagList(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "img.tar")
 	stdout, stderr, code := sp(nil, "pack", "-t", "app:1.2,app:latest", "-t", "app:1", "-o", out, "../../testdata/elf/musl-static")
 	if code != 0 || !strings.HasPrefix(stdout, "app:1.2@sha256:") {

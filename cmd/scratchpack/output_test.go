@@ -25,6 +25,7 @@ import (
 // input, a symlink's target, a directory; and at what it must write
 // through without replacing: /dev/null, /dev/full, a FIFO, stdout.
 func TestOutputNeverClobbers(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "amd64")
 	orig, err := os.ReadFile(bin)
 	if err != nil {
@@ -129,6 +130,7 @@ func isTar(b []byte) bool {
 // --metadata-file what a release pipeline reads; stderr names every tag
 // and the image ID.
 func TestPackImageRefsAndMetadata(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	amd64, arm64 := goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64")
 	refs, meta, lay := filepath.Join(dir, "refs"), filepath.Join(dir, "meta.json"), filepath.Join(dir, "layout")
@@ -188,6 +190,7 @@ func TestPackImageRefsAndMetadata(t *testing.T) {
 // library with why it was chosen and every file placed (ls, which the
 // host's dpkg owns, at its own path).
 func TestPackQuietAndVerbose(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "img.tar")
 	stdout, stderr, code := sp(nil, "pack", "-q", "-o", out, "/usr/bin/ls")
 	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "scratchpack.local/ls:latest@sha256:") {
@@ -206,6 +209,8 @@ func TestPackQuietAndVerbose(t *testing.T) {
 // fails with one line. The same holds for a layout whose index.json
 // cannot be read, which is found before anything is pushed.
 func TestFailingSBOMDirLeavesNoOutput(t *testing.T) {
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	bin := goProgram(t, "hello-go", "amd64")
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
@@ -271,6 +276,7 @@ func TestFailingSBOMDirLeavesNoOutput(t *testing.T) {
 // TestBuildImageRefsCheckedFirst: build's --image-refs at a path that
 // cannot be written fails before anything is built or pushed.
 func TestBuildImageRefsCheckedFirst(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "file"), "x")
 	lay := filepath.Join(dir, "layout")

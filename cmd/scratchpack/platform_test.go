@@ -11,6 +11,7 @@ import (
 // --sysroot OS/ARCH=DIR, scan's, inspect's and verify's --platform, and
 // build's (refused later for the missing package, not for the platform).
 func TestPlatformAliasesEverywhere(t *testing.T) {
+	t.Parallel()
 	arm64, amd64 := goProgram(t, "hello-go", "arm64"), goProgram(t, "hello-go", "amd64")
 	lay := filepath.Join(t.TempDir(), "layout")
 	if _, stderr, code := sp(nil, "pack", "-q", "-t", "app:1", "--platform", "aarch64,x86_64", "--require-platforms", "--sysroot", "aarch64="+t.TempDir(), "--oci-layout", lay, amd64, arm64); code != 0 {

@@ -15,6 +15,7 @@ import (
 // TestCountsInEnglish: one library is "1 library" in pack's note and in
 // verify's report, and one problem is "1 problem"; never "1 libraries".
 func TestCountsInEnglish(t *testing.T) {
+	t.Parallel()
 	lay := filepath.Join(t.TempDir(), "layout")
 	_, stderr, code := sp(nil, "pack", "-t", "one:1", "--sysroot", fakeGlibcRoot(t), "--oci-layout", lay, "../../testdata/elf/glibc-dynamic")
 	if code != 0 || !strings.Contains(stderr, "dynamic linux/amd64, 1 library, at ") {

@@ -17,6 +17,7 @@ import (
 // $GOOS/$GOARCH, linux/amd64 when they are unset, as ko's -L does, and
 // names the way out when none was built.
 func TestDaemonImage(t *testing.T) {
+	t.Parallel()
 	r := &pack.Result{Images: []*pack.Built{
 		{Platform: v1.Platform{OS: "linux", Architecture: "arm64"}, Image: empty.Image},
 		{Platform: v1.Platform{OS: "linux", Architecture: "amd64"}, Image: empty.Image},
@@ -42,6 +43,7 @@ func TestDaemonImage(t *testing.T) {
 // tag or when nothing is written, REPO:HEX for the daemon, REPO:TAG with
 // --tag-only.
 func TestKoReference(t *testing.T) {
+	t.Parallel()
 	const repo, digest = "r.example/me/app", "sha256:0123"
 	push := options.Target{Repository: "r.example/me", Dest: transport.Destinations{Push: true}}
 	local := options.Target{Repository: "ko.local", Local: true, Dest: transport.Destinations{Daemon: true}}

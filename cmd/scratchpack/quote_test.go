@@ -73,6 +73,7 @@ func hostileConfig(t *testing.T, img v1.Image, entrypoint string) v1.Image {
 // verify with none of it raw: no escape reaches the terminal, no value
 // passes for a line of output.
 func TestInspectAndVerifyQuoteImageStrings(t *testing.T) {
+	t.Parallel()
 	lay := filepath.Join(t.TempDir(), "layout")
 	if _, stderr, code := sp(nil, "pack", "-t", "good:1", "--oci-layout", lay, "../../testdata/elf/musl-static"); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
@@ -115,6 +116,8 @@ func TestInspectAndVerifyQuoteImageStrings(t *testing.T) {
 // TestRegistryErrorTextIsQuoted: what a registry says in its error body
 // reaches stderr escaped, on the one error line.
 func TestRegistryErrorTextIsQuoted(t *testing.T) {
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -173,6 +176,7 @@ func neededProgram(t *testing.T, soname string) (prog, libDir string) {
 // TestScanQuotesNeededNames: a DT_NEEDED name with an escape and a
 // newline is printed quoted by scan, found or not, and in pack's error.
 func TestScanQuotesNeededNames(t *testing.T) {
+	t.Parallel()
 	soname := "lib" + escape + forged + ".so"
 	prog, libDir := neededProgram(t, soname)
 	quoted := `"lib\x1b[2J\nfake: line.so"`
@@ -201,6 +205,7 @@ func TestScanQuotesNeededNames(t *testing.T) {
 // entries, none found, fails with one short line that names the first
 // few and counts the rest.
 func TestManyMissingLibrariesOneShortLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "x.c")
 	if err := os.WriteFile(src, []byte("int x(void) { return 1; }\nint main(void) { return 0; }\n"), 0o644); err != nil {

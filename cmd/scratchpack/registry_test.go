@@ -53,6 +53,8 @@ func answering(t *testing.T, status int) string {
 // registry did, suggests docker login only for a refusal, and carries no
 // request URL.
 func TestPushFailuresSayWhatHappened(t *testing.T) {
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	bin := "../../testdata/elf/musl-static"
 	for _, tc := range []struct {
 		name, registry string
@@ -90,6 +92,7 @@ func TestPushFailuresSayWhatHappened(t *testing.T) {
 // TestInspectMissingPathIsAFileError: a name that is no file and names no
 // registry is not looked up on Docker Hub.
 func TestInspectMissingPathIsAFileError(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{"out/nope.tar", "nope"} {
 		_, stderr, code := sp(nil, "inspect", "--timeout", "1s", src)
 		if code != 1 || !strings.Contains(stderr, src+": no such file") {

@@ -23,6 +23,8 @@ import (
 // image is up to date and nothing was uploaded; the first push shows its
 // progress and says "pushed". A changed image is pushed again.
 func TestRepushSaysUpToDate(t *testing.T) {
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
@@ -57,6 +59,8 @@ func TestRepushSaysUpToDate(t *testing.T) {
 // warning saying the attachments are not; a registry that lists them
 // gets them shown.
 func TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed(t *testing.T) {
+	// not parallel: it pushes, and go-containerregistry logs pushes
+	// to its one logs.Progress, which each run points at its stderr
 	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	var refuse atomic.Bool
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

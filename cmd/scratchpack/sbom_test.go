@@ -61,6 +61,7 @@ func packSBOM(t *testing.T, bin string, args ...string) []byte {
 // sha256 of each library shipped; two packs give the same bytes;
 // --dpkg-status puts the packages where scanners look.
 func TestSBOMOfDebianCurl(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "curl", "dpkg-query")
 	doc := packSBOM(t, "/usr/bin/curl", "--dpkg-status")
 	var d spdx
@@ -114,6 +115,7 @@ func TestSBOMOfDebianCurl(t *testing.T) {
 // standard library is a package stdlib at the Go version it prints, with
 // the purl Syft and Trivy write.
 func TestSBOMOfGoProgram(t *testing.T) {
+	t.Parallel()
 	bin := testtool.GoBuild(t, "../scratchpack", "amd64", []string{"-trimpath"})
 	var d spdx
 	if err := json.Unmarshal(packSBOM(t, bin), &d); err != nil {

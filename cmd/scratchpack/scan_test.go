@@ -8,6 +8,7 @@ import (
 )
 
 func TestScanJSON(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "arm64")
 	stdout, stderr, code := sp(nil, "scan", "--json", "/usr/bin/ls", bin)
 	if code != 0 {
@@ -47,6 +48,7 @@ func TestScanJSON(t *testing.T) {
 }
 
 func TestScanFailures(t *testing.T) {
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "arm64")
 	for _, tc := range []struct {
 		name string

@@ -14,6 +14,7 @@ import (
 // program's path literal names and its sysroot holds, with the string
 // and the file it is in; a literal naming a secret lists nothing.
 func TestScanListsData(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "gcc")
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")

@@ -86,6 +86,7 @@ func layerOf(t *testing.T, bin string, args ...string) (map[string][]byte, []byt
 // there at dpkg-query's version; /etc/debian_version is the host's, and
 // base-files, which owns it, is in status.d and the SBOM.
 func TestDpkgStatusAgreesWithTheImage(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "curl", "dpkg-query")
 	files, doc := layerOf(t, "/usr/bin/curl", "--dpkg-status", "--path", "/usr/local/bin/curl")
 	if _, ok := files["/usr/local/bin/curl"]; !ok {
@@ -200,6 +201,7 @@ func TestDpkgStatusAgreesWithTheImage(t *testing.T) {
 // 1.5 and 1.6 JSON schemas, and names the operating system debian at
 // the host's VERSION_ID.
 func TestCycloneDXOfDebianCurlIsValid(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "curl", "dpkg-query")
 	_, doc := layerOf(t, "/usr/bin/curl", "--sbom", "cyclonedx")
 	for _, v := range []string{"1.5", "1.6"} {

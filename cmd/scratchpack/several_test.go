@@ -19,6 +19,7 @@ import (
 // the digest printed is that of the image in the tarball, not of an
 // index that is nowhere.
 func TestOneImageOutputsPickByPlatform(t *testing.T) {
+	t.Parallel()
 	amd64, arm64 := goProgram(t, "hello-go", "amd64"), goProgram(t, "hello-go", "arm64")
 	for _, c := range []struct{ platform, want string }{
 		{"linux/arm64", "arm64"}, {"aarch64", "arm64"}, {"x86_64", "amd64"}, {"amd64", "amd64"},
@@ -54,6 +55,7 @@ func TestOneImageOutputsPickByPlatform(t *testing.T) {
 // the call at once, naming it, before the program is even read (here it
 // does not exist, and the error is the output's), and leaves nothing.
 func TestOutputsCheckedBeforeWork(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no", "x.tar")
 	file := filepath.Join(dir, "file")
@@ -99,6 +101,7 @@ func TestOutputsCheckedBeforeWork(t *testing.T) {
 // save does, and so does -o naming a terminal; to /dev/null it writes
 // the tarball.
 func TestStdoutTarballRefusesATerminal(t *testing.T) {
+	t.Parallel()
 	tty := testtool.Terminal(t)
 	var stderr bytes.Buffer
 	a := &app{ctx: context.Background(), Console: options.Console{Stdout: tty, Stderr: &stderr}, getenv: func(string) string { return "" }, environ: os.Environ}
@@ -131,6 +134,7 @@ func TestStdoutTarballRefusesATerminal(t *testing.T) {
 // --oci-layout-path into a missing directory fail at once, before go
 // build runs (the import path does not even exist), naming the output.
 func TestBuildOutputsCheckedBeforeWork(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, flag := range []string{"--tarball", "--oci-layout-path"} {
 		out := filepath.Join(dir, "no", "out")
@@ -146,6 +150,7 @@ func TestBuildOutputsCheckedBeforeWork(t *testing.T) {
 // built. (-L loads $GOOS/$GOARCH's image of the index, as ko's does: see
 // TestDaemonImage.)
 func TestBuildOneImageOutputsTakeOnePlatform(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--push=false", "--tarball", filepath.Join(t.TempDir(), "x.tar"), "--platform", "amd64,aarch64"},
 	} {
@@ -178,6 +183,7 @@ func TestDaemonCheckedBeforeWork(t *testing.T) {
 // binary into -o: --platform linux/arm matches both and asks for the
 // variant; armhf (arm/v7) picks the v7 one.
 func TestPlatformWithoutVariantPicksOneOrSaysSo(t *testing.T) {
+	t.Parallel()
 	v6 := testtool.GoBuild(t, "../../testdata/hello-go", "arm", nil, "GOARM=6")
 	v7 := testtool.GoBuild(t, "../../testdata/hello-go", "arm", nil, "GOARM=7")
 	dir := t.TempDir()

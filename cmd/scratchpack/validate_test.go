@@ -176,6 +176,7 @@ func validateIndex(idx v1.ImageIndex, opts ...validate.Option) error {
 // manifest says: a byte of the layer changed, in a tarball and in a
 // layout.
 func TestValidateOutputsRefusesACorruptLayer(t *testing.T) {
+	t.Parallel()
 	bin := "../../testdata/elf/musl-static"
 	dir := t.TempDir()
 	out, lay := filepath.Join(dir, "img.tar"), filepath.Join(dir, "layout")

@@ -38,6 +38,7 @@ func whiteout(t *testing.T, path string) v1.Layer {
 // deleted by a later layer, or run as a user its passwd lacks, does not,
 // and each problem is named.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	lay := filepath.Join(t.TempDir(), "layout")
 	if _, stderr, code := sp(nil, "pack", "-t", "good:1", "--oci-layout", lay, "/usr/bin/curl"); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)

@@ -15,6 +15,7 @@ import (
 // spec, unquoted as the shell reads it, keeps its help inside unescaped
 // brackets, so that a ' : [ or ] in a flag's help cannot break it.
 func TestZshCompletion(t *testing.T) {
+	t.Parallel()
 	script, stderr, code := sp(nil, "completion", "zsh")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -31,13 +31,24 @@ func input(n int) []byte {
 	return p
 }
 
-// sizes are around the edges of blocks and dictionaries.
-var sizes = []int{0, 1, 100, tailSize, tailSize + 1, BlockSize - 1, BlockSize, BlockSize + 1, 2 * BlockSize, 3*BlockSize + BlockSize/2, 5*BlockSize + 12345}
+// sizes are around the edges of blocks and dictionaries. Under -short
+// (make unit, with the race detector) the inputs of several blocks are
+// fewer, and a case of every shape stays: empty, within a block, at and
+// across a block's end and a dictionary's, several whole blocks, several
+// with an odd tail, and past inlineMax (a size hint that still means
+// goroutines); make oracle runs them all.
+func sizes() []int {
+	if testing.Short() {
+		return []int{0, 1, 100, tailSize, tailSize + 1, BlockSize - 1, BlockSize, BlockSize + 1, 2 * BlockSize, inlineMax + 12345}
+	}
+	return []int{0, 1, 100, tailSize, tailSize + 1, BlockSize - 1, BlockSize, BlockSize + 1, 2 * BlockSize, 3*BlockSize + BlockSize/2, 5*BlockSize + 12345}
+}
 
 // TestGzipIsPgzip checks that the output is pgzip's, byte for byte, for
 // any number of workers and however the input is written.
 func TestGzipIsPgzip(t *testing.T) {
-	for _, n := range sizes {
+	t.Parallel()
+	for _, n := range sizes() {
 		in := input(n)
 		var want bytes.Buffer
 		pz, _ := pgzip.NewWriterLevel(&want, pgzip.BestSpeed)
@@ -92,6 +103,7 @@ func TestGzipIsPgzip(t *testing.T) {
 // however the input is written, and that it decodes to the input; and
 // that None's output is its input.
 func TestZstdAndNone(t *testing.T) {
+	t.Parallel()
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +112,7 @@ func TestZstdAndNone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range sizes {
+	for _, n := range sizes() {
 		in := input(n)
 		frames := enc.EncodeAll(in[:min(n, BlockSize)], nil)
 		for p := in[min(n, BlockSize):]; len(p) > 0; p = p[min(len(p), BlockSize):] {
@@ -160,10 +172,11 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // TestDestinationFails checks that a failing destination stops the
 // writes with its error, and that Close returns it rather than hanging.
 func TestDestinationFails(t *testing.T) {
+	t.Parallel()
+	in := input(20 * BlockSize) // made once: under -race, making it cost more than the test
 	for _, f := range []Format{Gzip, Zstd, None} {
 		for _, hint := range []int64{0, 2 * BlockSize} { // goroutines, inline
 			z := New(&failAfter{n: 1000}, f, 2, hint)
-			in := input(20 * BlockSize)
 			var err error
 			for p := in; len(p) > 0 && err == nil; p = p[min(len(p), BlockSize):] {
 				_, err = z.Write(p[:min(len(p), BlockSize)])
@@ -185,6 +198,7 @@ func TestDestinationFails(t *testing.T) {
 // number in flight, never on the input's size, and shrinks to a small
 // input's.
 func TestMemoryIsBounded(t *testing.T) {
+	t.Parallel()
 	const max = 4
 	huge := arenaSize(1<<40, max, Gzip)
 	if unknown := arenaSize(0, max, Gzip); unknown != huge {
