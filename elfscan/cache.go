@@ -352,25 +352,32 @@ func (e *notFileError) Error() string { return e.err.Error() }
 // readChecker.
 type libFile struct {
 	*elf.File
+	opened
+}
+
+func (f *libFile) Close() error { return f.file.Close() }
+
+// opened is a file opened through a root and read through a
+// readChecker: what a scan's ELF files have in common.
+type opened struct {
 	file  fs.File
 	stamp fileStamp   // the file when it was opened
 	info  fs.FileInfo // what Root.OpenFile said of it
 	rc    *readChecker
 }
 
-func (f *libFile) Close() error { return f.file.Close() }
-
-// check reports what went wrong reading f, if anything did: a read that
-// failed or came back short, or the file changing since it was opened.
-func (f *libFile) check() error {
-	if err := f.rc.failed(); err != nil {
+// check reports what went wrong reading the file, if anything did: a
+// read that failed or came back short, or the file changing since it was
+// opened.
+func (o *opened) check() error {
+	if err := o.rc.failed(); err != nil {
 		return err
 	}
-	fi, err := f.file.Stat()
+	fi, err := o.file.Stat()
 	if err != nil {
 		return err
 	}
-	if !stampOf(fi).equal(f.stamp) {
+	if !stampOf(fi).equal(o.stamp) {
 		return errChanged
 	}
 	return nil
@@ -406,7 +413,7 @@ func newLibFile(file fs.File) (*libFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &libFile{file: file, stamp: stampOf(fi), rc: &readChecker{ra: ra, size: fi.Size()}}
+	f := &libFile{opened: opened{file: file, stamp: stampOf(fi), rc: &readChecker{ra: ra, size: fi.Size()}}}
 	notELF := func() error {
 		if err := f.check(); err != nil {
 			return err

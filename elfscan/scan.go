@@ -53,12 +53,12 @@ func (f *elfFile) header() (r *Report, dyn dynamicInfo, err error) {
 	if err != nil {
 		return nil, dyn, err
 	}
-	if err := r.readGo(f.ra); err != nil {
+	if err := r.readGo(f.rc); err != nil {
 		return nil, dyn, err
 	}
 	r.Libc = detectLibc(r, f.File)
 	if r.Platform.Architecture == "arm" {
-		r.FloatABI = armFloatABI(headerFlags(f.ra, f.File), r.Go)
+		r.FloatABI = armFloatABI(headerFlags(f.rc, f.File), r.Go)
 	}
 	return r, dyn, nil
 }
@@ -101,9 +101,9 @@ func (f *elfFile) resolve(r *Report, dyn dynamicInfo, opts Options) (_ *Report, 
 	f.keepFacts(opts.Cache, dyn, w)
 	var goFound func() map[string]bool
 	if r.Go != nil && !opts.LibrariesOnly {
-		goFound = goFuncsAsync(f.File, f.ra, f.size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
+		goFound = goFuncsAsync(f.File, f.rc, f.size, goLoadSystemRoots, goLoadLocation, goEmbeddedTZData)
 	}
-	res, err := r.resolve(f, headerFlags(f.ra, f.File), dyn, opts)
+	res, err := r.resolve(f, headerFlags(f.rc, f.File), dyn, opts)
 	if err != nil {
 		if goFound != nil {
 			goFound() // done with f before it is closed
@@ -163,33 +163,14 @@ func (f *elfFile) read(read func(*elf.File)) error {
 // elfFile is an open ELF file and the file under it.
 type elfFile struct {
 	*elf.File
-	file    fs.File
-	ra      *readChecker
+	opened
 	size    int64
-	stamp   fileStamp   // the file when it was opened
-	info    fs.FileInfo // what Root.OpenFile said of it
 	root    *Root
 	real    string // the file's path in its root, with every symlink followed
 	display string // how messages name it
 }
 
 func (f *elfFile) Close() error { return f.file.Close() }
-
-// check reports what went wrong reading f, if anything did: a read that
-// failed or came back short, or the file changing since it was opened.
-func (f *elfFile) check() error {
-	if err := f.ra.failed(); err != nil {
-		return err
-	}
-	fi, err := f.file.Stat()
-	if err != nil {
-		return err
-	}
-	if !stampOf(fi).equal(f.stamp) {
-		return errChanged
-	}
-	return nil
-}
 
 // openELF opens name in root and checks that it is a regular ELF file.
 func openELF(root *Root, name, display string) (_ *elfFile, err error) {
@@ -232,7 +213,7 @@ func openELF(root *Root, name, display string) (_ *elfFile, err error) {
 		file.Close()
 		return nil, fileErr(display, ErrMalformed, "malformed ELF file (%v); is it truncated?", err)
 	}
-	return &elfFile{File: f, file: file, ra: rc, size: fi.Size(), stamp: stampOf(fi), info: info, root: root, real: real, display: display}, nil
+	return &elfFile{File: f, opened: opened{file: file, rc: rc, stamp: stampOf(fi), info: info}, size: fi.Size(), root: root, real: real, display: display}, nil
 }
 
 func notELF(path string, head []byte) error {
