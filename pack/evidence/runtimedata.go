@@ -197,19 +197,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 	var size int64
 	over := errors.New("over")
 	top := strings.TrimPrefix(real, "/")
-	err = d.trees.walk(ctx, d.root, top, func(name string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if !keep(name) {
-			if e.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
+	err = d.walkKept(ctx, top, keep, func(name string, e fs.DirEntry) error {
 		if e.Type().IsRegular() {
 			fi, err := e.Info()
 			if err != nil {
@@ -243,19 +231,7 @@ func (d *runTimeData) addTree(ctx context.Context, dir, why string, skip func(re
 	}
 	d.bytes += size
 	var outside []string // link targets out of the tree
-	err = d.trees.walk(ctx, d.root, top, func(name string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if !keep(name) {
-			if e.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
+	err = d.walkKept(ctx, top, keep, func(name string, e fs.DirEntry) error {
 		src := "/" + name
 		fi, err := e.Info()
 		if err != nil {
@@ -309,4 +285,25 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// walkKept walks the tree top of d's root, as the tree walks of the
+// Planner replay it, passing fn what keep keeps: a directory keep leaves
+// out is skipped whole. It stops at the first error and when ctx is done.
+func (d *runTimeData) walkKept(ctx context.Context, top string, keep func(string) bool, fn func(name string, e fs.DirEntry) error) error {
+	return d.trees.walk(ctx, d.root, top, func(name string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !keep(name) {
+			if e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		return fn(name, e)
+	})
 }
