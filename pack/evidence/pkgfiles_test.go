@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/scratchpack/scratchpack/elfscan"
+	"github.com/scratchpack/scratchpack/internal/testtool"
 	"github.com/scratchpack/scratchpack/pack/pkgdb"
 	"github.com/scratchpack/scratchpack/pack/plan"
 )
@@ -17,7 +18,7 @@ import (
 // plan excludes, or holds already, stays in the next, and what the next
 // excludes is left out of it though the first took it.
 func TestPackageFilesShared(t *testing.T) {
-	root := elfscan.DirRoot(pkgRoot(t))
+	root := elfscan.DirRoot(testtool.DpkgRoot(t))
 	cases := []struct {
 		name    string
 		exclude []string
