@@ -19,7 +19,7 @@ type Stamp struct {
 	Ino   uint64
 }
 
-// stampOf takes a file's stamp.
+// StampOf is the stamp of the file fi describes.
 func StampOf(fi fs.FileInfo) Stamp {
 	s := Stamp{Size: fi.Size(), MTime: fi.ModTime()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
