@@ -280,6 +280,7 @@ fixtures)
 	fi
 	fx=$(mktemp -d)
 	trap 'rm -rf "$fx"' EXIT
+	enable_binfmt # the arm64 root's dpkg runs under qemu: without it, mmdebstrap refuses on a fresh machine
 	fixtures "$fx"
 	log "fixtures: made or found in ${SCRATCHPACK_E2E_CACHE:-/var/cache/scratchpack-e2e}"
 	;;
