@@ -15,10 +15,11 @@ import (
 // its blobs and their total size; prune --max keeps the most recently
 // used within the bound, and prune alone empties it, on disk.
 func TestCacheShowsAndPrunes(t *testing.T) {
+	t.Parallel() // its runs have a cache directory of their own: each in a process of its own (see spIn)
 	home := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", home)
+	cached := map[string]string{"XDG_CACHE_HOME": home}
 	dir := filepath.Join(home, "scratchpack", "blobs", "sha256")
-	stdout, stderr, code := sp(nil, "cache")
+	stdout, stderr, code := spIn("", cached, "cache")
 	if code != 0 || !strings.HasPrefix(stdout, dir+": 0 blobs, 0 B") {
 		t.Fatalf("empty cache: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -40,7 +41,7 @@ func TestCacheShowsAndPrunes(t *testing.T) {
 		}
 		digests = append(digests, "sha256:"+hex.EncodeToString(sum[:]))
 	}
-	stdout, _, code = sp(nil, "cache")
+	stdout, _, code = spIn("", cached, "cache")
 	if code != 0 || !strings.HasPrefix(stdout, dir+": 3 blobs, 6.00 kB") {
 		t.Errorf("cache: exit %d:\n%s", code, stdout)
 	}
@@ -56,12 +57,12 @@ func TestCacheShowsAndPrunes(t *testing.T) {
 			Size   int64
 		}
 	}
-	out, _, _ := sp(nil, "cache", "--json")
+	out, _, _ := spIn("", cached, "cache", "--json")
 	if err := json.Unmarshal([]byte(out), &js); err != nil || js.Size != 6000 || len(js.Entries) != 3 || js.Entries[0].Digest != digests[2] {
 		t.Errorf("cache --json: %v\n%s", err, out)
 	}
 
-	_, stderr, code = sp(nil, "cache", "prune", "--max", "3kB")
+	_, stderr, code = spIn("", cached, "cache", "prune", "--max", "3kB")
 	if code != 0 || !strings.Contains(stderr, "removed 1 blob, 3.00 kB") {
 		t.Errorf("prune --max 3kB: exit %d, stderr %q", code, stderr)
 	}
@@ -69,12 +70,12 @@ func TestCacheShowsAndPrunes(t *testing.T) {
 	if len(left) != 2 || "sha256:"+left[0].Name() == digests[0] || "sha256:"+left[1].Name() == digests[0] {
 		t.Errorf("after prune --max 3kB the cache holds %v; want the two newest", left)
 	}
-	stdout, stderr, code = sp(nil, "cache", "prune")
+	stdout, stderr, code = spIn("", cached, "cache", "prune")
 	if left, _ := os.ReadDir(dir); code != 0 || len(left) != 0 || !strings.Contains(stderr, "removed 2 blobs") || !strings.HasPrefix(stdout, dir+": 0 blobs, 0 B") {
 		t.Errorf("prune: exit %d, %d left, stdout %q, stderr %q", code, len(left), stdout, stderr)
 	}
 	for _, bad := range [][]string{{"cache", "--max", "1GB"}, {"cache", "prune", "--max", "lots"}, {"cache", "clear"}} {
-		if _, stderr, code := sp(nil, bad...); code != 2 || strings.Count(stderr, "\n") != 1 {
+		if _, stderr, code := spIn("", cached, bad...); code != 2 || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q; want a usage error", bad, code, stderr)
 		}
 	}
@@ -100,8 +101,9 @@ func TestParseSize(t *testing.T) {
 // runs are listed by scratchpack cache, with their size, and prune --max
 // removes the least recently used of them until the rest fit, on disk.
 func TestCacheShowsAndPrunesKeptBuilds(t *testing.T) {
+	t.Parallel() // its runs have a cache directory of their own: each in a process of its own (see spIn)
 	home := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", home)
+	cached := map[string]string{"XDG_CACHE_HOME": home}
 	keep := filepath.Join(home, "scratchpack", "build")
 	now := time.Now()
 	var slots []string
@@ -123,7 +125,7 @@ func TestCacheShowsAndPrunesKeptBuilds(t *testing.T) {
 		}
 		slots = append(slots, slot)
 	}
-	stdout, stderr, code := sp(nil, "cache")
+	stdout, stderr, code := spIn("", cached, "cache")
 	if code != 0 || !strings.Contains(stdout, keep+": 2 kept builds, 5.00 kB") {
 		t.Fatalf("cache: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -133,18 +135,18 @@ func TestCacheShowsAndPrunesKeptBuilds(t *testing.T) {
 		}
 	}
 	var js struct{ Builds []struct{ Dir string } }
-	out, _, _ := sp(nil, "cache", "--json")
+	out, _, _ := spIn("", cached, "cache", "--json")
 	if err := json.Unmarshal([]byte(out), &js); err != nil || len(js.Builds) != 2 || js.Builds[0].Dir != slots[0] {
 		t.Errorf("cache --json: %v\n%s", err, out)
 	}
-	_, stderr, code = sp(nil, "cache", "prune", "--max", "2500B")
+	_, stderr, code = spIn("", cached, "cache", "prune", "--max", "2500B")
 	if _, err := os.Stat(slots[0]); code != 0 || !os.IsNotExist(err) || !strings.Contains(stderr, "removed 1 kept build, 3.00 kB") {
 		t.Errorf("prune --max 2500B: exit %d, oldest slot: %v, stderr %q", code, err, stderr)
 	}
 	if _, err := os.Stat(slots[1]); err != nil {
 		t.Errorf("prune --max 2500B removed the newest kept build: %v", err)
 	}
-	if _, _, code = sp(nil, "cache", "prune"); code != 0 {
+	if _, _, code = spIn("", cached, "cache", "prune"); code != 0 {
 		t.Fatalf("prune: exit %d", code)
 	}
 	if left, _ := os.ReadDir(keep); len(left) != 0 {

@@ -79,20 +79,21 @@ func closedPort(t *testing.T) string {
 // daemon's forms (docker://NAME, docker-daemon:NAME) reach the daemon:
 // with none running, the error is the daemon's, not a missing file.
 func TestEveryCommandTakesEveryForm(t *testing.T) {
+	t.Parallel() // its runs push, and have a DOCKER_HOST of their own: each in a process of its own (see spIn)
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	reg := strings.TrimPrefix(s.URL, "http://")
 	dir := t.TempDir()
-	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(dir, "no-docker.sock"))
+	noDaemon := map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "no-docker.sock")}
 	prog := "../../testdata/elf/musl-static"
 	const inImage = "/usr/local/bin/musl-static"
 
 	// What pack writes, SBOM attached: a layout and a push.
 	ours := filepath.Join(dir, "ours")
-	if _, stderr, code := sp(nil, "pack", "-t", "app:1", "--oci-layout", ours, prog); code != 0 {
+	if _, stderr, code := spIn("", noDaemon, "pack", "-t", "app:1", "--oci-layout", ours, prog); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
 	}
-	if _, stderr, code := sp(nil, "pack", "-t", reg+"/me/app:1", "--push", prog); code != 0 {
+	if _, stderr, code := spIn("", noDaemon, "pack", "-t", reg+"/me/app:1", "--push", prog); code != 0 {
 		t.Fatalf("pack --push: exit %d: %s", code, stderr)
 	}
 	art, err := openRef(t, ours+":app:1")
@@ -156,13 +157,13 @@ func TestEveryCommandTakesEveryForm(t *testing.T) {
 			if strings.Contains(form, "docker-archive:") || strings.HasSuffix(form, "app.tar") {
 				want = dockerDigest
 			}
-			if out, stderr, code := sp(nil, "inspect", form); code != 0 || !strings.Contains(out, "image "+want.String()+"\n") {
+			if out, stderr, code := spIn("", noDaemon, "inspect", form); code != 0 || !strings.Contains(out, "image "+want.String()+"\n") {
 				t.Errorf("inspect %s: exit %d, %s%s; want image %s", form, code, out, stderr, want)
 			}
-			if out, stderr, code := sp(nil, "verify", form); code != 0 || !strings.Contains(out, "ok: "+inImage) {
+			if out, stderr, code := spIn("", noDaemon, "verify", form); code != 0 || !strings.Contains(out, "ok: "+inImage) {
 				t.Errorf("verify %s: exit %d, %s%s", form, code, out, stderr)
 			}
-			out, stderr, code := sp(nil, "sbom", form)
+			out, stderr, code := spIn("", noDaemon, "sbom", form)
 			switch {
 			case withSBOM[form]:
 				if code != 0 || !strings.Contains(out, `"spdxVersion"`) {
@@ -177,11 +178,11 @@ func TestEveryCommandTakesEveryForm(t *testing.T) {
 					t.Errorf("sbom %s: exit %d, %q; want none attached", form, code, stderr)
 				}
 			}
-			if out, stderr, code := sp(nil, "scan", "--from", form, inImage); code != 0 || !strings.Contains(out+stderr, "static") {
+			if out, stderr, code := spIn("", noDaemon, "scan", "--from", form, inImage); code != 0 || !strings.Contains(out+stderr, "static") {
 				t.Errorf("scan --from %s: exit %d, %s%s", form, code, out, stderr)
 			}
 			tar := filepath.Join(t.TempDir(), "again.tar")
-			if _, stderr, code := sp(nil, "pack", "--from", form, "-t", "again:1", "-o", tar, inImage); code != 0 {
+			if _, stderr, code := spIn("", noDaemon, "pack", "--from", form, "-t", "again:1", "-o", tar, inImage); code != 0 {
 				t.Errorf("pack --from %s: exit %d, %s", form, code, stderr)
 			} else if _, err := os.Stat(tar); err != nil {
 				t.Errorf("pack --from %s: %v", form, err)
@@ -192,7 +193,7 @@ func TestEveryCommandTakesEveryForm(t *testing.T) {
 	// The daemon's forms go to the daemon, which is not there.
 	for _, form := range []string{"docker://app:1", "docker-daemon:app:1"} {
 		for _, args := range [][]string{{"inspect", form}, {"verify", form}, {"scan", "--from", form, inImage}, {"pack", "--from", form, "-o", filepath.Join(dir, "x.tar"), inImage}} {
-			_, stderr, code := sp(nil, args...)
+			_, stderr, code := spIn("", noDaemon, args...)
 			if code == 0 || !strings.Contains(stderr, "docker") || !strings.Contains(stderr, "no-docker.sock") || strings.Contains(stderr, "no such file or directory;") {
 				t.Errorf("%s: exit %d, %q; want the daemon's error", strings.Join(args, " "), code, stderr)
 			}

@@ -19,11 +19,12 @@ import (
 // NET_BIND_SERVICE (bit 10) and CHOWN (bit 0) permitted. A capability
 // that does not exist fails in one line naming the config.
 func TestBuildLinuxCapabilities(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, dir)
+	wd := dir
 	writeFile(t, filepath.Join(dir, ".ko.yaml"), "builds:\n- id: app\n  main: ./cmd/app\n  linux_capabilities: net_bind_service chown+ep\n")
 	lay := filepath.Join(t.TempDir(), "layout")
-	if _, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--sbom", "none", "--oci-layout-path", lay, "./cmd/app"); code != 0 {
+	if _, stderr, code := spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--sbom", "none", "--oci-layout-path", lay, "./cmd/app"); code != 0 {
 		t.Fatalf("build: exit %d: %s", code, stderr)
 	}
 	xattrs := layoutPAX(t, lay)
@@ -37,7 +38,7 @@ func TestBuildLinuxCapabilities(t *testing.T) {
 		}
 	}
 	writeFile(t, filepath.Join(dir, ".ko.yaml"), "builds:\n- id: app\n  main: ./cmd/app\n  linux_capabilities: [cap_no_such]\n")
-	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "./cmd/app")
+	_, stderr, code := spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "./cmd/app")
 	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, ".ko.yaml") || !strings.Contains(stderr, `unknown capability "cap_no_such"`) {
 		t.Errorf("an unknown capability: exit %d, stderr %q", code, stderr)
 	}

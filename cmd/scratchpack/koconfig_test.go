@@ -30,21 +30,13 @@ func nestedModules(t *testing.T) string {
 	return root
 }
 
-func chdir(t *testing.T, dir string) {
-	t.Helper()
-	wd, _ := os.Getwd()
-	t.Cleanup(func() { _ = os.Chdir(wd) })
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestBuildEntryDirIsANestedModule builds ./caps/cmd of a nested module as
 // ko's integration test does: the package is listed and built in the
 // builds entry's dir (with the entry's ldflags), which is relative to the
 // working directory as ko's is, also when KO_CONFIG_PATH names a config
 // elsewhere.
 func TestBuildEntryDirIsANestedModule(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	root := nestedModules(t)
 	elsewhere := filepath.Join(t.TempDir(), "ko.yaml") // dir stays relative to the working directory, as ko's
 	body, _ := os.ReadFile(filepath.Join(root, "build-configs", ".ko.yaml"))
@@ -58,9 +50,9 @@ func TestBuildEntryDirIsANestedModule(t *testing.T) {
 		{"build-configs", "./caps/cmd", nil},
 		{"build-configs", "./caps/cmd", map[string]string{"KO_CONFIG_PATH": elsewhere}},
 	} {
-		chdir(t, filepath.Join(root, tc.wd))
+		wd := filepath.Join(root, tc.wd)
 		lay := filepath.Join(t.TempDir(), "layout")
-		stdout, stderr, code := sp(tc.env, "build", "-q", "--push=false", "--oci-layout-path", lay, tc.ref)
+		stdout, stderr, code := spIn(wd, tc.env, "build", "-q", "--push=false", "--oci-layout-path", lay, tc.ref)
 		if code != 0 {
 			t.Errorf("%s in %s: exit %d: %s", tc.ref, tc.wd, code, stderr)
 			continue
@@ -79,6 +71,7 @@ func TestBuildEntryDirIsANestedModule(t *testing.T) {
 // them: ko's replace the config's (entry's or default), and are templates
 // as the config's are; an entry without ldflags gets defaultLdflags.
 func TestBuildLdflagsReplaceConfig(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	root := nestedModules(t)
 	cfg := filepath.Join(root, "build-configs", ".ko.yaml")
 	body, _ := os.ReadFile(cfg)
@@ -93,7 +86,7 @@ func TestBuildLdflagsReplaceConfig(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "build-configs/caps/plain/main.go"), []byte("package main\n\nvar who = \"nobody\"\n\nfunc main() { println(who) }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	chdir(t, filepath.Join(root, "build-configs"))
+	wd := filepath.Join(root, "build-configs")
 	for _, tc := range []struct {
 		ref, bin string
 		args     []string
@@ -106,7 +99,7 @@ func TestBuildLdflagsReplaceConfig(t *testing.T) {
 	} {
 		lay := filepath.Join(t.TempDir(), "layout")
 		args := append(append([]string{"build", "-q", "--push=false", "--oci-layout-path", lay}, tc.args...), tc.ref)
-		_, stderr, code := sp(map[string]string{"WHO": "templated"}, args...)
+		_, stderr, code := spIn(wd, map[string]string{"WHO": "templated"}, args...)
 		if code != 0 {
 			t.Errorf("%v: exit %d: %s", args, code, stderr)
 			continue

@@ -120,14 +120,10 @@ func layoutFiles(t *testing.T, lay string) (map[string]string, map[string]int64,
 // at /var/run/ko with links followed, KO_DATA_PATH set, the binary at
 // /ko-app/NAME on the PATH, and each kodata file in -v and the SBOM.
 func TestBuildKodata(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	mod := koModule(t)
-	wd, _ := os.Getwd()
-	t.Cleanup(func() { _ = os.Chdir(wd) })
-	if err := os.Chdir(mod); err != nil {
-		t.Fatal(err)
-	}
 	lay, sboms := filepath.Join(t.TempDir(), "layout"), t.TempDir()
-	_, stderr, code := sp(map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, "build", "-v", "--push=false", "--sbom-dir", sboms, "--oci-layout-path", lay, "./cmd/app")
+	_, stderr, code := spIn(mod, map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, "build", "-v", "--push=false", "--sbom-dir", sboms, "--oci-layout-path", lay, "./cmd/app")
 	if code != 0 {
 		t.Fatalf("build: exit %d: %s", code, stderr)
 	}
@@ -194,6 +190,7 @@ func TestBuildKodata(t *testing.T) {
 // TestBuildKodataRefusesEscapingLink refuses a kodata link that leaves
 // the checkout, naming the link and the way out, and writes nothing.
 func TestBuildKodataRefusesEscapingLink(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	mod := koModule(t)
 	outside := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(outside, []byte("secret"), 0o600); err != nil {
@@ -202,13 +199,8 @@ func TestBuildKodataRefusesEscapingLink(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(mod, "cmd/app/kodata/leak")); err != nil {
 		t.Fatal(err)
 	}
-	wd, _ := os.Getwd()
-	t.Cleanup(func() { _ = os.Chdir(wd) })
-	if err := os.Chdir(mod); err != nil {
-		t.Fatal(err)
-	}
 	lay := filepath.Join(t.TempDir(), "layout")
-	_, stderr, code := sp(nil, "build", "--push=false", "--oci-layout-path", lay, "./cmd/app")
+	_, stderr, code := spIn(mod, nil, "build", "--push=false", "--oci-layout-path", lay, "./cmd/app")
 	if code == 0 || !strings.Contains(stderr, "kodata/leak") || !strings.Contains(stderr, "KO_DATA_PATH_ALLOWED_ROOT") {
 		t.Errorf("exit %d, stderr %q; want a failure naming the link and KO_DATA_PATH_ALLOWED_ROOT", code, stderr)
 	}

@@ -22,11 +22,12 @@ import (
 // variant, in a directory build makes as ko does; arm64 has no variant; with no SOURCE_DATE_EPOCH created is the
 // zero time, and the config has an author.
 func TestBuildOutputsLikeKo(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, dir)
+	wd := dir
 	out := t.TempDir()
 	lay, sboms, refs := filepath.Join(out, "layout"), filepath.Join(out, "sboms"), filepath.Join(out, "refs")
-	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--platform", "linux/amd64,linux/arm64",
+	_, stderr, code := spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--platform", "linux/amd64,linux/arm64",
 		"--oci-layout-path", lay, "--sbom-dir", sboms, "--image-refs", refs, "./cmd/app")
 	if code != 0 {
 		t.Fatalf("build: exit %d: %s", code, stderr)

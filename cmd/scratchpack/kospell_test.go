@@ -21,11 +21,12 @@ import (
 // ko's gcflags, publish prints what build prints, and --tag-only prints
 // REPO:TAG with no digest.
 func TestKoSpellings(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, dir)
+	wd := dir
 	env := map[string]string{"KO_DOCKER_REPO": "r.example/me", "SOURCE_DATE_EPOCH": "1700000000"}
 	lay := filepath.Join(t.TempDir(), "layout")
-	stdout, stderr, code := sp(env, "build", "-q", "--push=false", "--oci-layout-path", lay, "--sbom", "none",
+	stdout, stderr, code := spIn(wd, env, "build", "-q", "--push=false", "--oci-layout-path", lay, "--sbom", "none",
 		"--image-label", "a=1,b=2", "--image-label", "c=3", "--image-annotation", "x=y,z=w", "--image-user", "1000:1000",
 		"--disable-optimizations", "./cmd/app")
 	if code != 0 {
@@ -83,12 +84,12 @@ func TestKoSpellings(t *testing.T) {
 
 	sum := md5.Sum([]byte("example.com/app/cmd/app"))
 	repo := "r.example/me/app-" + hex.EncodeToString(sum[:])
-	built, stderr, code := sp(env, "build", "-q", "--push=false", "./cmd/app")
-	published, stderr2, code2 := sp(env, "publish", "-q", "--push=false", "./cmd/app")
+	built, stderr, code := spIn(wd, env, "build", "-q", "--push=false", "./cmd/app")
+	published, stderr2, code2 := spIn(wd, env, "publish", "-q", "--push=false", "./cmd/app")
 	if code != 0 || code2 != 0 || built != published || !strings.HasPrefix(built, repo+":latest@sha256:") {
 		t.Errorf("build printed %q (%s), publish %q (%s); want the same %s:latest@sha256:...", built, stderr, published, stderr2, repo)
 	}
-	tagOnly, stderr, code := sp(env, "build", "-q", "--push=false", "--tag-only", "-t", "v1.2", "./cmd/app")
+	tagOnly, stderr, code := spIn(wd, env, "build", "-q", "--push=false", "--tag-only", "-t", "v1.2", "./cmd/app")
 	if code != 0 || tagOnly != repo+":v1.2\n" {
 		t.Errorf("--tag-only printed %q (exit %d: %s), want %s:v1.2", tagOnly, code, stderr, repo)
 	}
@@ -100,9 +101,10 @@ func TestKoSpellings(t *testing.T) {
 // TestBuildNoArgsIsWorkingDirectory builds the working directory's
 // package when no import path is given, as ko build does.
 func TestBuildNoArgsIsWorkingDirectory(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, filepath.Join(dir, "cmd/app"))
-	stdout, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "-B")
+	wd := filepath.Join(dir, "cmd/app")
+	stdout, stderr, code := spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "-B")
 	if code != 0 || !regexp.MustCompile(`^r\.example/me/app:latest@sha256:[0-9a-f]{64}\n$`).MatchString(stdout) {
 		t.Errorf("build with no import path: exit %d, stdout %q, stderr %s; want r.example/me/app:latest@sha256:...", code, stdout, stderr)
 	}
@@ -112,8 +114,9 @@ func TestBuildNoArgsIsWorkingDirectory(t *testing.T) {
 // prints only them: the object left out names a package that does not
 // exist, which would fail the build.
 func TestResolveSelector(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, dir)
+	wd := dir
 	writeFile(t, filepath.Join(dir, "k8s.yaml"), `apiVersion: v1
 kind: Pod
 metadata:
@@ -133,15 +136,15 @@ spec:
   - image: ko://example.com/app/cmd/nope
 `)
 	env := map[string]string{"KO_DOCKER_REPO": "r.example/me"}
-	stdout, stderr, code := sp(env, "resolve", "-q", "--push=false", "-B", "-l", "app=web", "-f", "k8s.yaml")
+	stdout, stderr, code := spIn(wd, env, "resolve", "-q", "--push=false", "-B", "-l", "app=web", "-f", "k8s.yaml")
 	if code != 0 || !regexp.MustCompile(`image: r\.example/me/app:latest@sha256:[0-9a-f]{64}\n`).MatchString(stdout) || strings.Contains(stdout, "broken") {
 		t.Errorf("resolve -l app=web: exit %d, stdout %q, stderr %s; want only the web pod, resolved", code, stdout, stderr)
 	}
-	stdout, _, code = sp(env, "resolve", "-q", "--push=false", "-l", "app=none", "-f", "k8s.yaml")
+	stdout, _, code = spIn(wd, env, "resolve", "-q", "--push=false", "-l", "app=none", "-f", "k8s.yaml")
 	if code != 0 || stdout != "\n---\n" {
 		t.Errorf("resolve -l selecting nothing: exit %d, stdout %q; want ko's delimiter alone", code, stdout)
 	}
-	_, stderr, code = sp(env, "resolve", "-l", "app in web", "-f", "k8s.yaml")
+	_, stderr, code = spIn(wd, env, "resolve", "-l", "app in web", "-f", "k8s.yaml")
 	if code != 2 || !strings.Contains(stderr, "(VALUE,...)") {
 		t.Errorf("a bad selector: exit %d, stderr %q", code, stderr)
 	}
@@ -150,15 +153,16 @@ spec:
 // TestPlatformRepeated: --platform given twice builds both, as ko's
 // string slice does; all beside a platform is refused, as ko refuses it.
 func TestPlatformRepeated(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, dir)
+	wd := dir
 	refs := filepath.Join(t.TempDir(), "refs")
-	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--image-refs", refs,
+	_, stderr, code := spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "-q", "--push=false", "--image-refs", refs,
 		"--platform", "linux/amd64", "--platform", "linux/arm64", "./cmd/app")
 	if b, _ := os.ReadFile(refs); code != 0 || strings.Count(string(b), "\n") != 3 {
 		t.Errorf("two --platform: exit %d (%s), image refs %q; want the index and two images", code, stderr, b)
 	}
-	_, stderr, code = sp(map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "--push=false", "--platform", "all", "--platform", "linux/arm64", "./cmd/app")
+	_, stderr, code = spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me"}, "build", "--push=false", "--platform", "all", "--platform", "linux/arm64", "./cmd/app")
 	if code != 2 || !strings.Contains(stderr, "all or specific platforms") {
 		t.Errorf("all and a platform: exit %d, stderr %q", code, stderr)
 	}
@@ -167,8 +171,9 @@ func TestPlatformRepeated(t *testing.T) {
 // TestKoGoPath: KO_GO_PATH names the go command that lists and builds,
 // as ko reads it.
 func TestKoGoPath(t *testing.T) {
+	t.Parallel() // its runs work in a directory: each in a process of its own (see spIn)
 	dir := koModule(t)
-	chdir(t, dir)
+	wd := dir
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +184,7 @@ func TestKoGoPath(t *testing.T) {
 	if err := os.Chmod(wrapper, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "r.example/me", "KO_GO_PATH": wrapper}, "build", "-q", "--push=false", "./cmd/app")
+	_, stderr, code := spIn(wd, map[string]string{"KO_DOCKER_REPO": "r.example/me", "KO_GO_PATH": wrapper}, "build", "-q", "--push=false", "./cmd/app")
 	if b, _ := os.ReadFile(log); code != 0 || !strings.Contains(string(b), "list\n") || !strings.Contains(string(b), "build\n") {
 		t.Errorf("KO_GO_PATH: exit %d (%s); the wrapper ran %q, want list and build", code, stderr, b)
 	}

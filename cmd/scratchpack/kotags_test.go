@@ -18,8 +18,7 @@ import (
 // digest, and the reference is printed as ko prints it (REPO@DIGEST for
 // several tags, REPO:TAG@DIGEST for one that is not latest).
 func TestBuildKeepsEveryTag(t *testing.T) {
-	// not parallel: it pushes, and go-containerregistry logs pushes
-	// to its one logs.Progress, which each run points at its stderr
+	t.Parallel() // its runs push: each in a process of its own (see spIn)
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	repo := strings.TrimPrefix(s.URL, "http://") + "/me"
@@ -35,7 +34,7 @@ func TestBuildKeepsEveryTag(t *testing.T) {
 		{nil, []string{"latest"}, ""},
 	} {
 		args := append(append([]string{"build", "-q", "-B"}, tc.args...), "../../testdata/hello-go")
-		stdout, stderr, code := sp(env, args...)
+		stdout, stderr, code := spIn("", env, args...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", tc.args, code, stderr)
 		}

@@ -13,8 +13,9 @@ import (
 // the digest, as do another --compression and SOURCE_DATE_EPOCH; and
 // scratchpack cache lists the layers built, which prune forgets.
 func TestPackNeverStaleLayer(t *testing.T) {
+	t.Parallel() // its runs have a cache directory of their own: each in a process of its own (see spIn)
 	home := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", home)
+	cached := map[string]string{"XDG_CACHE_HOME": home}
 	bin := filepath.Join(t.TempDir(), "hello")
 	prog, err := os.ReadFile(goProgram(t, "hello-go", "amd64"))
 	if err != nil {
@@ -27,7 +28,7 @@ func TestPackNeverStaleLayer(t *testing.T) {
 	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}
 	pack := func(env map[string]string, args ...string) (digest string, reused bool) {
 		t.Helper()
-		stdout, stderr, code := sp(env, append([]string{"pack", "-v", "-o", out}, append(args, bin)...)...)
+		stdout, stderr, code := spIn("", withEnv(env, "XDG_CACHE_HOME", home), append([]string{"pack", "-v", "-o", out}, append(args, bin)...)...)
 		if code != 0 {
 			t.Fatalf("pack %v: exit %d: %s", args, code, stderr)
 		}
@@ -68,12 +69,12 @@ func TestPackNeverStaleLayer(t *testing.T) {
 		t.Errorf("the changed program packed again: reused %v, digest %q, want %q", reused, d, changed)
 	}
 
-	stdout, _, code := sp(nil, "cache")
+	stdout, _, code := spIn("", cached, "cache")
 	layers := filepath.Join(home, "scratchpack", "blobs", "layers")
 	if code != 0 || !strings.Contains(stdout, layers+": 3 layers built here") {
 		t.Errorf("cache: exit %d:\n%s", code, stdout)
 	}
-	if _, stderr, code := sp(nil, "cache", "prune"); code != 0 || !strings.Contains(stderr, "and 3 layer records") {
+	if _, stderr, code := spIn("", cached, "cache", "prune"); code != 0 || !strings.Contains(stderr, "and 3 layer records") {
 		t.Errorf("cache prune: exit %d: %s", code, stderr)
 	}
 	if _, reused := pack(env); reused {

@@ -221,6 +221,7 @@ func TestHelp(t *testing.T) {
 // TestPackRelativeLibPath: --lib-path ./lib is relative to the working
 // directory, as LD_LIBRARY_PATH=./lib is.
 func TestPackRelativeLibPath(t *testing.T) {
+	t.Parallel() // its run works in a directory: in a process of its own (see spIn)
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
 		t.Fatal(err)
@@ -235,8 +236,7 @@ func TestPackRelativeLibPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	testtool.CC(t, "gcc", "-o", filepath.Join(dir, "app"), main, "-L"+filepath.Join(dir, "lib"), "-l:libgreet.so.1")
-	t.Chdir(dir)
-	stdout, stderr, code := sp(nil, "pack", "--lib-path", "./lib", "-o", "app.tar", "./app")
+	stdout, stderr, code := spIn(dir, nil, "pack", "--lib-path", "./lib", "-o", "app.tar", "./app")
 	if code != 0 || !strings.Contains(stderr, "dynamic linux/amd64, 2 libraries") { // libgreet and libc
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

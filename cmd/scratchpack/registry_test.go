@@ -53,8 +53,7 @@ func answering(t *testing.T, status int) string {
 // registry did, suggests docker login only for a refusal, and carries no
 // request URL.
 func TestPushFailuresSayWhatHappened(t *testing.T) {
-	// not parallel: it pushes, and go-containerregistry logs pushes
-	// to its one logs.Progress, which each run points at its stderr
+	t.Parallel() // its runs push: each in a process of its own (see spIn)
 	bin := "../../testdata/elf/musl-static"
 	for _, tc := range []struct {
 		name, registry string
@@ -67,7 +66,7 @@ func TestPushFailuresSayWhatHappened(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			_, stderr, code := sp(nil, "pack", "--timeout", "1s", "-t", tc.registry+"/app:1", "--push", bin)
+			_, stderr, code := spIn("", nil, "pack", "--timeout", "1s", "-t", tc.registry+"/app:1", "--push", bin)
 			if took := time.Since(start); took > tc.within {
 				t.Errorf("took %v, want under %v", took, tc.within)
 			}

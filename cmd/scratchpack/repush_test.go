@@ -23,8 +23,9 @@ import (
 // image is up to date and nothing was uploaded; the first push shows its
 // progress and says "pushed". A changed image is pushed again.
 func TestRepushSaysUpToDate(t *testing.T) {
-	// not parallel: it pushes, and go-containerregistry logs pushes
-	// to its one logs.Progress, which each run points at its stderr
+	// not parallel: it pushes on a terminal, which only this process's
+	// runs can be given, and go-containerregistry logs pushes to its one
+	// logs.Progress, which a run in this process may point at its stderr
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
@@ -59,8 +60,7 @@ func TestRepushSaysUpToDate(t *testing.T) {
 // warning saying the attachments are not; a registry that lists them
 // gets them shown.
 func TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed(t *testing.T) {
-	// not parallel: it pushes, and go-containerregistry logs pushes
-	// to its one logs.Progress, which each run points at its stderr
+	t.Parallel() // its runs push: each in a process of its own (see spIn)
 	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	var refuse atomic.Bool
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,15 +72,15 @@ func TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed(t *testing.T) {
 	}))
 	t.Cleanup(s.Close)
 	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
-	if _, stderr, code := sp(nil, "pack", "-q", "-t", ref, "--push", "../../testdata/elf/musl-static"); code != 0 {
+	if _, stderr, code := spIn("", nil, "pack", "-q", "-t", ref, "--push", "../../testdata/elf/musl-static"); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
 	}
-	out, stderr, code := sp(nil, "inspect", ref)
+	out, stderr, code := spIn("", nil, "inspect", ref)
 	if code != 0 || !strings.Contains(out, "  attached:   application/spdx+json sha256:") {
 		t.Errorf("inspect: exit %d, stdout %q, stderr %q; want the SBOM attached", code, out, stderr)
 	}
 	refuse.Store(true)
-	out, stderr, code = sp(nil, "inspect", ref)
+	out, stderr, code = spIn("", nil, "inspect", ref)
 	if code != 0 || !strings.Contains(out, "platform:   linux/amd64") || strings.Contains(out, "attached:") ||
 		strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "attachments of sha256:") {
 		t.Errorf("inspect, referrers refused: exit %d, stdout %q, stderr %q; want the image and one warning", code, out, stderr)

@@ -165,13 +165,13 @@ func TestBuildOneImageOutputsTakeOnePlatform(t *testing.T) {
 // does not answer fail at once, naming DOCKER_HOST, before the program is
 // read or built.
 func TestDaemonCheckedBeforeWork(t *testing.T) {
+	t.Parallel() // its runs have a DOCKER_HOST of their own: each in a process of its own (see spIn)
 	sock := filepath.Join(t.TempDir(), "no-docker.sock")
-	t.Setenv("DOCKER_HOST", "unix://"+sock)
 	for _, args := range [][]string{
 		{"pack", "--docker", filepath.Join(t.TempDir(), "not-yet-built")},
 		{"build", "-L", "./does-not-exist"},
 	} {
-		stdout, stderr, code := sp(map[string]string{"KO_DOCKER_REPO": "ko.local"}, args...)
+		stdout, stderr, code := spIn("", map[string]string{"KO_DOCKER_REPO": "ko.local", "DOCKER_HOST": "unix://" + sock}, args...)
 		if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, sock) || !strings.Contains(stderr, "DOCKER_HOST") ||
 			strings.Contains(stderr, "not-yet-built") || strings.Contains(stderr, "does-not-exist") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and one line about the daemon", args, code, stdout, stderr)

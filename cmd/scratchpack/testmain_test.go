@@ -17,7 +17,12 @@ import (
 // build cache every run compiled the standard library (and, for the
 // build tests, this module) again, ten seconds of CPU for each test that
 // builds a program.
+//
+// A child run (see spIn) runs its command line and exits instead.
 func TestMain(m *testing.M) {
+	if code, child := runChild(); child {
+		os.Exit(code)
+	}
 	if os.Getenv("GOCACHE") == "" {
 		if out, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
 			if dir := strings.TrimSpace(string(out)); dir != "" && dir != "off" {
