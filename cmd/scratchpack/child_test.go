@@ -73,14 +73,7 @@ func runChild() (code int, child bool) {
 	}
 	a := &app{ctx: context.Background(), Console: options.Console{Stdout: os.Stdout, Stderr: os.Stderr},
 		getenv: func(k string) string { return run.Env[k] }, environ: os.Environ}
-	code = a.main(run.Args)
-	if code == 0 {
-		if err := validateOutputs(run.Args); err != nil {
-			fmt.Fprintf(os.Stderr, "test: the image written is not valid: %v\n", err)
-			code = 99
-		}
-	}
-	return code, true
+	return mainValidated(a, run.Args), true
 }
 
 // withEnv is env with k set to v.

@@ -18,10 +18,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
-// sp runs scratchpack in-process with env as its environment. When it
-// succeeds, each image file or layout the command line names is checked
-// with go-containerregistry's validate; one that fails makes the exit
-// code 99, with the reason on stderr.
+// sp runs scratchpack in-process with env as its environment, its
+// outputs validated (see mainValidated).
 func sp(env map[string]string, args ...string) (stdout, stderr string, code int) {
 	var o, e bytes.Buffer
 	environ := func() []string { // go build needs the host's PATH, HOME, GOCACHE
@@ -32,14 +30,23 @@ func sp(env map[string]string, args ...string) (stdout, stderr string, code int)
 		return out
 	}
 	a := &app{ctx: context.Background(), Console: options.Console{Stdout: &o, Stderr: &e}, getenv: func(k string) string { return env[k] }, environ: environ}
-	code = a.main(args)
+	code = mainValidated(a, args)
+	return o.String(), e.String(), code
+}
+
+// mainValidated runs a with args; when it succeeds, each image file or
+// layout the command line names is checked with go-containerregistry's
+// validate, and one that fails makes the exit code 99, with the reason on
+// a's stderr.
+func mainValidated(a *app, args []string) int {
+	code := a.main(args)
 	if code == 0 {
 		if err := validateOutputs(args); err != nil {
-			fmt.Fprintf(&e, "test: the image written is not valid: %v\n", err)
+			fmt.Fprintf(a.Stderr, "test: the image written is not valid: %v\n", err)
 			code = 99
 		}
 	}
-	return o.String(), e.String(), code
+	return code
 }
 
 // goProgram builds a testdata Go program with CGO_ENABLED=0 for goarch.
