@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"testing/iotest"
 
@@ -209,5 +211,34 @@ func TestMemoryIsBounded(t *testing.T) {
 	}
 	if small := arenaSize(100<<10, max, Gzip); small > huge/2 {
 		t.Errorf("a 100 KiB input takes %d bytes of %d", small, huge)
+	}
+}
+
+// BenchmarkSmallLayer compresses the first 2.4 MB of this test binary,
+// the size of a small static Go program's layer, as a pack does (the
+// size known), on the caller's goroutine alone and with its helper.
+func BenchmarkSmallLayer(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := os.ReadFile(exe)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in = in[:min(len(in), 2400000)]
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				z := New(io.Discard, Gzip, workers, int64(len(in)))
+				if _, err := z.Write(in); err != nil {
+					b.Fatal(err)
+				}
+				if err := z.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

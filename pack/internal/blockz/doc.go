@@ -5,7 +5,8 @@
 // order, hashing what it writes. The bytes depend on the input only, never
 // on the number of cores, and both digests come out of the same pass. An
 // input expected to be small is compressed the same way on the caller's
-// goroutine, where the goroutines would cost more than they save.
+// goroutine, with one helper for every other block, where the stages'
+// goroutines would cost more than they save.
 //
 // Gzip output is byte for byte what github.com/klauspost/pgzip writes at
 // BestSpeed with 1 MiB blocks (each block deflated on its own, primed
