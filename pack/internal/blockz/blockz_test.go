@@ -201,16 +201,33 @@ func TestDestinationFails(t *testing.T) {
 // input's.
 func TestMemoryIsBounded(t *testing.T) {
 	t.Parallel()
-	const max = 4
-	huge := arenaSize(1<<40, max, Gzip)
-	if unknown := arenaSize(0, max, Gzip); unknown != huge {
-		t.Errorf("unknown size: %d bytes, a 1 TiB input: %d", unknown, huge)
+	perBlock := BlockSize + tailSize + outCap(BlockSize)
+	in := input(BlockSize) // written 24 times: 24 blocks through at most 4 (2 workers, the writer, the filler)
+	for _, f := range []Format{Gzip, None} {
+		z := New(io.Discard, f, 2, 0)
+		for range 24 {
+			if _, err := z.Write(in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if z.made > z.max || z.max > 4 || z.mem.mapped > z.max*perBlock {
+			t.Errorf("format %d: %d blocks made, %d at most, %d bytes mapped for 24 MiB", f, z.made, z.max, z.mem.mapped)
+		}
 	}
-	if huge > max*(2*BlockSize+BlockSize/8+tailSize+8192) {
-		t.Errorf("%d blocks take %d bytes", max, huge)
-	}
-	if small := arenaSize(100<<10, max, Gzip); small > huge/2 {
-		t.Errorf("a 100 KiB input takes %d bytes of %d", small, huge)
+	for _, n := range []int{100 << 10, 3*BlockSize + 100} { // on the caller's goroutine, with the helper for the second
+		z := New(io.Discard, Gzip, 2, int64(n))
+		if _, err := z.Write(input(n)); err != nil {
+			t.Fatal(err)
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if limit := min(n, 2*BlockSize) * 5 / 2; z.mem.mapped > limit {
+			t.Errorf("a %d-byte input: %d bytes mapped, want at most %d", n, z.mem.mapped, limit)
+		}
 	}
 }
 

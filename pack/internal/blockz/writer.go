@@ -118,7 +118,7 @@ func New(w io.Writer, f Format, workers int, size int64) *Writer {
 func newWriter(w io.Writer, f Format, maxBlocks int, size int64) *Writer {
 	z := &Writer{
 		format: f,
-		mem:    newArena(arenaSize(size, maxBlocks, f)),
+		mem:    new(arena),
 		hint:   size,
 		max:    maxBlocks,
 		free:   make(chan *block, maxBlocks),
@@ -327,40 +327,20 @@ func (z *Writer) get() *block {
 // A block that grows past it has its output grown on the heap.
 func (z *Writer) newBlock() *block {
 	n := blockCap(z.hint, z.size)
-	b := &block{buf: z.mem.alloc(n)}
+	tail, out := 0, 0
 	if z.format.primed() {
-		b.tail = z.mem.alloc(tailSize)
+		tail = tailSize
 	}
 	if z.format != None {
-		b.out = z.mem.alloc(outCap(n))
+		out = outCap(n)
 	}
-	return b
+	mem := z.mem.alloc(n + tail + out)
+	return &block{buf: mem[:0:n], tail: mem[n : n : n+tail], out: mem[n+tail : n+tail : n+tail+out]}
 }
 
 // outCap is room for a block of n bytes compressed in the worst case,
 // stored as it is.
 func outCap(n int) int { return n + n>>4 + 4096 }
-
-// arenaSize is the memory for the blocks of an input of about size
-// bytes (0: unknown), at most max of them in flight: the first max blocks
-// are the ones allocated, each as blockCap sizes it.
-func arenaSize(size int64, max int, f Format) int {
-	total := 0
-	for i := range int64(max) {
-		if size > 0 && i > size/BlockSize+1 { // past the last, partial or empty
-			break
-		}
-		n := blockCap(size, i*BlockSize)
-		total += n + 64
-		if f.primed() {
-			total += tailSize + 64
-		}
-		if f != None {
-			total += outCap(n) + 64
-		}
-	}
-	return total
-}
 
 // blockCap is the capacity of a new block once done bytes of an input of
 // about size bytes (0: unknown) are in blocks: a whole block, or what is
