@@ -10,14 +10,20 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
+# build and install link a static binary (CGO_ENABLED=0): it runs on any
+# Linux of its architecture, with no libc to match, and starts 0.5-0.7 ms
+# sooner than one linked by the C linker (no dynamic loader: of a small
+# pack's 23 ms, 4.5 are starting the process; cmd/scratchpack/main.go).
+# scratchpack calls no C: the Go resolver and os/user serve it.
 build:
-	$(GO) build -o $(BIN) ./cmd/scratchpack
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/scratchpack
 
 # install puts scratchpack where go install does: $(go env GOBIN), else
 # $(go env GOPATH)/bin (~/go/bin), which must be on PATH. The module is
-# not published, so this (or go install ./cmd/scratchpack) is the install.
+# not published, so this (or CGO_ENABLED=0 go install ./cmd/scratchpack)
+# is the install.
 install:
-	$(GO) install ./cmd/scratchpack
+	CGO_ENABLED=0 $(GO) install ./cmd/scratchpack
 	@bin=$$($(GO) env GOBIN); [ -n "$$bin" ] || bin=$$($(GO) env GOPATH)/bin; \
 		echo "installed $$bin/scratchpack"; \
 		case ":$$PATH:" in *":$$bin:"*) ;; *) echo "add $$bin to PATH to run it as scratchpack";; esac

@@ -43,9 +43,11 @@ for p in pigz time; do
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done
 reg=$(sed -n 's/^REGISTRY=//p' "$work/env")
-go build -o bin/scratchpack ./cmd/scratchpack
+# Both linked static, as make build links scratchpack and as crane's
+# releases are linked.
+make --no-print-directory build >/dev/null
 sp=$PWD/bin/scratchpack
-GOBIN=$work go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+CGO_ENABLED=0 GOBIN=$work go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
 crane=$work/crane
 
 # Inputs.
