@@ -27,9 +27,8 @@ type childRun struct {
 // the test's) and env in its environment as well as its getenv. What a
 // run reads from the process itself (the working directory; the
 // environment that go-containerregistry's keychain, the Docker client
-// and exec.LookPath read; the one logger go-containerregistry reports
-// pushes to) is then the run's own, so that the tests that need them run
-// in parallel instead of one after another.
+// and exec.LookPath read) is then the run's own, so that the tests that
+// need them run in parallel instead of one after another.
 func spIn(dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	req, err := json.Marshal(childRun{Env: env, Args: args})
 	if err != nil {

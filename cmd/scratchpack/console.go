@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/google/go-containerregistry/pkg/logs"
-
 	"github.com/scratchpack/scratchpack/internal/cli"
 	"github.com/scratchpack/scratchpack/internal/options"
 	"github.com/scratchpack/scratchpack/internal/quote"
@@ -46,9 +44,7 @@ func (a *app) registryOptions(reg options.Registry, bars bool) transport.Options
 	case bars && cli.IsTerminal(a.Stderr) && !a.Log.Verbose:
 		o.Progress = a.Stderr
 	default:
-		logs.Progress.SetOutput(a.Stderr)
-		logs.Progress.SetPrefix("scratchpack: ")
-		logs.Progress.SetFlags(0)
+		o.Log = a.Logf
 	}
 	return o
 }

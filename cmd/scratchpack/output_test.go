@@ -209,7 +209,7 @@ func TestPackQuietAndVerbose(t *testing.T) {
 // fails with one line. The same holds for a layout whose index.json
 // cannot be read, which is found before anything is pushed.
 func TestFailingSBOMDirLeavesNoOutput(t *testing.T) {
-	t.Parallel() // its runs push: each in a process of its own (see spIn)
+	t.Parallel()
 	bin := goProgram(t, "hello-go", "amd64")
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
@@ -253,7 +253,7 @@ func TestFailingSBOMDirLeavesNoOutput(t *testing.T) {
 			os.MkdirAll(out, 0o755)
 			before := listTree(t, dir)
 			repo := fmt.Sprintf("%s/case%d/app", reg, i)
-			stdout, stderr, code := spIn("", nil, "pack", "-q", "-t", repo+":1", "-o", filepath.Join(out, "app.tar"), "--oci-layout", filepath.Join(out, "layout"),
+			stdout, stderr, code := sp(nil, "pack", "-q", "-t", repo+":1", "-o", filepath.Join(out, "app.tar"), "--oci-layout", filepath.Join(out, "layout"),
 				"--image-refs", filepath.Join(out, "refs"), "--metadata-file", filepath.Join(out, "meta.json"), "--push", "--sbom-dir", sbomDir, bin)
 			if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.says) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and one line saying %q", code, stdout, stderr, tc.says)

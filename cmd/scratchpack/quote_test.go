@@ -116,7 +116,7 @@ func TestInspectAndVerifyQuoteImageStrings(t *testing.T) {
 // TestRegistryErrorTextIsQuoted: what a registry says in its error body
 // reaches stderr escaped, on the one error line.
 func TestRegistryErrorTextIsQuoted(t *testing.T) {
-	t.Parallel() // its runs push: each in a process of its own (see spIn)
+	t.Parallel()
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -129,7 +129,7 @@ func TestRegistryErrorTextIsQuoted(t *testing.T) {
 	t.Cleanup(s.Close)
 	reg := strings.TrimPrefix(s.URL, "http://")
 	for _, args := range [][]string{{"inspect", reg + "/app:1"}, {"verify", reg + "/app:1"}} {
-		stdout, stderr, code := spIn("", nil, args...)
+		stdout, stderr, code := sp(nil, args...)
 		if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and one line", args, code, stdout, stderr)
 		}

@@ -23,9 +23,7 @@ import (
 // image is up to date and nothing was uploaded; the first push shows its
 // progress and says "pushed". A changed image is pushed again.
 func TestRepushSaysUpToDate(t *testing.T) {
-	// not parallel: it pushes on a terminal, which only this process's
-	// runs can be given, and go-containerregistry logs pushes to its one
-	// logs.Progress, which a run in this process may point at its stderr
+	t.Parallel()
 	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(s.Close)
 	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
@@ -72,15 +70,15 @@ func TestInspectShowsTheImageWhenItsAttachmentsCannotBeListed(t *testing.T) {
 	}))
 	t.Cleanup(s.Close)
 	ref := strings.TrimPrefix(s.URL, "http://") + "/me/app:1"
-	if _, stderr, code := spIn("", nil, "pack", "-q", "-t", ref, "--push", "../../testdata/elf/musl-static"); code != 0 {
+	if _, stderr, code := sp(nil, "pack", "-q", "-t", ref, "--push", "../../testdata/elf/musl-static"); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
 	}
-	out, stderr, code := spIn("", nil, "inspect", ref)
+	out, stderr, code := sp(nil, "inspect", ref)
 	if code != 0 || !strings.Contains(out, "  attached:   application/spdx+json sha256:") {
 		t.Errorf("inspect: exit %d, stdout %q, stderr %q; want the SBOM attached", code, out, stderr)
 	}
 	refuse.Store(true)
-	out, stderr, code = spIn("", nil, "inspect", ref)
+	out, stderr, code = sp(nil, "inspect", ref)
 	if code != 0 || !strings.Contains(out, "platform:   linux/amd64") || strings.Contains(out, "attached:") ||
 		strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "attachments of sha256:") {
 		t.Errorf("inspect, referrers refused: exit %d, stdout %q, stderr %q; want the image and one warning", code, out, stderr)

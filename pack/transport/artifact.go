@@ -32,6 +32,9 @@ type Options struct {
 	Insecure bool
 	// Progress, when set, receives a progress line as blobs upload.
 	Progress io.Writer
+	// Log, when set, is told of each blob and manifest a push writes or
+	// finds in the registry, a line each, as ko logs them.
+	Log func(format string, args ...any)
 	// UserAgent names the client to the registry.
 	UserAgent string
 	// Timeout is how long a registry may take to answer a request, or to

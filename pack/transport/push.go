@@ -33,7 +33,8 @@ func Push(ctx context.Context, a Artifact, tags []name.Tag, o Options) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	updates := make(chan v1.Update, 16)
-	opts := append(o.remoteOptions(ctx, cancel), remote.WithJobs(4), remote.WithProgress(updates))
+	log := newPushLog(o.Log)
+	opts := append(o.remoteOptions(ctx, cancel, log), remote.WithJobs(4), remote.WithProgress(updates))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -44,6 +45,7 @@ func Push(ctx context.Context, a Artifact, tags []name.Tag, o Options) error {
 	if err != nil {
 		return registryError("push", tags[0], o.timeout(), context.Cause(ctx), err)
 	}
+	log.done()
 	return nil
 }
 

@@ -90,12 +90,14 @@ func pushAttachments(ctx context.Context, atts []v1.Image, repos []name.Reposito
 			}
 			ref := r.Digest(d.String())
 			actx, cancel := context.WithCancelCause(ctx)
-			err = remote.Write(ref, att, o.remoteOptions(actx, cancel)...)
+			log := newPushLog(o.Log)
+			err = remote.Write(ref, att, o.remoteOptions(actx, cancel, log)...)
 			cause := context.Cause(actx)
 			cancel(nil)
 			if err != nil {
 				return registryError("attach to", ref, o.timeout(), cause, err)
 			}
+			log.done()
 		}
 	}
 	return nil

@@ -189,7 +189,7 @@ func (r *repoIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
 // repoSource returns the source of repo's blobs and the registry options
 // that share its puller.
 func (o Options) repoSource(ctx context.Context, cancel context.CancelCauseFunc, repo name.Repository) (*repoSource, []remote.Option, error) {
-	ro := o.remoteOptions(ctx, cancel)
+	ro := o.remoteOptions(ctx, cancel, nil)
 	p, err := remote.NewPuller(ro...)
 	if err != nil {
 		return nil, nil, err

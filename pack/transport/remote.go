@@ -46,14 +46,15 @@ func (o Options) timeout() time.Duration {
 // transport that gives up on a registry that accepts a request and does
 // not answer, or stops reading an upload, for the timeout. Such a
 // registry is hung: the first such request cancels the whole call
-// (through cancel), rather than each request being retried.
-func (o Options) remoteOptions(ctx context.Context, cancel context.CancelCauseFunc) []remote.Option {
+// (through cancel), rather than each request being retried. A push's
+// requests go through its log, when it has one.
+func (o Options) remoteOptions(ctx context.Context, cancel context.CancelCauseFunc, log *pushLog) []remote.Option {
 	rt := remote.DefaultTransport.(*http.Transport).Clone()
 	rt.ResponseHeaderTimeout = o.timeout()
 	opts := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithTransport(&watchdog{rt: rt, timeout: o.timeout(), cancel: cancel}),
+		remote.WithTransport(log.wrap(&watchdog{rt: rt, timeout: o.timeout(), cancel: cancel})),
 	}
 	if o.UserAgent != "" {
 		opts = append(opts, remote.WithUserAgent(o.UserAgent))

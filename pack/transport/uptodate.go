@@ -18,7 +18,7 @@ func upToDate(ctx context.Context, a Artifact, tags []name.Tag, o Options) bool 
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	opts := o.remoteOptions(ctx, cancel)
+	opts := o.remoteOptions(ctx, cancel, nil)
 	for _, t := range tags {
 		var ref name.Reference = t
 		if o.Insecure {
