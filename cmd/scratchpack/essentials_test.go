@@ -18,6 +18,13 @@ func listing(t *testing.T, bin string, args ...string) (user string, env, files 
 	if _, stderr, code := sp(nil, args...); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
 	}
+	return layoutListing(t, lay)
+}
+
+// layoutListing returns the user, env and the paths of the files of the
+// image of the layout lay, as inspect --json says them.
+func layoutListing(t *testing.T, lay string) (user string, env, files []string) {
+	t.Helper()
 	stdout, stderr, code := sp(nil, "inspect", "--json", lay)
 	if code != 0 {
 		t.Fatalf("inspect: exit %d: %s", code, stderr)
