@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/scratchpack/scratchpack/elfscan"
@@ -61,42 +63,71 @@ func TestPlannerSharingChangesNoAnswer(t *testing.T) {
 		}
 		return b
 	}
-	plannerFor := func(opts elfscan.Options, r *elfscan.Report) *Planner {
+	plannerFor := func(opts elfscan.Options, r *elfscan.Report) (*Planner, error) {
 		owner, err := PackageOwner(r.Root)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		return NewPlanner(nil, opts, nil, owner)
+		return NewPlanner(nil, opts, nil, owner), nil
 	}
+	// Each program alone, with a fresh scan and planner, on every core:
+	// over every program of /usr/bin (make oracle) one at a time, this
+	// took four minutes of make test.
+	alone := make([][]byte, len(names))
+	data := make([]int, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fresh := elfscan.Options{Cache: elfscan.NewCache()}
+			r, err := elfscan.Scan(name, fresh)
+			if err != nil {
+				return // ScanAll fails it too, and it is not compared
+			}
+			p, err := plannerFor(fresh, r)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			want, err := p.Plan(ctx, r)
+			if err != nil {
+				want = unplanned(err)
+			}
+			alone[i], data[i] = answer(r, want), len(want.Data)
+		}()
+	}
+	wg.Wait()
 	opts := elfscan.Options{Cache: elfscan.NewCache()}
 	reports, errs := elfscan.ScanAll(nil, names, opts)
 	var shared *Planner
 	compared, brought := 0, 0
+	var err error
 	for i, r := range reports {
 		if errs[i] != nil {
 			continue
 		}
+		if alone[i] == nil {
+			t.Errorf("%s: scanned with the others, not alone", names[i])
+			continue
+		}
 		if shared == nil {
-			shared = plannerFor(opts, r)
+			if shared, err = plannerFor(opts, r); err != nil {
+				t.Fatal(err)
+			}
 		}
 		got, err := shared.Plan(ctx, r)
 		if err != nil {
 			got = unplanned(err)
 		}
-		fresh := elfscan.Options{Cache: elfscan.NewCache()}
-		alone, err := elfscan.Scan(names[i], fresh)
-		if err != nil {
-			t.Fatalf("%s scanned alone: %v", names[i], err)
-		}
-		want, err := plannerFor(fresh, alone).Plan(ctx, alone)
-		if err != nil {
-			want = unplanned(err)
-		}
-		if g, w := answer(r, got), answer(alone, want); !bytes.Equal(g, w) {
-			t.Errorf("%s: planned with the others:\n%s\nwant, planned alone:\n%s", names[i], g, w)
+		if g := answer(r, got); !bytes.Equal(g, alone[i]) {
+			t.Errorf("%s: planned with the others:\n%s\nwant, planned alone:\n%s", names[i], g, alone[i])
 		}
 		compared++
-		brought += len(want.Data)
+		brought += data[i]
 	}
 	if compared < 2 || brought == 0 {
 		t.Fatalf("%d programs compared, %d data files between them: nothing shared was checked", compared, brought)
