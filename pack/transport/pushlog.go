@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -25,9 +26,12 @@ type pushLog struct {
 	logf func(format string, args ...any)
 
 	mu    sync.Mutex
-	heads map[string]string // manifest: what the registry had, by reference (TAG or @D), digest
-	puts  map[string]bool   // manifests put, by reference
+	heads map[manifestRef]string // manifests the registry had: their digests
+	puts  map[manifestRef]bool   // manifests put
 }
+
+// manifestRef names a manifest: its repository, and a tag or a digest.
+type manifestRef struct{ repo, ref string }
 
 // newPushLog returns a log of pushes through rt to logf, or nil when
 // logf is nil.
@@ -35,7 +39,7 @@ func newPushLog(logf func(format string, args ...any)) *pushLog {
 	if logf == nil {
 		return nil
 	}
-	return &pushLog{logf: logf, heads: map[string]string{}, puts: map[string]bool{}}
+	return &pushLog{logf: logf, heads: map[manifestRef]string{}, puts: map[manifestRef]bool{}}
 }
 
 // wrap returns rt with its requests logged; rt itself for a nil log.
@@ -67,9 +71,9 @@ func (l *pushLog) RoundTrip(r *http.Request) (*http.Response, error) {
 	case kind == "blobs" && r.Method == http.MethodPut && q.Get("digest") != "":
 		l.logf("pushed blob: %s", q.Get("digest"))
 	case kind == "manifests" && r.Method == http.MethodHead:
-		l.heads[rest] = resp.Header.Get("Docker-Content-Digest")
+		l.heads[manifestRef{repo, rest}] = resp.Header.Get("Docker-Content-Digest")
 	case kind == "manifests" && r.Method == http.MethodPut:
-		l.puts[rest] = true
+		l.puts[manifestRef{repo, rest}] = true
 		sep := ":"
 		if strings.Contains(rest, ":") {
 			sep = "@" // a digest
@@ -87,14 +91,17 @@ func (l *pushLog) done() {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, ref := range slices.Sorted(maps.Keys(l.heads)) {
-		d := l.heads[ref]
+	refs := slices.SortedFunc(maps.Keys(l.heads), func(a, b manifestRef) int {
+		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.ref, b.ref))
+	})
+	for _, m := range refs {
+		d := l.heads[m]
 		switch {
-		case l.puts[ref] || d == "":
-		case strings.Contains(ref, ":"): // a digest
+		case l.puts[m] || d == "":
+		case strings.Contains(m.ref, ":"): // a digest
 			l.logf("existing manifest: %s", d)
 		default:
-			l.logf("existing manifest: %s@%s", ref, d)
+			l.logf("existing manifest: %s@%s", m.ref, d)
 		}
 	}
 }

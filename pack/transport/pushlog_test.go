@@ -89,6 +89,8 @@ func TestPushLogSaysWhatGoContainerregistrySays(t *testing.T) {
 			return ri
 		}, []string{"me/b:1"}, []string{"mounted blob: "}},
 		{"index, two tags", func() Artifact { return idx }, []string{"me/c:1", "me/c:2"}, []string{"@sha256:"}},
+		// one tag there already, the same tag new in another repository
+		{"two repositories", func() Artifact { return img }, []string{"me/a:1", "me/d:1"}, []string{"existing manifest: 1@" + pushed.String(), fmt.Sprintf("%s/me/d:1: digest: %s", host, pushed)}},
 	} {
 		theirs.Reset()
 		var mu sync.Mutex
