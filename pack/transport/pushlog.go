@@ -22,7 +22,6 @@ import (
 // process, and two pushes of one process (a library caller's, or tests
 // that run the command in parallel) wrote into each other's logs.
 type pushLog struct {
-	rt   http.RoundTripper
 	logf func(format string, args ...any)
 
 	mu    sync.Mutex
@@ -33,8 +32,7 @@ type pushLog struct {
 // manifestRef names a manifest: its repository, and a tag or a digest.
 type manifestRef struct{ repo, ref string }
 
-// newPushLog returns a log of pushes through rt to logf, or nil when
-// logf is nil.
+// newPushLog returns a log of a push to logf, or nil when logf is nil.
 func newPushLog(logf func(format string, args ...any)) *pushLog {
 	if logf == nil {
 		return nil
@@ -42,23 +40,37 @@ func newPushLog(logf func(format string, args ...any)) *pushLog {
 	return &pushLog{logf: logf, heads: map[manifestRef]string{}, puts: map[manifestRef]bool{}}
 }
 
-// wrap returns rt with its requests logged; rt itself for a nil log.
+// wrap returns rt with what it answers told to l; rt itself for a nil
+// log.
 func (l *pushLog) wrap(rt http.RoundTripper) http.RoundTripper {
 	if l == nil {
 		return rt
 	}
-	l.rt = rt
-	return l
+	return loggedTransport{rt, l}
 }
 
-func (l *pushLog) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := l.rt.RoundTrip(r)
-	if err != nil || resp.StatusCode/100 != 2 {
-		return resp, err
+// loggedTransport tells its log of each request it makes.
+type loggedTransport struct {
+	rt  http.RoundTripper
+	log *pushLog
+}
+
+func (t loggedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(r)
+	if err == nil {
+		t.log.saw(r, resp)
+	}
+	return resp, err
+}
+
+// saw logs what request r, answered with resp, did, if it succeeded.
+func (l *pushLog) saw(r *http.Request, resp *http.Response) {
+	if resp.StatusCode/100 != 2 {
+		return
 	}
 	repo, kind, rest, ok := splitAPIPath(r.URL.Path)
 	if !ok {
-		return resp, err
+		return
 	}
 	q := r.URL.Query()
 	l.mu.Lock()
@@ -80,7 +92,6 @@ func (l *pushLog) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		l.logf("%s/%s%s%s: digest: %s size: %d", r.URL.Host, repo, sep, rest, manifestDigest(r, resp), r.ContentLength)
 	}
-	return resp, err
 }
 
 // done logs the manifests the registry had, which the push left as they
