@@ -157,11 +157,11 @@ row() {
 	rows+=("$(printf '| %s | %d ms | %s | %d ms | %sx | %s | %s |' "$1" "$3" "$4" "$5" "$ratio" "$target" "$met")")
 }
 
-# interleave A B INPUT: runs A and B alternately, $runs times each; sets
-# a_ms and b_ms to the medians.
+# interleave A B INPUT [RUNS]: runs A and B alternately, RUNS ($runs by
+# default) times each; sets a_ms and b_ms to the medians.
 interleave() {
 	local as=() bs=()
-	for _ in $(seq 1 "$runs"); do
+	for _ in $(seq 1 "${4:-$runs}"); do
 		as+=("$(ms "$1" "$3")")
 		bs+=("$(ms "$2" "$3")")
 	done
@@ -265,12 +265,19 @@ fi
 if want fixed; then
 	# The fixed cost: a first pack of a small program (the layer cache empty),
 	# then the same pack again.
+	# A run here takes 20-90 ms, and on this two-core VM about one run in
+	# three of either tool takes 1.5-3 times its usual time (the kernel's
+	# DAMON pages out memory untouched for about a second, and such runs
+	# showed major faults of the tool's own binary): the row alone gave
+	# 0.31x to 0.55x from one run of the bench to the next on 2026-12-02.
+	# Three times as many runs, still under 15 s, make the medians less
+	# hostage to where the slow runs fall.
 	before_each=cold
-	interleave sp_tar crane_tar "$small"
+	interleave sp_tar crane_tar "$small" $((runs * 3))
 	row "fixed cost: $(mb "$small") MB static Go program -> tarball" 0.35 "$a_ms" "tar + crane append -o" "$b_ms"
 	before_each=
 	sp_tar "$small" >/dev/null 2>&1
-	interleave sp_tar crane_tar "$small"
+	interleave sp_tar crane_tar "$small" $((runs * 3))
 	row "same, unchanged (layer cache)" - "$a_ms" "tar + crane append -o" "$b_ms"
 fi
 
