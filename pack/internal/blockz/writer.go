@@ -321,21 +321,23 @@ func (z *Writer) get() *block {
 	return b
 }
 
-// newBlock allocates a block in the arena: the input, for a primed
-// format the dictionary, and for a compressed one the output, with room
-// for the input stored as it is (the worst case of deflate and zstd).
-// A block that grows past it has its output grown on the heap.
+// newBlock allocates a block in the arena: the input and, for a primed
+// format, the dictionary, faulted in; for a compressed format the output,
+// faulted in as it is written, with room for the input stored as it is
+// (the worst case of deflate and zstd). A block that grows past it has
+// its output grown on the heap.
 func (z *Writer) newBlock() *block {
 	n := blockCap(z.hint, z.size)
-	tail, out := 0, 0
+	tail := 0
 	if z.format.primed() {
 		tail = tailSize
 	}
+	mem := z.mem.alloc(n + tail)
+	b := &block{buf: mem[:0:n], tail: mem[n : n : n+tail]}
 	if z.format != None {
-		out = outCap(n)
+		b.out = z.mem.lazy(outCap(n))[:0]
 	}
-	mem := z.mem.alloc(n + tail + out)
-	return &block{buf: mem[:0:n], tail: mem[n : n : n+tail], out: mem[n+tail : n+tail : n+tail+out]}
+	return b
 }
 
 // outCap is room for a block of n bytes compressed in the worst case,
