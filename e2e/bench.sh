@@ -272,6 +272,16 @@ if want fixed; then
 	# 0.31x to 0.55x from one run of the bench to the next on 2026-12-02.
 	# Three times as many runs, still under 15 s, make the medians less
 	# hostage to where the slow runs fall.
+	#
+	# Before them the page cache the rows above left (GBs of their inputs
+	# and outputs) is dropped, and each tool runs once untimed to read
+	# itself back in: otherwise the kernel reclaims that cache during
+	# these rows, and both tools ran slower and unevenly (after 3 GB were
+	# written: scratchpack 25 -> 45 ms, crane 73 -> 85 ms; dropped first,
+	# 22 and 69 ms, as on a machine that ran nothing before).
+	sync
+	echo 1 >/proc/sys/vm/drop_caches
+	cold && sp_tar "$small" >/dev/null 2>&1 && crane_tar "$small" >/dev/null 2>&1
 	before_each=cold
 	interleave sp_tar crane_tar "$small" $((runs * 3))
 	row "fixed cost: $(mb "$small") MB static Go program -> tarball" 0.35 "$a_ms" "tar + crane append -o" "$b_ms"
