@@ -78,9 +78,7 @@ func TestPlannerSharingChangesNoAnswer(t *testing.T) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			fresh := elfscan.Options{Cache: elfscan.NewCache()}
@@ -98,7 +96,7 @@ func TestPlannerSharingChangesNoAnswer(t *testing.T) {
 				want = unplanned(err)
 			}
 			alone[i], data[i] = answer(r, want), len(want.Data)
-		}()
+		})
 	}
 	wg.Wait()
 	opts := elfscan.Options{Cache: elfscan.NewCache()}
